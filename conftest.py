@@ -1,0 +1,86 @@
+"""Fixtures every app's tests share: reference data and one user per role."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from itsm import reference_data
+from itsm.models import SupportGroup
+from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+
+
+def services_required() -> bool:
+    """In CI a test whose service (PostgreSQL, Redis, SMTP, browser) is missing
+    fails instead of skipping."""
+    return os.environ.get("CI", "").lower() == "true" or bool(
+        os.environ.get("ITSM_REQUIRE_SERVICES")
+    )
+
+
+def missing_service(reason: str) -> None:
+    if services_required():
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def reference(db) -> None:
+    """Reference data as the migration loads it (transactional tests flush it)."""
+    reference_data.load()
+
+
+def _make_user(django_user_model, username: str, *, groups=(), support_groups=(), **extra):
+    user = django_user_model.objects.create_user(
+        username=username,
+        password="test-password-123",
+        first_name=username.capitalize(),
+        email=f"{username}@registradores.example",
+        **extra,
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    for name in support_groups:
+        SupportGroup.objects.get(name=name).members.add(user)
+    return user
+
+
+@pytest.fixture
+def agent(reference, django_user_model):
+    return _make_user(
+        django_user_model,
+        "agente",
+        groups=[AGENTS_GROUP],
+        support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
+    )
+
+
+@pytest.fixture
+def other_agent(reference, django_user_model):
+    return _make_user(
+        django_user_model,
+        "agente2",
+        groups=[AGENTS_GROUP],
+        support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
+    )
+
+
+@pytest.fixture
+def coordinator(reference, django_user_model):
+    return _make_user(
+        django_user_model,
+        "coordinador",
+        groups=[COORDINATORS_GROUP],
+        support_groups=["L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"],
+    )
+
+
+@pytest.fixture
+def admin_user(reference, django_user_model):
+    return _make_user(django_user_model, "admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(reference, django_user_model):
+    """Logged in, but in no role."""
+    return _make_user(django_user_model, "ajeno")

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from customers.forms import CustomerForm
+from customers.models import Customer
+from customers.services import customer_create, customer_update
+
+
+class CustomerAdminForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        fields = (*CustomerForm.Meta.fields, "active")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerAdminForm
+    list_display = (
+        "full_name",
+        "kind",
+        "organisation",
+        "tax_id",
+        "email",
+        "phone",
+        "flei_code",
+        "active",
+    )
+    list_filter = ("kind", "active")
+    search_fields = ("search_name", "tax_id", "email", "phone", "flei_code")
+    ordering = ("surnames", "first_name")
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
+        if change:
+            customer_update(customer=obj, active=form.cleaned_data["active"], **data)
+        else:
+            obj.pk = customer_create(**data).pk

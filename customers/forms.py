@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, CustomerKind
+from customers.validators import normalise_tax_id
+
+
+class CustomerForm(forms.ModelForm):
+    """Validates and normalises a customer; services do the saving."""
+
+    class Meta:
+        model = Customer
+        fields = (
+            "kind",
+            "first_name",
+            "surnames",
+            "organisation",
+            "tax_id",
+            "email",
+            "phone",
+            "flei_code",
+        )
+
+    def clean_tax_id(self) -> str:
+        return normalise_tax_id(self.cleaned_data["tax_id"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self) -> str:
+        phone = "".join(self.cleaned_data["phone"].split())
+        if phone and not phone.lstrip("+").isdigit():
+            raise forms.ValidationError(_("A phone number has only digits (and a leading +)."))
+        return phone
+
+    def clean_flei_code(self) -> str:
+        return self.cleaned_data["flei_code"].strip().upper()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("flei_code") and cleaned.get("kind") != CustomerKind.SUBSCRIBER:
+            self.add_error("flei_code", _("Only subscribers have a FLEI code."))
+        return cleaned

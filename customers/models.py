@@ -1,0 +1,79 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerKind(models.TextChoices):
+    REGISTRY = "registry", _("Registry or CORPME (ISSI)")
+    SUBSCRIBER = "subscriber", _("Subscriber")
+    CITIZEN = "citizen", _("Citizen (not a subscriber)")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self) -> "CustomerQuerySet":
+        return self.filter(active=True)
+
+
+class Customer(models.Model):
+    kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices)
+    first_name = models.CharField(_("name"), max_length=100)
+    surnames = models.CharField(_("surnames"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    tax_id = models.CharField(
+        _("tax id (CIF/NIF)"),
+        max_length=12,
+        blank=True,
+        help_text=_("NIF, NIE or CIF; dots, spaces and dashes are removed."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    flei_code = models.CharField(
+        _("FLEI code"),
+        max_length=20,
+        blank=True,
+        help_text=_("Subscriber code (subscribers only)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    # Accent-free, lower-case name, surnames and organisation: what search compares.
+    search_name = models.CharField(max_length=460, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_id"],
+                condition=~models.Q(tax_id=""),
+                name="customer_unique_tax_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="subscriber") | models.Q(flei_code=""),
+                name="customer_flei_only_for_subscribers",
+            ),
+        ]
+        indexes = [
+            # Search by e-mail (exact, normalised to lower case).
+            models.Index(fields=["email"], name="customer_email_idx"),
+            # Search by phone number.
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            # Search by name prefix ("gomez" → "gomez garcia, ana").
+            models.Index(fields=["search_name"], name="customer_search_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        if self.flei_code and self.kind != CustomerKind.SUBSCRIBER:
+            raise ValidationError(
+                {"flei_code": _("Only subscribers have a FLEI code.")},
+                code="flei_not_subscriber",
+            )
+
+    @property
+    def full_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.surnames) if part)
+        return name or self.organisation

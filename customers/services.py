@@ -1,0 +1,71 @@
+from django.db import transaction
+
+from customers.models import Customer
+from customers.validators import normalise_tax_id
+from itsm.text import fold
+
+EDITABLE_FIELDS = (
+    "kind",
+    "first_name",
+    "surnames",
+    "organisation",
+    "tax_id",
+    "email",
+    "phone",
+    "flei_code",
+    "active",
+)
+
+
+def _normalise(customer: Customer) -> None:
+    customer.first_name = customer.first_name.strip()
+    customer.surnames = customer.surnames.strip()
+    customer.organisation = customer.organisation.strip()
+    customer.tax_id = normalise_tax_id(customer.tax_id)
+    customer.email = customer.email.strip().lower()
+    customer.phone = "".join(customer.phone.split())
+    customer.flei_code = customer.flei_code.strip().upper()
+    customer.search_name = fold(
+        " ".join((customer.surnames, customer.first_name, customer.organisation))
+    )
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    kind: str,
+    first_name: str,
+    surnames: str = "",
+    organisation: str = "",
+    tax_id: str = "",
+    email: str = "",
+    phone: str = "",
+    flei_code: str = "",
+) -> Customer:
+    customer = Customer(
+        kind=kind,
+        first_name=first_name,
+        surnames=surnames,
+        organisation=organisation,
+        tax_id=tax_id,
+        email=email,
+        phone=phone,
+        flei_code=flei_code,
+    )
+    _normalise(customer)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"customer_update() got unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    _normalise(customer)
+    customer.full_clean()
+    customer.save()
+    return customer

@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from itsm.db import append_only_trigger
+
+
+class Migration(migrations.Migration):
+    dependencies = [("incidents", "0001_initial")]
+
+    operations = [append_only_trigger("incidents_incidentworkinfo")]

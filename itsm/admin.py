@@ -1,0 +1,135 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+
+admin.site.site_header = _("Service desk · Libros/Cuentas")
+admin.site.site_title = _("Service desk administration")
+
+
+class ReadOnlyAdminMixin:
+    """For rows that only services may write: tickets, the journal, numbering."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(SupportGroup)
+class SupportGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_agent_default", "is_coordination", "is_specialists", "active")
+    list_filter = ("active", "is_agent_default", "is_coordination", "is_specialists")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+
+@admin.register(StatusReason)
+class StatusReasonAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "status", "code", "active")
+    list_filter = ("kind", "status", "active")
+    search_fields = ("name", "description")
+    ordering = ("kind", "status", "name")
+
+
+@admin.register(TicketTemplate)
+class TicketTemplateAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "applies_to",
+        "summary",
+        "service",
+        "impact",
+        "urgency",
+        "default_group",
+        "active",
+    )
+    list_filter = ("applies_to", "active", "service", "default_group")
+    search_fields = ("name", "summary", "service", "operational_tier_1", "product_tier_1")
+    autocomplete_fields = ("default_group",)
+    list_select_related = ("default_group",)
+    ordering = ("name",)
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    list_display = ("source_number", "type", "target_number", "created_at", "created_by")
+    list_filter = ("type",)
+    search_fields = ("source_number", "target_number")
+    raw_id_fields = ("created_by",)
+    list_select_related = ("created_by",)
+    ordering = ("-created_at",)
+
+
+@admin.register(TicketSequence)
+class TicketSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("kind", "last_value")
+
+
+class WorkInfoInline(ReadOnlyAdminMixin, admin.TabularInline):
+    fields = (
+        "created_at",
+        "author",
+        "type",
+        "notes",
+        "requires_attention",
+        "view_access",
+        "attachment_1",
+        "attachment_2",
+        "attachment_3",
+    )
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    extra = 0
+
+
+class WorkInfoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
+    list_filter = ("type", "requires_attention", "view_access")
+    search_fields = ("ticket__number", "notes")
+    list_select_related = ("ticket", "author")
+    raw_id_fields = ("ticket", "author")
+    ordering = ("-created_at",)
+
+
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tickets are changed from the consoles, where every change is journalled;
+    the admin shows them."""
+
+    list_display = (
+        "number",
+        "customer",
+        "summary",
+        "status",
+        "status_reason",
+        "assigned_group",
+        "assignee",
+        "priority",
+        "requires_attention",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "priority",
+        "requires_attention",
+        "assigned_group",
+        "reported_source",
+        "template",
+    )
+    search_fields = (
+        "number",
+        "summary",
+        "customer__surnames",
+        "customer__first_name",
+        "customer__tax_id",
+        "customer__email",
+    )
+    list_select_related = ("customer", "status_reason", "assigned_group", "assignee")
+    raw_id_fields = ("customer", "template", "assignee", "created_by", "updated_by")
+    ordering = ("-created_at",)
+    show_full_result_count = False

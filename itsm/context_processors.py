@@ -1,0 +1,13 @@
+from django.http import HttpRequest
+
+from itsm.permissions import is_agent, is_coordinator
+
+
+def roles(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "user_is_agent": is_agent(user),
+        "user_is_coordinator": is_coordinator(user),
+    }

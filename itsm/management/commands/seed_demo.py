@@ -1,0 +1,301 @@
+"""A small, realistic demo desk: users of every role, customers of the three
+kinds and about a hundred tickets in every status. Running it again changes
+nothing."""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from stdnum.es import cif, dni
+
+from customers.models import Customer, CustomerKind
+from customers.services import customer_create
+from incidents.models import Incident
+from itsm import reference_data
+from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.services import (
+    ticket_create,
+    ticket_escalate,
+    ticket_relate,
+    ticket_resolve,
+    ticket_set_pending,
+    work_info_add,
+)
+from workorders.models import WorkOrder
+
+# username, password, first name, last name, role, support group, staff
+DEMO_USERS = [
+    (
+        "agente",
+        "agente-demo",
+        "Lucía",
+        "Martín Ortega",
+        AGENTS_GROUP,
+        "L1 CAMPAÑA LIBROS/CUENTAS",
+        False,
+    ),
+    (
+        "agente2",
+        "agente-demo",
+        "Javier",
+        "Ruiz Soto",
+        AGENTS_GROUP,
+        "L1 CAMPAÑA LIBROS/CUENTAS",
+        False,
+    ),
+    (
+        "coordinador",
+        "coordinador-demo",
+        "Marta",
+        "Iglesias Prieto",
+        COORDINATORS_GROUP,
+        "L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS",
+        False,
+    ),
+    (
+        "especialista",
+        "especialista-demo",
+        "Andrés",
+        "Vidal Campos",
+        AGENTS_GROUP,
+        "L2 ESPECIALISTAS",
+        False,
+    ),
+    ("admin", "admin-demo", "Administración", "", None, None, True),
+]
+
+FIRST_NAMES = [
+    "Ana",
+    "José",
+    "María",
+    "Antonio",
+    "Carmen",
+    "Manuel",
+    "Isabel",
+    "Francisco",
+    "Pilar",
+    "Ángel",
+    "Rosa",
+    "Jesús",
+    "Begoña",
+    "Íñigo",
+    "Nuria",
+    "Álvaro",
+]
+SURNAMES = [
+    "García",
+    "Gómez",
+    "Fernández",
+    "López",
+    "Martínez",
+    "Sánchez",
+    "Pérez",
+    "Muñoz",
+    "Álvarez",
+    "Jiménez",
+    "Romero",
+    "Núñez",
+    "Ibáñez",
+    "Castaño",
+    "Peña",
+    "Domínguez",
+]
+COMPANIES = [
+    "Construcciones Ebro",
+    "Asesoría Cantábrico",
+    "Transportes Duero",
+    "Gestoría Turia",
+    "Bodegas Miño",
+    "Consultores Segura",
+    "Talleres Guadiana",
+    "Inversiones Júcar",
+]
+REGISTRIES = [
+    "Registro Mercantil de Madrid",
+    "Registro Mercantil de Barcelona",
+    "Registro Mercantil de Valencia",
+    "Registro Mercantil de Sevilla",
+    "Registro Mercantil de Zaragoza",
+    "CORPME - Servicios Centrales",
+]
+
+NOTES = [
+    "El usuario llama porque no puede firmar el envío del libro de actas.",
+    "Indica que el portal devuelve ERROR 23 al enviar el depósito. Se toma captura.",
+    "Se le explica el procedimiento de legalización telemática paso a paso.",
+    "Solicita la desvinculación de un usuario que ya no trabaja en la gestoría.",
+    "Ha pagado la deuda pero FLEI no muestra el pago confirmado.",
+    "Se revisa la configuración del navegador: certificado no instalado en el almacén.",
+    "Consulta el estado de la calificación de sus cuentas anuales.",
+    "Se le envía el cuadro de vinculación y el formulario LOPD para que los cumplimente.",
+]
+
+
+def _dni(rng: random.Random) -> str:
+    number = f"{rng.randrange(10_000_000, 99_999_999):08d}"
+    return number + dni.calc_check_digit(number)
+
+
+def _cif(rng: random.Random) -> str:
+    body = rng.choice("ABG") + f"{rng.randrange(10_000_000):07d}"
+    return body + cif.calc_check_digits(body)[0]
+
+
+class Command(BaseCommand):
+    help = "Load demo users, customers and tickets (development only; idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Demo passwords are public: never on a real desk.",
+        )
+
+    def handle(self, *args, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: refusing to create demo users with public passwords. "
+                "Use --force only on a throwaway installation."
+            )
+        reference_data.load()
+        users = self._users()
+        if Customer.objects.filter(email="demo.cliente0@example.com").exists():
+            self.stdout.write("Demo data already loaded; nothing to do.")
+            return
+        with transaction.atomic():
+            rng = random.Random(2026)
+            customers = self._customers(rng)
+            tickets = self._tickets(rng, users, customers)
+        self.stdout.write(
+            f"Demo loaded: {len(users)} users, {len(customers)} customers, {len(tickets)} tickets."
+        )
+
+    def _users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, password, first, last, role, group, staff in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@registradores.example",
+                    "is_staff": staff,
+                    "is_superuser": staff,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            if group:
+                SupportGroup.objects.get(name=group).members.add(user)
+            users[username] = user
+        return users
+
+    def _customers(self, rng: random.Random) -> list[Customer]:
+        customers = []
+        kinds = (
+            [CustomerKind.REGISTRY] * 6
+            + [CustomerKind.SUBSCRIBER] * 14
+            + [CustomerKind.CITIZEN] * 10
+        )
+        used_tax_ids = set()
+        for index, kind in enumerate(kinds):
+            first = rng.choice(FIRST_NAMES)
+            surnames = f"{rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
+            organisation = ""
+            tax_id = _dni(rng)
+            flei = ""
+            if kind == CustomerKind.REGISTRY:
+                organisation = REGISTRIES[index % len(REGISTRIES)]
+            elif kind == CustomerKind.SUBSCRIBER:
+                flei = f"FL{rng.randrange(100000, 999999)}"
+                if index % 3 == 0:
+                    organisation = rng.choice(COMPANIES) + " S.L."
+                    tax_id = _cif(rng)
+            while tax_id in used_tax_ids:
+                tax_id = _dni(rng)
+            used_tax_ids.add(tax_id)
+            customers.append(
+                customer_create(
+                    kind=kind,
+                    first_name=first,
+                    surnames=surnames,
+                    organisation=organisation,
+                    tax_id=tax_id,
+                    email=f"demo.cliente{index}@example.com",
+                    phone=f"6{rng.randrange(10_000_000, 99_999_999)}",
+                    flei_code=flei,
+                )
+            )
+        return customers
+
+    def _tickets(self, rng: random.Random, users: dict, customers: list[Customer]) -> list:
+        agents = [users["agente"], users["agente2"]]
+        coordinator = users["coordinador"]
+        reasons = {
+            (r.kind, r.status): r for r in StatusReason.objects.filter(active=True).order_by("pk")
+        }
+        now = timezone.now()
+        tickets = []
+        for index in range(100):
+            model = Incident if index % 5 in (0, 1) else WorkOrder
+            template = rng.choice(list(TicketTemplate.objects.for_agents(model.KIND)))
+            agent = rng.choice(agents)
+            ticket = ticket_create(
+                model=model,
+                user=agent,
+                customer=rng.choice(customers),
+                template=template,
+                assignee=agent,
+                description=rng.choice(NOTES),
+                work_info_notes=rng.choice(NOTES),
+            )
+            outcome = index % 10
+            if outcome in (1, 2, 3):
+                ticket_set_pending(
+                    ticket=ticket,
+                    user=agent,
+                    expected_version=ticket.version,
+                    status_reason=reasons[(model.KIND, Status.PENDING)],
+                    note="Se solicita al usuario la información necesaria.",
+                )
+            elif outcome in (4, 5, 6, 7):
+                ticket_resolve(
+                    ticket=ticket,
+                    user=agent,
+                    expected_version=ticket.version,
+                    status_reason=reasons[(model.KIND, model.RESOLVED_STATUS)],
+                )
+            elif outcome == 8:
+                ticket_escalate(
+                    ticket=ticket,
+                    user=agent,
+                    expected_version=ticket.version,
+                    note="Escalado a coordinación: se adjuntan captura, IP y hora del error.",
+                )
+            else:
+                work_info_add(
+                    ticket=ticket,
+                    user=coordinator if index % 2 else agent,
+                    notes="Se contacta con el usuario para confirmar los datos.",
+                )
+            # Spread the desk over the last two months; resolved tickets older
+            # than the auto-close period close on the next beat.
+            created = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 600))
+            changes = {"created_at": created}
+            if ticket.resolved_at:
+                changes["resolved_at"] = created + timedelta(hours=rng.randrange(1, 48))
+            model.objects.filter(pk=ticket.pk).update(**changes)
+            tickets.append(ticket)
+        for first, second in zip(tickets[0:10], tickets[10:20], strict=True):
+            ticket_relate(ticket=first, user=agents[0], other_number=second.number)
+        return tickets

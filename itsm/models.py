@@ -1,0 +1,536 @@
+"""What incidents and work orders share: reference data, the ticket anatomy,
+the work-info journal and the relations between tickets."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itsm.storage import private_storage
+
+
+class TicketKind(models.TextChoices):
+    INCIDENT = "INC", _("Incident")
+    WORK_ORDER = "WO", _("Work order")
+
+
+class Status(models.TextChoices):
+    """Every status of both kinds; each kind allows its own subset."""
+
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Impact(models.IntegerChoices):
+    EXTENSIVE = 1, _("1-Extensive/Widespread")
+    SIGNIFICANT = 2, _("2-Significant/Large")
+    MODERATE = 3, _("3-Moderate/Limited")
+    MINOR = 4, _("4-Minor/Localized")
+
+
+class Urgency(models.IntegerChoices):
+    CRITICAL = 1, _("1-Critical")
+    HIGH = 2, _("2-High")
+    MEDIUM = 3, _("3-Medium")
+    LOW = 4, _("4-Low")
+
+
+class Priority(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+# Remedy's default weights and ranges (Incident Management configuration).
+IMPACT_WEIGHTS = {
+    Impact.EXTENSIVE: 9,
+    Impact.SIGNIFICANT: 5,
+    Impact.MODERATE: 3,
+    Impact.MINOR: 0,
+}
+URGENCY_WEIGHTS = {
+    Urgency.CRITICAL: 20,
+    Urgency.HIGH: 15,
+    Urgency.MEDIUM: 10,
+    Urgency.LOW: 0,
+}
+
+
+def priority_for(impact: int, urgency: int) -> Priority:
+    weight = IMPACT_WEIGHTS[Impact(impact)] + URGENCY_WEIGHTS[Urgency(urgency)]
+    if weight >= 24:
+        return Priority.CRITICAL
+    if weight >= 16:
+        return Priority.HIGH
+    if weight >= 10:
+        return Priority.MEDIUM
+    return Priority.LOW
+
+
+class ReportedSource(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web")
+    WALK_IN = "walk_in", _("Walk-in")
+    SELF_SERVICE = "self_service", _("Self service")
+    OTHER = "other", _("Other")
+
+
+class RequiresAttention(models.TextChoices):
+    NONE = "", _("(none)")
+    RESPONSE = "response", _("Requires response")
+
+
+class SupportGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_agent_default = models.BooleanField(
+        _("agents' default group"),
+        default=False,
+        help_text=_("Group proposed when a ticket is created."),
+    )
+    is_coordination = models.BooleanField(
+        _("coordination group"),
+        default=False,
+        help_text=_("Group tickets are escalated to for coordination."),
+    )
+    is_specialists = models.BooleanField(_("specialists group (L2)"), default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        related_name="support_groups",
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("support group")
+        verbose_name_plural = _("support groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_agent_default"],
+                condition=models.Q(is_agent_default=True),
+                name="supportgroup_single_agent_default",
+            ),
+            models.UniqueConstraint(
+                fields=["is_coordination"],
+                condition=models.Q(is_coordination=True),
+                name="supportgroup_single_coordination",
+            ),
+            models.UniqueConstraint(
+                fields=["is_specialists"],
+                condition=models.Q(is_specialists=True),
+                name="supportgroup_single_specialists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusReason(models.Model):
+    kind = models.CharField(_("ticket kind"), max_length=3, choices=TicketKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    name = models.CharField(_("reason"), max_length=100)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Set on the reasons the application picks by itself (e.g. when reopening)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("status reason")
+        verbose_name_plural = _("status reasons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "status", "name"], name="statusreason_unique_per_status"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(code=""),
+                name="statusreason_unique_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateAppliesTo(models.TextChoices):
+    INCIDENT = "INC", _("Incidents")
+    WORK_ORDER = "WO", _("Work orders")
+    BOTH = "BOTH", _("Both")
+
+
+class TicketTemplateQuerySet(models.QuerySet):
+    def for_agents(self, kind: str) -> "TicketTemplateQuerySet":
+        """The templates an agent may pick: active campaign templates of the kind."""
+        return self.filter(
+            active=True,
+            name__startswith="CAMPAÑA",
+            applies_to__in=[kind, TemplateAppliesTo.BOTH],
+        )
+
+
+class TicketTemplate(models.Model):
+    """A *plantilla*: codes the ticket and fills section 3 of the form."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    applies_to = models.CharField(_("applies to"), max_length=4, choices=TemplateAppliesTo.choices)
+    summary = models.CharField(_("summary"), max_length=100)
+    operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
+    operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
+    operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
+    product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
+    product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
+    product_tier_3 = models.CharField(_("product tier 3"), max_length=60, blank=True)
+    service = models.CharField(_("service"), max_length=100, blank=True)
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=Impact.choices, default=Impact.MINOR
+    )
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.LOW
+    )
+    default_group = models.ForeignKey(
+        SupportGroup,
+        verbose_name=_("default group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = TicketTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to in (kind, TemplateAppliesTo.BOTH)
+
+
+class TicketSequence(models.Model):
+    """The last number handed out per kind; incremented inside the creating
+    transaction so the row lock serialises concurrent creations."""
+
+    kind = models.CharField(max_length=3, choices=TicketKind.choices, primary_key=True)
+    last_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.last_value}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self) -> "TicketQuerySet":
+        return self.exclude(status__in=self.model.FINISHED_STATUSES)
+
+    def with_list_relations(self) -> "TicketQuerySet":
+        return self.select_related("customer", "assigned_group", "assignee", "status_reason")
+
+
+class Ticket(models.Model):
+    """The anatomy shared by incidents and work orders.
+
+    Concrete subclasses set KIND, PREFIX, NUMBER_DIGITS, STATUSES and
+    RESOLVED_STATUS and redeclare ``status`` with their own choices.
+    """
+
+    KIND: str
+    PREFIX: str
+    NUMBER_DIGITS: int
+    STATUSES: tuple[str, ...]
+    RESOLVED_STATUS: str
+    GROUP_LABEL = _("Assigned group")
+    FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+
+    number = models.CharField(_("number"), max_length=15, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+    )
+    template = models.ForeignKey(
+        TicketTemplate,
+        verbose_name=_("template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.CharField(_("summary"), max_length=100)
+    description = models.TextField(_("notes"), blank=True)
+    operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
+    operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
+    operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
+    product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
+    product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
+    product_tier_3 = models.CharField(_("product tier 3"), max_length=60, blank=True)
+    service = models.CharField(_("service"), max_length=100, blank=True)
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=Impact.choices, default=Impact.MINOR
+    )
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.LOW
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.LOW
+    )
+    reported_source = models.CharField(
+        _("reported source"),
+        max_length=20,
+        choices=ReportedSource.choices,
+        default=ReportedSource.PHONE,
+    )
+    assigned_group = models.ForeignKey(
+        SupportGroup,
+        verbose_name=_("assigned group"),
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_%(class)ss",
+    )
+    status_reason = models.ForeignKey(
+        StatusReason,
+        verbose_name=_("status reason"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    requires_attention = models.CharField(
+        _("requires attention"),
+        max_length=10,
+        choices=RequiresAttention.choices,
+        default=RequiresAttention.NONE,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def format_number(cls, value: int) -> str:
+        return f"{cls.PREFIX}{value:0{cls.NUMBER_DIGITS}d}"
+
+    @property
+    def kind(self) -> str:
+        return self.KIND
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == self.RESOLVED_STATUS
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.is_resolved
+
+    def status_choices(self) -> list[tuple[str, str]]:
+        return [(value, Status(value).label) for value in self.STATUSES]
+
+
+class WorkInfoType(models.TextChoices):
+    WORK_NOTES = "notes", _("Work notes")
+    CUSTOMER_COMMUNICATION = "customer", _("Customer communication")
+    EMAIL_SYSTEM = "email", _("E-mail system")
+    STATUS_CHANGE = "status", _("Status change")
+    ASSIGNMENT = "assignment", _("Assignment")
+    RESOLUTION = "resolution", _("Resolution")
+    GENERAL = "general", _("General information")
+
+
+class ViewAccess(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    PUBLIC = "public", _("Public")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class WorkInfoQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Work info entries cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Work info entries cannot be deleted.")
+
+
+def attachment_upload_to(instance: "WorkInfo", filename: str) -> str:
+    return f"workinfo/{instance.ticket.KIND.lower()}/{timezone.now():%Y/%m}/{filename}"
+
+
+MAX_ATTACHMENTS = 3
+
+
+class WorkInfo(models.Model):
+    """An entry of a ticket's journal. Append-only: the ORM refuses updates
+    and deletes, and a database trigger refuses updates from anywhere else."""
+
+    # ticket = ForeignKey(<concrete ticket>, related_name="work_info") in subclasses
+    # Empty for entries the system writes by itself (auto-close).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    type = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=WorkInfoType.choices,
+        default=WorkInfoType.WORK_NOTES,
+    )
+    notes = models.TextField(_("notes"))
+    attachment_1 = models.FileField(
+        _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    attachment_2 = models.FileField(
+        _("file 2"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    attachment_3 = models.FileField(
+        _("file 3"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    requires_attention = models.CharField(
+        _("requires attention"),
+        max_length=10,
+        choices=RequiresAttention.choices,
+        default=RequiresAttention.NONE,
+        blank=True,
+    )
+    view_access = models.CharField(
+        _("view access"),
+        max_length=10,
+        choices=ViewAccess.choices,
+        default=ViewAccess.INTERNAL,
+    )
+
+    objects = WorkInfoQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.get_type_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Work info entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Work info entries cannot be deleted.")
+
+    @property
+    def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
+        files = (self.attachment_1, self.attachment_2, self.attachment_3)
+        return [(index, f) for index, f in enumerate(files, start=1) if f]
+
+
+class RelationType(models.TextChoices):
+    RELATED = "related", _("Related to")
+    DUPLICATE = "duplicate", _("Duplicate of")
+
+
+class Relation(models.Model):
+    """A link between two tickets of any kind, by number (numbers are unique
+    across kinds thanks to their prefixes). Shown from both sides."""
+
+    source_number = models.CharField(_("ticket"), max_length=15)
+    target_number = models.CharField(_("related ticket"), max_length=15)
+    type = models.CharField(
+        _("relation type"),
+        max_length=10,
+        choices=RelationType.choices,
+        default=RelationType.RELATED,
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source_number=models.F("target_number")),
+                name="relation_not_to_itself",
+            ),
+            # A→B and B→A are the same relation.
+            models.UniqueConstraint(
+                Least("source_number", "target_number"),
+                Greatest("source_number", "target_number"),
+                name="relation_unique_pair",
+            ),
+        ]
+        indexes = [
+            # The ticket page lists the relations on both sides of a ticket.
+            models.Index(fields=["source_number"], name="relation_source_idx"),
+            models.Index(fields=["target_number"], name="relation_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_number} {self.get_type_display()} {self.target_number}"
+
+    def other_number(self, number: str) -> str:
+        return self.target_number if self.source_number == number else self.source_number

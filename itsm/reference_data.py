@@ -1,0 +1,290 @@
+"""Reference data of the Libros/Cuentas campaign: roles, support groups,
+status reasons, numbering sequences and the campaign templates. Admins edit
+all of it afterwards; rows are matched by name so the migration never
+duplicates what is already there."""
+
+from django.apps import apps as global_apps
+
+ROLES = ("Agentes", "Coordinadores")
+
+GROUPS = [
+    # name, agents' default, coordination, specialists
+    ("L1 CAMPAÑA LIBROS/CUENTAS", True, False, False),
+    ("L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS", False, True, False),
+    ("L2 ESPECIALISTAS", False, False, True),
+]
+
+REASONS = [
+    # kind, status, name, code, description
+    (
+        "INC",
+        "assigned",
+        "Pdte comunicación con cliente",
+        "reopened",
+        "La gestión se ha reabierto y requiere actuación nuestra.",
+    ),
+    (
+        "WO",
+        "assigned",
+        "Pdte comunicación con cliente",
+        "reopened",
+        "La gestión se ha reabierto y requiere actuación nuestra.",
+    ),
+    (
+        "INC",
+        "pending",
+        "Detenido por el cliente",
+        "",
+        "No localizamos al cliente o no puede facilitar los datos hasta una fecha.",
+    ),
+    (
+        "WO",
+        "pending",
+        "Detenido por el cliente",
+        "",
+        "No localizamos al cliente o no puede facilitar los datos hasta una fecha.",
+    ),
+    (
+        "INC",
+        "pending",
+        "Info. adicional solicitada sobre cliente",
+        "",
+        "Hemos solicitado más información (captura de pantalla, cuadro de vinculación).",
+    ),
+    (
+        "WO",
+        "pending",
+        "Info. adicional solicitada sobre cliente",
+        "",
+        "Hemos solicitado más información (captura de pantalla, cuadro de vinculación).",
+    ),
+    (
+        "INC",
+        "pending",
+        "Requiere acción del cliente",
+        "",
+        "Esperamos a que el usuario realice alguna acción.",
+    ),
+    (
+        "WO",
+        "pending",
+        "Requiere acción del cliente",
+        "",
+        "Esperamos a que el usuario realice alguna acción.",
+    ),
+    ("INC", "resolved", "Acción adicional innecesaria", "", "Resuelta durante la llamada."),
+    ("INC", "resolved", "Resolución autom. notificada", "", "Resuelta con una respuesta estándar."),
+    ("WO", "completed", "Con éxito", "", "Resuelta durante la llamada."),
+    ("WO", "completed", "Éxito con problemas", "", "Resuelta, pero necesita seguimiento."),
+]
+
+L1 = "L1 CAMPAÑA LIBROS/CUENTAS"
+COORD = "L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"
+
+TEMPLATES = [
+    # name, applies_to, summary, op tiers, product tiers, service, impact, urgency, group
+    (
+        "CAMPAÑA LIBROS - LEGALIZACIÓN DE LIBROS",
+        "WO",
+        "Consulta legalización de libros",
+        ("Consulta", "Libros", "Legalización"),
+        ("Portal Registradores", "Libros", "Legalización telemática"),
+        "Legalización de libros",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA CUENTAS - DEPÓSITO DE CUENTAS",
+        "WO",
+        "Consulta depósito de cuentas anuales",
+        ("Consulta", "Cuentas", "Depósito"),
+        ("Portal Registradores", "Cuentas", "Depósito telemático"),
+        "Depósito de cuentas",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA CUENTAS - SUBSANACIÓN DE DEFECTOS",
+        "WO",
+        "Subsanación de defectos en cuentas",
+        ("Consulta", "Cuentas", "Defectos"),
+        ("Portal Registradores", "Cuentas", "Calificación"),
+        "Depósito de cuentas",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA VINCULACIÓN - VINCULACIÓN/DESVINCULACIÓN",
+        "BOTH",
+        "Solicitud de vinculación/desvinculación de usuario",
+        ("Solicitud", "Usuarios", "Vinculación"),
+        ("Portal Registradores", "Abonados", "Vinculación"),
+        "Gestión de abonados",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA ERROR 23 - ERROR EN TRÁMITE WEB",
+        "INC",
+        "ERROR 23 en trámite web",
+        ("Fallo", "Portal", "Error 23"),
+        ("Portal Registradores", "Trámites web", "Envío"),
+        "Portal Registradores",
+        3,
+        2,
+        L1,
+    ),
+    (
+        "CAMPAÑA PORTAL - ERROR DE ENVÍO",
+        "INC",
+        "Error al enviar a través del portal",
+        ("Fallo", "Portal", "Envío"),
+        ("Portal Registradores", "Trámites web", "Envío"),
+        "Portal Registradores",
+        3,
+        2,
+        L1,
+    ),
+    (
+        "CAMPAÑA PORTAL - ERROR DE CONSULTA",
+        "INC",
+        "Error al consultar en el portal",
+        ("Fallo", "Portal", "Consulta"),
+        ("Portal Registradores", "Trámites web", "Consulta"),
+        "Portal Registradores",
+        3,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA FLEI - PAGOS/DEUDA PENDIENTE",
+        "WO",
+        "Incidencia de pago o deuda en FLEI",
+        ("Consulta", "Facturación", "FLEI"),
+        ("FLEI", "Facturación", "Pagos"),
+        "Facturación de abonados",
+        4,
+        2,
+        L1,
+    ),
+    (
+        "CAMPAÑA FLEI - PAGO NO CONFIRMADO",
+        "WO",
+        "Pago realizado no confirmado en FLEI",
+        ("Solicitud", "Facturación", "FLEI"),
+        ("FLEI", "Facturación", "Confirmación de pago"),
+        "Facturación de abonados",
+        4,
+        2,
+        L1,
+    ),
+    (
+        "CAMPAÑA DATOS - ALTA/BAJA/MODIFICACIÓN DE DATOS",
+        "WO",
+        "Alta, baja o modificación de datos de usuario",
+        ("Solicitud", "Usuarios", "Datos"),
+        ("Portal Registradores", "Abonados", "Datos de usuario"),
+        "Gestión de abonados",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA CERTIFICADO - FIRMA ELECTRÓNICA",
+        "BOTH",
+        "Problema con certificado o firma electrónica",
+        ("Consulta", "Certificados", "Firma"),
+        ("Equipo usuario", "Certificado digital", "Firma"),
+        "Firma electrónica",
+        4,
+        3,
+        L1,
+    ),
+    (
+        "CAMPAÑA EQUIPO - NAVEGADOR/CONFIGURACIÓN",
+        "WO",
+        "Configuración del navegador o del equipo",
+        ("Consulta", "Equipo usuario", "Navegador"),
+        ("Equipo usuario", "Navegador", "Configuración"),
+        "Soporte a usuario",
+        4,
+        4,
+        L1,
+    ),
+    (
+        "CAMPAÑA CONTRASEÑA - ACCESO AL PORTAL",
+        "BOTH",
+        "Problema de acceso o contraseña",
+        ("Solicitud", "Usuarios", "Acceso"),
+        ("Portal Registradores", "Acceso", "Contraseña"),
+        "Portal Registradores",
+        4,
+        3,
+        L1,
+    ),
+    # Not a campaign template: admins keep it, agents never see it in the picker.
+    (
+        "INTERNA - PRUEBAS DE PLATAFORMA",
+        "BOTH",
+        "Prueba interna",
+        ("Prueba", "", ""),
+        ("", "", ""),
+        "",
+        4,
+        4,
+        None,
+    ),
+]
+
+
+def load(apps=global_apps) -> None:
+    """Create whatever reference row is missing; never touch existing ones."""
+    Group = apps.get_model("auth", "Group")
+    SupportGroup = apps.get_model("itsm", "SupportGroup")
+    StatusReason = apps.get_model("itsm", "StatusReason")
+    TicketTemplate = apps.get_model("itsm", "TicketTemplate")
+    TicketSequence = apps.get_model("itsm", "TicketSequence")
+
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+    groups = {}
+    for name, default, coordination, specialists in GROUPS:
+        groups[name], _ = SupportGroup.objects.get_or_create(
+            name=name,
+            defaults={
+                "is_agent_default": default,
+                "is_coordination": coordination,
+                "is_specialists": specialists,
+            },
+        )
+    for kind, status, name, code, description in REASONS:
+        StatusReason.objects.get_or_create(
+            kind=kind,
+            status=status,
+            name=name,
+            defaults={"code": code, "description": description},
+        )
+    for name, applies_to, summary, op, prod, service, impact, urgency, group in TEMPLATES:
+        TicketTemplate.objects.get_or_create(
+            name=name,
+            defaults={
+                "applies_to": applies_to,
+                "summary": summary,
+                "operational_tier_1": op[0],
+                "operational_tier_2": op[1],
+                "operational_tier_3": op[2],
+                "product_tier_1": prod[0],
+                "product_tier_2": prod[1],
+                "product_tier_3": prod[2],
+                "service": service,
+                "impact": impact,
+                "urgency": urgency,
+                "default_group": groups.get(group),
+            },
+        )
+    for kind in ("INC", "WO"):
+        TicketSequence.objects.get_or_create(kind=kind)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from itsm.services import tickets_autoclose
+
+
+@shared_task
+def autoclose_tickets() -> int:
+    return tickets_autoclose()

@@ -1,0 +1,1 @@
+// Keyboard shortcuts and small behaviours shared by every page.
