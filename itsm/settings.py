@@ -67,6 +67,8 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "OPTIONS": options,
+        # One test database per process, so parallel runs never share it.
+        "TEST": {"NAME": f"test_{name}_{os.getpid()}"},
     }
 
 

@@ -1,0 +1,48 @@
+"""Who may see what. Every view loads tickets through here."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from itsm.models import Ticket
+from itsm.permissions import is_agent, is_coordinator
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in and working tickets (agents, coordinators, admins)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_agent(request.user):
+            raise PermissionDenied(_("You are not allowed to work on tickets."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_coordinator(request.user):
+            raise PermissionDenied(_("Only coordinators can do this."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_ticket_for_user(user, model: type[Ticket], number: str, *, select_related=()) -> Ticket:
+    """The ticket with that number if the user may see it: every agent of the
+    desk sees every ticket; anyone else gets 403, an unknown number 404."""
+    if not is_agent(user):
+        raise PermissionDenied(_("You are not allowed to work on tickets."))
+    queryset = model.objects.select_related(*select_related) if select_related else model.objects
+    ticket = queryset.filter(number=number.upper()).first()
+    if ticket is None:
+        raise Http404(_("There is no ticket %(number)s.") % {"number": number})
+    return ticket
