@@ -389,12 +389,19 @@ def ticket_update(
     if unknown:
         raise TypeError(f"ticket_update() got unexpected fields: {sorted(unknown)}")
     _check_open(ticket)
+    loaded = _editable_values(ticket)
     if expected_version != ticket.version:
-        _raise_stale(ticket, fields)
+        _raise_stale(ticket, loaded)
     before = _snapshot(ticket)
-    template = fields.pop("template", ticket.template)
-    if template is not None and template.pk != ticket.template_id:
-        _apply_template(ticket, template)
+    if "status" in fields and fields["status"] != ticket.status and "status_reason" not in fields:
+        # A reason belongs to one status: a new status without a reason starts without one.
+        fields["status_reason"] = None
+    if "template" in fields:
+        template = fields.pop("template")
+        if template is None:
+            ticket.template = None
+        elif template.pk != ticket.template_id:
+            _apply_template(ticket, template)
     for name, value in fields.items():
         setattr(ticket, name, value)
     ticket.priority = priority_for(ticket.impact, ticket.urgency)
@@ -418,7 +425,7 @@ def ticket_update(
         .update(version=F("version") + 1, **values)
     )
     if not saved:
-        _raise_stale(ticket, fields)
+        _raise_stale(ticket, loaded)
     ticket.version = expected_version + 1
 
     for entry_type, text in _describe_changes(ticket, before):
@@ -434,13 +441,17 @@ def ticket_update(
     return ticket
 
 
-def _raise_stale(ticket: Ticket, fields: dict) -> None:
+def _editable_values(ticket: Ticket) -> dict[str, object]:
+    """The editable fields as stored columns (ids for foreign keys), read
+    without queries."""
+    return {name: getattr(ticket, ticket._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
+
+
+def _raise_stale(ticket: Ticket, loaded: dict[str, object]) -> None:
+    """``loaded`` is what the user's copy held before their changes, so
+    ``changed_fields`` names what the other agent changed."""
     current = type(ticket).objects.select_related("updated_by").get(pk=ticket.pk)
-    changed = [
-        name
-        for name in EDITABLE_FIELDS
-        if getattr(current, name, None) != getattr(ticket, name, None)
-    ]
+    changed = [name for name, value in _editable_values(current).items() if value != loaded[name]]
     raise StaleTicketError(current=current, changed_fields=sorted(changed))
 
 
@@ -592,6 +603,11 @@ def ticket_relate(
     relation_type: str = RelationType.RELATED,
 ) -> Relation:
     require_agent(user)
+    _check_open(ticket)
+    if relation_type not in RelationType.values:
+        raise ValidationError(
+            {"relation_type": _("Choose a valid relation type.")}, code="relation_type"
+        )
     other = ticket_get_by_number(other_number)
     if other is None:
         raise ValidationError(
