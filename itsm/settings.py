@@ -57,6 +57,10 @@ def database_from_url(url: str) -> dict:
     name = unquote(parsed.path.lstrip("/"))
     if not name:
         raise ImproperlyConfigured("DATABASE_URL must name a database")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured("DATABASE_URL has an invalid port") from None
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -64,7 +68,7 @@ def database_from_url(url: str) -> dict:
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": unquote(parsed.hostname or ""),
-        "PORT": str(parsed.port or ""),
+        "PORT": str(port or ""),
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "OPTIONS": options,
         # One test database per process, so parallel runs never share it.
@@ -236,6 +240,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "itsm.tasks.autoclose_tickets",
         "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
     },
+}
+
+# Outgoing mail to customers (notifications). A send is killed by Celery after
+# ITSM_EMAIL_SEND_TIME_LIMIT seconds; its claim on the outbox row (the lease)
+# lasts longer, so the sweep only hands a row to another worker once the first
+# sender is certainly dead: never two senders at once.
+ITSM_EMAIL_SEND_TIME_LIMIT = env_int("ITSM_EMAIL_SEND_TIME_LIMIT", 120)
+ITSM_EMAIL_LEASE_SECONDS = env_int("ITSM_EMAIL_LEASE_SECONDS", ITSM_EMAIL_SEND_TIME_LIMIT + 60)
+if ITSM_EMAIL_LEASE_SECONDS <= ITSM_EMAIL_SEND_TIME_LIMIT:
+    raise ImproperlyConfigured("ITSM_EMAIL_LEASE_SECONDS must exceed ITSM_EMAIL_SEND_TIME_LIMIT")
+if ITSM_EMAIL_SEND_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "ITSM_EMAIL_SEND_TIME_LIMIT must be below CELERY_BROKER_VISIBILITY_TIMEOUT"
+    )
+# Temporary failures (connection refused, 4xx) are retried with exponential
+# backoff and jitter: base · 2^(attempt-1), capped, at most this many attempts.
+ITSM_EMAIL_MAX_ATTEMPTS = env_int("ITSM_EMAIL_MAX_ATTEMPTS", 8)
+ITSM_EMAIL_RETRY_BASE_MS = env_int("ITSM_EMAIL_RETRY_BASE_MS", 30_000)
+ITSM_EMAIL_RETRY_MAX_MS = env_int("ITSM_EMAIL_RETRY_MAX_MS", 30 * 60_000)
+# The sweep re-queues rows left in "queued" this long after they were due (the
+# broker was down at commit) and rows whose "sending" lease expired (worker lost).
+ITSM_EMAIL_SWEEP_EVERY_SECONDS = env_int("ITSM_EMAIL_SWEEP_EVERY_SECONDS", 60)
+ITSM_EMAIL_STUCK_AFTER_SECONDS = env_int("ITSM_EMAIL_STUCK_AFTER_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["requeue-stuck-emails"] = {
+    "task": "notifications.tasks.requeue_stuck_emails",
+    "schedule": ITSM_EMAIL_SWEEP_EVERY_SECONDS,
 }
 
 LOGGING = {
