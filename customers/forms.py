@@ -22,7 +22,19 @@ class CustomerForm(forms.ModelForm):
         )
 
     def clean_tax_id(self) -> str:
-        return normalise_tax_id(self.cleaned_data["tax_id"])
+        tax_id = normalise_tax_id(self.cleaned_data["tax_id"])
+        holder = (
+            Customer.objects.filter(tax_id=tax_id).exclude(pk=self.instance.pk).first()
+            if tax_id
+            else None
+        )
+        if holder is not None:
+            raise forms.ValidationError(
+                _("The customer %(name)s already has the tax id %(tax_id)s."),
+                code="tax_id_taken",
+                params={"name": holder.full_name, "tax_id": tax_id},
+            )
+        return tax_id
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -1,4 +1,6 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.validators import normalise_tax_id
@@ -30,6 +32,21 @@ def _normalise(customer: Customer) -> None:
     )
 
 
+def _check_tax_id_free(customer: Customer) -> None:
+    """The unique constraint would only say "constraint violated"; say who has it."""
+    if not customer.tax_id:
+        return
+    holder = Customer.objects.filter(tax_id=customer.tax_id).exclude(pk=customer.pk).first()
+    if holder is not None:
+        raise ValidationError(
+            {
+                "tax_id": _("The customer %(name)s already has the tax id %(tax_id)s.")
+                % {"name": holder.full_name, "tax_id": customer.tax_id}
+            },
+            code="tax_id_taken",
+        )
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -53,6 +70,7 @@ def customer_create(
         flei_code=flei_code,
     )
     _normalise(customer)
+    _check_tax_id_free(customer)
     customer.full_clean()
     customer.save()
     return customer
@@ -66,6 +84,7 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     for name, value in fields.items():
         setattr(customer, name, value)
     _normalise(customer)
+    _check_tax_id_free(customer)
     customer.full_clean()
     customer.save()
     return customer
