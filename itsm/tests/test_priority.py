@@ -1,0 +1,54 @@
+import pytest
+
+from itsm.models import Impact, Priority, Urgency, priority_for
+from itsm.services import ticket_update
+from itsm.tests.factories import make_incident
+
+# Remedy's default priority matrix, as the agents' training module shows it.
+I, U, P = Impact, Urgency, Priority
+REMEDY_MATRIX = [
+    (I.EXTENSIVE, U.CRITICAL, P.CRITICAL),
+    (I.EXTENSIVE, U.HIGH, P.CRITICAL),
+    (I.EXTENSIVE, U.MEDIUM, P.HIGH),
+    (I.EXTENSIVE, U.LOW, P.LOW),
+    (I.SIGNIFICANT, U.CRITICAL, P.CRITICAL),
+    (I.SIGNIFICANT, U.HIGH, P.HIGH),
+    (I.SIGNIFICANT, U.MEDIUM, P.MEDIUM),
+    (I.SIGNIFICANT, U.LOW, P.LOW),
+    (I.MODERATE, U.CRITICAL, P.HIGH),
+    (I.MODERATE, U.HIGH, P.HIGH),
+    (I.MODERATE, U.MEDIUM, P.MEDIUM),
+    (I.MODERATE, U.LOW, P.LOW),
+    (I.MINOR, U.CRITICAL, P.HIGH),
+    (I.MINOR, U.HIGH, P.MEDIUM),
+    (I.MINOR, U.MEDIUM, P.MEDIUM),
+    (I.MINOR, U.LOW, P.LOW),
+]
+
+
+def test_the_matrix_covers_every_impact_and_urgency():
+    assert {(i, u) for i, u, _ in REMEDY_MATRIX} == {(i, u) for i in Impact for u in Urgency}
+
+
+@pytest.mark.parametrize(("impact", "urgency", "priority"), REMEDY_MATRIX)
+def test_priority_follows_remedys_matrix(impact, urgency, priority):
+    assert priority_for(impact, urgency) == priority
+
+
+def test_a_new_ticket_takes_its_priority_from_impact_and_urgency(agent):
+    ticket = make_incident(user=agent, impact=Impact.EXTENSIVE, urgency=Urgency.HIGH)
+
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.CRITICAL
+
+
+def test_changing_urgency_recomputes_the_priority(agent):
+    ticket = make_incident(user=agent, impact=Impact.MINOR, urgency=Urgency.LOW)
+    assert ticket.priority == Priority.LOW
+
+    ticket_update(
+        ticket=ticket, user=agent, expected_version=ticket.version, urgency=Urgency.CRITICAL
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.HIGH
