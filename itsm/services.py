@@ -312,6 +312,7 @@ def ticket_create(
     status: str = Status.ASSIGNED,
     status_reason: StatusReason | None = None,
     resolution: str = "",
+    requires_attention: str = RequiresAttention.NONE,
     impact: int | None = None,
     urgency: int | None = None,
     work_info_notes: str = "",
@@ -349,6 +350,8 @@ def ticket_create(
     ticket.status = status
     ticket.status_reason = status_reason
     ticket.resolution = resolution
+    # The status rules override it: pending requires a response, resolved nothing.
+    ticket.requires_attention = requires_attention
     _apply_status_rules(ticket, previous_status=None, previous_reason_id=None)
     now = timezone.now()
     ticket.created_at = ticket.updated_at = now
