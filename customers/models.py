@@ -61,6 +61,9 @@ class Customer(models.Model):
             models.Index(fields=["phone"], name="customer_phone_idx"),
             # Search by name prefix ("gomez" → "gomez garcia, ana").
             models.Index(fields=["search_name"], name="customer_search_name_idx"),
+            # Global search by CIF/NIF (tax_id = compact form). The unique
+            # constraint is partial (tax_id <> ''), which SQLite cannot use for it.
+            models.Index(fields=["tax_id"], name="customer_tax_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import Status, Ticket, TicketKind, WorkInfo
+from itsm.models import Status, Ticket, TicketKind, WorkInfo, ticket_console_indexes
 
 INCIDENT_STATUSES = (
     Status.NEW,
@@ -42,6 +42,7 @@ class Incident(Ticket):
             models.Index(fields=["status", "resolved_at"], name="incident_status_resolved_idx"),
             # The customer's other open tickets beside the form.
             models.Index(fields=["customer", "status"], name="incident_customer_status_idx"),
+            *ticket_console_indexes("incident"),
         ]
 
 

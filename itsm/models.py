@@ -534,3 +534,81 @@ class Relation(models.Model):
 
     def other_number(self, number: str) -> str:
         return self.target_number if self.source_number == number else self.source_number
+
+
+# --- consoles -----------------------------------------------------------------
+
+
+def open_tickets_q() -> models.Q:
+    """Open tickets, written the way the partial console indexes are declared.
+    SQLite uses a partial index only when the query repeats its condition term
+    by term, and cannot compare bound parameters inside an IN list, so this is
+    ``status <> 'closed' AND status <> …`` rather than ``NOT IN``."""
+    condition = models.Q()
+    for status in Ticket.FINISHED_STATUSES:
+        condition &= ~models.Q(status=status)
+    return condition
+
+
+def ticket_console_indexes(prefix: str) -> list[models.Index]:
+    """The indexes behind the console queries, declared once for both kinds
+    (``prefix`` keeps their names unique across tables). Every console query
+    orders by its sort key and ``id`` so keyset pagination can seek into them."""
+    open_tickets = open_tickets_q()
+    return [
+        # Default console, "mis gestiones abiertas":
+        # assignee = me AND open ORDER BY updated_at DESC, id DESC.
+        models.Index(
+            fields=["assignee", "updated_at", "id"],
+            condition=open_tickets,
+            name=f"{prefix}_open_mine_idx",
+        ),
+        # Console filtered by assignee and a status (e.g. my pending tickets),
+        # also with a group: assignee = A AND status = S ORDER BY updated_at.
+        models.Index(
+            fields=["assignee", "status", "updated_at", "id"], name=f"{prefix}_assignee_status_idx"
+        ),
+        # A group's queue: assigned_group = G ORDER BY updated_at.
+        models.Index(fields=["assigned_group", "updated_at", "id"], name=f"{prefix}_group_idx"),
+        # Coordination console: assigned_group = coordination AND open
+        # ORDER BY created_at, number (oldest first).
+        models.Index(
+            fields=["assigned_group", "created_at", "number"],
+            condition=open_tickets,
+            name=f"{prefix}_open_group_age_idx",
+        ),
+        # Console filtered by status: status IN (…) ORDER BY updated_at; also the
+        # status sort (status, updated_at, id).
+        models.Index(fields=["status", "updated_at", "id"], name=f"{prefix}_status_idx"),
+        # Unfiltered console in the default sort, deep pages, the updated-date range.
+        models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated_idx"),
+        # Sort by creation date and the created-date range.
+        models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
+    ]
+
+
+class SavedConsoleView(models.Model):
+    """A user's default console: the filters (a query string) the console
+    opens with when no filter is given, one per kind of ticket."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique (user, kind) constraint below serves every lookup.
+        db_index=False,
+    )
+    kind = models.CharField(_("ticket kind"), max_length=3, choices=TicketKind.choices)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved console view")
+        verbose_name_plural = _("saved console views")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="savedconsoleview_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.kind}: {self.query}"

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import Status, Ticket, TicketKind, WorkInfo
+from itsm.models import Status, Ticket, TicketKind, WorkInfo, ticket_console_indexes
 
 WORK_ORDER_STATUSES = (
     Status.ASSIGNED,
@@ -43,6 +43,7 @@ class WorkOrder(Ticket):
             models.Index(fields=["status", "resolved_at"], name="workorder_status_resolved_idx"),
             # The customer's other open tickets beside the form.
             models.Index(fields=["customer", "status"], name="workorder_customer_status_idx"),
+            *ticket_console_indexes("workorder"),
         ]
 
 

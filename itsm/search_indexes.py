@@ -1,0 +1,72 @@
+"""Text-search structures that only one database vendor has, as migration
+operations that do nothing on the other vendor (so both still migrate).
+
+- PostgreSQL: pg_trgm GIN indexes, which serve ``LIKE '%…%'`` and the
+  ``UPPER(col) LIKE UPPER('%…%')`` Django writes for ``icontains``.
+- SQLite: an FTS5 index of the customers' folded names kept up to date by
+  triggers, which serves "any word of the name starts with …".
+"""
+
+from django.db import migrations
+
+CUSTOMER_NAME_FTS = "customers_customer_name_fts"
+
+
+def _vendor_sql(*, postgresql=(), sqlite=(), reverse_postgresql=(), reverse_sqlite=()):
+    def run(statements_by_vendor):
+        def apply(apps, schema_editor):
+            for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
+                schema_editor.execute(statement)
+
+        return apply
+
+    return migrations.RunPython(
+        run({"postgresql": postgresql, "sqlite": sqlite}),
+        run({"postgresql": reverse_postgresql, "sqlite": reverse_sqlite}),
+    )
+
+
+def trigram_extension() -> migrations.RunPython:
+    return _vendor_sql(postgresql=["CREATE EXTENSION IF NOT EXISTS pg_trgm"])
+
+
+def trigram_index(*, table: str, column: str, name: str, upper: bool) -> migrations.RunPython:
+    """A GIN trigram index on ``column`` (or on ``UPPER(column)``, the
+    expression ``icontains`` compares on PostgreSQL)."""
+    expression = f'UPPER("{column}")' if upper else f'"{column}"'
+    return _vendor_sql(
+        postgresql=[
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
+            f"USING gin ({expression} gin_trgm_ops)"
+        ],
+        reverse_postgresql=[f'DROP INDEX IF EXISTS "{name}"'],
+    )
+
+
+def customer_name_fts() -> migrations.RunPython:
+    """The FTS5 index of ``customers_customer.search_name`` (external content:
+    the text stays in the customers table) and the triggers that follow every
+    insert, update and delete, whoever issues them (bulk loads included)."""
+    table, fts = "customers_customer", CUSTOMER_NAME_FTS
+    return _vendor_sql(
+        sqlite=[
+            f"CREATE VIRTUAL TABLE {fts} USING fts5("
+            f"search_name, content='{table}', content_rowid='id', prefix='2 3')",
+            f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {fts}(rowid, search_name) VALUES (new.id, new.search_name); END",
+            f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, search_name) "
+            f"VALUES ('delete', old.id, old.search_name); END",
+            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF search_name ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, search_name) "
+            f"VALUES ('delete', old.id, old.search_name); "
+            f"INSERT INTO {fts}(rowid, search_name) VALUES (new.id, new.search_name); END",
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        ],
+        reverse_sqlite=[
+            f"DROP TRIGGER IF EXISTS {fts}_insert",
+            f"DROP TRIGGER IF EXISTS {fts}_delete",
+            f"DROP TRIGGER IF EXISTS {fts}_update",
+            f"DROP TABLE IF EXISTS {fts}",
+        ],
+    )
