@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_name_search'),
+        ("customers", "0002_name_search"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['tax_id'], name='customer_tax_id_idx'),
+            model_name="customer",
+            index=models.Index(fields=["tax_id"], name="customer_tax_id_idx"),
         ),
     ]

@@ -5,41 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_name_search'),
-        ('incidents', '0002_workinfo_append_only'),
-        ('itsm', '0003_saved_console_view'),
+        ("customers", "0002_name_search"),
+        ("incidents", "0002_workinfo_append_only"),
+        ("itsm", "0003_saved_console_view"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('status', 'cancelled'), _negated=True), models.Q(('status', 'rejected'), _negated=True)), fields=['assignee', 'updated_at', 'id'], name='incident_open_mine_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("status", "rejected"), _negated=True),
+                ),
+                fields=["assignee", "updated_at", "id"],
+                name="incident_open_mine_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['assignee', 'status', 'updated_at', 'id'], name='incident_assignee_status_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["assignee", "status", "updated_at", "id"],
+                name="incident_assignee_status_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['assigned_group', 'updated_at', 'id'], name='incident_group_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["assigned_group", "updated_at", "id"], name="incident_group_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('status', 'cancelled'), _negated=True), models.Q(('status', 'rejected'), _negated=True)), fields=['assigned_group', 'created_at', 'number'], name='incident_open_group_age_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("status", "cancelled"), _negated=True),
+                    models.Q(("status", "rejected"), _negated=True),
+                ),
+                fields=["assigned_group", "created_at", "number"],
+                name="incident_open_group_age_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', 'updated_at', 'id'], name='incident_status_idx'),
+            model_name="incident",
+            index=models.Index(fields=["status", "updated_at", "id"], name="incident_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['updated_at', 'id'], name='incident_updated_idx'),
+            model_name="incident",
+            index=models.Index(fields=["updated_at", "id"], name="incident_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['created_at', 'id'], name='incident_created_idx'),
+            model_name="incident",
+            index=models.Index(fields=["created_at", "id"], name="incident_created_idx"),
         ),
     ]
