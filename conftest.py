@@ -24,6 +24,13 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Django's default hasher spends half a second per user on purpose; tests
+    create many users and check nothing about the hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference(db) -> None:
     """Reference data as the migration loads it (transactional tests flush it)."""
