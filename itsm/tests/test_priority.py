@@ -5,24 +5,24 @@ from itsm.services import ticket_update
 from itsm.tests.factories import make_incident
 
 # Remedy's default priority matrix, as the agents' training module shows it.
-I, U, P = Impact, Urgency, Priority
+Imp, U, P = Impact, Urgency, Priority
 REMEDY_MATRIX = [
-    (I.EXTENSIVE, U.CRITICAL, P.CRITICAL),
-    (I.EXTENSIVE, U.HIGH, P.CRITICAL),
-    (I.EXTENSIVE, U.MEDIUM, P.HIGH),
-    (I.EXTENSIVE, U.LOW, P.LOW),
-    (I.SIGNIFICANT, U.CRITICAL, P.CRITICAL),
-    (I.SIGNIFICANT, U.HIGH, P.HIGH),
-    (I.SIGNIFICANT, U.MEDIUM, P.MEDIUM),
-    (I.SIGNIFICANT, U.LOW, P.LOW),
-    (I.MODERATE, U.CRITICAL, P.HIGH),
-    (I.MODERATE, U.HIGH, P.HIGH),
-    (I.MODERATE, U.MEDIUM, P.MEDIUM),
-    (I.MODERATE, U.LOW, P.LOW),
-    (I.MINOR, U.CRITICAL, P.HIGH),
-    (I.MINOR, U.HIGH, P.MEDIUM),
-    (I.MINOR, U.MEDIUM, P.MEDIUM),
-    (I.MINOR, U.LOW, P.LOW),
+    (Imp.EXTENSIVE, U.CRITICAL, P.CRITICAL),
+    (Imp.EXTENSIVE, U.HIGH, P.CRITICAL),
+    (Imp.EXTENSIVE, U.MEDIUM, P.HIGH),
+    (Imp.EXTENSIVE, U.LOW, P.LOW),
+    (Imp.SIGNIFICANT, U.CRITICAL, P.CRITICAL),
+    (Imp.SIGNIFICANT, U.HIGH, P.HIGH),
+    (Imp.SIGNIFICANT, U.MEDIUM, P.MEDIUM),
+    (Imp.SIGNIFICANT, U.LOW, P.LOW),
+    (Imp.MODERATE, U.CRITICAL, P.HIGH),
+    (Imp.MODERATE, U.HIGH, P.HIGH),
+    (Imp.MODERATE, U.MEDIUM, P.MEDIUM),
+    (Imp.MODERATE, U.LOW, P.LOW),
+    (Imp.MINOR, U.CRITICAL, P.HIGH),
+    (Imp.MINOR, U.HIGH, P.MEDIUM),
+    (Imp.MINOR, U.MEDIUM, P.MEDIUM),
+    (Imp.MINOR, U.LOW, P.LOW),
 ]
 
 

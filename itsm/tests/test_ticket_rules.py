@@ -213,14 +213,14 @@ def test_reopening_goes_back_to_assigned_pending_communication(agent, model):
         status_reason=reason(model, model.RESOLVED_STATUS),
     )
 
-    ticket_reopen(ticket=ticket, user=agent, expected_version=ticket.version, note="Vuelve a llamar")
+    ticket_reopen(ticket=ticket, user=agent, expected_version=ticket.version, note="Vuelve")
 
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
     assert ticket.status_reason.name == "Pdte comunicación con cliente"
     assert ticket.resolution == ""
     assert ticket.resolved_at is None
-    assert "Vuelve a llamar" in entries(ticket, WorkInfoType.WORK_NOTES)
+    assert "Vuelve" in entries(ticket, WorkInfoType.WORK_NOTES)
 
 
 def test_only_a_resolved_ticket_can_be_reopened(agent):
