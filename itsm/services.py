@@ -89,6 +89,11 @@ class StaleTicketError(Exception):
         )
 
 
+def _field_error(field: str, message: str, *, code: str) -> ValidationError:
+    """A field's error that keeps its code (a dict of plain strings drops it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 # --- reads -------------------------------------------------------------------
 
 
@@ -153,9 +158,8 @@ def _check_open(ticket: Ticket) -> None:
 
 def _apply_template(ticket: Ticket, template: TicketTemplate) -> None:
     if not template.applies_to_kind(ticket.KIND):
-        raise ValidationError(
-            {"template": _("This template is not for this kind of ticket.")},
-            code="template_kind",
+        raise _field_error(
+            "template", _("This template is not for this kind of ticket."), code="template_kind"
         )
     ticket.template = template
     ticket.summary = template.summary
@@ -171,16 +175,16 @@ def _apply_status_rules(
         raise ValidationError({"status": _("This status does not exist for this kind of ticket.")})
     reason = ticket.status_reason
     if reason is not None and (reason.kind != ticket.KIND or reason.status != ticket.status):
-        raise ValidationError(
-            {"status_reason": _("This reason does not belong to the chosen status.")},
+        raise _field_error(
+            "status_reason",
+            _("This reason does not belong to the chosen status."),
             code="reason_of_other_status",
         )
     if reason is not None and not reason.active and reason.pk != previous_reason_id:
         raise ValidationError({"status_reason": _("This reason is no longer in use.")})
     if reason is None and ticket.status in (Status.PENDING, ticket.RESOLVED_STATUS):
-        raise ValidationError(
-            {"status_reason": _("Choose the reason for this status.")},
-            code="reason_required",
+        raise _field_error(
+            "status_reason", _("Choose the reason for this status."), code="reason_required"
         )
     if ticket.status == Status.PENDING:
         ticket.requires_attention = RequiresAttention.RESPONSE
@@ -525,9 +529,8 @@ def ticket_reopen(*, ticket: Ticket, user, expected_version: int, note: str = ""
 def ticket_escalate(*, ticket: Ticket, user, expected_version: int, note: str) -> Ticket:
     """Send the ticket to the coordination group with the data it needs."""
     if not note.strip():
-        raise ValidationError(
-            {"note": _("Write what the coordinator needs to know.")},
-            code="note_required",
+        raise _field_error(
+            "note", _("Write what the coordinator needs to know."), code="note_required"
         )
     fields = {"assigned_group": coordination_group(), "assignee": None}
     if ticket.status in (Status.NEW, ticket.RESOLVED_STATUS):
@@ -555,7 +558,7 @@ def ticket_return_to_agent(*, ticket: Ticket, user, expected_version: int, note:
     (or the creator), in the agents' default group."""
     require_coordinator(user)
     if not note.strip():
-        raise ValidationError({"note": _("Tell the agent what to do next.")}, code="note_required")
+        raise _field_error("note", _("Tell the agent what to do next."), code="note_required")
     agent = ticket.created_by
     group = agent_default_group(agent) or ticket.assigned_group
     return ticket_update(
@@ -583,7 +586,7 @@ def work_info_add(
     require_agent(user)
     _check_open(ticket)
     if not notes.strip() and not attachments:
-        raise ValidationError({"notes": _("Write the notes of this entry.")}, code="notes_required")
+        raise _field_error("notes", _("Write the notes of this entry."), code="notes_required")
     entry = _journal(
         ticket,
         author=user,
@@ -608,30 +611,28 @@ def ticket_relate(
     require_agent(user)
     _check_open(ticket)
     if relation_type not in RelationType.values:
-        raise ValidationError(
-            {"relation_type": _("Choose a valid relation type.")}, code="relation_type"
+        raise _field_error(
+            "relation_type", _("Choose a valid relation type."), code="relation_type"
         )
     other = ticket_get_by_number(other_number)
     if other is None:
-        raise ValidationError(
-            {"other_number": _("There is no ticket %(number)s.") % {"number": other_number}},
+        raise _field_error(
+            "other_number",
+            _("There is no ticket %(number)s.") % {"number": other_number},
             code="unknown_ticket",
         )
     if other.number == ticket.number:
-        raise ValidationError(
-            {"other_number": _("A ticket cannot be related to itself.")},
-            code="self_relation",
+        raise _field_error(
+            "other_number", _("A ticket cannot be related to itself."), code="self_relation"
         )
     duplicate = Relation.objects.filter(
         source_number__in=(ticket.number, other.number),
         target_number__in=(ticket.number, other.number),
     ).exists()
     if duplicate:
-        raise ValidationError(
-            {
-                "other_number": _("%(a)s and %(b)s are already related.")
-                % {"a": ticket.number, "b": other.number}
-            },
+        raise _field_error(
+            "other_number",
+            _("%(a)s and %(b)s are already related.") % {"a": ticket.number, "b": other.number},
             code="duplicate_relation",
         )
     try:
@@ -644,11 +645,9 @@ def ticket_relate(
             )
     except IntegrityError:
         # A concurrent request created the same pair between our check and insert.
-        raise ValidationError(
-            {
-                "other_number": _("%(a)s and %(b)s are already related.")
-                % {"a": ticket.number, "b": other.number}
-            },
+        raise _field_error(
+            "other_number",
+            _("%(a)s and %(b)s are already related.") % {"a": ticket.number, "b": other.number},
             code="duplicate_relation",
         ) from None
     label = RelationType(relation_type).label
