@@ -1,0 +1,104 @@
+"""Customer look-up and inline creation for the new-ticket page (htmx partials)."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.forms import CustomerForm
+from customers.models import Customer
+from customers.services import customer_create
+from customers.validators import compact_tax_id
+from itsm.access import agent_required
+from itsm.services import ticket_open_for_customer
+from itsm.text import fold
+from itsm.ticket_views import ticket_url
+
+LOOKUP_LIMIT = 10
+MIN_QUERY_LENGTH = 2
+PHONE_PATTERN = re.compile(r"^\+?[\d\s().-]{3,}$")
+
+
+def customer_search(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+    """*Consultar cliente*: active customers by name and surnames (accent- and
+    case-insensitive), CIF/NIF in any format, e-mail or phone."""
+    query = query.strip()
+    if len(query) < MIN_QUERY_LENGTH:
+        return []
+    wanted = Q()
+    if "@" in query:
+        wanted |= Q(email__startswith=query.lower())
+    elif PHONE_PATTERN.match(query):
+        digits = re.sub(r"\D", "", query)
+        wanted |= Q(phone__startswith=("+" if query.startswith("+") else "") + digits)
+        wanted |= Q(tax_id__startswith=digits)
+    else:
+        terms = fold(query).split()
+        name = Q()
+        for term in terms:
+            name &= Q(search_name__contains=term)
+        wanted |= name
+        tax_id = compact_tax_id(query)
+        if any(ch.isdigit() for ch in tax_id):
+            wanted |= Q(tax_id__startswith=tax_id)
+    return list(Customer.objects.active().filter(wanted).order_by("search_name", "pk")[:limit])
+
+
+@agent_required
+@require_GET
+def customer_lookup(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "customers/snippets/lookup_results.html",
+        {
+            "query": query.strip(),
+            "customers": customer_search(query),
+            "too_short": len(query.strip()) < MIN_QUERY_LENGTH,
+        },
+    )
+
+
+def _picked(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    template: str = "customers/snippets/picked.html",
+    **extra,
+) -> HttpResponse:
+    open_tickets = [(t, ticket_url(t)) for t in ticket_open_for_customer(customer=customer)]
+    return render(request, template, {"customer": customer, "open_tickets": open_tickets, **extra})
+
+
+@agent_required
+@require_GET
+def customer_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chosen customer: the hidden field of the ticket form, the contact
+    card and their open tickets (to spot a duplicate before creating one)."""
+    customer = get_object_or_404(Customer.objects.active(), pk=pk)
+    return _picked(request, customer)
+
+
+@agent_required
+@require_POST
+def customer_create_inline(request: HttpRequest) -> HttpResponse:
+    """Create a customer without leaving the new-ticket page: on success the
+    new customer becomes the ticket's customer and the form empties."""
+    form = CustomerForm(request.POST, prefix="customer")
+    if form.is_valid():
+        try:
+            customer = customer_create(**form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return _picked(
+                request,
+                customer,
+                template="customers/snippets/created.html",
+                customer_form=CustomerForm(prefix="customer"),
+            )
+    return render(request, "customers/snippets/create_form.html", {"customer_form": form})
