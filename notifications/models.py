@@ -1,0 +1,278 @@
+"""E-mail to the customer: response templates with their standard documents,
+and the outbox (one row per message, with its delivery state)."""
+
+from pathlib import PurePath
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itsm.models import MAX_ATTACHMENTS, TemplateAppliesTo, Ticket
+from itsm.storage import private_storage
+
+DEFAULT_SUBJECT_SUFFIX = "Colegio de Registradores"
+
+
+class ResponseTemplateQuerySet(models.QuerySet):
+    def for_kind(self, kind: str) -> "ResponseTemplateQuerySet":
+        return self.filter(active=True, applies_to__in=[kind, TemplateAppliesTo.BOTH])
+
+    def usable_by(self, *, kind: str, coordinator: bool) -> "ResponseTemplateQuerySet":
+        """What the "+" of the compose page offers: agents never see the
+        coordinators' templates."""
+        queryset = self.for_kind(kind)
+        return queryset if coordinator else queryset.filter(coordinators_only=False)
+
+
+class ResponseTemplate(models.Model):
+    """A standard answer: the body is rendered in a sandbox from plain values
+    (see ``notifications.rendering``), never from the ticket objects."""
+
+    title = models.CharField(_("title"), max_length=150, unique=True)
+    subject_suffix = models.CharField(
+        _("subject suffix"),
+        max_length=100,
+        default=DEFAULT_SUBJECT_SUFFIX,
+        help_text=_("The subject is the ticket number followed by this text."),
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Plain text. Placeholders: {{ numero }}, {{ resumen }}, {{ agente }}, "
+            "{{ fecha }}, {{ importe }}, {{ nota }}, {{ cliente.nombre }}, "
+            "{{ cliente.apellidos }}, {{ cliente.nombre_completo }}, {{ cliente.organizacion }}, "
+            "{{ cliente.nif }}, {{ cliente.email }}, {{ cliente.telefono }}, "
+            "{{ cliente.codigo_flei }}. Tags: if, for; filters such as upper, lower, default."
+        ),
+    )
+    applies_to = models.CharField(
+        _("applies to"),
+        max_length=4,
+        choices=TemplateAppliesTo.choices,
+        default=TemplateAppliesTo.BOTH,
+    )
+    coordinators_only = models.BooleanField(_("coordinators only"), default=False)
+    asks_amount = models.BooleanField(
+        _("asks for an amount"),
+        default=False,
+        help_text=_("The agent must type the amount owed; the body shows it as {{ importe }}."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ResponseTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to in (kind, TemplateAppliesTo.BOTH)
+
+
+def document_upload_to(instance: "ResponseTemplateDocument", filename: str) -> str:
+    return f"response_templates/{filename}"
+
+
+class ResponseTemplateDocument(models.Model):
+    """A standard document sent with every message of its template."""
+
+    template = models.ForeignKey(
+        ResponseTemplate,
+        verbose_name=_("response template"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=document_upload_to)
+    name = models.CharField(
+        _("file name"),
+        max_length=150,
+        help_text=_("The name the customer sees, e.g. formulario_lopd.pdf."),
+    )
+
+    class Meta:
+        verbose_name = _("standard document")
+        verbose_name_plural = _("standard documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "name"], name="templatedocument_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+def email_attachment_upload_to(instance: "OutgoingEmail", filename: str) -> str:
+    # A folder per file keeps the name the agent chose (the customer sees it).
+    return f"outbox/{timezone.now():%Y/%m}/{uuid4().hex[:12]}/{filename}"
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def for_ticket(self, ticket: Ticket) -> "OutgoingEmailQuerySet":
+        return self.filter(**{OutgoingEmail.ticket_field(ticket): ticket})
+
+
+class OutgoingEmail(models.Model):
+    """One message to a customer and its delivery: draft → queued → sending →
+    sent / failed. The Message-ID is given once, when first queued, and kept
+    on every retry so a message sent twice is recognisable as one."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    template = models.ForeignKey(
+        ResponseTemplate,
+        verbose_name=_("response template"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_email = models.EmailField(_("recipient"))
+    to_name = models.CharField(_("recipient name"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"))
+    amount = models.DecimalField(
+        _("amount owed"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("text for the customer"), blank=True)
+    attachment_1 = models.FileField(
+        _("file 1"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
+    )
+    attachment_2 = models.FileField(
+        _("file 2"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
+    )
+    attachment_3 = models.FileField(
+        _("file 3"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # When a queued row may next be tried (backoff), and until when a sending
+    # row belongs to the worker that claimed it.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(incident__isnull=False, work_order__isnull=True)
+                    | models.Q(incident__isnull=True, work_order__isnull=False)
+                ),
+                name="outgoingemail_one_ticket",
+            ),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~models.Q(message_id=""),
+                name="outgoingemail_unique_message_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | ~models.Q(message_id=""),
+                name="outgoingemail_queued_has_message_id",
+            ),
+        ]
+        indexes = [
+            # The e-mail section of the ticket page: a ticket's messages, newest first.
+            models.Index(fields=["incident", "-created_at"], name="outgoingemail_incident_idx"),
+            models.Index(fields=["work_order", "-created_at"], name="outgoingemail_workorder_idx"),
+            # The sweep: queued rows overdue and sending rows whose lease expired.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=models.Q(status="queued"),
+                name="outgoingemail_queued_idx",
+            ),
+            models.Index(
+                fields=["status", "lease_expires_at"],
+                condition=models.Q(status="sending"),
+                name="outgoingemail_sending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email} ({self.get_status_display()})"
+
+    @staticmethod
+    def ticket_field(ticket: Ticket) -> str:
+        return {"INC": "incident", "WO": "work_order"}[ticket.KIND]
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.incident if self.incident_id else self.work_order
+
+    @ticket.setter
+    def ticket(self, ticket: Ticket) -> None:
+        setattr(self, self.ticket_field(ticket), ticket)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EmailStatus.DRAFT
+
+    @property
+    def can_resend(self) -> bool:
+        return self.status == EmailStatus.FAILED
+
+    @property
+    def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
+        files = (self.attachment_1, self.attachment_2, self.attachment_3)
+        return [(index, f) for index, f in enumerate(files, start=1) if f]
+
+    @property
+    def attachment_names(self) -> list[tuple[int, str]]:
+        return [(index, PurePath(f.name).name) for index, f in self.attachments]
+
+    @property
+    def free_slot(self) -> int | None:
+        """The number of the next *Archivo* the agent may add, if any."""
+        used = len(self.attachments)
+        return used + 1 if used < MAX_ATTACHMENTS else None

@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from itsm.attachments import validate_attachment
+from notifications.models import ResponseTemplate
+from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
+
+
+class EmailComposeForm(forms.Form):
+    """What the agent chooses. The recipient and the subject are not fields:
+    the service sets them, so nothing posted can change them."""
+
+    template = forms.ModelChoiceField(
+        label=gettext_lazy("Response template"),
+        queryset=ResponseTemplate.objects.none(),
+        empty_label=gettext_lazy("Choose a response template"),
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount owed (€)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text=gettext_lazy("Only for the templates that tell the customer their debt."),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Text for the customer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Optional; the template decides where it goes."),
+    )
+    attachment = forms.FileField(label=gettext_lazy("File"), required=False)
+
+    def __init__(self, *args, templates, slot: int | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates.order_by("title")
+        if slot is None:
+            del self.fields["attachment"]
+        else:
+            self.fields["attachment"].label = _("File %(number)d") % {"number": slot}
+
+    def clean_attachment(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            validate_attachment(upload)
+        return upload or None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        template = cleaned.get("template")
+        amount_missing = cleaned.get("amount") is None and "amount" not in self.errors
+        if template is not None and template.asks_amount and amount_missing:
+            self.add_error("amount", _("This template needs the amount owed."))
+        return cleaned
+
+
+class ResponseTemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = ResponseTemplate
+        fields = [
+            "title",
+            "subject_suffix",
+            "body",
+            "applies_to",
+            "coordinators_only",
+            "asks_amount",
+            "active",
+        ]
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        try:
+            compile_body(body)
+            render_body(body, sample_values())
+        except TemplateRenderError as error:
+            raise forms.ValidationError(str(error), code="template_syntax") from None
+        return body

@@ -1,0 +1,180 @@
+"""The compose page of a ticket's mail, the message page and its actions.
+One implementation for both kinds of ticket, parametrised by the model."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from itsm.access import agent_required, get_ticket_for_user
+from itsm.attachments import attachment_response
+from itsm.models import Ticket
+from itsm.permissions import is_coordinator
+from notifications.forms import EmailComposeForm
+from notifications.models import OutgoingEmail, ResponseTemplate
+from notifications.rendering import TemplateRenderError
+from notifications.services import (
+    email_remove_attachment,
+    email_render,
+    email_resend,
+    email_save_draft,
+    email_send,
+    email_subject,
+    no_email_message,
+)
+
+
+def url_namespace(ticket_or_model) -> str:
+    """``incidents`` / ``workorders``: the URL namespace of a ticket's app."""
+    return ticket_or_model._meta.app_label
+
+
+def ticket_page_url(ticket: Ticket) -> str:
+    return reverse(f"{url_namespace(ticket)}:detail", args=[ticket.number]) + "#ticket-emails"
+
+
+def _message_url(ticket: Ticket, email: OutgoingEmail) -> str:
+    return reverse(f"{url_namespace(ticket)}:email_message", args=[ticket.number, email.pk])
+
+
+def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
+    queryset = OutgoingEmail.objects.for_ticket(ticket).select_related("template", "queued_by")
+    return get_object_or_404(queryset, pk=email_id)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def email_compose(
+    request: HttpRequest, model: type[Ticket], number: str, email_id: int | None = None
+) -> HttpResponse:
+    """New message (``<number>/email/``) or a saved draft / sent message
+    (``<number>/email/<id>/``). Buttons: "+" previews the chosen template,
+    *Guardar* keeps a draft, *Enviar* queues it."""
+    ticket = get_ticket_for_user(request.user, model, number, select_related=("customer",))
+    email = _get_email(ticket, email_id) if email_id is not None else None
+    if email is not None and not email.is_draft:
+        if request.method == "POST":
+            messages.error(request, _("This message has already been sent."))
+            return redirect(_message_url(ticket, email))
+        return render(
+            request,
+            "notifications/email_message.html",
+            {"ticket": ticket, "email": email, "ns": url_namespace(ticket)},
+        )
+
+    templates = ResponseTemplate.objects.usable_by(
+        kind=ticket.KIND, coordinator=is_coordinator(request.user)
+    ).prefetch_related("documents")
+    slot = email.free_slot if email is not None else 1
+    preview_html = email.body_html if email is not None else ""
+    chosen = email.template if email is not None else None
+    if request.method == "POST":
+        form = EmailComposeForm(request.POST, request.FILES, templates=templates, slot=slot)
+        action = request.POST.get("action", "preview")
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = data["template"]
+            arguments = {
+                "ticket": ticket,
+                "user": request.user,
+                "template": chosen,
+                "amount": data["amount"],
+                "note": data["note"],
+            }
+            try:
+                if action == "send":
+                    email = email_send(**arguments, attachment=data.get("attachment"), email=email)
+                    messages.success(
+                        request,
+                        _("The message to %(to)s is queued; it will be sent in a moment.")
+                        % {"to": email.to_email},
+                    )
+                    return HttpResponseRedirect(ticket_page_url(ticket))
+                if action == "save":
+                    email = email_save_draft(
+                        **arguments, attachment=data.get("attachment"), email=email
+                    )
+                    messages.success(request, _("Draft saved."))
+                    return redirect(_message_url(ticket, email))
+                preview_html = email_render(**arguments)[1]
+            except ValidationError as error:
+                _add_errors(form, error)
+            except TemplateRenderError as error:
+                form.add_error("template", str(error))
+    else:
+        initial = {}
+        if email is not None:
+            initial = {"template": email.template, "amount": email.amount, "note": email.note}
+        form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
+
+    return render(
+        request,
+        "notifications/email_compose.html",
+        {
+            "ticket": ticket,
+            "ns": url_namespace(ticket),
+            "email": email,
+            "form": form,
+            "subject": email_subject(ticket=ticket, template=chosen) if chosen else "",
+            "chosen": chosen,
+            "preview_html": preview_html,
+            "no_email_message": "" if ticket.customer.email else no_email_message(),
+        },
+    )
+
+
+def _add_errors(form: EmailComposeForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@agent_required
+@require_POST
+def email_resend_view(
+    request: HttpRequest, model: type[Ticket], number: str, email_id: int
+) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, model, number)
+    email = _get_email(ticket, email_id)
+    try:
+        email_resend(email=email, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The message to %(to)s is queued again.") % {"to": email.to_email},
+        )
+    return HttpResponseRedirect(ticket_page_url(ticket))
+
+
+@agent_required
+@require_http_methods(["GET"])
+def email_attachment(
+    request: HttpRequest, model: type[Ticket], number: str, email_id: int, position: int
+) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, model, number)
+    email = _get_email(ticket, email_id)
+    files = dict(email.attachments)
+    if position not in files:
+        raise Http404(_("There is no file %(n)d.") % {"n": position})
+    return attachment_response(files[position])
+
+
+@agent_required
+@require_POST
+def email_attachment_remove(
+    request: HttpRequest, model: type[Ticket], number: str, email_id: int, position: int
+) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, model, number)
+    email = _get_email(ticket, email_id)
+    try:
+        email_remove_attachment(email=email, user=request.user, position=position)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_message_url(ticket, email))
