@@ -226,6 +226,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    # Publishing from a web request must fail fast when the broker is down (the
+    # outbox sweep publishes again later): retry the connection once, at once.
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 # A task that runs longer than the visibility timeout would be delivered twice.
 CELERY_TASK_TIME_LIMIT = min(300, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)
