@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from customers.forms import CustomerForm
 from customers.models import Customer
@@ -27,6 +28,10 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("search_name", "tax_id", "email", "phone", "flei_code")
     ordering = ("surnames", "first_name")
     show_full_result_count = False
+
+    @admin.display(description=_("name"), ordering="search_name")
+    def full_name(self, customer: Customer) -> str:
+        return customer.full_name
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
