@@ -1,1 +1,75 @@
-// Keyboard shortcuts and small behaviours shared by every page.
+// Keyboard shortcuts shared by every page:
+//   /           focus the global search box
+//   n           new ticket of the current console (pages that set data-new-url)
+//   Ctrl+Enter  submit the form that has the focus (any form, site-wide)
+// Single-key shortcuts never fire while the user is typing.
+(function () {
+  "use strict";
+
+  function isTyping(element) {
+    if (!element || element === document.body) {
+      return false;
+    }
+    if (element.isContentEditable) {
+      return true;
+    }
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") {
+      return true;
+    }
+    if (tag === "INPUT") {
+      var type = (element.getAttribute("type") || "text").toLowerCase();
+      return ["button", "submit", "reset", "checkbox", "radio", "file", "image"].indexOf(type) === -1;
+    }
+    return false;
+  }
+
+  function submitFocusedForm(event) {
+    var target = event.target;
+    var form = target && (target.form || (target.closest && target.closest("form")));
+    if (!form) {
+      return false;
+    }
+    event.preventDefault();
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) {
+      return;
+    }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      submitFocusedForm(event);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) {
+      return;
+    }
+    if (event.key === "/") {
+      var search = document.getElementById("global-search");
+      if (search) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      }
+    } else if (event.key === "n" || event.key === "N") {
+      var url = document.body.getAttribute("data-new-url");
+      if (url && event.key === "n") {
+        event.preventDefault();
+        window.location.assign(url);
+      }
+    }
+  });
+
+  // Escape leaves the search box, so the single-key shortcuts work again.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.target && event.target.id === "global-search") {
+      event.target.blur();
+    }
+  });
+})();

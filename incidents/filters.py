@@ -1,0 +1,7 @@
+from incidents.models import Incident
+from itsm.filters import TicketFilterSet
+
+
+class IncidentFilterSet(TicketFilterSet):
+    class Meta(TicketFilterSet.Meta):
+        model = Incident

@@ -1,0 +1,181 @@
+"""The console filters and the advanced search (*Buscar incidencias*), written
+once for both kinds; ``incidents.filters`` and ``workorders.filters`` only
+name the model."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
+
+from customers.models import CustomerKind
+from itsm.models import (
+    Priority,
+    ReportedSource,
+    Status,
+    StatusReason,
+    SupportGroup,
+    TemplateAppliesTo,
+    TicketTemplate,
+    open_tickets_q,
+)
+from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.search import customers_matching, ticket_numbers
+
+ATTENTION_NONE = "none"
+
+# The fields shown in the console's filter bar; the rest make the advanced search.
+BASIC_FIELDS = (
+    "mine",
+    "open",
+    "status",
+    "status_reason",
+    "assigned_group",
+    "assignee",
+    "requires_attention",
+    "priority",
+)
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def agent_users() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name__in=[AGENTS_GROUP, COORDINATORS_GROUP]) | Q(is_staff=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class TicketFilterSet(django_filters.FilterSet):
+    """Subclasses set ``Meta.model`` to Incident or WorkOrder; the choices
+    (statuses, reasons, templates, the group's label) follow the model."""
+
+    mine = django_filters.BooleanFilter(
+        label=_("My tickets"), method="filter_mine", widget=forms.CheckboxInput
+    )
+    open = django_filters.BooleanFilter(
+        label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=[], widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+    status_reason = django_filters.ModelChoiceFilter(
+        label=_("Status reason"), queryset=StatusReason.objects.none()
+    )
+    assigned_group = django_filters.ModelChoiceFilter(
+        label=_("Assigned group"), queryset=SupportGroup.objects.none()
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assignee"), queryset=get_user_model().objects.none()
+    )
+    requires_attention = django_filters.ChoiceFilter(
+        label=_("Requires attention"),
+        method="filter_requires_attention",
+        choices=[("response", _("Requires response")), (ATTENTION_NONE, _("Nothing pending"))],
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Priority"),
+        choices=Priority.choices,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    # Advanced search.
+    number = django_filters.CharFilter(label=_("Number"), method="filter_number")
+    customer = django_filters.CharFilter(
+        label=_("Customer (name, CIF/NIF, e-mail or phone)"), method="filter_customer"
+    )
+    customer_kind = django_filters.ChoiceFilter(
+        label=_("Customer kind"), field_name="customer__kind", choices=CustomerKind.choices
+    )
+    text = django_filters.CharFilter(label=_("Summary or notes contain"), method="filter_text")
+    tier = django_filters.CharFilter(label=_("Categorisation contains"), method="filter_tier")
+    service = django_filters.CharFilter(
+        label=_("Service contains"), field_name="service", lookup_expr="icontains"
+    )
+    template = django_filters.ModelChoiceFilter(
+        label=_("Template"), queryset=TicketTemplate.objects.none()
+    )
+    reported_source = django_filters.ChoiceFilter(
+        label=_("Reported source"), choices=ReportedSource.choices
+    )
+    created = django_filters.DateFromToRangeFilter(
+        label=_("Created"),
+        widget=DateRangeWidget(attrs={"type": "date"}),
+    )
+    updated = django_filters.DateFromToRangeFilter(
+        label=_("Updated"),
+        widget=DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        filters = self.filters
+        filters["status"].extra["choices"] = [(s, Status(s).label) for s in model.STATUSES]
+        filters["status_reason"].queryset = StatusReason.objects.filter(kind=model.KIND).order_by(
+            "status", "name"
+        )
+        filters["assigned_group"].queryset = SupportGroup.objects.order_by("name")
+        filters["assigned_group"].label = model.GROUP_LABEL
+        filters["assignee"].queryset = agent_users()
+        filters["template"].queryset = TicketTemplate.objects.filter(
+            applies_to__in=[model.KIND, TemplateAppliesTo.BOTH]
+        ).order_by("name")
+        fields = self.form.fields
+        fields["status_reason"].label_from_instance = lambda r: (
+            f"{Status(r.status).label} · {r.name}"
+        )
+        fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+    @property
+    def basic_fields(self) -> list:
+        return [self.form[name] for name in BASIC_FIELDS]
+
+    @property
+    def advanced_fields(self) -> list:
+        return [self.form[name] for name in self.form.fields if name not in BASIC_FIELDS]
+
+    @property
+    def uses_advanced_fields(self) -> bool:
+        if not self.is_bound:
+            return False
+        return any(
+            self.data.get(name) or self.data.get(f"{name}_after") or self.data.get(f"{name}_before")
+            for name in self.form.fields
+            if name not in BASIC_FIELDS
+        )
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(assignee=self.request.user) if value else queryset
+
+    def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # The same condition the partial indexes are declared with.
+        return queryset.filter(open_tickets_q()) if value else queryset
+
+    def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)
+
+    def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        numbers = [n for model, n in ticket_numbers(value) if model is self._meta.model]
+        return queryset.filter(number__in=numbers)
+
+    def filter_customer(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(customer__in=customers_matching(value).values("id"))
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Served by the *_summary_trgm / *_description_trgm indexes on PostgreSQL.
+        return queryset.filter(Q(summary__icontains=value) | Q(description__icontains=value))
+
+    def filter_tier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        condition = Q()
+        for level in ("operational", "product"):
+            for tier in (1, 2, 3):
+                condition |= Q(**{f"{level}_tier_{tier}__icontains": value})
+        return queryset.filter(condition)
