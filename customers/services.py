@@ -23,7 +23,11 @@ def _normalise(customer: Customer) -> None:
     customer.first_name = customer.first_name.strip()
     customer.surnames = customer.surnames.strip()
     customer.organisation = customer.organisation.strip()
-    customer.tax_id = normalise_tax_id(customer.tax_id)
+    try:
+        customer.tax_id = normalise_tax_id(customer.tax_id)
+    except ValidationError as error:
+        # Attached to the field, so a form shows it next to what was typed.
+        raise ValidationError({"tax_id": error.error_list}) from None
     customer.email = customer.email.strip().lower()
     customer.phone = "".join(customer.phone.split())
     customer.flei_code = customer.flei_code.strip().upper()
