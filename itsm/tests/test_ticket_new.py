@@ -327,5 +327,5 @@ def test_inactive_customer_is_refused(client, agent):
 
 def test_new_page_runs_a_fixed_number_of_queries(client, agent, django_assert_max_num_queries):
     client.force_login(agent)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("incidents:new")).status_code == 200
