@@ -1,9 +1,6 @@
 """Customer look-up and inline creation for the new-ticket page (htmx partials)."""
 
-import re
-
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
@@ -11,40 +8,24 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.forms import CustomerForm
 from customers.models import Customer
 from customers.services import customer_create
-from customers.validators import compact_tax_id
 from itsm.access import agent_required
+from itsm.search import customers_matching
 from itsm.services import ticket_open_for_customer
-from itsm.text import fold
 from itsm.ticket_views import ticket_url
 
 LOOKUP_LIMIT = 10
 MIN_QUERY_LENGTH = 2
-PHONE_PATTERN = re.compile(r"^\+?[\d\s().-]{3,}$")
 
 
 def customer_search(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
-    """*Consultar cliente*: active customers by name and surnames (accent- and
-    case-insensitive), CIF/NIF in any format, e-mail or phone."""
+    """*Consultar cliente*: active customers by name and surnames (any word
+    starting with what was typed, accent- and case-insensitive), CIF/NIF in any
+    format, e-mail or phone — the magnifier's matching, so both agree."""
     query = query.strip()
     if len(query) < MIN_QUERY_LENGTH:
         return []
-    wanted = Q()
-    if "@" in query:
-        wanted |= Q(email__startswith=query.lower())
-    elif PHONE_PATTERN.match(query):
-        digits = re.sub(r"\D", "", query)
-        wanted |= Q(phone__startswith=("+" if query.startswith("+") else "") + digits)
-        wanted |= Q(tax_id__startswith=digits)
-    else:
-        terms = fold(query).split()
-        name = Q()
-        for term in terms:
-            name &= Q(search_name__contains=term)
-        wanted |= name
-        tax_id = compact_tax_id(query)
-        if any(ch.isdigit() for ch in tax_id):
-            wanted |= Q(tax_id__startswith=tax_id)
-    return list(Customer.objects.active().filter(wanted).order_by("search_name", "pk")[:limit])
+    matching = customers_matching(query).filter(active=True)
+    return list(matching.order_by("search_name", "pk")[:limit])
 
 
 @agent_required

@@ -2,7 +2,6 @@
 typed; the services in ``itsm.services`` do the writing."""
 
 import json
-import re
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -26,13 +25,10 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
-from itsm.services import DEFAULT_RESOLUTION, ticket_models
+from itsm.search import ticket_numbers
+from itsm.services import DEFAULT_RESOLUTION
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
-
-# What an agent may type in the relations box: "inc 1234", "WO 1234", a full
-# number, or bare digits (both kinds are tried).
-NUMBER_PATTERN = re.compile(r"^(?P<prefix>inc|wo)?\s*[-:]?\s*(?P<digits>\d{1,15})$", re.IGNORECASE)
 
 # Journal entry types an agent picks by hand; the others are written by the system.
 MANUAL_WORK_INFO_TYPES = (
@@ -43,20 +39,10 @@ MANUAL_WORK_INFO_TYPES = (
 
 
 def ticket_numbers_from_text(text: str) -> list[str]:
-    """The ticket numbers an agent may mean by ``text``: ``inc 1234`` →
-    ``["INC000000001234"]``, ``1234`` → one number per kind."""
-    match = NUMBER_PATTERN.match(" ".join((text or "").split()))
-    if match is None:
-        return []
-    prefix = (match["prefix"] or "").upper()
-    value = int(match["digits"])
-    numbers = []
-    for model in ticket_models():
-        if prefix and prefix != model.PREFIX:
-            continue
-        if value and len(str(value)) <= model.NUMBER_DIGITS:
-            numbers.append(model.format_number(value))
-    return numbers
+    """The ticket numbers an agent may mean by ``text`` (``inc 1234``, ``wo
+    1234``, a full number; bare digits give one per kind), as the magnifier
+    reads them."""
+    return [number for _model, number in ticket_numbers(" ".join((text or "").split()))]
 
 
 def open_statuses(model: type[Ticket]) -> list[tuple[str, str]]:
