@@ -15,7 +15,8 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from email.utils import formataddr, parseaddr
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import PurePath
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -404,7 +405,7 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
             return
         names = [name for name, _content in _attachment_files(email)]
         notes = _("E-mail sent to %(to)s\nSubject: %(subject)s\nTemplate: %(template)s") % {
-            "to": formataddr((email.to_name, email.to_email)) if email.to_name else email.to_email,
+            "to": recipient(email),
             "subject": email.subject,
             "template": email.template.title,
         }
@@ -424,18 +425,21 @@ def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
     return files
 
 
+def recipient(email: OutgoingEmail) -> str:
+    """``"Name" <address>``, the name quoted as needed and on one line
+    (Django encodes it for the header)."""
+    return str(Address(display_name=single_line(email.to_name), addr_spec=email.to_email))
+
+
 def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
     """The MIME message. Every header value goes through ``single_line``, so
     nothing typed anywhere (summary, customer name, file names) can add a
     header or a recipient."""
-    to = email.to_email
-    if email.to_name:
-        to = formataddr((single_line(email.to_name), email.to_email))
     message = EmailMultiAlternatives(
         subject=single_line(email.subject),
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
+        to=[recipient(email)],
         headers={"Message-ID": email.message_id},
     )
     message.attach_alternative(email.body_html, "text/html")
