@@ -10,6 +10,17 @@ from notifications.models import ResponseTemplate
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 
 
+class AmountField(forms.DecimalField):
+    """Euros as agents type them: 1234,5 · 1.234,50 · 1234.50."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("€", "")
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+
 class EmailComposeForm(forms.Form):
     """What the agent chooses. The recipient and the subject are not fields:
     the service sets them, so nothing posted can change them."""
@@ -19,13 +30,13 @@ class EmailComposeForm(forms.Form):
         queryset=ResponseTemplate.objects.none(),
         empty_label=gettext_lazy("Choose a response template"),
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=gettext_lazy("Amount owed (€)"),
         required=False,
         min_value=Decimal("0.01"),
         max_digits=10,
         decimal_places=2,
-        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=gettext_lazy("Only for the templates that tell the customer their debt."),
     )
     note = forms.CharField(

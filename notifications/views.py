@@ -107,7 +107,8 @@ def email_compose(
     else:
         initial = {}
         if email is not None:
-            initial = {"template": email.template, "amount": email.amount, "note": email.note}
+            amount = str(email.amount).replace(".", ",") if email.amount is not None else None
+            initial = {"template": email.template, "amount": amount, "note": email.note}
         form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
 
     return render(
