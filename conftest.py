@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from itsm import reference_data
 from itsm.models import SupportGroup
@@ -29,6 +30,14 @@ def fast_password_hashing(settings) -> None:
     """Django's default hasher spends half a second per user on purpose; tests
     create many users and check nothing about the hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request leaves its language active in the thread (LocaleMiddleware never
+    resets it), so a test that switches to English would leak into the next."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
