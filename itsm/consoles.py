@@ -155,9 +155,10 @@ def keyset_page(
     descending: bool,
     after: list | None = None,
     before: list | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> KeysetPage:
     """One page of ``queryset`` in the order of ``keys`` (one query, LIMIT size+1)."""
+    size = size or PAGE_SIZE
 
     def ordering(desc: bool) -> list[str]:
         return [f"-{k}" if desc else k for k in keys]
@@ -400,10 +401,11 @@ class CoordinationRow:
 
 
 def coordination_queue(
-    group, *, after: list | None = None, size: int = PAGE_SIZE
+    group, *, after: list | None = None, size: int | None = None
 ) -> tuple[list[CoordinationRow], str | None]:
     """Open tickets of both kinds in the coordination group, oldest first,
     with their escalation note: two queries per kind, whatever the sizes."""
+    size = size or PAGE_SIZE
     candidates: list[Ticket] = []
     for model in ticket_models():
         work_info = model.work_info.rel.related_model

@@ -104,10 +104,12 @@ class TicketFilterSet(django_filters.FilterSet):
     )
     created = django_filters.DateFromToRangeFilter(
         label=_("Created"),
+        field_name="created_at",
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
     updated = django_filters.DateFromToRangeFilter(
         label=_("Updated"),
+        field_name="updated_at",
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
 
