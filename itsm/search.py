@@ -137,12 +137,14 @@ def global_search(text: str) -> SearchResults:
     if not text:
         return results
     numbers = ticket_numbers(text)
+    # "inc 1234" names a ticket; bare digits may also be a phone number.
+    explicit_kind = len(numbers) == 1 and not text.lstrip("#").isdigit()
     for model, number in numbers:
         ticket = model.objects.with_list_relations().filter(number=number).first()
         if ticket is not None:
             results.tickets.append(ticket)
 
-    condition = customer_condition(text)
+    condition = None if explicit_kind else customer_condition(text)
     if condition is not None:
         customers = list(
             Customer.objects.filter(condition).order_by("search_name", "id")[: CUSTOMER_LIMIT + 1]
@@ -162,7 +164,6 @@ def global_search(text: str) -> SearchResults:
                 hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
         results.customers = list(hits.values())
 
-    explicit_kind = bool(numbers) and len(numbers) == 1 and not text.strip("#").isdigit()
     if len(results.tickets) == 1 and (explicit_kind or not results.customers):
         results.exact = results.tickets[0]
     return results
