@@ -217,7 +217,67 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         super().__init__(*args, user=user, **kwargs)
 
 
-class TicketEditForm(TicketFieldsForm):
+# The fields of a ticket the page lets agents change, compared to tell an
+# agent what someone else changed while they had the page open.
+EDITED_FIELDS = (
+    "template",
+    "summary",
+    "description",
+    "reported_source",
+    "assigned_group",
+    "assignee",
+    "status",
+    "status_reason",
+    "resolution",
+    "requires_attention",
+)
+
+
+def _stored(ticket: Ticket, name: str) -> str:
+    value = getattr(ticket, ticket._meta.get_field(name).attname)
+    return "" if value is None else str(value)
+
+
+def seen_state(ticket: Ticket) -> str:
+    """What the page shows of ``ticket``, posted back with every form."""
+    return json.dumps({name: _stored(ticket, name) for name in EDITED_FIELDS}, sort_keys=True)
+
+
+class VersionedForm(forms.Form):
+    """A change based on the version of the ticket the agent saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_for(ticket: Ticket) -> dict:
+        return {"version": ticket.version, "seen": seen_state(ticket)}
+
+    def fields_changed_since_seen(self, current: Ticket) -> list[str] | None:
+        """The fields someone else changed since the page was loaded, or None
+        if the form does not say what the page showed."""
+        try:
+            seen = json.loads(self.data.get(self.add_prefix("seen")) or "")
+        except ValueError:
+            return None
+        if not isinstance(seen, dict):
+            return None
+        return [
+            name
+            for name in EDITED_FIELDS
+            if name in seen and str(seen[name]) != _stored(current, name)
+        ]
+
+    def rebased_data(self, current: Ticket):
+        """The same input, now based on ``current``: sending it again is a
+        deliberate overwrite of what the other agent did."""
+        data = self.data.copy()
+        for name, value in self.initial_for(current).items():
+            data[self.add_prefix(name)] = str(value)
+        return data
+
+
+class TicketEditForm(TicketFieldsForm, VersionedForm):
     """Sections 2–4 of an existing ticket, saved with optimistic locking."""
 
     requires_attention = forms.ChoiceField(
@@ -228,71 +288,22 @@ class TicketEditForm(TicketFieldsForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    # What the page showed when the agent opened it, to tell them what another
-    # agent changed meanwhile.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    EDITED_FIELDS = (
-        "template",
-        "summary",
-        "description",
-        "reported_source",
-        "assigned_group",
-        "assignee",
-        "status",
-        "status_reason",
-        "resolution",
-        "requires_attention",
-    )
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         if not args and "data" not in kwargs:
-            kwargs["initial"] = self.initial_for(ticket)
+            kwargs["initial"] = {
+                **{name: _stored(ticket, name) for name in EDITED_FIELDS},
+                **self.initial_for(ticket),
+            }
         super().__init__(*args, ticket=ticket, **kwargs)
 
-    @classmethod
-    def initial_for(cls, ticket: Ticket) -> dict:
-        initial = {name: cls._stored(ticket, name) for name in cls.EDITED_FIELDS}
-        initial["version"] = ticket.version
-        initial["seen"] = json.dumps(initial, sort_keys=True, default=str)
-        return initial
-
-    @staticmethod
-    def _stored(ticket: Ticket, name: str) -> str:
-        value = getattr(ticket, ticket._meta.get_field(name).attname)
-        return "" if value is None else str(value)
-
-    def fields_changed_since_seen(self, current: Ticket) -> list[str] | None:
-        """The fields another agent changed since this form was loaded, or
-        None if the form does not say what it showed."""
-        try:
-            seen = json.loads(self.data.get(self.add_prefix("seen")) or "")
-        except ValueError:
-            return None
-        if not isinstance(seen, dict):
-            return None
-        return [
-            name
-            for name in self.EDITED_FIELDS
-            if name in seen and str(seen[name]) != self._stored(current, name)
-        ]
-
-    def with_version(self, current: Ticket) -> "TicketEditForm":
-        """The same input, now based on ``current``: saving again is a
-        deliberate overwrite of what the other agent did."""
-        data = self.data.copy()
-        initial = self.initial_for(current)
-        data[self.add_prefix("version")] = str(current.version)
-        data[self.add_prefix("seen")] = initial["seen"]
-        return type(self)(data, model=self.model, user=self._user, ticket=current)
+    def rebased(self, current: Ticket) -> "TicketEditForm":
+        return type(self)(
+            self.rebased_data(current), model=self.model, user=self._user, ticket=current
+        )
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.EDITED_FIELDS}
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+        return {name: self.cleaned_data[name] for name in EDITED_FIELDS}
 
 
 class AssignToMeForm(VersionedForm):

@@ -29,6 +29,7 @@ from itsm.forms import (
     ResolveForm,
     TicketCreateForm,
     TicketEditForm,
+    VersionedForm,
     WorkInfoForm,
     status_reasons,
     ticket_numbers_from_text,
@@ -342,7 +343,7 @@ def reason_options(request: HttpRequest, model: type[Ticket]) -> HttpResponse:
 
 def _action_forms(ticket: Ticket, user) -> dict:
     model = type(ticket)
-    version = {"version": ticket.version}
+    version = VersionedForm.initial_for(ticket)
     return {
         "edit": TicketEditForm(model=model, user=user, ticket=ticket),
         "assign": AssignToMeForm(initial=version, prefix=ACTION_PREFIXES["assign"]),
@@ -431,10 +432,10 @@ def _closed_refusal(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     return redirect(ticket_url(ticket))
 
 
-def _stale_context(form: TicketEditForm | None, error: StaleTicketError) -> dict:
+def _stale_context(form: VersionedForm, error: StaleTicketError) -> dict:
     current = error.current
-    changed = form.fields_changed_since_seen(current) if form is not None else None
-    if not changed:
+    changed = form.fields_changed_since_seen(current)
+    if changed is None:
         changed = error.changed_fields
     labels = []
     for name in changed:
@@ -468,7 +469,7 @@ def ticket_edit(request: HttpRequest, model: type[Ticket], number: str) -> HttpR
             return _render_ticket_page(
                 request,
                 current,
-                forms={"edit": form.with_version(current)},
+                forms={"edit": form.rebased(current)},
                 stale=_stale_context(form, error),
             )
         except ValidationError as error:
@@ -499,11 +500,23 @@ def _quick_action(
     if form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
+        data.pop("seen")
         try:
             action(ticket=ticket, user=request.user, expected_version=version, **data)
         except StaleTicketError as error:
-            messages.error(request, str(error))
-            return redirect(ticket_url(ticket))
+            # Keep what the agent typed (a reason, an escalation note), now
+            # based on the current version, and say who changed the ticket.
+            current = _load(request, model, number)
+            rebased = form_class(
+                form.rebased_data(current), prefix=ACTION_PREFIXES[key], **(form_kwargs or {})
+            )
+            return _render_ticket_page(
+                request,
+                current,
+                forms={key: rebased},
+                stale=_stale_context(form, error),
+                open_panel=key,
+            )
         except ValidationError as error:
             _add_service_errors(form, error)
         else:

@@ -178,6 +178,27 @@ def test_escalate_sends_the_ticket_to_coordination(client, agent):
 
 def test_stale_quick_action_is_refused_with_who_changed_it(client, agent, other_agent):
     ticket = make_incident(user=agent)
+    client.force_login(agent)
+    seen = client.get(url(ticket, "detail")).context["forms"]["assign"]["seen"].value()
+    ticket_set_pending(
+        ticket=ticket,
+        user=other_agent,
+        expected_version=1,
+        status_reason=reason("INC", Status.PENDING),
+    )
+    response = client.post(
+        url(ticket, "assign_to_me"), {"assign-version": "1", "assign-seen": seen}
+    )
+    assert response.status_code == 200
+    assert response.context["stale"]["who"] == "Agente2"
+    assert ("Estado", "Pendiente") in response.context["stale"]["changes"]
+    assert "Agente2" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_stale_escalation_keeps_the_note(client, agent, other_agent):
+    ticket = make_incident(user=agent)
     ticket_set_pending(
         ticket=ticket,
         user=other_agent,
@@ -185,10 +206,16 @@ def test_stale_quick_action_is_refused_with_who_changed_it(client, agent, other_
         status_reason=reason("INC", Status.PENDING),
     )
     client.force_login(agent)
-    response = client.post(url(ticket, "assign_to_me"), {"assign-version": "1"}, follow=True)
-    assert "Agente2" in response.content.decode()
+    data = {"escalate-version": "1", "escalate-note": "ERROR 23: datos para coordinación"}
+    response = client.post(url(ticket, "escalate"), data)
+    assert "ERROR 23: datos para coordinación" in response.content.decode()
+    form = response.context["forms"]["escalate"]
+    assert form["version"].value() == "2"
+    assert (
+        client.post(url(ticket, "escalate"), {**data, "escalate-version": "2"}).status_code == 302
+    )
     ticket.refresh_from_db()
-    assert ticket.assignee is None
+    assert ticket.assigned_group.is_coordination
 
 
 def test_actions_on_a_closed_ticket_are_refused(client, agent):
