@@ -418,7 +418,9 @@ def coordination_queue(
         queryset = (
             model.objects.filter(open_tickets_q(), assigned_group=group)
             .exclude(status=model.RESOLVED_STATUS)
-            .with_list_relations()
+            # Not the group: it is the coordination group, and joining it lets
+            # SQLite start from the group table and sort the whole queue.
+            .select_related("customer", "assignee", "status_reason")
             .annotate(note_id=Subquery(latest_note))
         )
         if after is not None:

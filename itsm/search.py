@@ -22,6 +22,8 @@ from itsm.text import fold
 
 CUSTOMER_LIMIT = 20
 OPEN_TICKETS_LIMIT = 200
+# Open tickets shown per customer; the rest are counted.
+OPEN_TICKETS_SHOWN = 10
 MAX_NAME_WORDS = 5
 
 # "INC000000001234", "inc 1234", "wo-1234", "#1234", "1234".
@@ -113,6 +115,7 @@ def customers_matching(text: str) -> QuerySet[Customer]:
 class CustomerHit:
     customer: Customer
     open_tickets: list[Ticket] = field(default_factory=list)
+    more_open_tickets: int = 0
 
 
 @dataclass
@@ -162,6 +165,8 @@ def global_search(text: str) -> SearchResults:
                     hits[ticket.customer_id].open_tickets.append(ticket)
             for hit in hits.values():
                 hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
+                hit.more_open_tickets = max(0, len(hit.open_tickets) - OPEN_TICKETS_SHOWN)
+                del hit.open_tickets[OPEN_TICKETS_SHOWN:]
         results.customers = list(hits.values())
 
     if len(results.tickets) == 1 and (explicit_kind or not results.customers):

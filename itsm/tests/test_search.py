@@ -249,3 +249,17 @@ def test_tax_id_search_uses_an_index(gomez):
         finally:
             cursor.execute("SET enable_seqscan = on")
     assert "customer_tax_id_idx" in plan or "customer_unique_tax_id" in plan
+
+
+def test_a_customer_with_many_open_tickets_shows_the_newest_and_a_count(
+    client, agent, gomez, monkeypatch
+):
+    from itsm import search
+
+    monkeypatch.setattr(search, "OPEN_TICKETS_SHOWN", 2)
+    tickets = [make_incident(user=agent, customer=gomez) for _ in range(4)]
+    client.force_login(agent)
+    response = client.get(SEARCH, {"q": "gomez"})
+    hit = response.context["results"].customers[0]
+    assert [t.number for t in hit.open_tickets] == [tickets[3].number, tickets[2].number]
+    assert "y 2 gestiones abiertas más" in response.content.decode()
