@@ -1,0 +1,186 @@
+"""Server-side latency and queries per request of the pages agents use all day.
+
+    python bench/generate.py --tickets 1000000      # once per database
+    python bench/run.py --requests 50
+
+Requests go through the whole Django stack in-process (middleware, sessions,
+templates), timed from the request to the rendered response, so the figures
+are the server's share of what an agent waits for. Prints a table and writes
+JSON to bench/results/<vendor>-<tickets>.json.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
+# Measure what production runs: DEBUG off (no query log, cached templates).
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from customers.models import Customer  # noqa: E402
+from incidents.models import Incident  # noqa: E402
+from itsm.consoles import encode_cursor  # noqa: E402
+from itsm.models import Status, SupportGroup, TicketTemplate  # noqa: E402
+from workorders.models import WorkOrder  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
+    """(name, method, url, data, expected status)."""
+    total = Incident.objects.count()
+    middle = Incident.objects.get(number=Incident.format_number(max(1, total // 2)))
+    deep = Incident.objects.order_by("-updated_at", "-id").values_list("updated_at", "id")[
+        max(0, total * 3 // 4)
+    ]
+    group = SupportGroup.objects.get(is_agent_default=True)
+    customer = Customer.objects.order_by("pk")[Customer.objects.count() // 3]
+    accented = Customer.objects.filter(surnames__startswith="Núñez").order_by("pk").first()
+    template = TicketTemplate.objects.for_agents("INC").order_by("pk").first()
+    formatted_nif = f"{customer.tax_id[:2]}.{customer.tax_id[2:5]}.{customer.tax_id[5:8]}-" + (
+        customer.tax_id[8:].lower()
+    )
+    return [
+        ("console: first page (my open tickets)", "get", "/incidents/", None, 200),
+        ("console: first page (all tickets)", "get", "/incidents/?f=1", None, 200),
+        (
+            "console: status + group + assignee",
+            "get",
+            f"/incidents/?f=1&status={Status.PENDING}&assigned_group={group.pk}&assignee={user.pk}",
+            None,
+            200,
+        ),
+        (
+            "console: deep page (75 % down)",
+            "get",
+            f"/incidents/?f=1&after={encode_cursor(list(deep))}",
+            None,
+            200,
+        ),
+        ("search: number", "get", f"/search/?q={middle.number}", None, 302),
+        ("search: 'inc <digits>'", "get", f"/search/?q=inc {int(middle.number[3:])}", None, 302),
+        ("search: surname without accents", "get", "/search/?q=nunez", None, 200),
+        (
+            "search: name + surname with accents",
+            "get",
+            f"/search/?q={accented.first_name} {accented.surnames.split()[0]}"
+            if accented
+            else "/search/?q=Núñez",
+            None,
+            200,
+        ),
+        ("search: NIF as typed (dots, dash)", "get", f"/search/?q={formatted_nif}", None, 200),
+        ("search: e-mail", "get", f"/search/?q={customer.email}", None, 200),
+        (
+            "ticket page (50 journal entries)",
+            "get",
+            f"/incidents/{Incident.format_number(1)}/",
+            None,
+            200,
+        ),
+        ("work-order page", "get", f"/workorders/{WorkOrder.format_number(7)}/", None, 200),
+        (
+            "ticket creation (POST)",
+            "post",
+            "/incidents/new/",
+            {
+                "customer": customer.pk,
+                "template": template.pk,
+                "summary": "",
+                "description": "Llamada del usuario: no puede enviar el depósito.",
+                "reported_source": "phone",
+                "assigned_group": group.pk,
+                "assignee": user.pk,
+                "status": Status.ASSIGNED,
+                "status_reason": "",
+                "resolution": "",
+                "requires_attention": "",
+                "work_info_notes": "Se comprueba el navegador con el usuario.",
+            },
+            302,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per scenario")
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+
+    tickets = Incident.objects.count() + WorkOrder.objects.count()
+    if not tickets:
+        sys.exit("no tickets: run bench/generate.py first")
+    user = get_user_model().objects.get(username="bench01")
+    client = Client()
+    client.force_login(user)
+    rows = []
+    for name, method, url, data, expected in scenarios(user):
+        send = getattr(client, method)
+        for _ in range(args.warmup):
+            send(url, data) if data else send(url)
+        timings = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            response = send(url, data) if data else send(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != expected:
+                sys.exit(f"{name}: {url} answered {response.status_code}, expected {expected}")
+        with CaptureQueriesContext(connection) as queries:
+            send(url, data) if data else send(url)
+        rows.append(
+            {
+                "scenario": name,
+                "p50_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(percentile(timings, 95), 1),
+                "max_ms": round(max(timings), 1),
+                "queries": len(queries),
+            }
+        )
+        print(f"  {name}: p95 {rows[-1]['p95_ms']} ms", file=sys.stderr, flush=True)
+
+    vendor = connection.vendor
+    header = f"{vendor}, {tickets:,} tickets, {args.requests} requests per scenario"
+    print(header)
+    print(f"| {'scenario':<40} | p50 ms | p95 ms | max ms | queries |")
+    print(f"|{'-' * 42}|-------:|-------:|-------:|--------:|")
+    for row in rows:
+        print(
+            f"| {row['scenario']:<40} | {row['p50_ms']:>6} | {row['p95_ms']:>6} "
+            f"| {row['max_ms']:>6} | {row['queries']:>7} |"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{vendor}-{tickets}.json"
+    out.write_text(
+        json.dumps(
+            {"vendor": vendor, "tickets": tickets, "requests": args.requests, "rows": rows},
+            indent=2,
+        )
+    )
+    print(f"written: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+
+
+if __name__ == "__main__":
+    main()
