@@ -1,0 +1,25 @@
+"""What the browser tests do the way a person does it."""
+
+from pathlib import Path
+
+from django.urls import reverse
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PASSWORD = "test-password-123"
+
+
+def log_in(page, user, *, password: str = PASSWORD) -> None:
+    """The login form, as a person fills it: user, Tab, password, Enter."""
+    page.goto(reverse("login"))
+    page.locator("#id_username").fill(user.get_username())
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def screenshot(page, name: str) -> None:
+    """A picture of a main page, to check by eye that it looks right."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
