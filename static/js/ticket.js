@@ -85,7 +85,15 @@
     if (!window.bootstrap || !location.hash) {
       return;
     }
-    const trigger = document.querySelector('[data-bs-toggle="tab"][data-bs-target="' + location.hash + '"]');
+    let trigger = document.querySelector('[data-bs-toggle="tab"][data-bs-target="' + location.hash + '"]');
+    if (!trigger) {
+      // Or at something inside a tab (#ticket-emails after sending a mail): open that tab.
+      const target = document.getElementById(location.hash.slice(1));
+      const pane = target && target.closest(".tab-pane");
+      if (pane) {
+        trigger = document.querySelector('[data-bs-toggle="tab"][data-bs-target="#' + pane.id + '"]');
+      }
+    }
     if (trigger) {
       window.bootstrap.Tab.getOrCreateInstance(trigger).show();
     }
