@@ -1,9 +1,9 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against live_server.
 
-One browser per session and a fresh context (cookies, storage) per user and
-test. A failing test leaves a screenshot and the HTML of every page it had
-open in ``test-artifacts/``; the main pages are also photographed into
-``test-artifacts/screenshots/`` on every run, to look at by eye.
+One browser for the whole browser suite and a fresh context (cookies,
+storage) per user and test. A failing test leaves a screenshot and the HTML of
+every page it had open in ``test-artifacts/``; the main pages are also
+photographed into ``test-artifacts/screenshots/`` on every run, to look at by eye.
 """
 
 import os
@@ -41,7 +41,10 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+# Package scope: one browser for all the browser tests, stopped once they are
+# done, because Playwright keeps an event loop running in the main thread
+# (async_to_sync refuses to run there) for as long as it is started.
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
     if not os.access(CHROMIUM, os.X_OK):
         missing_service(f"{CHROMIUM} is not installed")
@@ -93,6 +96,9 @@ def _save_failure(pages: list, name: str) -> None:
 def open_page(browser, live_server, request) -> Iterator[Callable]:
     """A new, logged-out browser window (context) on the live server."""
     contexts, pages, errors = [], [], []
+    name = _artifact_name(request.node.nodeid)
+    for stale in ARTIFACTS.glob(f"{name}-*"):  # from an earlier failing run
+        stale.unlink()
 
     def open_page():
         context = browser.new_context(
@@ -108,7 +114,7 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
     yield open_page
     reports = (getattr(request.node, f"report_{when}", None) for when in ("setup", "call"))
     if any(report is not None and report.failed for report in reports):
-        _save_failure(pages, _artifact_name(request.node.nodeid))
+        _save_failure(pages, name)
     for context in contexts:
         context.close()
     # An uncaught script error is a bug even when the test got through.

@@ -22,4 +22,5 @@ def log_in(page, user, *, password: str = PASSWORD) -> None:
 def screenshot(page, name: str) -> None:
     """A picture of a main page, to check by eye that it looks right."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    # Finish fades (tabs, alerts) instead of catching them half-way.
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled")
