@@ -1,0 +1,85 @@
+"""Escalation: an agent sends a ticket to coordination, a coordinator picks
+it up from the coordination console."""
+
+import pytest
+from playwright.sync_api import expect
+
+from itsm.models import TicketTemplate
+from itsm.services import coordination_group, ticket_escalate
+from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.factories import make_incident, make_work_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOTE = (
+    "FLEI: pagó la deuda el 03/03 (245,30 €) y FLEI no lo muestra confirmado; "
+    "código FLEI 0123456. No puede depositar las cuentas."
+)
+
+
+@pytest.fixture
+def waiting_already(other_agent):
+    """A ticket escalated earlier: the queue is oldest first."""
+    incident = make_incident(user=other_agent)
+    return ticket_escalate(
+        ticket=incident,
+        user=other_agent,
+        expected_version=incident.version,
+        note="ERROR 23 en el trámite de depósito; captura adjunta por correo.",
+    )
+
+
+@pytest.fixture
+def unconfirmed_payment(agent):
+    return make_work_order(
+        user=agent,
+        assignee=agent,
+        template=TicketTemplate.objects.get(name="CAMPAÑA FLEI - PAGO NO CONFIRMADO"),
+    )
+
+
+def test_a_coordinator_takes_what_an_agent_escalated(
+    open_page, agent, coordinator, waiting_already, unconfirmed_payment
+):
+    number = unconfirmed_payment.number
+    page = open_page()
+    log_in(page, agent)
+    # The full number in the magnifier goes straight to the ticket.
+    page.keyboard.press("/")
+    page.keyboard.type(number)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/workorders/{number}/")
+
+    page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
+    note = page.locator("#id_escalate-note")
+    expect(note).to_be_visible()
+    note.fill(NOTE)
+    note.press("Control+Enter")
+    page.wait_for_url(f"**/workorders/{number}/")
+    expect(page.locator(".alert-success")).to_contain_text(number)
+    expect(page.locator("#ticket-group")).to_have_text("L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS")
+    expect(page.locator("#ticket-assignee")).to_have_text("—")
+    expect(page.locator("#history-entries")).to_contain_text(NOTE)
+
+    # The coordinator, in a browser of their own.
+    coordination = open_page()
+    log_in(coordination, coordinator)
+    coordination.get_by_role("link", name="Coordinación", exact=True).click()
+    coordination.wait_for_url("**/coordination/")
+    rows = coordination.locator(".coordination-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(waiting_already.number)
+    row = coordination.locator(f"#ticket-{number}")
+    expect(row).to_be_visible()
+    expect(row.locator(".escalation-note")).to_contain_text(NOTE)
+    expect(row.locator(".escalation-note")).to_contain_text("Agente")
+    screenshot(coordination, "07-coordination")
+
+    row.get_by_role("button", name="Tomar").click()
+    coordination.wait_for_url("**/coordination/")
+    expect(coordination.locator(".alert-success")).to_contain_text(number)
+    expect(coordination.locator(f"#ticket-{number}")).to_contain_text("Coordinador")
+
+    unconfirmed_payment.refresh_from_db()
+    assert unconfirmed_payment.assigned_group == coordination_group()
+    assert unconfirmed_payment.assignee == coordinator
