@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from customers.tests.factories import CustomerFactory
 from itsm.celery import app as celery_app
-from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.browser.helpers import expect_tab_shown, log_in, screenshot
 from itsm.tests.factories import make_incident
 from notifications import reference_data
 from notifications.models import EmailStatus, OutgoingEmail
@@ -66,6 +66,7 @@ def test_an_agent_sends_a_response_template_to_the_customer(page, agent, inciden
         "El correo a lucia.ibanez@example.com está en cola"
     )
     # Back on the ticket, the e-mail section is in view with the message sent.
+    expect_tab_shown(page, "emails")
     emails = page.locator("#ticket-emails")
     expect(emails).to_be_visible()
     sent = emails.locator('[data-email-status="sent"]')

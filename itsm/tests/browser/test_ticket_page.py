@@ -10,7 +10,7 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, TicketTemplate
 from itsm.services import ticket_create, ticket_relations
-from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.browser.helpers import expect_tab_shown, log_in, screenshot
 from itsm.tests.factories import make_work_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,8 +98,9 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     hit.get_by_role("button", name="Relacionar").click()
 
     page.wait_for_url(f"**/incidents/{pending_incident.number}/#relations")
+    # Back on the ticket with the Relations tab open, showing the work order.
+    expect_tab_shown(page, "relations")
     relations = page.locator("#relation-list")
-    expect(relations).to_be_visible()
     expect(relations).to_contain_text(work_order.number)
     screenshot(page, "06-ticket-relations")
 
@@ -107,6 +108,7 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     relations.get_by_role("link", name=work_order.number).click()
     page.wait_for_url(f"**/workorders/{work_order.number}/")
     page.get_by_role("tab", name=re.compile("Relaciones")).click()
+    expect_tab_shown(page, "relations")
     expect(page.locator("#relation-list")).to_contain_text(pending_incident.number)
 
     pending_incident.refresh_from_db()
