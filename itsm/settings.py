@@ -195,6 +195,8 @@ ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's renderer, with <select> options written in Python (see itsm/renderers.py).
+FORM_RENDERER = "itsm.renderers.FormRenderer"
 
 # Mail. Without EMAIL_HOST the messages are written as files under var/mail.
 EMAIL_HOST = env_str("EMAIL_HOST")
