@@ -95,9 +95,7 @@ def test_widgets_render_exactly_as_the_stock_templates(reference, data):
     assert "<option" in fast[0] and "optgroup" in fast[0]
 
 
-def test_the_ticket_forms_render_through_crispy_as_with_the_stock_templates(
-    reference, agent, rf
-):
+def test_the_ticket_forms_render_through_crispy_as_with_the_stock_templates(reference, agent, rf):
     ticket = make_incident(user=agent)
     request = rf.get("/")
     request.user = agent
@@ -123,7 +121,9 @@ def test_the_ticket_forms_render_through_crispy_as_with_the_stock_templates(
         ]
 
     def html(renderer) -> list[str]:
-        return [as_crispy_field(form[name]) for form in forms_with(renderer) for name in form.fields]
+        return [
+            as_crispy_field(form[name]) for form in forms_with(renderer) for name in form.fields
+        ]
 
     assert html(FormRenderer()) == html(DjangoTemplates())
 
