@@ -61,8 +61,14 @@ class TicketFilterSet(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
     )
+    # No DISTINCT (django-filter's default for multiple choices): the filter
+    # joins nothing, and DISTINCT makes PostgreSQL sort every match before
+    # the LIMIT instead of reading the console index in order.
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=[], widget=forms.SelectMultiple(attrs={"size": 3})
+        label=_("Status"),
+        choices=[],
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+        distinct=False,
     )
     status_reason = django_filters.ModelChoiceFilter(
         label=_("Status reason"), queryset=StatusReason.objects.none()
@@ -82,6 +88,7 @@ class TicketFilterSet(django_filters.FilterSet):
         label=_("Priority"),
         choices=Priority.choices,
         widget=forms.SelectMultiple(attrs={"size": 3}),
+        distinct=False,
     )
     # Advanced search.
     number = django_filters.CharFilter(label=_("Number"), method="filter_number")
