@@ -80,6 +80,24 @@
     }
   });
 
+  // Requiere atención follows the status as the server will store it:
+  // Pendiente ⇒ Requiere respuesta; resolved or completed ⇒ empty.
+  document.addEventListener("change", function (event) {
+    const status = event.target;
+    if (status.name !== "status" || !status.form) {
+      return;
+    }
+    const attention = status.form.querySelector('select[name="requires_attention"]');
+    if (!attention) {
+      return;
+    }
+    if (status.value === "pending") {
+      attention.value = "response";
+    } else if (status.value === "resolved" || status.value === "completed") {
+      attention.value = "";
+    }
+  });
+
   // Open the tab a link or a redirect points at (#relations, #history, #emails).
   function showTabFromHash() {
     if (!window.bootstrap || !location.hash) {

@@ -83,6 +83,8 @@ def test_an_agent_logs_a_call_as_a_pending_incident(page, agent, caller, busy_de
 
     page.locator("#id_description").fill("Llama desde la gestoría; error al enviar las cuentas.")
     page.locator("#id_status").select_option(label="Pendiente")
+    # The form shows what the ticket will store: pending requires a response.
+    expect(page.locator("#id_requires_attention")).to_have_value("response")
     reason = page.locator("#id_status_reason")
     expect(reason.locator("option", has_text=PENDING_REASON)).to_have_count(1)
     reason.select_option(label=PENDING_REASON)
