@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -251,6 +251,60 @@ def _sort_links(data: QueryDict, current: str, descending: bool) -> dict[str, di
     return links
 
 
+@dataclass
+class ConsoleRow:
+    """What a console line shows, worked out once in Python: the template
+    engine would reverse a URL and look up labels and names cell by cell,
+    the largest share of the page's time."""
+
+    ticket: Ticket
+    url: str | None
+    customer: str
+    status: str
+    priority: str
+    requires_attention: str
+    assignee: str
+    updated_iso: str  # what |date:"c" prints
+    updated: str  # what |date:"d/m/Y H:i" prints
+
+
+def console_rows(model: type[Ticket], tickets: list[Ticket]) -> list[ConsoleRow]:
+    try:
+        # One reverse for the page; numbers are [A-Z0-9], nothing to quote.
+        head, tail = reverse(f"{_namespace(model)}:detail", args=["NUMBER"]).rsplit("NUMBER", 1)
+    except NoReverseMatch:
+        head = tail = None
+    labels = {
+        name: dict(model._meta.get_field(name).flatchoices)
+        for name in ("status", "priority", "requires_attention")
+    }
+    rows = []
+    for ticket in tickets:
+        updated = timezone.localtime(ticket.updated_at)
+        rows.append(
+            ConsoleRow(
+                ticket=ticket,
+                url=f"{head}{ticket.number}{tail}" if head is not None else None,
+                customer=ticket.customer.full_name,
+                status=labels["status"].get(ticket.status, ticket.status),
+                priority=labels["priority"].get(ticket.priority, ticket.priority),
+                requires_attention=(
+                    labels["requires_attention"].get(ticket.requires_attention, "")
+                    if ticket.requires_attention
+                    else ""
+                ),
+                assignee=(
+                    (ticket.assignee.get_full_name() or ticket.assignee.get_username())
+                    if ticket.assignee
+                    else ""
+                ),
+                updated_iso=updated.isoformat(),
+                updated=updated.strftime("%d/%m/%Y %H:%M"),
+            )
+        )
+    return rows
+
+
 def console(request: HttpRequest, model: type[Ticket]) -> HttpResponse:
     """The incident or work-order console: filters, advanced search, keyset pages."""
     data, from_saved_view = _console_data(request, model)
@@ -315,6 +369,7 @@ def console(request: HttpRequest, model: type[Ticket]) -> HttpResponse:
         base = _query_without(data, *CURSOR_PARAMS)
         context.update(
             page=page,
+            rows=console_rows(model, page.rows),
             count=count,
             count_capped=capped,
             next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
