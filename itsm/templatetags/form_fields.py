@@ -1,0 +1,155 @@
+"""``{{ field|as_field }}``: crispy-forms' Bootstrap 5 field, written in Python.
+
+``|as_crispy_field`` renders ``bootstrap5/field.html`` and three nested
+templates per field; the console and the ticket page show two dozen fields
+each, and that was a third of their time. This filter writes the same markup
+(the same elements, attributes and text; only the whitespace between tags
+differs) for the fields those pages use: inputs, selects, textareas,
+checkboxes, multi-widgets and file inputs without an initial file. Anything
+else (radio lists, clearable files with a value, forms with a crispy helper)
+goes to crispy itself. ``itsm/tests/test_form_fields.py`` compares both.
+"""
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django import forms, template
+from django.conf import settings
+from django.forms import BoundField
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+def _add_classes(field: BoundField, classes: str) -> None:
+    """What crispy's ``{% crispy_field field 'class' '…' %}`` does to the
+    widget before rendering it: the widget's own name as a class, then the
+    Bootstrap classes."""
+    widget = field.field.widget
+    widgets = getattr(widget, "widgets", [getattr(widget, "widget", widget)])
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
+    for each in widgets:
+        class_name = each.__class__.__name__.lower()
+        class_name = converters.get(class_name, class_name)
+        css_class = each.attrs.get("class", "")
+        if css_class:
+            if css_class.find(class_name) == -1:
+                css_class += f" {class_name}"
+        else:
+            css_class = class_name
+        each.attrs["class"] = css_class
+        present = css_class.split()
+        for name in classes.split():
+            if name not in present:
+                each.attrs["class"] += f" {name}"
+                present.append(name)
+
+
+def _errors_and_help(field: BoundField) -> str:
+    """``bootstrap5/layout/help_text_and_errors.html`` (errors as a block,
+    help text below)."""
+    parts = []
+    if field.errors:
+        parts.append(
+            format_html('<div id="{}_error" class="invalid-feedback">', field.errors.field_id)
+        )
+        for counter, error in enumerate(field.errors, start=1):
+            parts.append(
+                format_html(
+                    '<p id="error_{}_{}"><strong>{}</strong></p>', counter, field.auto_id, error
+                )
+            )
+        parts.append("</div>")
+    if field.help_text:
+        ident = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
+        parts.append(f'<div {ident}class="form-text">{field.help_text}</div>')
+    return "".join(parts)
+
+
+def _label_text(field: BoundField) -> str:
+    asterisk = '<span class="asteriskField">*</span>' if field.field.required else ""
+    return f"{conditional_escape(field.label)}{asterisk}"
+
+
+def _file_input(field: BoundField) -> str:
+    """``bootstrap5/layout/field_file.html`` for a file input without an
+    initial file."""
+    parts = []
+    for widget in field.subwidgets:
+        data = widget.data
+        extra = "".join(
+            f" {conditional_escape(name)}"
+            if value is True
+            else f' {conditional_escape(name)}="{conditional_escape(f"{value}")}"'
+            for name, value in data["attrs"].items()
+            if value is not False and name != "class"
+        )
+        own_class = data["attrs"].get("class")
+        css = "form-control" + (f" {conditional_escape(own_class)}" if own_class else "")
+        invalid = " is-invalid" if field.errors else ""
+        wrapper = '<div class="is-invalid">' if field.errors else "<div>"
+        parts.append(
+            f"{wrapper}"
+            f'<input type="{conditional_escape(data["type"])}" '
+            f'name="{conditional_escape(data["name"])}" class="{css}{invalid}"'
+            f"{' disabled' if field.field.disabled else ''}{extra}>"
+            f"{_errors_and_help(field)}</div>"
+        )
+    return "".join(parts)
+
+
+def _crispy_renders_it(field: BoundField) -> bool:
+    widget = field.field.widget
+    return (
+        getattr(field.form, "helper", None) is not None
+        or isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        or (isinstance(widget, forms.ClearableFileInput) and bool(field.value()))
+    )
+
+
+@register.filter
+def as_field(field: BoundField) -> SafeString:
+    if _crispy_renders_it(field):
+        return as_crispy_field(field)
+    if field.is_hidden:
+        return mark_safe(str(field))
+    invalid = " is-invalid" if field.errors else ""
+    required = " requiredField" if field.field.required else ""
+    css_classes = field.css_classes()
+    extra_classes = f" {conditional_escape(css_classes)}" if css_classes else ""
+    widget = field.field.widget
+
+    if isinstance(widget, forms.CheckboxInput):
+        _add_classes(field, f"form-check-input{invalid}")
+        return mark_safe(
+            f'<div class="mb-3"><div id="div_{field.auto_id}" class="form-check{extra_classes}">'
+            f"{field}"
+            f'<label for="{field.id_for_label}" class="form-check-label{required}">'
+            f"{_label_text(field)}</label>{_errors_and_help(field)}</div></div>"
+        )
+
+    parts = [f'<div id="div_{field.auto_id}" class="mb-3{extra_classes}">']
+    fieldset = field.use_fieldset and bool(field.label)
+    if field.label:
+        tag = "legend" if field.use_fieldset else "label"
+        if fieldset:
+            described = field.aria_describedby
+            parts.append(
+                format_html('<fieldset aria-describedby="{}">', described)
+                if described
+                else "<fieldset>"
+            )
+        target = format_html(' for="{}"', field.id_for_label) if field.id_for_label else ""
+        parts.append(
+            f'<{tag}{target} class="form-label{required}{" fs-6" if fieldset else ""}">'
+            f"{_label_text(field)}</{tag}>"
+        )
+    if isinstance(widget, forms.FileInput):
+        parts.append(_file_input(field))
+    else:
+        base = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        _add_classes(field, f"{base}{invalid}")
+        parts.append(f"{field}{_errors_and_help(field)}")
+    if fieldset:
+        parts.append("</fieldset>")
+    parts.append("</div>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,117 @@
+"""``|as_field`` writes crispy-forms' Bootstrap 5 field in Python: the same
+elements, attributes and text as ``|as_crispy_field``."""
+
+import re
+
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from incidents.filters import IncidentFilterSet
+from incidents.models import Incident
+from itsm.forms import (
+    EscalateForm,
+    PendingForm,
+    RelationForm,
+    ReopenForm,
+    ResolveForm,
+    TicketCreateForm,
+    TicketEditForm,
+    WorkInfoForm,
+)
+from itsm.templatetags.form_fields import as_field
+from itsm.tests.factories import make_incident
+from workorders.filters import WorkOrderFilterSet
+from workorders.models import WorkOrder
+
+
+def same_markup(html: str) -> str:
+    """Whitespace between and inside tags does not change the page."""
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
+
+
+class Extras(forms.Form):
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    agree = forms.BooleanField(label="I <agree>", help_text="Tick <b>it</b>")
+    mood = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    upload = forms.FileField(required=False, disabled=True)
+    styled_upload = forms.FileField(widget=forms.FileInput(attrs={"class": "big", "accept": "*"}))
+    unlabelled = forms.CharField(label="", required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class WithHelper(forms.Form):
+    name = forms.CharField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+
+
+def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
+    """Every form the console, the new-ticket page and the ticket page show."""
+    data = {
+        "f": "1",
+        "mine": "on",
+        "status": ["pending", "nope"],
+        "created_after": "ayer",
+        "assignee": "999999",
+        "customer": "gómez",
+    }
+    filtersets = [
+        cls(data if bound else None, queryset=model.objects.all(), request=request)
+        for cls, model in ((IncidentFilterSet, Incident), (WorkOrderFilterSet, WorkOrder))
+    ]
+    result = [filterset.form for filterset in filtersets]
+    if bound:
+        files = {"attachment_1": SimpleUploadedFile("a.exe", b"MZ\x90\x00")}
+        result += [
+            TicketCreateForm({"status": "pending"}, files, model=Incident, user=agent),
+            TicketEditForm({"version": "x"}, model=Incident, user=agent, ticket=ticket),
+            WorkInfoForm({"wi-type": "nope"}, prefix="wi"),
+            PendingForm({"pending-version": "1"}, model=Incident, prefix="pending"),
+            ResolveForm({"resolve-version": "1"}, model=WorkOrder, prefix="resolve"),
+            ReopenForm({}, prefix="reopen"),
+            EscalateForm({"escalate-version": "1", "escalate-note": " "}, prefix="escalate"),
+            RelationForm({"rel-other_number": "hola"}, prefix="rel"),
+            Extras({"hidden": "x"}),
+            WithHelper({}),
+        ]
+    else:
+        result += [
+            TicketCreateForm(model=Incident, user=agent),
+            TicketEditForm(model=Incident, user=agent, ticket=ticket),
+            WorkInfoForm(prefix="wi"),
+            PendingForm(model=Incident, prefix="pending"),
+            ResolveForm(model=WorkOrder, prefix="resolve"),
+            ReopenForm(prefix="reopen"),
+            EscalateForm(prefix="escalate"),
+            RelationForm(prefix="rel"),
+            Extras(),
+            WithHelper(),
+        ]
+    for form in result:
+        form.is_valid()
+    return result
+
+
+@pytest.mark.parametrize("bound", [False, True])
+def test_fields_render_as_crispy_renders_them(reference, agent, rf, bound):
+    ticket = make_incident(user=agent)
+    request = rf.get("/")
+    request.user = agent
+    # Each renderer gets its own forms: crispy adds classes to the widgets.
+    ours = page_forms(agent, ticket, request, bound)
+    theirs = page_forms(agent, ticket, request, bound)
+    compared = 0
+    for our_form, their_form in zip(ours, theirs, strict=True):
+        for name in our_form.fields:
+            expected = same_markup(as_crispy_field(their_form[name]))
+            assert same_markup(as_field(our_form[name])) == expected, name
+            compared += 1
+    assert compared > 60
