@@ -14,3 +14,25 @@ def test_an_unknown_language_cookie_falls_back_to_spanish(client, db):
     response = client.get(reverse("login"))
 
     assert '<html lang="es">' in response.content.decode()
+
+
+def test_the_login_page_offers_english_and_switching_needs_no_login(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert 'name="language" value="en"' in page
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+
+    assert response.status_code == 302
+    assert '<html lang="en">' in client.get(reverse("login")).content.decode()
+
+
+def test_an_agent_can_switch_back_to_spanish_from_the_menu(client, agent):
+    client.force_login(agent)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    page = client.get(reverse("incidents:console")).content.decode()
+    assert 'name="language" value="es"' in page
+    assert "Español" in page
+
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert '<html lang="es">' in client.get(reverse("incidents:console")).content.decode()
