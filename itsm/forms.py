@@ -197,7 +197,7 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         queryset=Customer.objects.active(),
         widget=forms.HiddenInput,
         error_messages={
-            "required": _("Find the customer with “Consultar cliente” or create it."),
+            "required": _("Find the customer with “Look up customer” or create it."),
             "invalid_choice": _("This customer no longer exists or is inactive."),
         },
     )
