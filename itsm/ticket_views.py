@@ -3,6 +3,7 @@ attachments and relations. One implementation for incidents and work
 orders: every view takes the ticket model from its URL pattern."""
 
 from pathlib import PurePath
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -34,7 +36,17 @@ from itsm.forms import (
     status_reasons,
     ticket_numbers_from_text,
 )
-from itsm.models import Relation, Status, Ticket, TicketTemplate, priority_for
+from itsm.models import (
+    Relation,
+    RequiresAttention,
+    Status,
+    Ticket,
+    TicketTemplate,
+    ViewAccess,
+    WorkInfo,
+    WorkInfoType,
+    priority_for,
+)
 from itsm.services import (
     StaleTicketError,
     agent_default_group,
@@ -356,10 +368,45 @@ def _action_forms(ticket: Ticket, user) -> dict:
     }
 
 
-def _history(ticket: Ticket) -> list[tuple]:
+WORK_INFO_TYPES = dict(WorkInfoType.choices)
+ATTENTION_LABELS = dict(RequiresAttention.choices)
+
+
+class HistoryEntry(NamedTuple):
+    """A journal entry and its files. The properties give what the history
+    shows of it in Python: with 50 entries, lookups and filters in the
+    template were the page's largest cost."""
+
+    entry: WorkInfo
+    files: list[tuple[int, str]]
+
+    @property
+    def type_label(self) -> str:
+        return WORK_INFO_TYPES.get(self.entry.type, self.entry.type)
+
+    @property
+    def author(self) -> str:
+        author = self.entry.author
+        return (author.get_full_name() or author.get_username()) if author else ""
+
+    @property
+    def created(self) -> str:
+        return timezone.localtime(self.entry.created_at).strftime("%d/%m/%Y %H:%M")
+
+    @property
+    def attention_label(self) -> str:
+        value = self.entry.requires_attention
+        return ATTENTION_LABELS.get(value, value) if value else ""
+
+    @property
+    def public_label(self) -> str:
+        return ViewAccess.PUBLIC.label if self.entry.view_access == ViewAccess.PUBLIC else ""
+
+
+def _history(ticket: Ticket) -> list[HistoryEntry]:
     entries = ticket.work_info.select_related("author").order_by("-created_at", "-pk")
     return [
-        (entry, [(index, PurePath(f.name).name) for index, f in entry.attachments])
+        HistoryEntry(entry, [(index, PurePath(f.name).name) for index, f in entry.attachments])
         for entry in entries
     ]
 
