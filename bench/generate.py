@@ -213,8 +213,8 @@ def columns_and_defaults(model: type[models.Model], given: list[str]) -> tuple[l
     extra = []
     defaults = []
     for field in model._meta.concrete_fields:
-        if field.attname in given or field.primary_key:
-            continue
+        if field.attname in given or field.primary_key or field.generated:
+            continue  # generated columns (priority_rank) are the database's to write
         extra.append(field.column)
         default = field.get_default()
         defaults.append(default)

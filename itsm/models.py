@@ -50,6 +50,18 @@ class Priority(models.TextChoices):
     LOW = "low", _("Low")
 
 
+def priority_rank() -> models.Case:
+    """0 for critical … 3 for low: the order of the console's priority sort."""
+    return models.Case(
+        *(
+            models.When(priority=value, then=models.Value(rank))
+            for rank, value in enumerate(Priority.values)
+        ),
+        default=models.Value(len(Priority.values)),
+        output_field=models.PositiveSmallIntegerField(),
+    )
+
+
 # Remedy's default weights and ranges (Incident Management configuration).
 IMPACT_WEIGHTS = {
     Impact.EXTENSIVE: 9,
@@ -295,6 +307,13 @@ class Ticket(models.Model):
     )
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.LOW
+    )
+    # Stored so an index serves the console's priority sort: ordering by the
+    # CASE sorted every ticket (1.5 s at 1M). The database computes it.
+    priority_rank = models.GeneratedField(
+        expression=priority_rank(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
     )
     reported_source = models.CharField(
         _("reported source"),
@@ -584,6 +603,14 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated_idx"),
         # Sort by creation date and the created-date range.
         models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
+        # Sort by priority, critical first: ORDER BY priority_rank, updated_at, id.
+        models.Index(fields=["priority_rank", "updated_at", "id"], name=f"{prefix}_priority_idx"),
+        # "All open" sorted by priority: open AND ORDER BY priority_rank, updated_at, id.
+        models.Index(
+            fields=["priority_rank", "updated_at", "id"],
+            condition=open_tickets,
+            name=f"{prefix}_open_priority_idx",
+        ),
     ]
 
 
