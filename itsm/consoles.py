@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
@@ -29,7 +29,6 @@ from django.views.decorators.http import require_POST
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.console_forms import CoordinationActionForm, SaveViewForm
 from itsm.models import (
-    Priority,
     SavedConsoleView,
     Ticket,
     WorkInfoType,
@@ -54,13 +53,6 @@ COUNT_CAP = 1000
 DEFAULT_VIEW = "f=1&mine=on&open=on"
 CURSOR_PARAMS = ("after", "before")
 
-PRIORITY_RANK = Case(
-    *(When(priority=p, then=Value(rank)) for rank, p in enumerate(Priority.values)),
-    default=Value(len(Priority.values)),
-    output_field=IntegerField(),
-)
-
-
 # --- keyset pagination -------------------------------------------------------
 
 
@@ -75,7 +67,6 @@ SORTS = {
     "created": Sort(gettext_lazy("Created"), ("created_at", "id")),
     "number": Sort(gettext_lazy("Number"), ("number", "id")),
     "status": Sort(gettext_lazy("Status"), ("status", "updated_at", "id")),
-    # No index: a full sort of the filtered rows (fine for filtered consoles).
     "priority": Sort(gettext_lazy("Priority"), ("priority_rank", "updated_at", "id")),
 }
 DEFAULT_SORT = "-updated"
@@ -110,14 +101,16 @@ def decode_cursor(token: str, model: type[models.Model], keys: Sequence[str]) ->
         raise InvalidCursor("wrong shape")
     decoded = []
     for key, value in zip(keys, values, strict=True):
-        field = None if key == "priority_rank" else model._meta.get_field(key)
+        field = model._meta.get_field(key)
+        if isinstance(field, models.GeneratedField):
+            field = field.output_field
         try:
             if isinstance(field, models.DateTimeField):
                 parsed = datetime.fromisoformat(value)
                 if timezone.is_naive(parsed):
                     raise InvalidCursor("naive datetime")
                 decoded.append(parsed)
-            elif field is None or isinstance(field, models.IntegerField | models.AutoField):
+            elif isinstance(field, models.IntegerField | models.AutoField):
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise InvalidCursor("not an integer")
                 decoded.append(value)
@@ -351,8 +344,6 @@ def console(request: HttpRequest, model: type[Ticket]) -> HttpResponse:
         status = 400
     else:
         queryset = filterset.qs
-        if sort_key == "priority":
-            queryset = queryset.annotate(priority_rank=PRIORITY_RANK)
         cursors = {}
         for name in CURSOR_PARAMS:
             if data.get(name):
