@@ -270,6 +270,10 @@ def main() -> None:
         if args.reuse and loaded >= args.tickets:
             print(f"database already holds {loaded} tickets; reusing it")
             open_long_history_tickets()
+            # Migrations may have added indexes or rebuilt tables: without
+            # fresh statistics SQLite may pick a plan that sorts every row.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             return
         sys.exit(f"the database already holds {loaded} tickets; use an empty one")
 

@@ -89,6 +89,7 @@ class TicketFilterSet(django_filters.FilterSet):
         choices=Priority.choices,
         widget=forms.SelectMultiple(attrs={"size": 3}),
         distinct=False,
+        method="filter_priority",
     )
     # Advanced search.
     number = django_filters.CharFilter(label=_("Number"), method="filter_number")
@@ -167,6 +168,11 @@ class TicketFilterSet(django_filters.FilterSet):
     def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         # The same condition the partial indexes are declared with.
         return queryset.filter(open_tickets_q()) if value else queryset
+
+    def filter_priority(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # The stored rank, so the *_priority_idx indexes serve the filter.
+        ranks = [Priority.values.index(v) for v in value]
+        return queryset.filter(priority_rank__in=ranks) if ranks else queryset
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)

@@ -587,6 +587,8 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
         models.Index(
             fields=["assignee", "status", "updated_at", "id"], name=f"{prefix}_assignee_status_idx"
         ),
+        # "My tickets", open or not: assignee = me ORDER BY updated_at, id.
+        models.Index(fields=["assignee", "updated_at", "id"], name=f"{prefix}_assignee_idx"),
         # A group's queue: assigned_group = G ORDER BY updated_at.
         models.Index(fields=["assigned_group", "updated_at", "id"], name=f"{prefix}_group_idx"),
         # Coordination console: assigned_group = coordination AND open
@@ -601,6 +603,11 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["status", "updated_at", "id"], name=f"{prefix}_status_idx"),
         # Unfiltered console in the default sort, deep pages, the updated-date range.
         models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated_idx"),
+        # "All open": open ORDER BY updated_at, id. Without it SQLite starts
+        # from the group table and sorts every open ticket (0.6 s at 1M).
+        models.Index(
+            fields=["updated_at", "id"], condition=open_tickets, name=f"{prefix}_open_updated_idx"
+        ),
         # Sort by creation date and the created-date range.
         models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
         # Sort by priority, critical first: ORDER BY priority_rank, updated_at, id.

@@ -46,3 +46,20 @@ def test_open_tickets_by_priority_read_the_partial_index(agent):
         "priority_rank", "updated_at", "id"
     )[:51]
     assert _index_serves(ordered, "incident_open_priority_idx")
+
+
+def test_the_priority_filter_reads_the_rank_index(client, agent):
+    make_incident(user=agent)
+    client.force_login(agent)
+    response = client.get("/incidents/", {"f": "1", "priority": "critical"})
+    filtered = response.context["filterset"].qs.order_by("-updated_at", "-id")[:51]
+    assert '"priority_rank" IN' in str(filtered.query)
+    assert _index_serves(filtered, "incident_priority_idx")
+
+
+def test_all_open_and_all_mine_have_their_indexes(agent):
+    make_incident(user=agent, assignee=agent)
+    all_open = Incident.objects.filter(open_tickets_q()).order_by("-updated_at", "-id")[:51]
+    assert _index_serves(all_open, "incident_open_updated_idx")
+    mine = WorkOrder.objects.filter(assignee=agent).order_by("-updated_at", "-id")[:51]
+    assert _index_serves(mine, "workorder_assignee_idx")
