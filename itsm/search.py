@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,6 @@ from itsm.services import ticket_models
 from itsm.text import fold
 
 CUSTOMER_LIMIT = 20
-OPEN_TICKETS_LIMIT = 200
 # Open tickets shown per customer; the rest are counted.
 OPEN_TICKETS_SHOWN = 10
 MAX_NAME_WORDS = 5
@@ -156,18 +156,35 @@ def global_search(text: str) -> SearchResults:
         results.more_customers = len(customers) > CUSTOMER_LIMIT
         hits = {c.pk: CustomerHit(c) for c in customers[:CUSTOMER_LIMIT]}
         if hits:
+            open_counts = dict.fromkeys(hits, 0)
             for model in ticket_models():
+                # Each customer's newest OPEN_TICKETS_SHOWN of this kind and how
+                # many it has, in one query: a customer with hundreds of open
+                # tickets costs rows, not hundreds of objects.
                 tickets = (
                     model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
                     .select_related("status_reason", "assigned_group", "assignee")
-                    .order_by("-created_at")[:OPEN_TICKETS_LIMIT]
+                    .annotate(
+                        position=Window(
+                            RowNumber(),
+                            partition_by=F("customer_id"),
+                            order_by=[F("created_at").desc(), F("id").desc()],
+                        ),
+                        open_count=Window(Count("id"), partition_by=F("customer_id")),
+                    )
+                    .filter(position__lte=OPEN_TICKETS_SHOWN)
+                    .order_by("-created_at")
                 )
+                counted = set()
                 for ticket in tickets:
                     hits[ticket.customer_id].open_tickets.append(ticket)
-            for hit in hits.values():
+                    if ticket.customer_id not in counted:
+                        counted.add(ticket.customer_id)
+                        open_counts[ticket.customer_id] += ticket.open_count
+            for customer_id, hit in hits.items():
                 hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
-                hit.more_open_tickets = max(0, len(hit.open_tickets) - OPEN_TICKETS_SHOWN)
                 del hit.open_tickets[OPEN_TICKETS_SHOWN:]
+                hit.more_open_tickets = open_counts[customer_id] - len(hit.open_tickets)
         results.customers = list(hits.values())
 
     if len(results.tickets) == 1 and (explicit_kind or not results.customers):
@@ -191,13 +208,15 @@ class TicketRow:
     created: str  # what |date:"d/m/Y H:i" prints
 
 
-def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
-    urls = {}
-    for model in ticket_models():
-        # One reverse per kind; numbers are [A-Z0-9], nothing to quote.
-        urls[model] = reverse(f"{model._meta.app_label}:detail", args=["NUMBER"]).rsplit(
-            "NUMBER", 1
-        )
+def detail_url_parts() -> dict[type[Ticket], list[str]]:
+    """One reverse per kind for a whole page; numbers are [A-Z0-9], nothing to quote."""
+    return {
+        model: reverse(f"{model._meta.app_label}:detail", args=["NUMBER"]).rsplit("NUMBER", 1)
+        for model in ticket_models()
+    }
+
+
+def ticket_rows(tickets: list[Ticket], urls: dict[type[Ticket], list[str]]) -> list[TicketRow]:
     rows = []
     for ticket in tickets:
         head, tail = urls[type(ticket)]
@@ -220,10 +239,11 @@ def search(request: HttpRequest) -> HttpResponse:
     results = global_search(query)
     if results.exact is not None:
         return redirect(detail_url(results.exact))
+    urls = detail_url_parts()
     context = {
         "results": results,
         "query": results.query,
-        "ticket_rows": ticket_rows(results.tickets),
-        "customer_rows": [(hit, ticket_rows(hit.open_tickets)) for hit in results.customers],
+        "ticket_rows": ticket_rows(results.tickets, urls),
+        "customer_rows": [(hit, ticket_rows(hit.open_tickets, urls)) for hit in results.customers],
     }
     return render(request, "itsm/search.html", context)
