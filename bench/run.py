@@ -72,6 +72,8 @@ def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
             None,
             200,
         ),
+        ("console: all open tickets", "get", "/incidents/?f=1&open=on", None, 200),
+        ("console: all tickets by priority", "get", "/incidents/?f=1&o=priority", None, 200),
         (
             "console: deep page (75 % down)",
             "get",
