@@ -1,7 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import Status, Ticket, TicketKind, WorkInfo, ticket_console_indexes
+from itsm.models import (
+    Status,
+    Ticket,
+    TicketKind,
+    WorkInfo,
+    ticket_constraints,
+    ticket_indexes,
+    ticket_status_field,
+    work_info_indexes,
+)
 
 INCIDENT_STATUSES = (
     Status.NEW,
@@ -21,43 +30,25 @@ class Incident(Ticket):
     STATUSES = INCIDENT_STATUSES
     RESOLVED_STATUS = Status.RESOLVED
 
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=[(s.value, s.label) for s in INCIDENT_STATUSES],
-        default=Status.ASSIGNED,
-    )
+    status = ticket_status_field(INCIDENT_STATUSES)
 
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in INCIDENT_STATUSES]),
-                name="incident_status_valid",
-            ),
-        ]
-        indexes = [
-            # Auto-close: resolved incidents whose resolution is older than N days.
-            models.Index(fields=["status", "resolved_at"], name="incident_status_resolved_idx"),
-            # The customer's other open tickets beside the form.
-            models.Index(fields=["customer", "status"], name="incident_customer_status_idx"),
-            *ticket_console_indexes("incident"),
-        ]
+        constraints = ticket_constraints("incident", INCIDENT_STATUSES)
+        indexes = ticket_indexes("incident")
 
 
 class IncidentWorkInfo(WorkInfo):
+    # PROTECT: a ticket with a journal cannot be deleted, so its story is never lost.
     ticket = models.ForeignKey(
         Incident,
         verbose_name=_("incident"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="work_info",
     )
 
     class Meta:
         verbose_name = _("incident work info")
         verbose_name_plural = _("incident work info")
-        indexes = [
-            # The history panel: a ticket's entries, newest first.
-            models.Index(fields=["ticket", "-created_at"], name="incident_workinfo_ticket_idx"),
-        ]
+        indexes = work_info_indexes("incident")

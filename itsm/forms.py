@@ -26,7 +26,7 @@ from itsm.models import (
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
 from itsm.search import ticket_numbers
-from itsm.services import DEFAULT_RESOLUTION
+from itsm.services import DEFAULT_RESOLUTION, FORM_FIELDS
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
 
@@ -217,22 +217,6 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         super().__init__(*args, user=user, **kwargs)
 
 
-# The fields of a ticket the page lets agents change, compared to tell an
-# agent what someone else changed while they had the page open.
-EDITED_FIELDS = (
-    "template",
-    "summary",
-    "description",
-    "reported_source",
-    "assigned_group",
-    "assignee",
-    "status",
-    "status_reason",
-    "resolution",
-    "requires_attention",
-)
-
-
 def _stored(ticket: Ticket, name: str) -> str:
     value = getattr(ticket, ticket._meta.get_field(name).attname)
     return "" if value is None else str(value)
@@ -240,7 +224,7 @@ def _stored(ticket: Ticket, name: str) -> str:
 
 def seen_state(ticket: Ticket) -> str:
     """What the page shows of ``ticket``, posted back with every form."""
-    return json.dumps({name: _stored(ticket, name) for name in EDITED_FIELDS}, sort_keys=True)
+    return json.dumps({name: _stored(ticket, name) for name in FORM_FIELDS}, sort_keys=True)
 
 
 class VersionedForm(forms.Form):
@@ -264,7 +248,7 @@ class VersionedForm(forms.Form):
             return None
         return [
             name
-            for name in EDITED_FIELDS
+            for name in FORM_FIELDS
             if name in seen and str(seen[name]) != _stored(current, name)
         ]
 
@@ -292,7 +276,7 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
     def __init__(self, *args, ticket: Ticket, **kwargs):
         if not args and "data" not in kwargs:
             kwargs["initial"] = {
-                **{name: _stored(ticket, name) for name in EDITED_FIELDS},
+                **{name: _stored(ticket, name) for name in FORM_FIELDS},
                 **self.initial_for(ticket),
             }
         super().__init__(*args, ticket=ticket, **kwargs)
@@ -303,7 +287,7 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
         )
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITED_FIELDS}
+        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
 
 
 class AssignToMeForm(VersionedForm):

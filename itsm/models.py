@@ -646,3 +646,39 @@ class SavedConsoleView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.kind}: {self.query}"
+
+
+def ticket_status_field(statuses: tuple[str, ...]) -> models.CharField:
+    """A kind's ``status``: the shared statuses it allows."""
+    return models.CharField(
+        _("status"),
+        max_length=20,
+        choices=[(status.value, status.label) for status in statuses],
+        default=Status.ASSIGNED,
+    )
+
+
+def ticket_constraints(prefix: str, statuses: tuple[str, ...]) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(status__in=[status.value for status in statuses]),
+            name=f"{prefix}_status_valid",
+        ),
+    ]
+
+
+def ticket_indexes(prefix: str) -> list[models.Index]:
+    return [
+        # Auto-close: resolved/completed tickets whose resolution is older than N days.
+        models.Index(fields=["status", "resolved_at"], name=f"{prefix}_status_resolved_idx"),
+        # The customer's other open tickets beside the form and in search.
+        models.Index(fields=["customer", "status"], name=f"{prefix}_customer_status_idx"),
+        *ticket_console_indexes(prefix),
+    ]
+
+
+def work_info_indexes(prefix: str) -> list[models.Index]:
+    return [
+        # The history panel: a ticket's entries, newest first.
+        models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
+    ]

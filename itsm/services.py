@@ -50,22 +50,20 @@ TEMPLATE_FIELDS = (
     "urgency",
 )
 
-# What the edit form of sections 2–4 may change.
-EDITABLE_FIELDS = frozenset(
-    {
-        "template",
-        "summary",
-        "description",
-        "reported_source",
-        "assigned_group",
-        "assignee",
-        "status",
-        "status_reason",
-        "resolution",
-        "requires_attention",
-        *TEMPLATE_FIELDS,
-    }
+# What the edit form of sections 2–4 sets; the template sets the rest.
+FORM_FIELDS = (
+    "template",
+    "summary",
+    "description",
+    "reported_source",
+    "assigned_group",
+    "assignee",
+    "status",
+    "status_reason",
+    "resolution",
+    "requires_attention",
 )
+EDITABLE_FIELDS = frozenset((*FORM_FIELDS, *TEMPLATE_FIELDS))
 
 
 class StaleTicketError(Exception):

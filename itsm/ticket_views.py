@@ -48,6 +48,7 @@ from itsm.models import (
     priority_for,
 )
 from itsm.services import (
+    TEMPLATE_FIELDS,
     StaleTicketError,
     agent_default_group,
     ticket_assign_to_me,
@@ -195,22 +196,7 @@ def _template_preview(model: type[Ticket], template: TicketTemplate | None) -> d
     """Section 3 as the template will fill it."""
     if template is None:
         return None
-    ticket = model(
-        **{
-            name: getattr(template, name)
-            for name in (
-                "operational_tier_1",
-                "operational_tier_2",
-                "operational_tier_3",
-                "product_tier_1",
-                "product_tier_2",
-                "product_tier_3",
-                "service",
-                "impact",
-                "urgency",
-            )
-        }
-    )
+    ticket = model(**{name: getattr(template, name) for name in TEMPLATE_FIELDS})
     ticket.priority = priority_for(ticket.impact, ticket.urgency)
     return {"fields": ticket, "template": template}
 

@@ -1,7 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import Status, Ticket, TicketKind, WorkInfo, ticket_console_indexes
+from itsm.models import (
+    Status,
+    Ticket,
+    TicketKind,
+    WorkInfo,
+    ticket_constraints,
+    ticket_indexes,
+    ticket_status_field,
+    work_info_indexes,
+)
 
 WORK_ORDER_STATUSES = (
     Status.ASSIGNED,
@@ -22,43 +31,25 @@ class WorkOrder(Ticket):
     RESOLVED_STATUS = Status.COMPLETED
     GROUP_LABEL = _("Support group name")
 
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=[(s.value, s.label) for s in WORK_ORDER_STATUSES],
-        default=Status.ASSIGNED,
-    )
+    status = ticket_status_field(WORK_ORDER_STATUSES)
 
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in WORK_ORDER_STATUSES]),
-                name="workorder_status_valid",
-            ),
-        ]
-        indexes = [
-            # Auto-close: completed work orders whose completion is older than N days.
-            models.Index(fields=["status", "resolved_at"], name="workorder_status_resolved_idx"),
-            # The customer's other open tickets beside the form.
-            models.Index(fields=["customer", "status"], name="workorder_customer_status_idx"),
-            *ticket_console_indexes("workorder"),
-        ]
+        constraints = ticket_constraints("workorder", WORK_ORDER_STATUSES)
+        indexes = ticket_indexes("workorder")
 
 
 class WorkOrderWorkInfo(WorkInfo):
+    # PROTECT: a ticket with a journal cannot be deleted, so its story is never lost.
     ticket = models.ForeignKey(
         WorkOrder,
         verbose_name=_("work order"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="work_info",
     )
 
     class Meta:
         verbose_name = _("work order work info")
         verbose_name_plural = _("work order work info")
-        indexes = [
-            # The history panel: a ticket's entries, newest first.
-            models.Index(fields=["ticket", "-created_at"], name="workorder_workinfo_ticket_idx"),
-        ]
+        indexes = work_info_indexes("workorder")

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from incidents.models import Incident, IncidentWorkInfo
@@ -62,6 +63,13 @@ def test_an_entry_cannot_be_saved_again(entry):
 def test_an_entry_cannot_be_deleted(entry):
     with pytest.raises(AppendOnlyError):
         entry.delete()
+
+    assert IncidentWorkInfo.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_ticket_with_a_journal_cannot_be_deleted(entry):
+    with pytest.raises(ProtectedError):
+        entry.ticket.delete()
 
     assert IncidentWorkInfo.objects.filter(pk=entry.pk).exists()
 
