@@ -70,6 +70,13 @@ def database_from_url(url: str) -> dict:
         "HOST": unquote(parsed.hostname or ""),
         "PORT": str(port or ""),
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+        # Django reads a queryset's .iterator() (every <select> a ModelChoiceField
+        # renders) through a server-side cursor: DECLARE, FETCH and CLOSE, three
+        # round trips instead of one, for lists of a few dozen rows. Plain cursors
+        # also keep the app working behind pgbouncer in transaction mode, where a
+        # WITH HOLD cursor may be declared on one server connection and fetched on
+        # another.
+        "DISABLE_SERVER_SIDE_CURSORS": True,
         "OPTIONS": options,
         # One test database per process, so parallel runs never share it.
         "TEST": {"NAME": f"test_{name}_{os.getpid()}"},
