@@ -63,6 +63,18 @@ def status_reasons(kind: str, status: str, *, keep_id: int | None = None) -> Que
     return StatusReason.objects.filter(wanted, kind=kind, status=status).order_by("name")
 
 
+def preload_choices(field: forms.ModelChoiceField, objects: list) -> None:
+    """Render ``field`` from ``objects``, rows the caller already loaded (the
+    field's queryset, filtered in Python), instead of running the queryset
+    again. The options are the ones the queryset gives; validating a
+    submitted value still goes through the queryset."""
+    choices = field.iterator(field)
+    field.choices = [
+        *([("", field.empty_label)] if field.empty_label is not None else []),
+        *(choices.choice(obj) for obj in objects),
+    ]
+
+
 def assignable_users() -> QuerySet:
     return (
         get_user_model()

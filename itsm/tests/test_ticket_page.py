@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents.models import Incident
+from itsm.forms import PendingForm, ResolveForm, TicketEditForm, VersionedForm
 from itsm.models import Status, StatusReason, WorkInfoType
 from itsm.services import (
     ticket_relate,
@@ -14,6 +15,7 @@ from itsm.services import (
     work_info_add,
 )
 from itsm.tests.factories import make_incident, make_work_order
+from itsm.ticket_views import ACTION_PREFIXES, _action_forms
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -285,9 +287,37 @@ def test_page_runs_a_fixed_number_of_queries(client, agent, django_assert_max_nu
         ticket_relate(ticket=ticket, user=agent, other_number=make_work_order(user=agent).number)
     make_work_order(user=agent, customer=ticket.customer)
     client.force_login(agent)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         response = client.get(page_url(ticket))
     assert response.status_code == 200
     assert len(response.context["history"]) >= 50
     assert len(response.context["relations"]) == 5
     assert "captura0.png" in response.content.decode()
+
+
+@pytest.mark.parametrize("factory", [make_incident, make_work_order])
+def test_reason_lists_loaded_once_offer_what_their_forms_offer(agent, factory):
+    """The page loads the reasons of the edit, Pending and Resolve forms in
+    one query; each list renders exactly as its own queryset would, the
+    ticket's current reason included in the edit form even once retired."""
+    ticket = factory(user=agent)
+    model = type(ticket)
+    reason = StatusReason.objects.filter(kind=model.KIND, status=Status.PENDING).first()
+    ticket_set_pending(
+        ticket=ticket, user=agent, expected_version=ticket.version, status_reason=reason
+    )
+    StatusReason.objects.filter(pk=reason.pk).update(active=False)
+    ticket = model.objects.get(pk=ticket.pk)
+
+    shared = _action_forms(ticket, agent)
+    version = VersionedForm.initial_for(ticket)
+    own = {
+        "edit": TicketEditForm(model=model, user=agent, ticket=ticket),
+        "pending": PendingForm(model=model, initial=version, prefix=ACTION_PREFIXES["pending"]),
+        "resolve": ResolveForm(model=model, initial=version, prefix=ACTION_PREFIXES["resolve"]),
+    }
+    for key, form in own.items():
+        assert str(shared[key]["status_reason"]) == str(form["status_reason"])
+        assert len(list(form.fields["status_reason"].choices)) > 1
+    assert f'value="{reason.pk}"' in str(shared["edit"]["status_reason"])
+    assert f'value="{reason.pk}"' not in str(shared["pending"]["status_reason"])
