@@ -11,8 +11,11 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -392,12 +395,13 @@ ATTENTION_LABELS = dict(RequiresAttention.choices)
 
 
 class HistoryEntry(NamedTuple):
-    """A journal entry and its files. The properties give what the history
-    shows of it in Python: with 50 entries, lookups and filters in the
-    template were the page's largest cost."""
+    """A journal entry and its files (name, download URL), with the markup
+    the history shows for it written here: with 50 entries, the loop body in
+    the template (lookups, ``{% url %}``, ``linebreaksbr``) was the page's
+    largest cost."""
 
     entry: WorkInfo
-    files: list[tuple[int, str]]
+    files: list[tuple[str, str]]
 
     @property
     def type_label(self) -> str:
@@ -421,11 +425,55 @@ class HistoryEntry(NamedTuple):
     def public_label(self) -> str:
         return ViewAccess.PUBLIC.label if self.entry.view_access == ViewAccess.PUBLIC else ""
 
+    @property
+    def html(self) -> str:
+        """One ``<li>`` of ``itsm/snippets/ticket_history.html``."""
+        entry = self.entry
+        badges = ""
+        if attention := self.attention_label:
+            badges += format_html('<span class="badge text-bg-warning">{}</span>', attention)
+        badges += "\n      "
+        if public := self.public_label:
+            badges += format_html('<span class="badge text-bg-info">{}</span>', public)
+        files = ""
+        if self.files:
+            links = format_html_join(
+                "",
+                '\n      <li class="list-inline-item"><a href="{}" download>{}</a></li>',
+                ((url, name) for name, url in self.files),
+            )
+            files = format_html('<ul class="list-inline small mb-0 mt-1">{}</ul>', links)
+        return format_html(
+            '\n  <li class="border-bottom py-2">'
+            '\n    <div class="d-flex flex-wrap gap-2 small text-body-secondary">'
+            '\n      <span class="badge text-bg-light border">{}</span>'
+            "\n      <span>{}</span>"
+            "\n      <span>{}</span>"
+            "\n      {}"
+            "\n    </div>"
+            '\n    <div class="mt-1">{}</div>'
+            "\n    {}"
+            "\n  </li>",
+            self.type_label,
+            self.author if entry.author_id else _("System"),
+            self.created,
+            mark_safe(badges),  # noqa: S308 - built with format_html above
+            linebreaksbr(entry.notes, autoescape=True),
+            mark_safe(files),  # noqa: S308 - built with format_html above
+        )
+
 
 def _history(ticket: Ticket) -> list[HistoryEntry]:
     entries = ticket.work_info.select_related("author").order_by("-created_at", "-pk")
+    attachment = _url_names(type(ticket))["attachment"]
     return [
-        HistoryEntry(entry, [(index, PurePath(f.name).name) for index, f in entry.attachments])
+        HistoryEntry(
+            entry,
+            [
+                (PurePath(f.name).name, reverse(attachment, args=[ticket.number, entry.pk, index]))
+                for index, f in entry.attachments
+            ],
+        )
         for entry in entries
     ]
 
