@@ -106,7 +106,7 @@ def test_history_lists_every_entry_newest_first_with_system_entries(client, agen
     work_info_add(ticket=ticket, user=agent, notes="segunda nota")
     client.force_login(agent)
     response = client.get(page_url(ticket))
-    notes = [entry.notes for entry, _files in response.context["history"]]
+    notes = [item.entry.notes for item in response.context["history"]]
     assert notes[:2] == ["segunda nota", "primera nota"]
     assert len(notes) == ticket.work_info.count()
 
