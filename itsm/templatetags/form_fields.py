@@ -14,7 +14,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
 from django.forms import BoundField
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -153,3 +153,24 @@ def as_field(field: BoundField) -> SafeString:
         parts.append("</fieldset>")
     parts.append("</div>")
     return mark_safe("".join(parts))
+
+
+@register.filter
+def hidden_fields_and_errors(form: forms.Form) -> SafeString:
+    """A quick-action form's errors and hidden fields, in Python: the ticket
+    page shows six such forms, and an include each cost more than the rest
+    of the form."""
+    parts = []
+    non_field_errors = form.non_field_errors()
+    if non_field_errors:
+        errors = format_html_join("", "<div>{}</div>", ((error,) for error in non_field_errors))
+        parts.append(f'<div class="alert alert-danger py-2">{errors}</div>')
+    parts.append("\n")
+    for field in form.hidden_fields():
+        parts.append(str(field))
+        parts.extend(
+            format_html('<div class="alert alert-danger py-2">{}</div>', error)
+            for error in field.errors
+        )
+    parts.append("\n")
+    return mark_safe("".join(parts))  # noqa: S308 - widgets and format_html escape
