@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import translation
 
 from itsm import reference_data
@@ -30,6 +31,15 @@ def fast_password_hashing(settings) -> None:
     """Django's default hasher spends half a second per user on purpose; tests
     create many users and check nothing about the hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The forms' option lists live in the cache: each test starts without
+    another test's rows (the database is rolled back, the cache is not)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -200,6 +200,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
 
+# How long a process keeps the rendered option lists of the forms (groups,
+# templates, reasons, agents) in its cache (Django's default local-memory one).
+ITSM_REFERENCE_CACHE_SECONDS = env_int("ITSM_REFERENCE_CACHE_SECONDS", 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Django's renderer, with <select> options written in Python (see itsm/renderers.py).
