@@ -3,9 +3,31 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
 admin.site.site_title = _("Service desk administration")
+
+
+class ReferenceAdminMixin:
+    """For the rows the forms' option lists show: a change clears those lists
+    from the cache, so the next page shows it."""
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        clear_reference_choices()
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        super().delete_model(request, obj)
+        clear_reference_choices()
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        clear_reference_choices()
+
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        clear_reference_choices()
 
 
 class ReadOnlyAdminMixin:
@@ -22,7 +44,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(admin.ModelAdmin):
+class SupportGroupAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "is_agent_default", "is_coordination", "is_specialists", "active")
     list_filter = ("active", "is_agent_default", "is_coordination", "is_specialists")
     search_fields = ("name",)
@@ -30,7 +52,7 @@ class SupportGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusReason)
-class StatusReasonAdmin(admin.ModelAdmin):
+class StatusReasonAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "status", "code", "active")
     list_filter = ("kind", "status", "active")
     search_fields = ("name", "description")
@@ -38,7 +60,7 @@ class StatusReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketTemplate)
-class TicketTemplateAdmin(admin.ModelAdmin):
+class TicketTemplateAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "applies_to",

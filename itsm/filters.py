@@ -21,6 +21,7 @@ from itsm.models import (
     open_tickets_q,
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.reference_cache import reference_choices, show_choices
 from itsm.search import customers_matching, ticket_numbers
 
 ATTENTION_NONE = "none"
@@ -143,6 +144,15 @@ class TicketFilterSet(django_filters.FilterSet):
             f"{Status(r.status).label} · {r.name}"
         )
         fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        # The options come from the reference cache; a submitted value is still
+        # looked up through the queryset.
+        for name, key in (
+            ("status_reason", f"filter-reasons:{model.KIND}"),
+            ("assigned_group", "filter-groups"),
+            ("assignee", "filter-agents"),
+            ("template", f"filter-templates:{model.KIND}"),
+        ):
+            show_choices(fields[name], reference_choices(fields[name], key))
 
     @property
     def basic_fields(self) -> list:

@@ -25,6 +25,7 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
 from itsm.search import ticket_numbers
 from itsm.services import DEFAULT_RESOLUTION, FORM_FIELDS
 
@@ -63,16 +64,35 @@ def status_reasons(kind: str, status: str, *, keep_id: int | None = None) -> Que
     return StatusReason.objects.filter(wanted, kind=kind, status=status).order_by("name")
 
 
-def preload_choices(field: forms.ModelChoiceField, objects: list) -> None:
-    """Render ``field`` from ``objects``, rows the caller already loaded (the
-    field's queryset, filtered in Python), instead of running the queryset
-    again. The options are the ones the queryset gives; validating a
-    submitted value still goes through the queryset."""
-    choices = field.iterator(field)
-    field.choices = [
-        *([("", field.empty_label)] if field.empty_label is not None else []),
-        *(choices.choice(obj) for obj in objects),
-    ]
+def active_reasons(kind: str) -> list[tuple[str, str, str]]:
+    """(id, status, name) of the kind's active reasons by name, from the
+    reference cache."""
+    return cached_rows(
+        f"reasons:{kind}",
+        lambda: [
+            (str(pk), status, name)
+            for pk, status, name in StatusReason.objects.filter(kind=kind, active=True)
+            .order_by("name")
+            .values_list("pk", "status", "name")
+        ],
+    )
+
+
+def show_reasons(field: forms.ModelChoiceField, kind: str, status: str, keep_id=None) -> None:
+    """Render ``field`` (whose queryset is ``status_reasons(kind, status,
+    keep_id=…)``) from the cached reasons, the same options in the same order;
+    if ``keep_id`` has been retired, the queryset renders it as before.
+    Validation still goes through the queryset."""
+    rows = active_reasons(kind)
+    if keep_id and str(keep_id) not in {pk for pk, _status, _name in rows}:
+        return
+    show_choices(
+        field,
+        [
+            *([("", field.empty_label)] if field.empty_label is not None else []),
+            *((pk, name) for pk, reason_status, name in rows if reason_status == status),
+        ],
+    )
 
 
 def assignable_users() -> QuerySet:
@@ -165,25 +185,44 @@ class TicketFieldsForm(forms.Form):
         self.model = model
         self.ticket = ticket
         self._user = user
-        templates = TicketTemplate.objects.for_agents(model.KIND)
-        if ticket is not None and ticket.template_id:
-            templates = templates | TicketTemplate.objects.filter(pk=ticket.template_id)
-        self.fields["template"].queryset = templates.order_by("name")
-
+        kind = model.KIND
+        coordinator = is_coordinator(user)
+        templates = TicketTemplate.objects.for_agents(kind).order_by("name")
         groups = SupportGroup.objects.filter(active=True)
-        if not is_coordinator(user):
+        if not coordinator:
             groups = groups.filter(is_specialists=False)
-        if ticket is not None:
-            groups = groups | SupportGroup.objects.filter(pk=ticket.assigned_group_id)
-        self.fields["assigned_group"].queryset = groups.order_by("name")
+        groups = groups.order_by("name")
+        self._show_reference(
+            "template", templates, f"templates:{kind}", ticket.template_id if ticket else None
+        )
+        self._show_reference(
+            "assigned_group",
+            groups,
+            f"groups:{'all' if coordinator else 'agents'}",
+            ticket.assigned_group_id if ticket else None,
+        )
         self.fields["assigned_group"].label = model.GROUP_LABEL
-        self.fields["assignee"].queryset = assignable_users()
+        self._show_reference("assignee", assignable_users(), "assignable-users", None)
 
         self.fields["status"].choices = open_statuses(model)
         reason_id = ticket.status_reason_id if ticket is not None else None
-        self.fields["status_reason"].queryset = status_reasons(
-            model.KIND, self.chosen_status(), keep_id=reason_id
-        )
+        status = self.chosen_status()
+        self.fields["status_reason"].queryset = status_reasons(kind, status, keep_id=reason_id)
+        show_reasons(self.fields["status_reason"], kind, status, reason_id)
+
+    def _show_reference(self, name: str, queryset: QuerySet, key: str, keep_id) -> None:
+        """The field's options from the reference cache; if the ticket's
+        current value is no longer among them (retired), from the queryset
+        plus that value, as before."""
+        field = self.fields[name]
+        field.queryset = queryset
+        choices = reference_choices(field, key)
+        if offers(choices, keep_id):
+            show_choices(field, choices)
+        else:
+            field.queryset = (queryset | queryset.model.objects.filter(pk=keep_id)).order_by(
+                *queryset.query.order_by
+            )
 
     def chosen_status(self) -> str:
         if self.is_bound:
@@ -319,6 +358,7 @@ class PendingForm(VersionedForm):
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status_reason"].queryset = status_reasons(model.KIND, Status.PENDING)
+        show_reasons(self.fields["status_reason"], model.KIND, Status.PENDING)
 
 
 class ResolveForm(VersionedForm):
@@ -340,6 +380,7 @@ class ResolveForm(VersionedForm):
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status_reason"].queryset = status_reasons(model.KIND, model.RESOLVED_STATUS)
+        show_reasons(self.fields["status_reason"], model.KIND, model.RESOLVED_STATUS)
 
     def clean_resolution(self) -> str:
         return self.cleaned_data["resolution"].strip() or DEFAULT_RESOLUTION

@@ -35,7 +35,6 @@ from itsm.forms import (
     TicketEditForm,
     VersionedForm,
     WorkInfoForm,
-    preload_choices,
     status_reasons,
     ticket_numbers_from_text,
 )
@@ -43,7 +42,6 @@ from itsm.models import (
     Relation,
     RequiresAttention,
     Status,
-    StatusReason,
     Ticket,
     TicketTemplate,
     ViewAccess,
@@ -356,37 +354,7 @@ def _action_forms(ticket: Ticket, user) -> dict:
         "work_info": WorkInfoForm(prefix=ACTION_PREFIXES["work_info"]),
         "relation": RelationForm(prefix=ACTION_PREFIXES["relation"]),
     }
-    _share_reasons(forms, ticket)
     return forms
-
-
-def _share_reasons(forms: dict, ticket: Ticket) -> None:
-    """The reason lists of the edit, *Pending* and *Resolve* forms from one
-    query: the union of their three querysets, each list filtered out of it
-    the way its own queryset filters (on PostgreSQL each query is a round
-    trip)."""
-    model = type(ticket)
-    edit_status = forms["edit"].chosen_status()
-    wanted = {
-        "edit": (edit_status, ticket.status_reason_id),
-        "pending": (Status.PENDING, None),
-        "resolve": (model.RESOLVED_STATUS, None),
-    }
-    active = Q(active=True)
-    if ticket.status_reason_id:
-        active |= Q(pk=ticket.status_reason_id)
-    rows = list(
-        StatusReason.objects.filter(
-            active,
-            kind=model.KIND,
-            status__in={status for status, _keep in wanted.values()},
-        ).order_by("name")
-    )
-    for key, (status, keep_id) in wanted.items():
-        preload_choices(
-            forms[key].fields["status_reason"],
-            [r for r in rows if r.status == status and (r.active or (keep_id and r.pk == keep_id))],
-        )
 
 
 class HistoryEntry(NamedTuple):

@@ -496,10 +496,11 @@ def test_console_runs_a_fixed_number_of_queries(
     for count in (3, 30):
         while (Incident if url == INCIDENTS else WorkOrder).objects.count() < count:
             make(user=agent, assignee=other_agent)
-        with django_assert_max_num_queries(12):
+        client.get(url, params)  # fills the cached option lists
+        with django_assert_max_num_queries(5):
             response = client.get(url, params)
         assert len(numbers(response)) == count
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(5):
             client.get(url)  # the saved/default view
 
 

@@ -1,0 +1,167 @@
+"""The forms' option lists (groups, templates, reasons, agents) come from the
+cache: the same options the querysets give, refreshed when the admin changes
+them or when the copy expires, and never trusted to validate a submission."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents.filters import IncidentFilterSet
+from incidents.models import Incident
+from itsm.filters import agent_users
+from itsm.forms import TicketCreateForm, TicketEditForm, assignable_users
+from itsm.models import Status, StatusReason, SupportGroup, TicketKind, TicketTemplate
+from itsm.tests.factories import campaign_template, make_incident
+
+REFERENCE_TABLES = ("itsm_supportgroup", "itsm_tickettemplate", "itsm_statusreason", "auth_user")
+
+
+def options(field) -> list[tuple[str, str]]:
+    return [(str(getattr(value, "value", value)), str(label)) for value, label in field.choices]
+
+
+def reference_queries(build) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        build()
+    return [q["sql"] for q in captured if any(t in q["sql"] for t in REFERENCE_TABLES)]
+
+
+def ticket_form(agent, **kwargs):
+    return TicketCreateForm(model=Incident, user=agent, **kwargs)
+
+
+def test_ticket_form_options_equal_the_querysets_and_come_from_the_cache(agent):
+    expected = {
+        "template": [("", "(elija una plantilla)")]
+        + [
+            (str(t.pk), t.name)
+            for t in TicketTemplate.objects.for_agents(TicketKind.INCIDENT).order_by("name")
+        ],
+        "assigned_group": [("", "---------")]
+        + [
+            (str(g.pk), g.name)
+            for g in SupportGroup.objects.filter(active=True, is_specialists=False).order_by("name")
+        ],
+        "assignee": [("", "(nadie)")]
+        + [
+            (str(u.pk), f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username)
+            for u in assignable_users()
+        ],
+        "status_reason": [("", "(sin motivo)")]
+        + [
+            (str(r.pk), r.name)
+            for r in StatusReason.objects.filter(
+                kind=TicketKind.INCIDENT, status=Status.ASSIGNED, active=True
+            ).order_by("name")
+        ],
+    }
+    first = ticket_form(agent)
+    assert {name: options(first.fields[name]) for name in expected} == expected
+    assert reference_queries(lambda: options(ticket_form(agent).fields["template"])) == []
+    second = ticket_form(agent)
+    assert {name: options(second.fields[name]) for name in expected} == expected
+
+
+def test_filter_options_equal_the_querysets_and_come_from_the_cache(agent, rf):
+    request = rf.get("/")
+    request.user = agent
+    fields = IncidentFilterSet({}, request=request).form.fields
+    reasons = StatusReason.objects.filter(kind=TicketKind.INCIDENT).order_by("status", "name")
+    assert options(fields["status_reason"])[1:] == [
+        (str(r.pk), f"{Status(r.status).label} · {r.name}") for r in reasons
+    ]
+    assert options(fields["assigned_group"])[1:] == [
+        (str(g.pk), g.name) for g in SupportGroup.objects.order_by("name")
+    ]
+    assert options(fields["assignee"])[1:] == [
+        (str(u.pk), u.get_full_name() or u.username) for u in agent_users()
+    ]
+    again = reference_queries(lambda: IncidentFilterSet({}, request=request).form.fields)
+    assert again == []
+
+
+def test_a_retired_template_is_refused_although_the_cached_list_still_shows_it(agent):
+    template = campaign_template(TicketKind.INCIDENT)
+    ticket_form(agent)  # fills the cache
+    TicketTemplate.objects.filter(pk=template.pk).update(active=False)
+    form = ticket_form(agent, data={"template": template.pk, "summary": "x"})
+    assert (str(template.pk), template.name) in options(form.fields["template"])
+    assert not form.is_valid()
+    assert "template" in form.errors
+
+
+def test_the_tickets_retired_group_and_reason_are_still_offered(agent):
+    ticket = make_incident(user=agent)
+    retired = SupportGroup.objects.create(name="ZZ Retirado", active=False)
+    reason = StatusReason.objects.create(
+        kind=TicketKind.INCIDENT, status=ticket.status, name="Motivo retirado", active=False
+    )
+    Incident.objects.filter(pk=ticket.pk).update(assigned_group=retired, status_reason=reason)
+    ticket.refresh_from_db()
+    form = TicketEditForm(model=Incident, user=agent, ticket=ticket)
+    form_groups = options(form.fields["assigned_group"])
+    assert form_groups[-1] == (str(retired.pk), retired.name)
+    assert (str(reason.pk), reason.name) in options(form.fields["status_reason"])
+    # Another ticket's form does not offer them.
+    other = ticket_form(agent)
+    assert (str(retired.pk), retired.name) not in options(other.fields["assigned_group"])
+
+
+def test_a_change_outside_the_admin_shows_when_the_copy_expires(agent, settings):
+    ticket_form(agent)
+    SupportGroup.objects.create(name="Nuevo grupo")
+    assert (
+        "Nuevo grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
+    ) is (False)
+    cache.clear()
+    assert "Nuevo grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
+    settings.ITSM_REFERENCE_CACHE_SECONDS = 0  # each copy expires at once
+    cache.clear()
+    ticket_form(agent)
+    SupportGroup.objects.create(name="Otro grupo")
+    assert "Otro grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
+
+
+@pytest.mark.django_db
+def test_a_change_through_the_admin_shows_at_once(client, agent, admin_client):
+    client.force_login(agent)
+    console = reverse("incidents:console")
+    reason = StatusReason.objects.filter(kind=TicketKind.INCIDENT, active=True).first()
+    assert reason.name in client.get(console).content.decode()
+    response = admin_client.post(
+        reverse("admin:itsm_statusreason_change", args=[reason.pk]),
+        {
+            "kind": reason.kind,
+            "status": reason.status,
+            "name": "Motivo renombrado",
+            "code": reason.code,
+            "description": reason.description,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert "Motivo renombrado" in client.get(console).content.decode()
+
+    group = SupportGroup.objects.create(name="Grupo efímero")
+    cache.clear()
+    assert "Grupo efímero" in client.get(console).content.decode()
+    response = admin_client.post(
+        reverse("admin:itsm_supportgroup_delete", args=[group.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert "Grupo efímero" not in client.get(console).content.decode()
+
+
+def test_labels_are_cached_per_language(agent, rf):
+    request = rf.get("/")
+    request.user = agent
+    from django.utils import translation
+
+    with translation.override("es"):
+        spanish = options(IncidentFilterSet({}, request=request).form.fields["status_reason"])
+    with translation.override("en"):
+        english = options(IncidentFilterSet({}, request=request).form.fields["status_reason"])
+    assert spanish != english
+    assert any(label.startswith("Pending · ") for _value, label in english)
