@@ -5,7 +5,7 @@ optimistic locking) goes through here; the apps' own ``services.py`` name
 these for their kind.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -694,9 +694,19 @@ def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
     for model in ticket_models():
         wanted = [n for n in others if n.startswith(model.PREFIX)]
         if wanted:
-            for other in model.objects.filter(number__in=wanted).select_related(
-                "customer", "assigned_group"
-            ):
+            related = (
+                model.objects.filter(number__in=wanted)
+                .select_related("customer")
+                .only(
+                    "number",
+                    "summary",
+                    "status",
+                    "customer__first_name",
+                    "customer__surnames",
+                    "customer__organisation",
+                )
+            )
+            for other in related:
                 found[other.number] = other
     return [
         (relation, found[relation.other_number(ticket.number)])
@@ -757,17 +767,15 @@ def ticket_open_for_customer(
     """The customer's other open tickets, newest first, to spot duplicates."""
     results: list[Ticket] = []
     for model in ticket_models():
+        # Only what the list shows: this runs on every ticket and new-ticket page.
         queryset = (
             model.objects.filter(customer=customer)
             .open()
-            .select_related("status_reason", "assigned_group")
+            .select_related("status_reason")
+            .only("number", "summary", "status", "created_at", "status_reason__name")
         )
         if exclude is not None and isinstance(exclude, model):
             queryset = queryset.exclude(pk=exclude.pk)
         results.extend(queryset.order_by("-created_at")[:limit])
     results.sort(key=lambda t: t.created_at, reverse=True)
     return results[:limit]
-
-
-def iter_reason_choices(kind: str) -> Iterable[StatusReason]:
-    return StatusReason.objects.filter(kind=kind, active=True).order_by("status", "name")
