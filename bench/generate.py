@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
 
 import django  # noqa: E402
+from stdnum.es import dni as dni_check  # noqa: E402
 
 django.setup()
 
@@ -33,6 +34,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
 from customers.models import Customer, CustomerKind  # noqa: E402
+from customers.services import customer_search_name  # noqa: E402
 from incidents.models import Incident, IncidentWorkInfo  # noqa: E402
 from itsm import reference_data  # noqa: E402
 from itsm.models import (  # noqa: E402
@@ -47,10 +49,8 @@ from itsm.models import (  # noqa: E402
     priority_for,
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP  # noqa: E402
-from itsm.text import fold  # noqa: E402
 from workorders.models import WorkOrder, WorkOrderWorkInfo  # noqa: E402
 
-DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 FIRST_NAMES = [
     "Ana",
     "José",
@@ -222,8 +222,8 @@ def columns_and_defaults(model: type[models.Model], given: list[str]) -> tuple[l
 
 
 def dni(n: int) -> str:
-    number = n % 100_000_000
-    return f"{number:08d}{DNI_LETTERS[number % 23]}"
+    number = f"{n % 100_000_000:08d}"
+    return number + dni_check.calc_check_digit(number)
 
 
 def customers_rows(count: int, rng: random.Random, defaults: tuple) -> Iterator[tuple]:
@@ -246,7 +246,7 @@ def customers_rows(count: int, rng: random.Random, defaults: tuple) -> Iterator[
             f"6{index:08d}",
             flei,
             True,
-            fold(f"{surnames} {first} {organisation}"),
+            customer_search_name(first_name=first, surnames=surnames, organisation=organisation),
             base + timedelta(minutes=index),
             *defaults,
         )

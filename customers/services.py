@@ -31,9 +31,16 @@ def _normalise(customer: Customer) -> None:
     customer.email = customer.email.strip().lower()
     customer.phone = "".join(customer.phone.split())
     customer.flei_code = customer.flei_code.strip().upper()
-    customer.search_name = fold(
-        " ".join((customer.surnames, customer.first_name, customer.organisation))
+    customer.search_name = customer_search_name(
+        first_name=customer.first_name,
+        surnames=customer.surnames,
+        organisation=customer.organisation,
     )
+
+
+def customer_search_name(*, first_name: str, surnames: str, organisation: str) -> str:
+    """What the name search compares: surnames first, accents and case folded."""
+    return fold(" ".join((surnames, first_name, organisation)))
 
 
 def _check_tax_id_free(customer: Customer) -> None:
