@@ -7,25 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
+from customers.selectors import MIN_QUERY_LENGTH, customer_search
 from customers.services import customer_create
 from itsm.access import agent_required
-from itsm.search import customers_matching
-from itsm.services import ticket_open_for_customer
-from itsm.ticket_views import ticket_url
-
-LOOKUP_LIMIT = 10
-MIN_QUERY_LENGTH = 2
-
-
-def customer_search(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
-    """*Consultar cliente*: active customers by name and surnames (any word
-    starting with what was typed, accent- and case-insensitive), CIF/NIF in any
-    format, e-mail or phone — the magnifier's matching, so both agree."""
-    query = query.strip()
-    if len(query) < MIN_QUERY_LENGTH:
-        return []
-    matching = customers_matching(query).filter(active=True)
-    return list(matching.order_by("search_name", "pk")[:limit])
+from itsm.forms import add_service_errors
+from itsm.selectors import tickets_open_for_customer
 
 
 @agent_required
@@ -50,7 +36,7 @@ def _picked(
     template: str = "customers/snippets/picked.html",
     **extra,
 ) -> HttpResponse:
-    open_tickets = [(t, ticket_url(t)) for t in ticket_open_for_customer(customer=customer)]
+    open_tickets = tickets_open_for_customer(customer=customer)
     return render(request, template, {"customer": customer, "open_tickets": open_tickets, **extra})
 
 
@@ -73,8 +59,7 @@ def customer_create_inline(request: HttpRequest) -> HttpResponse:
         try:
             customer = customer_create(**form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             return _picked(
                 request,

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from incidents.filters import IncidentFilterSet
+        from incidents.models import Incident, IncidentWorkInfo
+        from itsm import kinds
+
+        kinds.register(
+            kinds.Kind(
+                code=Incident.KIND,
+                model=Incident,
+                journal_model=IncidentWorkInfo,
+                filterset=IncidentFilterSet,
+                namespace="incidents",
+                new_label=_("New incident"),
+                resolve_label=_("Resolve"),
+                resolved_message=_("%(number)s resolved"),
+            )
+        )

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from itsm.models import (
     Status,
     Ticket,
-    TicketKind,
     WorkInfo,
     ticket_constraints,
     ticket_indexes,
@@ -24,7 +23,7 @@ INCIDENT_STATUSES = (
 
 
 class Incident(Ticket):
-    KIND = TicketKind.INCIDENT
+    KIND = "INC"
     PREFIX = "INC"
     NUMBER_DIGITS = 12
     STATUSES = INCIDENT_STATUSES

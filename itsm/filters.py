@@ -10,19 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from customers.models import CustomerKind
+from customers.selectors import customers_matching
 from itsm.models import (
+    APPLIES_TO_ALL,
     Priority,
     ReportedSource,
     Status,
     StatusReason,
     SupportGroup,
-    TemplateAppliesTo,
     TicketTemplate,
     open_tickets_q,
 )
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.reference_cache import reference_choices, show_choices
-from itsm.search import customers_matching, ticket_numbers
+from itsm.selectors import agent_users, ticket_numbers
+from itsm.text import person_name
 
 ATTENTION_NONE = "none"
 
@@ -38,18 +39,6 @@ BASIC_FIELDS = (
     "priority",
 )
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def agent_users() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__name__in=[AGENTS_GROUP, COORDINATORS_GROUP]) | Q(is_staff=True),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -135,15 +124,15 @@ class TicketFilterSet(django_filters.FilterSet):
         )
         filters["assigned_group"].queryset = SupportGroup.objects.order_by("name")
         filters["assigned_group"].label = model.GROUP_LABEL
-        filters["assignee"].queryset = agent_users()
+        filters["assignee"].queryset = agent_users().order_by("first_name", "last_name", "username")
         filters["template"].queryset = TicketTemplate.objects.filter(
-            applies_to__in=[model.KIND, TemplateAppliesTo.BOTH]
+            applies_to__in=[model.KIND, APPLIES_TO_ALL]
         ).order_by("name")
         fields = self.form.fields
         fields["status_reason"].label_from_instance = lambda r: (
             f"{Status(r.status).label} · {r.name}"
         )
-        fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        fields["assignee"].label_from_instance = person_name
         # The options come from the reference cache; a submitted value is still
         # looked up through the queryset.
         for name, key in (
@@ -188,7 +177,7 @@ class TicketFilterSet(django_filters.FilterSet):
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)
 
     def filter_number(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        numbers = [n for model, n in ticket_numbers(value) if model is self._meta.model]
+        numbers = [n for kind, n in ticket_numbers(value) if kind.model is self._meta.model]
         return queryset.filter(number__in=numbers)
 
     def filter_customer(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

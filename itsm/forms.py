@@ -1,7 +1,8 @@
-"""Forms of the ticket pages. They validate and normalise what the agent
-typed; the services in ``itsm.services`` do the writing."""
-
-import json
+"""Forms of the ticket pages: the fields of sections 2–4 and the new-ticket
+form, the pickers they share (reasons by status, assignable users, files).
+They validate and normalise what the agent typed; the services in
+``itsm.services`` do the writing. The forms of actions on an existing
+ticket are in ``itsm.action_forms``."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,7 +14,6 @@ from customers.models import Customer
 from itsm.attachments import validate_attachment
 from itsm.models import (
     MAX_ATTACHMENTS,
-    RelationType,
     ReportedSource,
     RequiresAttention,
     Status,
@@ -21,29 +21,28 @@ from itsm.models import (
     SupportGroup,
     Ticket,
     TicketTemplate,
-    ViewAccess,
-    WorkInfoType,
 )
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+from itsm.permissions import is_coordinator
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
-from itsm.search import ticket_numbers
-from itsm.services import DEFAULT_RESOLUTION, FORM_FIELDS
+from itsm.selectors import agent_users, ticket_numbers
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
 
-# Journal entry types an agent picks by hand; the others are written by the system.
-MANUAL_WORK_INFO_TYPES = (
-    WorkInfoType.WORK_NOTES,
-    WorkInfoType.CUSTOMER_COMMUNICATION,
-    WorkInfoType.GENERAL,
-)
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def ticket_numbers_from_text(text: str) -> list[str]:
     """The ticket numbers an agent may mean by ``text`` (``inc 1234``, ``wo
     1234``, a full number; bare digits give one per kind), as the magnifier
     reads them."""
-    return [number for _model, number in ticket_numbers(" ".join((text or "").split()))]
+    return [number for _kind, number in ticket_numbers(text)]
 
 
 def open_statuses(model: type[Ticket]) -> list[tuple[str, str]]:
@@ -96,13 +95,7 @@ def show_reasons(field: forms.ModelChoiceField, kind: str, status: str, keep_id=
 
 
 def assignable_users() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[AGENTS_GROUP, COORDINATORS_GROUP]) | Q(is_staff=True))
-        .distinct()
-        .order_by("username")
-    )
+    return agent_users().order_by("username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -266,191 +259,3 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("status", Status.ASSIGNED)
         super().__init__(*args, user=user, **kwargs)
-
-
-def _stored(ticket: Ticket, name: str) -> str:
-    value = getattr(ticket, ticket._meta.get_field(name).attname)
-    return "" if value is None else str(value)
-
-
-def seen_state(ticket: Ticket) -> str:
-    """What the page shows of ``ticket``, posted back with every form."""
-    return json.dumps({name: _stored(ticket, name) for name in FORM_FIELDS}, sort_keys=True)
-
-
-class VersionedForm(forms.Form):
-    """A change based on the version of the ticket the agent saw."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    @staticmethod
-    def initial_for(ticket: Ticket) -> dict:
-        return {"version": ticket.version, "seen": seen_state(ticket)}
-
-    def fields_changed_since_seen(self, current: Ticket) -> list[str] | None:
-        """The fields someone else changed since the page was loaded, or None
-        if the form does not say what the page showed."""
-        try:
-            seen = json.loads(self.data.get(self.add_prefix("seen")) or "")
-        except ValueError:
-            return None
-        if not isinstance(seen, dict):
-            return None
-        return [
-            name
-            for name in FORM_FIELDS
-            if name in seen and str(seen[name]) != _stored(current, name)
-        ]
-
-    def rebased_data(self, current: Ticket):
-        """The same input, now based on ``current``: sending it again is a
-        deliberate overwrite of what the other agent did."""
-        data = self.data.copy()
-        for name, value in self.initial_for(current).items():
-            data[self.add_prefix(name)] = str(value)
-        return data
-
-
-class TicketEditForm(TicketFieldsForm, VersionedForm):
-    """Sections 2–4 of an existing ticket, saved with optimistic locking."""
-
-    requires_attention = forms.ChoiceField(
-        label=_("Requires attention"), choices=RequiresAttention.choices, required=False
-    )
-    note = forms.CharField(
-        label=_("Work note for this change"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, ticket: Ticket, **kwargs):
-        if not args and "data" not in kwargs:
-            kwargs["initial"] = {
-                **{name: _stored(ticket, name) for name in FORM_FIELDS},
-                **self.initial_for(ticket),
-            }
-        super().__init__(*args, ticket=ticket, **kwargs)
-
-    def rebased(self, current: Ticket) -> "TicketEditForm":
-        return type(self)(
-            self.rebased_data(current), model=self.model, user=self._user, ticket=current
-        )
-
-    def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
-
-
-class AssignToMeForm(VersionedForm):
-    pass
-
-
-class PendingForm(VersionedForm):
-    status_reason = forms.ModelChoiceField(
-        label=_("Status reason"),
-        queryset=StatusReason.objects.none(),
-        error_messages={"required": _("Choose the reason for this status.")},
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, model: type[Ticket], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, Status.PENDING)
-        show_reasons(self.fields["status_reason"], model.KIND, Status.PENDING)
-
-
-class ResolveForm(VersionedForm):
-    status_reason = forms.ModelChoiceField(
-        label=_("Status reason"),
-        queryset=StatusReason.objects.none(),
-        error_messages={"required": _("Choose the reason for this status.")},
-    )
-    resolution = forms.CharField(
-        label=_("Resolution"),
-        initial=DEFAULT_RESOLUTION,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, model: type[Ticket], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, model.RESOLVED_STATUS)
-        show_reasons(self.fields["status_reason"], model.KIND, model.RESOLVED_STATUS)
-
-    def clean_resolution(self) -> str:
-        return self.cleaned_data["resolution"].strip() or DEFAULT_RESOLUTION
-
-
-class ReopenForm(VersionedForm):
-    note = forms.CharField(
-        label=_("Why is it reopened?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class EscalateForm(VersionedForm):
-    note = forms.CharField(
-        label=_("What the coordinator needs"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write what the coordinator needs to know.")},
-    )
-
-    def clean_note(self) -> str:
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise ValidationError(_("Write what the coordinator needs to know."))
-        return note
-
-
-class WorkInfoForm(AttachmentsMixin, forms.Form):
-    """*Agregar*: a new entry of the history."""
-
-    type = forms.ChoiceField(
-        label=_("Type"),
-        choices=[(value, WorkInfoType(value).label) for value in MANUAL_WORK_INFO_TYPES],
-        initial=WorkInfoType.WORK_NOTES,
-    )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    requires_attention = forms.ChoiceField(
-        label=_("Requires attention"), choices=RequiresAttention.choices, required=False
-    )
-    view_access = forms.ChoiceField(
-        label=_("View access"), choices=ViewAccess.choices, initial=ViewAccess.INTERNAL
-    )
-    attachment_1 = AttachmentField(label=_("File 1"))
-    attachment_2 = AttachmentField(label=_("File 2"))
-    attachment_3 = AttachmentField(label=_("File 3"))
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        cleaned["notes"] = cleaned.get("notes", "").strip()
-        has_files = any(self.files.get(self.add_prefix(name)) for name in ATTACHMENT_FIELDS)
-        if not cleaned["notes"] and not has_files and "notes" not in self.errors:
-            self.add_error("notes", _("Write the notes of this entry."))
-        return cleaned
-
-
-class RelationForm(forms.Form):
-    other_number = forms.CharField(
-        label=_("Ticket"),
-        max_length=40,
-        help_text=_("“inc 1234”, “wo 1234” or the full number."),
-    )
-    relation_type = forms.ChoiceField(
-        label=_("Relation type"), choices=RelationType.choices, initial=RelationType.RELATED
-    )
-
-    def clean_other_number(self) -> str:
-        text = self.cleaned_data["other_number"]
-        numbers = ticket_numbers_from_text(text)
-        if len(numbers) != 1:
-            raise ValidationError(
-                _("Write “inc” or “wo” and the number (e.g. “inc 1234”), or the full number.")
-            )
-        return numbers[0]

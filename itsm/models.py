@@ -7,12 +7,8 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.kinds import Kind, kind_choices, kind_of
 from itsm.storage import private_storage
-
-
-class TicketKind(models.TextChoices):
-    INCIDENT = "INC", _("Incident")
-    WORK_ORDER = "WO", _("Work order")
 
 
 class Status(models.TextChoices):
@@ -149,7 +145,7 @@ class SupportGroup(models.Model):
 
 
 class StatusReason(models.Model):
-    kind = models.CharField(_("ticket kind"), max_length=3, choices=TicketKind.choices)
+    kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     name = models.CharField(_("reason"), max_length=100)
     code = models.SlugField(
@@ -179,10 +175,13 @@ class StatusReason(models.Model):
         return self.name
 
 
-class TemplateAppliesTo(models.TextChoices):
-    INCIDENT = "INC", _("Incidents")
-    WORK_ORDER = "WO", _("Work orders")
-    BOTH = "BOTH", _("Both")
+# A template or response template for every kind of ticket.
+APPLIES_TO_ALL = "BOTH"
+
+
+def applies_to_choices() -> list[tuple[str, str]]:
+    """Each registered kind, and all of them."""
+    return [*kind_choices(), (APPLIES_TO_ALL, _("Both"))]
 
 
 class TicketTemplateQuerySet(models.QuerySet):
@@ -191,7 +190,7 @@ class TicketTemplateQuerySet(models.QuerySet):
         return self.filter(
             active=True,
             name__startswith="CAMPAÑA",
-            applies_to__in=[kind, TemplateAppliesTo.BOTH],
+            applies_to__in=[kind, APPLIES_TO_ALL],
         )
 
 
@@ -199,7 +198,7 @@ class TicketTemplate(models.Model):
     """A *plantilla*: codes the ticket and fills section 3 of the form."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
-    applies_to = models.CharField(_("applies to"), max_length=4, choices=TemplateAppliesTo.choices)
+    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
     summary = models.CharField(_("summary"), max_length=100)
     operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
     operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
@@ -234,14 +233,14 @@ class TicketTemplate(models.Model):
         return self.name
 
     def applies_to_kind(self, kind: str) -> bool:
-        return self.applies_to in (kind, TemplateAppliesTo.BOTH)
+        return self.applies_to in (kind, APPLIES_TO_ALL)
 
 
 class TicketSequence(models.Model):
     """The last number handed out per kind; incremented inside the creating
     transaction so the row lock serialises concurrent creations."""
 
-    kind = models.CharField(max_length=3, choices=TicketKind.choices, primary_key=True)
+    kind = models.CharField(max_length=3, choices=kind_choices, primary_key=True)
     last_value = models.BigIntegerField(default=0)
 
     class Meta:
@@ -377,13 +376,17 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        return self.kind.detail_url(self.number)
+
     @classmethod
     def format_number(cls, value: int) -> str:
         return f"{cls.PREFIX}{value:0{cls.NUMBER_DIGITS}d}"
 
     @property
-    def kind(self) -> str:
-        return self.KIND
+    def kind(self) -> Kind:
+        """What the registry knows of this ticket's kind: labels, URLs, journal."""
+        return kind_of(self)
 
     @property
     def is_closed(self) -> bool:
@@ -396,9 +399,6 @@ class Ticket(models.Model):
     @property
     def can_reopen(self) -> bool:
         return self.is_resolved
-
-    def status_choices(self) -> list[tuple[str, str]]:
-        return [(value, Status(value).label) for value in self.STATUSES]
 
 
 class WorkInfoType(models.TextChoices):
@@ -633,7 +633,7 @@ class SavedConsoleView(models.Model):
         # The unique (user, kind) constraint below serves every lookup.
         db_index=False,
     )
-    kind = models.CharField(_("ticket kind"), max_length=3, choices=TicketKind.choices)
+    kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
     query = models.CharField(_("filters"), max_length=2000, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

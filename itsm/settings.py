@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "itsm.context_processors.roles",
             ],
+            "builtins": ["itsm.templatetags.people"],
         },
     },
 ]

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from itsm.services import tickets_autoclose
+from itsm.services.autoclose import tickets_autoclose
 
 
 @shared_task

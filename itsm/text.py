@@ -7,3 +7,10 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def person_name(user) -> str:
+    """How the desk names a person: full name, else the login."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

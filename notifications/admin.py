@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from itsm.admin import ReadOnlyAdminMixin
 from notifications.forms import ResponseTemplateAdminForm
@@ -55,12 +54,8 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "sent_at",
     )
     list_filter = ("status", "template")
-    search_fields = ("subject", "to_email", "message_id")
-    raw_id_fields = ("incident", "work_order", "template", "created_by", "queued_by")
-    list_select_related = ("template", "incident", "work_order")
+    search_fields = ("ticket_number", "subject", "to_email", "message_id")
+    raw_id_fields = ("template", "created_by", "queued_by")
+    list_select_related = ("template",)
     ordering = ("-created_at",)
     readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
-
-    @admin.display(description=_("ticket"))
-    def ticket_number(self, obj: OutgoingEmail) -> str:
-        return obj.ticket.number

@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import MAX_ATTACHMENTS, TemplateAppliesTo, Ticket
+from itsm.models import APPLIES_TO_ALL, MAX_ATTACHMENTS, Ticket, applies_to_choices
+from itsm.selectors import ticket_get_by_number
 from itsm.storage import private_storage
 
 DEFAULT_SUBJECT_SUFFIX = "Colegio de Registradores"
@@ -17,7 +18,7 @@ DEFAULT_SUBJECT_SUFFIX = "Colegio de Registradores"
 
 class ResponseTemplateQuerySet(models.QuerySet):
     def for_kind(self, kind: str) -> "ResponseTemplateQuerySet":
-        return self.filter(active=True, applies_to__in=[kind, TemplateAppliesTo.BOTH])
+        return self.filter(active=True, applies_to__in=[kind, APPLIES_TO_ALL])
 
     def usable_by(self, *, kind: str, coordinator: bool) -> "ResponseTemplateQuerySet":
         """What the "+" of the compose page offers: agents never see the
@@ -50,8 +51,8 @@ class ResponseTemplate(models.Model):
     applies_to = models.CharField(
         _("applies to"),
         max_length=4,
-        choices=TemplateAppliesTo.choices,
-        default=TemplateAppliesTo.BOTH,
+        choices=applies_to_choices,
+        default=APPLIES_TO_ALL,
     )
     coordinators_only = models.BooleanField(_("coordinators only"), default=False)
     asks_amount = models.BooleanField(
@@ -72,7 +73,7 @@ class ResponseTemplate(models.Model):
         return self.title
 
     def applies_to_kind(self, kind: str) -> bool:
-        return self.applies_to in (kind, TemplateAppliesTo.BOTH)
+        return self.applies_to in (kind, APPLIES_TO_ALL)
 
 
 def document_upload_to(instance: "ResponseTemplateDocument", filename: str) -> str:
@@ -123,7 +124,7 @@ def email_attachment_upload_to(instance: "OutgoingEmail", filename: str) -> str:
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def for_ticket(self, ticket: Ticket) -> "OutgoingEmailQuerySet":
-        return self.filter(**{OutgoingEmail.ticket_field(ticket): ticket})
+        return self.filter(ticket_number=ticket.number)
 
 
 class OutgoingEmail(models.Model):
@@ -131,22 +132,9 @@ class OutgoingEmail(models.Model):
     sent / failed. The Message-ID is given once, when first queued, and kept
     on every retry so a message sent twice is recognisable as one."""
 
-    incident = models.ForeignKey(
-        "incidents.Incident",
-        verbose_name=_("incident"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="emails",
-    )
-    work_order = models.ForeignKey(
-        "workorders.WorkOrder",
-        verbose_name=_("work order"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="emails",
-    )
+    # The ticket by number, as relations link tickets: numbers are unique
+    # across kinds, and notifications never depends on a kind's app.
+    ticket_number = models.CharField(_("ticket"), max_length=15)
     template = models.ForeignKey(
         ResponseTemplate,
         verbose_name=_("response template"),
@@ -205,13 +193,6 @@ class OutgoingEmail(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(incident__isnull=False, work_order__isnull=True)
-                    | models.Q(incident__isnull=True, work_order__isnull=False)
-                ),
-                name="outgoingemail_one_ticket",
-            ),
             models.UniqueConstraint(
                 fields=["message_id"],
                 condition=~models.Q(message_id=""),
@@ -224,8 +205,7 @@ class OutgoingEmail(models.Model):
         ]
         indexes = [
             # The e-mail section of the ticket page: a ticket's messages, newest first.
-            models.Index(fields=["incident", "-created_at"], name="outgoingemail_incident_idx"),
-            models.Index(fields=["work_order", "-created_at"], name="outgoingemail_workorder_idx"),
+            models.Index(fields=["ticket_number", "-created_at"], name="outgoingemail_ticket_idx"),
             # The sweep: queued rows overdue and sending rows whose lease expired.
             models.Index(
                 fields=["status", "next_attempt_at"],
@@ -242,17 +222,19 @@ class OutgoingEmail(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email} ({self.get_status_display()})"
 
-    @staticmethod
-    def ticket_field(ticket: Ticket) -> str:
-        return {"INC": "incident", "WO": "work_order"}[ticket.KIND]
-
     @property
     def ticket(self) -> Ticket:
-        return self.incident if self.incident_id else self.work_order
+        """The message's ticket with its customer, loaded once."""
+        cached = self.__dict__.get("_ticket")
+        if cached is None or cached.number != self.ticket_number:
+            cached = ticket_get_by_number(self.ticket_number, select_related=("customer",))
+            self.__dict__["_ticket"] = cached
+        return cached
 
     @ticket.setter
     def ticket(self, ticket: Ticket) -> None:
-        setattr(self, self.ticket_field(ticket), ticket)
+        self.ticket_number = ticket.number
+        self.__dict__["_ticket"] = ticket
 
     @property
     def is_draft(self) -> bool:

@@ -35,7 +35,7 @@ from kombu.exceptions import OperationalError
 from customers.models import Customer
 from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
 from itsm.permissions import is_coordinator, require_agent
-from itsm.services import _journal
+from itsm.services.journal import journal_append
 from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
 from notifications.rendering import render_body, template_values
 
@@ -155,7 +155,7 @@ def email_save_draft(
         email = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
         if not email.is_draft:
             raise ValidationError(_("This message has already been sent."), code="not_draft")
-        if getattr(email, f"{email.ticket_field(ticket)}_id") != ticket.pk:
+        if email.ticket_number != ticket.number:
             raise ValidationError(_("This message belongs to another ticket."))
     customer = ticket.customer
     email.template = template
@@ -311,9 +311,7 @@ def email_deliver(*, email_id: int) -> Delivery:
     )
     if not claimed:
         return Delivery(SKIPPED)
-    email = OutgoingEmail.objects.select_related(
-        "template", "queued_by", "incident__customer", "work_order__customer"
-    ).get(pk=email_id)
+    email = OutgoingEmail.objects.select_related("template", "queued_by").get(pk=email_id)
     attempt = email.attempts  # the fencing token of this claim
     try:
         message = build_message(email)
@@ -377,7 +375,7 @@ def _record_failure(email: OutgoingEmail, attempt: int, description: str) -> Del
             pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
         ).update(status=EmailStatus.FAILED, last_error=description, lease_expires_at=None)
         if failed:
-            _journal(
+            journal_append(
                 email.ticket,
                 author=email.queued_by,
                 type=WorkInfoType.EMAIL_SYSTEM,
@@ -411,7 +409,9 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
         }
         if names:
             notes += "\n" + _("Attachments: %(names)s") % {"names": ", ".join(names)}
-        _journal(email.ticket, author=email.queued_by, type=WorkInfoType.EMAIL_SYSTEM, notes=notes)
+        journal_append(
+            email.ticket, author=email.queued_by, type=WorkInfoType.EMAIL_SYSTEM, notes=notes
+        )
 
 
 def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:

@@ -1,5 +1,5 @@
 """The compose page of a ticket's mail, the message page and its actions.
-One implementation for both kinds of ticket, parametrised by the model."""
+One implementation for every kind of ticket, given by its URL pattern."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from itsm.access import agent_required, get_ticket_for_user
 from itsm.attachments import attachment_response
+from itsm.forms import add_service_errors
+from itsm.kinds import Kind
 from itsm.models import Ticket
 from itsm.permissions import is_coordinator
 from notifications.forms import EmailComposeForm
@@ -27,17 +29,12 @@ from notifications.services import (
 )
 
 
-def url_namespace(ticket_or_model) -> str:
-    """``incidents`` / ``workorders``: the URL namespace of a ticket's app."""
-    return ticket_or_model._meta.app_label
-
-
 def ticket_page_url(ticket: Ticket) -> str:
-    return reverse(f"{url_namespace(ticket)}:detail", args=[ticket.number]) + "#ticket-emails"
+    return ticket.get_absolute_url() + "#ticket-emails"
 
 
 def _message_url(ticket: Ticket, email: OutgoingEmail) -> str:
-    return reverse(f"{url_namespace(ticket)}:email_message", args=[ticket.number, email.pk])
+    return reverse(ticket.kind.url_name("email_message"), args=[ticket.number, email.pk])
 
 
 def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
@@ -48,12 +45,12 @@ def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
 @agent_required
 @require_http_methods(["GET", "POST"])
 def email_compose(
-    request: HttpRequest, model: type[Ticket], number: str, email_id: int | None = None
+    request: HttpRequest, kind: Kind, number: str, email_id: int | None = None
 ) -> HttpResponse:
     """New message (``<number>/email/``) or a saved draft / sent message
     (``<number>/email/<id>/``). Buttons: "+" previews the chosen template,
     *Guardar* keeps a draft, *Enviar* queues it."""
-    ticket = get_ticket_for_user(request.user, model, number, select_related=("customer",))
+    ticket = get_ticket_for_user(request.user, kind.model, number, select_related=("customer",))
     email = _get_email(ticket, email_id) if email_id is not None else None
     if email is not None and not email.is_draft:
         if request.method == "POST":
@@ -62,7 +59,7 @@ def email_compose(
         return render(
             request,
             "notifications/email_message.html",
-            {"ticket": ticket, "email": email, "ns": url_namespace(ticket)},
+            {"ticket": ticket, "email": email, "kind": ticket.kind},
         )
 
     templates = ResponseTemplate.objects.usable_by(
@@ -101,7 +98,7 @@ def email_compose(
                     return redirect(_message_url(ticket, email))
                 preview_html = email_render(**arguments)[1]
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             except TemplateRenderError as error:
                 form.add_error("template", str(error))
     else:
@@ -116,7 +113,7 @@ def email_compose(
         "notifications/email_compose.html",
         {
             "ticket": ticket,
-            "ns": url_namespace(ticket),
+            "kind": ticket.kind,
             "email": email,
             "form": form,
             "subject": email_subject(ticket=ticket, template=chosen) if chosen else "",
@@ -127,20 +124,10 @@ def email_compose(
     )
 
 
-def _add_errors(form: EmailComposeForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @agent_required
 @require_POST
-def email_resend_view(
-    request: HttpRequest, model: type[Ticket], number: str, email_id: int
-) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, model, number)
+def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: int) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, kind.model, number)
     email = _get_email(ticket, email_id)
     try:
         email_resend(email=email, user=request.user)
@@ -157,9 +144,9 @@ def email_resend_view(
 @agent_required
 @require_http_methods(["GET"])
 def email_attachment(
-    request: HttpRequest, model: type[Ticket], number: str, email_id: int, position: int
+    request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, model, number)
+    ticket = get_ticket_for_user(request.user, kind.model, number)
     email = _get_email(ticket, email_id)
     files = dict(email.attachments)
     if position not in files:
@@ -170,9 +157,9 @@ def email_attachment(
 @agent_required
 @require_POST
 def email_attachment_remove(
-    request: HttpRequest, model: type[Ticket], number: str, email_id: int, position: int
+    request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, model, number)
+    ticket = get_ticket_for_user(request.user, kind.model, number)
     email = _get_email(ticket, email_id)
     try:
         email_remove_attachment(email=email, user=request.user, position=position)

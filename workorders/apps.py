@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class WorkordersConfig(AppConfig):
     name = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from itsm import kinds
+        from workorders.filters import WorkOrderFilterSet
+        from workorders.models import WorkOrder, WorkOrderWorkInfo
+
+        kinds.register(
+            kinds.Kind(
+                code=WorkOrder.KIND,
+                model=WorkOrder,
+                journal_model=WorkOrderWorkInfo,
+                filterset=WorkOrderFilterSet,
+                namespace="workorders",
+                new_label=_("New work order"),
+                resolve_label=_("Complete"),
+                resolved_message=_("%(number)s completed"),
+            )
+        )

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from itsm.models import (
     Status,
     Ticket,
-    TicketKind,
     WorkInfo,
     ticket_constraints,
     ticket_indexes,
@@ -24,7 +23,7 @@ WORK_ORDER_STATUSES = (
 
 
 class WorkOrder(Ticket):
-    KIND = TicketKind.WORK_ORDER
+    KIND = "WO"
     PREFIX = "WO"
     NUMBER_DIGITS = 13
     STATUSES = WORK_ORDER_STATUSES

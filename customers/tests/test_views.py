@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Customer, CustomerKind
+from customers.selectors import customer_search
 from customers.tests.factories import CustomerFactory
-from customers.views import customer_search
 from itsm.tests.factories import make_incident
 
 

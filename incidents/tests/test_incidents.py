@@ -4,14 +4,14 @@ from django.utils import translation
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from incidents.services import incident_create
 from itsm.models import Status
+from itsm.services.ticket_create import ticket_create
 from itsm.tests.factories import campaign_template
 
 
 def test_incident_create_opens_an_incident_in_the_agents_group(agent):
-    incident = incident_create(
-        user=agent, customer=CustomerFactory(), template=campaign_template("INC")
+    incident = ticket_create(
+        model=Incident, user=agent, customer=CustomerFactory(), template=campaign_template("INC")
     )
 
     assert isinstance(incident, Incident)
@@ -44,8 +44,8 @@ def test_an_incident_labels_its_group_assigned_group():
 
 
 def test_the_database_refuses_a_work_order_status_on_an_incident(agent):
-    incident = incident_create(
-        user=agent, customer=CustomerFactory(), template=campaign_template("INC")
+    incident = ticket_create(
+        model=Incident, user=agent, customer=CustomerFactory(), template=campaign_template("INC")
     )
 
     with pytest.raises(IntegrityError), transaction.atomic():

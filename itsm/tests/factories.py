@@ -3,7 +3,7 @@
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import TicketTemplate
-from itsm.services import ticket_create
+from itsm.services.ticket_create import ticket_create
 from workorders.models import WorkOrder
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
-from itsm.services import ticket_relate
+from itsm.services.relations import ticket_relate
 from itsm.tests.factories import make_incident, make_work_order
 
 CHANGELISTS = [

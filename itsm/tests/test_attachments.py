@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from itsm.services import work_info_add
+from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_incident, make_work_order
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,7 +13,8 @@ from django.utils import timezone
 from incidents.models import Incident
 from itsm.celery import app as celery_app
 from itsm.models import Status, StatusReason, WorkInfoType
-from itsm.services import ticket_resolve, tickets_autoclose
+from itsm.services.autoclose import tickets_autoclose
+from itsm.services.ticket_update import ticket_resolve
 from itsm.tasks import autoclose_tickets
 from itsm.tests.factories import make_ticket
 from workorders.models import WorkOrder

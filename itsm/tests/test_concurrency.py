@@ -7,7 +7,8 @@ from django.db import connections
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.services import StaleTicketError, ticket_create, ticket_update
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import StaleTicketError, ticket_update
 from itsm.tests.factories import campaign_template, make_ticket
 from workorders.models import WorkOrder
 
@@ -46,7 +47,7 @@ def test_concurrent_creations_get_distinct_numbers(agent, model):
     assert sorted(numbers) == [model.format_number(n) for n in range(1, CREATIONS + 1)]
     assert model.objects.count() == CREATIONS
     # Every creation committed its opening journal entry too.
-    assert model.work_info.rel.related_model.objects.count() == CREATIONS
+    assert model().kind.journal_model.objects.count() == CREATIONS
 
 
 def test_a_stale_update_is_refused_and_the_other_agents_data_survives(agent, other_agent):

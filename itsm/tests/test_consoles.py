@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm import consoles
+from itsm import pagination
 from itsm.models import (
     Impact,
     ReportedSource,
@@ -24,7 +24,9 @@ from itsm.models import (
     Urgency,
     open_tickets_q,
 )
-from itsm.services import coordination_group, ticket_escalate, ticket_set_pending
+from itsm.selectors import coordination_group
+from itsm.services.escalation import ticket_escalate
+from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.factories import make_incident, make_work_order
 from workorders.models import WorkOrder
 
@@ -421,19 +423,19 @@ def walk(client, params: dict) -> tuple[list[list[str]], object]:
     "order", ["-updated", "updated", "number", "-number", "status", "priority"]
 )
 def test_keyset_pages_cover_every_ticket_once_in_order(client, agent, many, monkeypatch, order):
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
     client.force_login(agent)
     pages, last = walk(client, {"f": "1", "o": order})
     assert [len(p) for p in pages] == [5, 5, 2]
     flat = [n for page in pages for n in page]
     assert len(flat) == len(set(flat)) == 12
     everything = numbers(client.get(INCIDENTS, {"f": "1", "o": order}))
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 50)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 50)
     assert flat == numbers(client.get(INCIDENTS, {"f": "1", "o": order}))
     assert flat[:5] == everything[:5]
 
     # Back from the last page with "previous": the same pages in reverse.
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
     back = []
     response = last
     while response.context["previous_url"]:
@@ -467,8 +469,8 @@ def test_column_headers_link_to_their_sort(client, agent):
 
 
 def test_count_is_capped(client, agent, many, monkeypatch):
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 5)
-    monkeypatch.setattr(consoles, "COUNT_CAP", 8)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 8)
     client.force_login(agent)
     response = client.get(INCIDENTS, {"f": "1"})
     assert response.context["count"] == 8 and response.context["count_capped"]
@@ -476,7 +478,7 @@ def test_count_is_capped(client, agent, many, monkeypatch):
 
 
 def test_count_is_exact_below_the_cap(client, agent, many, monkeypatch):
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
     client.force_login(agent)
     response = client.get(INCIDENTS, {"f": "1"})
     assert response.context["count"] == 12 and not response.context["count_capped"]

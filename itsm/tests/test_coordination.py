@@ -8,15 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
-from itsm import consoles
+from itsm import selectors
 from itsm.models import Status, StatusReason, SupportGroup, WorkInfoType
-from itsm.services import (
-    coordination_group,
-    specialists_group,
-    ticket_escalate,
-    ticket_resolve,
-    ticket_update,
-)
+from itsm.selectors import coordination_group, specialists_group
+from itsm.services.escalation import ticket_escalate
+from itsm.services.ticket_update import ticket_resolve, ticket_update
 from itsm.tests.factories import make_incident, make_work_order
 from workorders.models import WorkOrder
 
@@ -122,7 +118,7 @@ def test_escalation_note_is_the_latest_work_note(client, agent, coordinator, esc
 def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):
     tickets = [escalate(make_incident(user=agent), agent) for _ in range(3)]
     tickets += [escalate(make_work_order(user=agent), agent) for _ in range(2)]
-    monkeypatch.setattr(consoles, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
     client.force_login(coordinator)
     seen = []
     response = client.get(COORDINATION)
@@ -210,8 +206,8 @@ def test_a_stale_version_is_refused_and_the_note_kept(client, agent, other_agent
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert f"Agente2 ha cambiado {ticket.number}" in html
-    assert "No se ha hecho nada" in html
+    assert f"Agente2 modificó {ticket.number}" in html
+    assert "Sus cambios no se han guardado" in html
     assert ">Pide el cuadro</textarea>" in html
     current = refreshed(ticket)
     assert current.assignee is None and current.assigned_group.is_coordination

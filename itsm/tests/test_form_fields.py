@@ -11,16 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
-from itsm.forms import (
+from itsm.action_forms import (
     EscalateForm,
     PendingForm,
     RelationForm,
     ReopenForm,
     ResolveForm,
-    TicketCreateForm,
     TicketEditForm,
     WorkInfoForm,
 )
+from itsm.forms import TicketCreateForm
 from itsm.templatetags.form_fields import as_field
 from itsm.tests.factories import make_incident
 from workorders.filters import WorkOrderFilterSet

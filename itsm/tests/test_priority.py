@@ -1,7 +1,7 @@
 import pytest
 
 from itsm.models import Impact, Priority, Urgency, priority_for
-from itsm.services import ticket_update
+from itsm.services.ticket_update import ticket_update
 from itsm.tests.factories import make_incident
 
 # Remedy's default priority matrix, as the agents' training module shows it.

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
+from itsm.action_forms import TicketEditForm
 from itsm.filters import agent_users
-from itsm.forms import TicketCreateForm, TicketEditForm, assignable_users
-from itsm.models import Status, StatusReason, SupportGroup, TicketKind, TicketTemplate
+from itsm.forms import TicketCreateForm, assignable_users
+from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
 from itsm.tests.factories import campaign_template, make_incident
 
 REFERENCE_TABLES = ("itsm_supportgroup", "itsm_tickettemplate", "itsm_statusreason", "auth_user")
@@ -35,10 +36,7 @@ def ticket_form(agent, **kwargs):
 def test_ticket_form_options_equal_the_querysets_and_come_from_the_cache(agent):
     expected = {
         "template": [("", "(elija una plantilla)")]
-        + [
-            (str(t.pk), t.name)
-            for t in TicketTemplate.objects.for_agents(TicketKind.INCIDENT).order_by("name")
-        ],
+        + [(str(t.pk), t.name) for t in TicketTemplate.objects.for_agents("INC").order_by("name")],
         "assigned_group": [("", "---------")]
         + [
             (str(g.pk), g.name)
@@ -53,7 +51,7 @@ def test_ticket_form_options_equal_the_querysets_and_come_from_the_cache(agent):
         + [
             (str(r.pk), r.name)
             for r in StatusReason.objects.filter(
-                kind=TicketKind.INCIDENT, status=Status.ASSIGNED, active=True
+                kind="INC", status=Status.ASSIGNED, active=True
             ).order_by("name")
         ],
     }
@@ -68,7 +66,7 @@ def test_filter_options_equal_the_querysets_and_come_from_the_cache(agent, rf):
     request = rf.get("/")
     request.user = agent
     fields = IncidentFilterSet({}, request=request).form.fields
-    reasons = StatusReason.objects.filter(kind=TicketKind.INCIDENT).order_by("status", "name")
+    reasons = StatusReason.objects.filter(kind="INC").order_by("status", "name")
     assert options(fields["status_reason"])[1:] == [
         (str(r.pk), f"{Status(r.status).label} · {r.name}") for r in reasons
     ]
@@ -83,7 +81,7 @@ def test_filter_options_equal_the_querysets_and_come_from_the_cache(agent, rf):
 
 
 def test_a_retired_template_is_refused_although_the_cached_list_still_shows_it(agent):
-    template = campaign_template(TicketKind.INCIDENT)
+    template = campaign_template("INC")
     ticket_form(agent)  # fills the cache
     TicketTemplate.objects.filter(pk=template.pk).update(active=False)
     form = ticket_form(agent, data={"template": template.pk, "summary": "x"})
@@ -96,7 +94,7 @@ def test_the_tickets_retired_group_and_reason_are_still_offered(agent):
     ticket = make_incident(user=agent)
     retired = SupportGroup.objects.create(name="ZZ Retirado", active=False)
     reason = StatusReason.objects.create(
-        kind=TicketKind.INCIDENT, status=ticket.status, name="Motivo retirado", active=False
+        kind="INC", status=ticket.status, name="Motivo retirado", active=False
     )
     Incident.objects.filter(pk=ticket.pk).update(assigned_group=retired, status_reason=reason)
     ticket.refresh_from_db()
@@ -128,7 +126,7 @@ def test_a_change_outside_the_admin_shows_when_the_copy_expires(agent, settings)
 def test_a_change_through_the_admin_shows_at_once(client, agent, admin_client):
     client.force_login(agent)
     console = reverse("incidents:console")
-    reason = StatusReason.objects.filter(kind=TicketKind.INCIDENT, active=True).first()
+    reason = StatusReason.objects.filter(kind="INC", active=True).first()
     assert reason.name in client.get(console).content.decode()
     response = admin_client.post(
         reverse("admin:itsm_statusreason_change", args=[reason.pk]),

@@ -4,7 +4,8 @@ from django.db import IntegrityError, transaction
 
 from incidents.models import Incident
 from itsm.models import Relation, RelationType, Status
-from itsm.services import ticket_relate, ticket_relations, ticket_unrelate
+from itsm.selectors import ticket_relations
+from itsm.services.relations import ticket_relate, ticket_unrelate
 from itsm.tests.factories import make_ticket
 from workorders.models import WorkOrder
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
-from itsm.forms import PendingForm, TicketCreateForm, TicketEditForm, WorkInfoForm
+from itsm.action_forms import PendingForm, TicketEditForm, WorkInfoForm
+from itsm.forms import TicketCreateForm
 from itsm.models import StatusReason
 from itsm.renderers import FormRenderer
 from itsm.tests.factories import make_incident

@@ -11,15 +11,15 @@ from incidents.models import Incident
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.models import SupportGroup
 from itsm.permissions import is_agent, is_coordinator
-from itsm.services import (
-    ticket_create,
+from itsm.services.escalation import (
     ticket_escalate,
     ticket_pass_to_specialists,
-    ticket_relate,
     ticket_return_to_agent,
-    ticket_update,
-    work_info_add,
 )
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import ticket_update
 from itsm.tests.factories import make_ticket
 from workorders.models import WorkOrder
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, SupportGroup, ViewAccess
-from itsm.services import DEFAULT_RESOLUTION, ticket_resolve, ticket_set_pending
+from itsm.services.rules import DEFAULT_RESOLUTION
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from itsm.tests.factories import make_incident, make_work_order
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -7,11 +7,11 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import (
+    APPLIES_TO_ALL,
     RequiresAttention,
     Status,
     StatusReason,
     SupportGroup,
-    TemplateAppliesTo,
     TicketTemplate,
     WorkInfoType,
 )
@@ -105,12 +105,10 @@ def test_work_order_page_uses_the_work_order_group_label_and_statuses(client, ag
 
 
 def test_template_picker_lists_only_campaign_templates_of_the_kind(client, agent):
-    TicketTemplate.objects.create(
-        name="OTRA - NO CAMPAÑA", applies_to=TemplateAppliesTo.BOTH, summary="x"
-    )
+    TicketTemplate.objects.create(name="OTRA - NO CAMPAÑA", applies_to=APPLIES_TO_ALL, summary="x")
     TicketTemplate.objects.create(
         name="CAMPAÑA RETIRADA",
-        applies_to=TemplateAppliesTo.BOTH,
+        applies_to=APPLIES_TO_ALL,
         summary="x",
         active=False,
     )
@@ -119,7 +117,7 @@ def test_template_picker_lists_only_campaign_templates_of_the_kind(client, agent
     listed = set(response.context["form"].fields["template"].queryset)
     assert listed == set(TicketTemplate.objects.for_agents("INC"))
     assert all(t.name.startswith("CAMPAÑA") for t in listed)
-    assert not any(t.applies_to == TemplateAppliesTo.WORK_ORDER for t in listed)
+    assert not any(t.applies_to == "WO" for t in listed)
     assert "OTRA - NO CAMPAÑA" not in response.content.decode()
 
 

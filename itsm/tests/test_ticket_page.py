@@ -6,16 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents.models import Incident
-from itsm.forms import PendingForm, ResolveForm, TicketEditForm, VersionedForm
+from itsm.action_forms import PendingForm, ResolveForm, TicketEditForm, VersionedForm
 from itsm.models import Status, StatusReason, WorkInfoType
-from itsm.services import (
-    ticket_relate,
-    ticket_set_pending,
-    tickets_autoclose,
-    work_info_add,
-)
+from itsm.services.autoclose import tickets_autoclose
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
+from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.factories import make_incident, make_work_order
-from itsm.ticket_views import ACTION_PREFIXES, _action_forms
+from itsm.views.tickets import ACTION_PREFIXES, _action_forms
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

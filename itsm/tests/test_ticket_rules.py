@@ -13,15 +13,14 @@ from itsm.models import (
     TicketTemplate,
     WorkInfoType,
 )
-from itsm.services import (
-    DEFAULT_RESOLUTION,
-    TEMPLATE_FIELDS,
-    ticket_create,
+from itsm.services.journal import work_info_add
+from itsm.services.rules import DEFAULT_RESOLUTION, TEMPLATE_FIELDS
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import (
     ticket_reopen,
     ticket_resolve,
     ticket_set_pending,
     ticket_update,
-    work_info_add,
 )
 from itsm.tests.factories import campaign_template, make_ticket
 from workorders.models import WorkOrder

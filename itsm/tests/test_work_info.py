@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from incidents.models import Incident, IncidentWorkInfo
 from itsm.models import AppendOnlyError, RequiresAttention, ViewAccess, WorkInfoType
-from itsm.services import work_info_add
+from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_ticket
 from workorders.models import WorkOrder, WorkOrderWorkInfo
 

@@ -18,7 +18,7 @@ def ticket_emails(context: template.Context, ticket: Ticket) -> dict:
     return {
         "ticket": ticket,
         "emails": emails,
-        "ns": ticket._meta.app_label,
+        "kind": ticket.kind,
         "customer_email": ticket.customer.email,
         "csrf_token": context.get("csrf_token"),
     }

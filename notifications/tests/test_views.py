@@ -264,7 +264,7 @@ def test_the_work_order_pages_are_the_same_view(agent, work_order, documentation
         compose_url(work_order), {"template": documentation.pk, "action": "send"}
     )
     assert response.url.startswith(reverse("workorders:detail", args=[work_order.number]))
-    assert OutgoingEmail.objects.get().work_order == work_order
+    assert OutgoingEmail.objects.get().ticket_number == work_order.number
 
 
 def render_section(ticket) -> str:

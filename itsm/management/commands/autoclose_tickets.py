@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from itsm.services import tickets_autoclose
+from itsm.services.autoclose import tickets_autoclose
 
 
 class Command(BaseCommand):

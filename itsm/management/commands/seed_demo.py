@@ -15,19 +15,15 @@ from stdnum.es import cif, dni
 
 from customers.models import Customer, CustomerKind
 from customers.services import customer_create
-from incidents.models import Incident
 from itsm import reference_data
+from itsm.kinds import all_kinds
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
-from itsm.services import (
-    ticket_create,
-    ticket_escalate,
-    ticket_relate,
-    ticket_resolve,
-    ticket_set_pending,
-    work_info_add,
-)
-from workorders.models import WorkOrder
+from itsm.services.escalation import ticket_escalate
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 
 # username, password, first name, last name, role, support group, staff
 DEMO_USERS = [
@@ -245,9 +241,10 @@ class Command(BaseCommand):
             (r.kind, r.status): r for r in StatusReason.objects.filter(active=True).order_by("pk")
         }
         now = timezone.now()
+        models = [kind.model for kind in all_kinds()]
         tickets = []
         for index in range(100):
-            model = Incident if index % 5 in (0, 1) else WorkOrder
+            model = models[index % len(models)]
             template = rng.choice(list(TicketTemplate.objects.for_agents(model.KIND)))
             agent = rng.choice(agents)
             ticket = ticket_create(

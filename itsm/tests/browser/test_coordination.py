@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from itsm.models import TicketTemplate
-from itsm.services import coordination_group, ticket_escalate
+from itsm.selectors import coordination_group
+from itsm.services.escalation import ticket_escalate
 from itsm.tests.browser.helpers import log_in, screenshot
 from itsm.tests.factories import make_incident, make_work_order
 

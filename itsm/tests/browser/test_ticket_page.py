@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, TicketTemplate
-from itsm.services import ticket_create, ticket_relations
+from itsm.selectors import ticket_relations
+from itsm.services.ticket_create import ticket_create
 from itsm.tests.browser.helpers import expect_tab_shown, log_in, screenshot
 from itsm.tests.factories import make_work_order
 

@@ -1,0 +1,96 @@
+"""Reads of customers that several pages share: the magnifier, *Consultar
+cliente* and the ticket pages find customers the same way, every path
+through an index (see the migrations ``customers.0002_name_search`` and
+``customers.0003_tax_id_index``)."""
+
+import re
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from customers.models import Customer
+from customers.validators import compact_tax_id
+from itsm.search_indexes import CUSTOMER_NAME_FTS
+from itsm.text import fold
+
+MAX_NAME_WORDS = 5
+LOOKUP_LIMIT = 10
+MIN_QUERY_LENGTH = 2
+
+# DNI/NIF, NIE and CIF in their compact form.
+TAX_ID_RE = re.compile(r"^(\d{8}[A-Z]|[XYZ]\d{7}[A-Z]|[ABCDEFGHJKLMNPQRSUVW]\d{7}[0-9A-J])$")
+PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,20}$")
+WORD_RE = re.compile(r"[0-9a-z]+")
+
+
+def _phone_variants(text: str) -> list[str]:
+    digits = re.sub(r"[^\d+]", "", text)
+    variants = {digits}
+    if digits.startswith("+34"):
+        variants.add(digits[3:])
+    elif digits.startswith("0034"):
+        variants.add(digits[4:])
+    elif not digits.startswith("+"):
+        variants.add("+34" + digits)
+    return sorted(variants)
+
+
+def name_words(text: str) -> list[str]:
+    """The folded words of ``text``, as the name index splits names."""
+    return WORD_RE.findall(fold(text))[:MAX_NAME_WORDS]
+
+
+def _name_condition(words: list[str]) -> Q:
+    """Every word starts some word of the customer's name."""
+    if connection.vendor == "sqlite":
+        # FTS5 prefix query; the words are [0-9a-z]+ so quoting them is enough.
+        expression = " ".join(f'"{word}"*' for word in words)
+        return Q(
+            id__in=RawSQL(
+                f"SELECT rowid FROM {CUSTOMER_NAME_FTS} WHERE {CUSTOMER_NAME_FTS} MATCH %s",
+                (expression,),
+            )
+        )
+    condition = Q()
+    for word in words:
+        # Served by the pg_trgm index customer_search_name_trgm.
+        condition &= Q(search_name__regex=r"(^|[^0-9a-z])" + word)
+    return condition
+
+
+def customer_condition(text: str) -> Q | None:
+    """How to find the customers ``text`` may designate, or None if it cannot
+    designate any: the exact CIF/NIF, e-mail or phone, else the name."""
+    text = text.strip()
+    if not text:
+        return None
+    if "@" in text:
+        return Q(email=text.lower())
+    tax_id = compact_tax_id(text)
+    if TAX_ID_RE.match(tax_id):
+        return Q(tax_id=tax_id)
+    if PHONE_RE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
+        return Q(phone__in=_phone_variants(text))
+    words = name_words(text)
+    if not words or not any(ch.isalpha() for ch in "".join(words)):
+        return None
+    return _name_condition(words)
+
+
+def customers_matching(text: str) -> QuerySet[Customer]:
+    condition = customer_condition(text)
+    if condition is None:
+        return Customer.objects.none()
+    return Customer.objects.filter(condition)
+
+
+def customer_search(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+    """*Consultar cliente*: active customers by name and surnames (any word
+    starting with what was typed, accent- and case-insensitive), CIF/NIF in any
+    format, e-mail or phone — the magnifier's matching, so both agree."""
+    query = query.strip()
+    if len(query) < MIN_QUERY_LENGTH:
+        return []
+    matching = customers_matching(query).filter(active=True)
+    return list(matching.order_by("search_name", "pk")[:limit])

@@ -1,0 +1,251 @@
+"""Forms of the actions on an existing ticket: the edit form's locking
+fields, the quick actions, *Agregar*, relations and the coordinators' row
+actions. Each posts back the version the agent saw and what the page showed
+(``seen``), so a change based on a stale page is refused and can say who
+changed what."""
+
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from itsm.forms import (
+    ATTACHMENT_FIELDS,
+    AttachmentField,
+    AttachmentsMixin,
+    TicketFieldsForm,
+    show_reasons,
+    status_reasons,
+    ticket_numbers_from_text,
+)
+from itsm.models import (
+    RelationType,
+    RequiresAttention,
+    Status,
+    StatusReason,
+    Ticket,
+    ViewAccess,
+    WorkInfoType,
+)
+from itsm.services.rules import DEFAULT_RESOLUTION, FORM_FIELDS
+from itsm.services.ticket_update import stored_values
+
+# Journal entry types an agent picks by hand; the others are written by the system.
+MANUAL_WORK_INFO_TYPES = (
+    WorkInfoType.WORK_NOTES,
+    WorkInfoType.CUSTOMER_COMMUNICATION,
+    WorkInfoType.GENERAL,
+)
+
+
+def seen_state(ticket: Ticket) -> str:
+    """What the page shows of ``ticket``, posted back with every form."""
+    return json.dumps(stored_values(ticket, FORM_FIELDS), sort_keys=True)
+
+
+class VersionedForm(forms.Form):
+    """A change based on the version of the ticket the agent saw, and what
+    the page showed of it (``seen``): the service compares it with what is
+    stored to say what someone else changed meanwhile."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_for(ticket: Ticket) -> dict:
+        return {"version": ticket.version, "seen": seen_state(ticket)}
+
+    def clean_seen(self) -> dict[str, str] | None:
+        """The shown values by field, or None when the page did not say (the
+        service then compares with the ticket as loaded)."""
+        try:
+            seen = json.loads(self.cleaned_data["seen"] or "")
+        except ValueError:
+            return None
+        if not isinstance(seen, dict):
+            return None
+        return {name: str(seen[name]) for name in FORM_FIELDS if name in seen} or None
+
+    def rebased_data(self, current: Ticket):
+        """The same input, now based on ``current``: sending it again is a
+        deliberate overwrite of what the other agent did."""
+        data = self.data.copy()
+        for name, value in self.initial_for(current).items():
+            data[self.add_prefix(name)] = str(value)
+        return data
+
+
+class TicketEditForm(TicketFieldsForm, VersionedForm):
+    """Sections 2–4 of an existing ticket, saved with optimistic locking."""
+
+    requires_attention = forms.ChoiceField(
+        label=_("Requires attention"), choices=RequiresAttention.choices, required=False
+    )
+    note = forms.CharField(
+        label=_("Work note for this change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        if not args and "data" not in kwargs:
+            kwargs["initial"] = {
+                **stored_values(ticket, FORM_FIELDS),
+                **self.initial_for(ticket),
+            }
+        super().__init__(*args, ticket=ticket, **kwargs)
+
+    def rebased(self, current: Ticket) -> "TicketEditForm":
+        return type(self)(
+            self.rebased_data(current), model=self.model, user=self._user, ticket=current
+        )
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
+
+
+class AssignToMeForm(VersionedForm):
+    pass
+
+
+class PendingForm(VersionedForm):
+    status_reason = forms.ModelChoiceField(
+        label=_("Status reason"),
+        queryset=StatusReason.objects.none(),
+        error_messages={"required": _("Choose the reason for this status.")},
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, model: type[Ticket], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status_reason"].queryset = status_reasons(model.KIND, Status.PENDING)
+        show_reasons(self.fields["status_reason"], model.KIND, Status.PENDING)
+
+
+class ResolveForm(VersionedForm):
+    status_reason = forms.ModelChoiceField(
+        label=_("Status reason"),
+        queryset=StatusReason.objects.none(),
+        error_messages={"required": _("Choose the reason for this status.")},
+    )
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        initial=DEFAULT_RESOLUTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, model: type[Ticket], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status_reason"].queryset = status_reasons(model.KIND, model.RESOLVED_STATUS)
+        show_reasons(self.fields["status_reason"], model.KIND, model.RESOLVED_STATUS)
+
+    def clean_resolution(self) -> str:
+        return self.cleaned_data["resolution"].strip() or DEFAULT_RESOLUTION
+
+
+class ReopenForm(VersionedForm):
+    note = forms.CharField(
+        label=_("Why is it reopened?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EscalateForm(VersionedForm):
+    note = forms.CharField(
+        label=_("What the coordinator needs"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what the coordinator needs to know.")},
+    )
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise ValidationError(_("Write what the coordinator needs to know."))
+        return note
+
+
+class WorkInfoForm(AttachmentsMixin, forms.Form):
+    """*Agregar*: a new entry of the history."""
+
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(value, WorkInfoType(value).label) for value in MANUAL_WORK_INFO_TYPES],
+        initial=WorkInfoType.WORK_NOTES,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requires_attention = forms.ChoiceField(
+        label=_("Requires attention"), choices=RequiresAttention.choices, required=False
+    )
+    view_access = forms.ChoiceField(
+        label=_("View access"), choices=ViewAccess.choices, initial=ViewAccess.INTERNAL
+    )
+    attachment_1 = AttachmentField(label=_("File 1"))
+    attachment_2 = AttachmentField(label=_("File 2"))
+    attachment_3 = AttachmentField(label=_("File 3"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["notes"] = cleaned.get("notes", "").strip()
+        has_files = any(self.files.get(self.add_prefix(name)) for name in ATTACHMENT_FIELDS)
+        if not cleaned["notes"] and not has_files and "notes" not in self.errors:
+            self.add_error("notes", _("Write the notes of this entry."))
+        return cleaned
+
+
+class RelationForm(forms.Form):
+    other_number = forms.CharField(
+        label=_("Ticket"),
+        max_length=40,
+        help_text=_("“inc 1234”, “wo 1234” or the full number."),
+    )
+    relation_type = forms.ChoiceField(
+        label=_("Relation type"), choices=RelationType.choices, initial=RelationType.RELATED
+    )
+
+    def clean_other_number(self) -> str:
+        text = self.cleaned_data["other_number"]
+        numbers = ticket_numbers_from_text(text)
+        if len(numbers) != 1:
+            raise ValidationError(
+                _("Write “inc” or “wo” and the number (e.g. “inc 1234”), or the full number.")
+            )
+        return numbers[0]
+
+
+class CoordinationActionForm(forms.Form):
+    """*Tomar*, *Devolver al agente*, *Pasar a L2 ESPECIALISTAS*: the version
+    the coordinator saw (optimistic locking) and, except to take, a note."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, note_required: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.note_required = note_required
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        if self.note_required and not note:
+            raise forms.ValidationError(_("Write a note for the agent or the specialists."))
+        return note
+
+
+class SaveViewForm(forms.Form):
+    """The console's current filters (its query string) to open with by default."""
+
+    query = forms.CharField(required=False, max_length=2000)
+    reset = forms.BooleanField(required=False)

@@ -1,0 +1,137 @@
+"""The registry of ticket kinds.
+
+The core never imports a kind's app. Each kind (``incidents``,
+``workorders``, …) registers itself here from its ``AppConfig.ready()`` with
+everything the core needs to serve it: its model and journal, its number,
+its labels, its console filters and its URL namespace. The core asks this
+registry, the way ``django.contrib.admin`` asks ``admin.site``; a new kind is
+a new app that registers itself, with no edit in ``itsm/``.
+
+What belongs here: the ``Kind`` record and the look-ups by code, model and
+number. Nothing that reads or writes tickets.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str  # stored on reasons, templates, saved views: "INC"
+    model: type  # the concrete Ticket subclass
+    journal_model: type  # its WorkInfo subclass
+    filterset: type  # its console FilterSet
+    namespace: str  # URL namespace and path segment: "incidents"
+    new_label: Promise  # "New incident"
+    resolve_label: Promise  # the quick action: "Resolve" / "Complete"
+    resolved_message: Promise  # "%(number)s resolved" / "%(number)s completed"
+    # Filled by the registry: the detail URL split around the number, so
+    # pages that list many tickets reverse once.
+    _url_parts: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def prefix(self) -> str:
+        return self.model.PREFIX
+
+    @property
+    def number_digits(self) -> int:
+        return self.model.NUMBER_DIGITS
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return self.model.STATUSES
+
+    @property
+    def resolved_status(self) -> str:
+        return self.model.RESOLVED_STATUS
+
+    @property
+    def group_label(self) -> str:
+        """ "Grupo asignado" / "Nombre de grupo de soporte": the model labels its field."""
+        return self.model.GROUP_LABEL
+
+    @property
+    def singular(self) -> str:
+        return self.model._meta.verbose_name
+
+    @property
+    def plural(self) -> str:
+        return self.model._meta.verbose_name_plural
+
+    def format_number(self, value: int) -> str:
+        return self.model.format_number(value)
+
+    def url_name(self, name: str) -> str:
+        """``detail`` → ``incidents:detail``."""
+        return f"{self.namespace}:{name}"
+
+    @property
+    def urls(self) -> "_UrlNames":
+        """For templates: ``{% url kind.urls.edit ticket.number %}``."""
+        return _UrlNames(self.namespace)
+
+    def detail_url(self, number: str) -> str:
+        """The ticket page's URL, reversed once per process: numbers are
+        ``[A-Z0-9]``, nothing to quote."""
+        if not self._url_parts:
+            from django.urls import reverse
+
+            self._url_parts.extend(
+                reverse(self.url_name("detail"), args=["NUMBER"]).rsplit("NUMBER", 1)
+            )
+        head, tail = self._url_parts
+        return f"{head}{number}{tail}"
+
+
+class _UrlNames:
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+
+    def __getitem__(self, name: str) -> str:
+        return f"{self.namespace}:{name}"
+
+
+class AlreadyRegistered(Exception):
+    pass
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    if kind.code in _KINDS and _KINDS[kind.code] != kind:
+        raise AlreadyRegistered(f"A kind with code {kind.code} is already registered.")
+    _KINDS[kind.code] = kind
+
+
+def unregister(code: str) -> None:
+    _KINDS.pop(code, None)
+
+
+def all_kinds() -> Iterator[Kind]:
+    return iter(tuple(_KINDS.values()))
+
+
+def kind_for_code(code: str) -> Kind | None:
+    return _KINDS.get(code)
+
+
+def kind_of(ticket_or_model) -> Kind:
+    """The kind of a ticket or of a ticket model."""
+    return _KINDS[ticket_or_model.KIND]
+
+
+def kind_for_number(number: str) -> Kind | None:
+    """The kind whose prefix starts ``number`` (longest prefix first)."""
+    number = number.strip().upper()
+    for kind in sorted(_KINDS.values(), key=lambda k: len(k.prefix), reverse=True):
+        if number.startswith(kind.prefix):
+            return kind
+    return None
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """For the ``kind`` columns of reference data: every registered kind."""
+    return [(kind.code, kind.singular) for kind in _KINDS.values()]

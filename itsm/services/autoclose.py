@@ -1,0 +1,59 @@
+"""Auto-close: resolved and completed tickets close by themselves after
+``ITSM_AUTOCLOSE_DAYS``."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from itsm.kinds import all_kinds
+from itsm.models import Status, WorkInfoType
+
+
+def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Close every resolved/completed ticket whose resolution is older than
+    ``days`` (``ITSM_AUTOCLOSE_DAYS``). Returns how many were closed."""
+    now = now or timezone.now()
+    days = settings.ITSM_AUTOCLOSE_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    closed = 0
+    for kind in all_kinds():
+        model = kind.model
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    model.objects.filter(status=model.RESOLVED_STATUS, resolved_at__lt=cutoff)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:500]
+                )
+                if not ids:
+                    break
+                # Re-check the condition in the UPDATE: a ticket reopened meanwhile stays open.
+                batch = model.objects.filter(
+                    pk__in=ids, status=model.RESOLVED_STATUS, resolved_at__lt=cutoff
+                )
+                ids = list(batch.values_list("pk", flat=True))
+                batch.update(
+                    status=Status.CLOSED,
+                    closed_at=now,
+                    updated_at=now,
+                    version=F("version") + 1,
+                )
+                text = _("Closed automatically %(days)d days after its resolution.") % {
+                    "days": days
+                }
+                kind.journal_model.objects.bulk_create(
+                    kind.journal_model(
+                        ticket_id=pk,
+                        author=None,
+                        type=WorkInfoType.STATUS_CHANGE,
+                        notes=text,
+                        created_at=now,
+                    )
+                    for pk in ids
+                )
+                closed += len(ids)
+    return closed

@@ -1,0 +1,79 @@
+"""The journal (*información de trabajo*): entries are appended, never
+changed. ``journal_append`` is how every service writes one."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from itsm.models import (
+    MAX_ATTACHMENTS,
+    RequiresAttention,
+    Ticket,
+    ViewAccess,
+    WorkInfo,
+    WorkInfoType,
+)
+from itsm.permissions import require_agent
+from itsm.services.rules import check_open, field_error
+
+
+def journal_append(
+    ticket: Ticket,
+    *,
+    author,
+    type: str,
+    notes: str,
+    requires_attention: str = RequiresAttention.NONE,
+    view_access: str = ViewAccess.INTERNAL,
+    attachments: Sequence[UploadedFile] = (),
+) -> WorkInfo:
+    """One entry in ``ticket``'s journal, in the caller's transaction.
+    ``author`` is None for what the system does by itself."""
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("A work info entry takes at most %(max)d files.") % {"max": MAX_ATTACHMENTS}
+        )
+    entry = ticket.kind.journal_model(
+        ticket=ticket,
+        author=author,
+        type=type,
+        notes=notes,
+        requires_attention=requires_attention,
+        view_access=view_access,
+    )
+    for index, upload in enumerate(attachments, start=1):
+        setattr(entry, f"attachment_{index}", upload)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def work_info_add(
+    *,
+    ticket: Ticket,
+    user,
+    notes: str,
+    entry_type: str = WorkInfoType.WORK_NOTES,
+    attachments: Sequence[UploadedFile] = (),
+    requires_attention: str = RequiresAttention.NONE,
+    view_access: str = ViewAccess.INTERNAL,
+) -> WorkInfo:
+    """*Agregar*: append an entry to the ticket's history."""
+    require_agent(user)
+    check_open(ticket)
+    if not notes.strip() and not attachments:
+        raise field_error("notes", _("Write the notes of this entry."), code="notes_required")
+    entry = journal_append(
+        ticket,
+        author=user,
+        type=entry_type,
+        notes=notes.strip(),
+        requires_attention=requires_attention,
+        view_access=view_access,
+        attachments=attachments,
+    )
+    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
+    return entry

@@ -1,0 +1,92 @@
+"""Relations between tickets of any kind (*relacionar gestiones*), journaled
+on both sides."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from itsm.models import Relation, RelationType, Ticket, WorkInfoType
+from itsm.permissions import require_agent
+from itsm.selectors import ticket_get_by_number
+from itsm.services.journal import journal_append
+from itsm.services.rules import check_open, field_error
+
+
+def _already_related(ticket: Ticket, other: Ticket):
+    return field_error(
+        "other_number",
+        _("%(a)s and %(b)s are already related.") % {"a": ticket.number, "b": other.number},
+        code="duplicate_relation",
+    )
+
+
+@transaction.atomic
+def ticket_relate(
+    *,
+    ticket: Ticket,
+    user,
+    other_number: str,
+    relation_type: str = RelationType.RELATED,
+) -> Relation:
+    require_agent(user)
+    check_open(ticket)
+    if relation_type not in RelationType.values:
+        raise field_error("relation_type", _("Choose a valid relation type."), code="relation_type")
+    other = ticket_get_by_number(other_number)
+    if other is None:
+        raise field_error(
+            "other_number",
+            _("There is no ticket %(number)s.") % {"number": other_number},
+            code="unknown_ticket",
+        )
+    if other.number == ticket.number:
+        raise field_error(
+            "other_number", _("A ticket cannot be related to itself."), code="self_relation"
+        )
+    duplicate = Relation.objects.filter(
+        source_number__in=(ticket.number, other.number),
+        target_number__in=(ticket.number, other.number),
+    ).exists()
+    if duplicate:
+        raise _already_related(ticket, other)
+    try:
+        with transaction.atomic():
+            relation = Relation.objects.create(
+                source_number=ticket.number,
+                target_number=other.number,
+                type=relation_type,
+                created_by=user,
+            )
+    except IntegrityError:
+        # A concurrent request created the same pair between our check and insert.
+        raise _already_related(ticket, other) from None
+    label = RelationType(relation_type).label
+    journal_append(
+        ticket,
+        author=user,
+        type=WorkInfoType.GENERAL,
+        notes=_("Relation added: %(type)s %(number)s") % {"type": label, "number": other.number},
+    )
+    journal_append(
+        other,
+        author=user,
+        type=WorkInfoType.GENERAL,
+        notes=_("Relation added: %(number)s (%(type)s this ticket)")
+        % {"type": label, "number": ticket.number},
+    )
+    return relation
+
+
+@transaction.atomic
+def ticket_unrelate(*, relation: Relation, user) -> None:
+    require_agent(user)
+    numbers = (relation.source_number, relation.target_number)
+    relation.delete()
+    for number, other in (numbers, numbers[::-1]):
+        ticket = ticket_get_by_number(number)
+        if ticket is not None:
+            journal_append(
+                ticket,
+                author=user,
+                type=WorkInfoType.GENERAL,
+                notes=_("Relation removed: %(number)s") % {"number": other},
+            )

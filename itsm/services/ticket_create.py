@@ -1,0 +1,128 @@
+"""Opening a ticket: numbering, template, group, status rules and the first
+journal entries, in one transaction."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Customer
+from itsm.models import (
+    RequiresAttention,
+    Status,
+    StatusReason,
+    SupportGroup,
+    Ticket,
+    TicketSequence,
+    TicketTemplate,
+    ViewAccess,
+    WorkInfoType,
+    priority_for,
+)
+from itsm.permissions import require_agent
+from itsm.selectors import agent_default_group
+from itsm.services.journal import journal_append
+from itsm.services.rules import apply_status_rules, apply_template, check_group_change
+
+
+def _next_number(model: type[Ticket]) -> str:
+    """Hand out the next number inside the caller's transaction: the UPDATE
+    locks the sequence row (PostgreSQL) or the database (SQLite) until commit,
+    so concurrent creations queue instead of sharing a number."""
+    sequence = TicketSequence.objects.filter(kind=model.KIND)
+    if not sequence.update(last_value=F("last_value") + 1):
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(kind=model.KIND, last_value=0)
+        except IntegrityError:
+            pass  # another transaction created it first
+        sequence.update(last_value=F("last_value") + 1)
+    return model.format_number(sequence.values_list("last_value", flat=True).get())
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    model: type[Ticket],
+    user,
+    customer: Customer,
+    template: TicketTemplate | None = None,
+    summary: str = "",
+    description: str = "",
+    reported_source: str | None = None,
+    assigned_group: SupportGroup | None = None,
+    assignee=None,
+    status: str = Status.ASSIGNED,
+    status_reason: StatusReason | None = None,
+    resolution: str = "",
+    requires_attention: str = RequiresAttention.NONE,
+    impact: int | None = None,
+    urgency: int | None = None,
+    work_info_notes: str = "",
+    work_info_type: str = WorkInfoType.WORK_NOTES,
+    work_info_attachments: Sequence[UploadedFile] = (),
+    work_info_view_access: str = ViewAccess.INTERNAL,
+) -> Ticket:
+    require_agent(user)
+    if not customer.active:
+        raise ValidationError({"customer": _("This customer is inactive.")})
+    ticket = model(customer=customer, created_by=user, updated_by=user, description=description)
+    if template is not None:
+        apply_template(ticket, template)
+    if summary:
+        ticket.summary = summary
+    if not ticket.summary:
+        raise ValidationError({"summary": _("Pick a template or write a summary.")})
+    if impact is not None:
+        ticket.impact = impact
+    if urgency is not None:
+        ticket.urgency = urgency
+    ticket.priority = priority_for(ticket.impact, ticket.urgency)
+    if reported_source:
+        ticket.reported_source = reported_source
+    group = (
+        assigned_group
+        or (template.default_group if template else None)
+        or agent_default_group(user)
+    )
+    if group is None:
+        raise ValidationError({"assigned_group": _("Choose the assigned group.")})
+    ticket.assigned_group = group
+    check_group_change(ticket, user, previous_group_id=None)
+    ticket.assignee = assignee
+    ticket.status = status
+    ticket.status_reason = status_reason
+    ticket.resolution = resolution
+    # The status rules override it: pending requires a response, resolved nothing.
+    ticket.requires_attention = requires_attention
+    apply_status_rules(ticket, previous_status=None, previous_reason_id=None)
+    now = timezone.now()
+    ticket.created_at = ticket.updated_at = now
+    ticket.number = _next_number(model)
+    ticket.save()
+
+    opened = _("%(kind)s opened: status %(status)s, group %(group)s") % {
+        "kind": ticket._meta.verbose_name.capitalize(),
+        "status": ticket.get_status_display(),
+        "group": group.name,
+    }
+    if ticket.status_reason_id:
+        opened += " (" + ticket.status_reason.name + ")"
+    if assignee is not None:
+        opened += ", " + _("assigned to %(user)s") % {"user": assignee.get_username()}
+    journal_append(ticket, author=user, type=WorkInfoType.STATUS_CHANGE, notes=opened)
+    if work_info_notes or work_info_attachments:
+        journal_append(
+            ticket,
+            author=user,
+            type=work_info_type,
+            notes=work_info_notes,
+            requires_attention=ticket.requires_attention,
+            view_access=work_info_view_access,
+            attachments=work_info_attachments,
+        )
+    return ticket

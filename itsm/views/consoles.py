@@ -1,0 +1,198 @@
+"""The consoles of each kind: filters, advanced search, sortable columns,
+keyset pages and the user's default view; and the home page that opens the
+console the user last worked in."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from itsm.access import agent_required
+from itsm.action_forms import SaveViewForm
+from itsm.kinds import Kind, all_kinds, kind_for_code
+from itsm.models import SavedConsoleView
+from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
+from itsm.permissions import is_coordinator
+from itsm.presenters import console_rows
+from itsm.services.saved_views import saved_view_store
+
+# What a console shows when the user has saved nothing: "mis gestiones abiertas".
+DEFAULT_VIEW = "f=1&mine=on&open=on"
+CURSOR_PARAMS = ("after", "before")
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    keys: tuple[str, ...]  # the ORDER BY, always ending with a unique column
+
+
+SORTS = {
+    "updated": Sort(gettext_lazy("Updated"), ("updated_at", "id")),
+    "created": Sort(gettext_lazy("Created"), ("created_at", "id")),
+    "number": Sort(gettext_lazy("Number"), ("number", "id")),
+    "status": Sort(gettext_lazy("Status"), ("status", "updated_at", "id")),
+    "priority": Sort(gettext_lazy("Priority"), ("priority_rank", "updated_at", "id")),
+}
+DEFAULT_SORT = "-updated"
+
+
+def parse_sort(value: str) -> tuple[str, bool]:
+    """``-updated`` → ("updated", descending); unknown values fall back to the default."""
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return parse_sort(DEFAULT_SORT)
+    return key, descending
+
+
+def _console_data(request: HttpRequest, kind: Kind) -> tuple[QueryDict, bool]:
+    """The filters to apply: the ones in the URL, else the user's saved view,
+    else "mis gestiones abiertas". Returns (data, from_saved_view)."""
+    if "f" in request.GET:
+        return request.GET, False
+    saved = (
+        SavedConsoleView.objects.filter(user=request.user, kind=kind.code)
+        .values_list("query", flat=True)
+        .first()
+    )
+    data = QueryDict(saved if saved is not None else DEFAULT_VIEW, mutable=True)
+    for name in ("o", *CURSOR_PARAMS):
+        if name in request.GET:
+            data[name] = request.GET[name]
+    data["f"] = "1"
+    return data, True
+
+
+def _query_without(data: QueryDict, *names: str) -> str:
+    kept = data.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> list[dict]:
+    """The header cells, with a link that sorts by each sortable column:
+    dates start newest first, the rest ascending; a second click flips."""
+    base = _query_without(data, "o", *CURSOR_PARAMS)
+
+    def sort_link(key: str) -> dict | None:
+        if key not in SORTS:
+            return None
+        active = key == current
+        next_desc = (not descending) if active else key in ("updated", "created")
+        order = f"-{key}" if next_desc else key
+        return {
+            "url": "?" + "&".join(filter(None, [base, urlencode({"o": order})])),
+            "active": active,
+            "descending": descending if active else None,
+        }
+
+    return [
+        {"label": label, "sort": sort_link(key)}
+        for key, label in (
+            ("number", _("Number")),
+            ("", _("Customer")),
+            ("", _("Summary")),
+            ("status", _("Status")),
+            ("", _("Reason")),
+            ("", kind.group_label),
+            ("", _("Assignee")),
+            ("priority", _("Priority")),
+            ("", _("Requires attention")),
+            ("updated", _("Updated")),
+        )
+    ]
+
+
+def _cursors(request: HttpRequest, data: QueryDict, kind: Kind, keys) -> dict:
+    cursors = {}
+    for name in CURSOR_PARAMS:
+        if data.get(name):
+            try:
+                cursors[name] = decode_cursor(data[name], kind.model, keys)
+            except InvalidCursor:
+                messages.warning(request, _("The page link is not valid; showing the first page."))
+                return {}
+    return cursors
+
+
+@agent_required
+def console(request: HttpRequest, kind: Kind) -> HttpResponse:
+    """The console of a kind: filters, advanced search, keyset pages."""
+    data, from_saved_view = _console_data(request, kind)
+    filterset = kind.filterset(
+        data, queryset=kind.model.objects.with_list_relations(), request=request
+    )
+    sort_key, descending = parse_sort(data.get("o", DEFAULT_SORT))
+    if request.session.get("console") != kind.namespace:
+        request.session["console"] = kind.namespace
+    base = _query_without(data, *CURSOR_PARAMS)
+    context = {
+        "kind": kind,
+        "columns": _columns(kind, data, sort_key, descending),
+        "filterset": filterset,
+        "from_saved_view": from_saved_view,
+        "filter_query": base,
+        "page": None,
+    }
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct the marked fields."))
+        return render(request, "itsm/console.html", context, status=400)
+    keys = SORTS[sort_key].keys
+    cursors = _cursors(request, data, kind, keys)
+    page = keyset_page(filterset.qs, keys, descending=descending, **cursors)
+    count, capped = capped_count(filterset.qs, page, first_page=not cursors)
+    context.update(
+        page=page,
+        rows=console_rows(kind, page.rows),
+        count=count,
+        count_capped=capped,
+        next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
+        previous_url=f"?{base}&before={page.previous_cursor}" if page.previous_cursor else None,
+        first_url=f"?{base}" if cursors else None,
+    )
+    return render(request, "itsm/console.html", context)
+
+
+@agent_required
+@require_POST
+def console_save_view(request: HttpRequest, kind: Kind) -> HttpResponse:
+    form = SaveViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The view could not be saved."))
+        return redirect(kind.url_name("console"))
+    if form.cleaned_data["reset"]:
+        saved_view_store(user=request.user, kind=kind.code, query=None)
+        messages.success(request, _("Default view restored: my open tickets."))
+        return redirect(kind.url_name("console"))
+    data = QueryDict(form.cleaned_data["query"], mutable=True)
+    for name in CURSOR_PARAMS:
+        data.pop(name, None)
+    data["f"] = "1"
+    filterset = kind.filterset(data, queryset=kind.model.objects.none(), request=request)
+    if not filterset.is_valid():
+        messages.error(request, _("The view could not be saved: some filters are not valid."))
+        return redirect(reverse(kind.url_name("console")) + "?" + data.urlencode())
+    saved_view_store(user=request.user, kind=kind.code, query=data.urlencode())
+    messages.success(request, _("This view now opens by default."))
+    return redirect(kind.url_name("console"))
+
+
+@agent_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Straight to work: the console the user last used, else the coordination
+    queue for coordinators and the first kind's console for everyone else."""
+    namespace = request.session.get("console")
+    kinds = {kind.namespace: kind for kind in all_kinds()}
+    if namespace in kinds:
+        return redirect(kinds[namespace].url_name("console"))
+    if is_coordinator(request.user):
+        return redirect("coordination")
+    return redirect((kind_for_code("INC") or next(all_kinds())).url_name("console"))

@@ -1,0 +1,24 @@
+"""The magnifier: one box that finds tickets by number and customers by
+name, CIF/NIF, e-mail or phone (see ``itsm.selectors.global_search``)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from itsm.access import agent_required
+from itsm.presenters import ticket_rows
+from itsm.selectors import global_search
+
+
+@agent_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    results = global_search(query)
+    if results.exact is not None:
+        return redirect(results.exact)
+    context = {
+        "results": results,
+        "query": results.query,
+        "ticket_rows": ticket_rows(results.tickets),
+        "customer_rows": [(hit, ticket_rows(hit.open_tickets)) for hit in results.customers],
+    }
+    return render(request, "itsm/search.html", context)

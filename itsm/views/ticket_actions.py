@@ -1,0 +1,213 @@
+"""What an agent does on a ticket page besides editing it: the quick
+actions (*Asignarme*, *Pendiente*, *Resolver*/*Terminar*, *Reabrir*,
+*Escalar*), *Agregar* to the history, its files and the relations."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from itsm.access import agent_required, get_ticket_for_user
+from itsm.action_forms import (
+    AssignToMeForm,
+    EscalateForm,
+    PendingForm,
+    RelationForm,
+    ReopenForm,
+    ResolveForm,
+    WorkInfoForm,
+)
+from itsm.attachments import attachment_response
+from itsm.forms import ATTACHMENT_FIELDS, add_service_errors
+from itsm.kinds import Kind
+from itsm.models import Relation
+from itsm.services.escalation import ticket_escalate
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate, ticket_unrelate
+from itsm.services.ticket_update import (
+    StaleTicketError,
+    ticket_assign_to_me,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_set_pending,
+)
+from itsm.views.tickets import (
+    ACTION_PREFIXES,
+    closed_refusal,
+    load_ticket,
+    relation_hits,
+    render_ticket_page,
+)
+
+# key: (form, service, whether the form needs the ticket model)
+QUICK_ACTIONS = {
+    "assign": (AssignToMeForm, ticket_assign_to_me, False),
+    "pending": (PendingForm, ticket_set_pending, True),
+    "resolve": (ResolveForm, ticket_resolve, True),
+    "reopen": (ReopenForm, ticket_reopen, False),
+    "escalate": (EscalateForm, ticket_escalate, False),
+}
+
+
+def _done_message(kind: Kind, key: str) -> str:
+    return {
+        "assign": _("%(number)s is now assigned to you"),
+        "pending": _("%(number)s is pending"),
+        "resolve": str(kind.resolved_message),
+        "reopen": _("%(number)s reopened"),
+        "escalate": _("%(number)s escalated to coordination"),
+    }[key]
+
+
+@agent_required
+@require_POST
+def quick_action(request: HttpRequest, kind: Kind, number: str, action: str) -> HttpResponse:
+    """One form, one service call, back to the ticket page."""
+    form_class, service, needs_model = QUICK_ACTIONS[action]
+    form_kwargs = {"prefix": ACTION_PREFIXES[action]}
+    if needs_model:
+        form_kwargs["model"] = kind.model
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            service(ticket=ticket, user=request.user, expected_version=version, **data)
+        except StaleTicketError as error:
+            # Keep what the agent typed (a reason, an escalation note), now
+            # based on the current version, and say who changed the ticket.
+            rebased = form_class(form.rebased_data(error.current), **form_kwargs)
+            return render_ticket_page(
+                request, error.current, forms={action: rebased}, stale=error, open_panel=action
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _done_message(kind, action) % {"number": ticket.number})
+            return redirect(ticket)
+    return render_ticket_page(request, ticket, forms={action: form}, open_panel=action)
+
+
+@agent_required
+@require_POST
+def work_info_create(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    form = WorkInfoForm(request.POST, request.FILES, prefix=ACTION_PREFIXES["work_info"])
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            work_info_add(
+                ticket=ticket,
+                user=request.user,
+                notes=data["notes"],
+                entry_type=data["type"],
+                attachments=form.attachments(),
+                requires_attention=data["requires_attention"],
+                view_access=data["view_access"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Work info added to %(number)s") % {"number": number})
+            return redirect(ticket)
+    return render_ticket_page(request, ticket, forms={"work_info": form}, open_panel="work_info")
+
+
+@agent_required
+@require_GET
+def attachment_download(
+    request: HttpRequest, kind: Kind, number: str, entry_id: int, index: int
+) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    if not 1 <= index <= len(ATTACHMENT_FIELDS):
+        raise Http404(_("There is no such file."))
+    entry = ticket.work_info.filter(pk=entry_id).first()
+    field_file = getattr(entry, f"attachment_{index}", None) if entry else None
+    if not field_file:
+        raise Http404(_("There is no such file."))
+    return attachment_response(field_file)
+
+
+@agent_required
+@require_GET
+def relation_search(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """htmx: the ticket an agent typed in the relations box, before linking it."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    query = request.GET.get("relation_q", "").strip()
+    return render(
+        request,
+        "itsm/snippets/ticket_relation_hits.html",
+        {
+            "ticket": ticket,
+            "kind": kind,
+            "relation_query": query,
+            "relation_hits": relation_hits(ticket, query) if query else None,
+            "relation_form": RelationForm(prefix=ACTION_PREFIXES["relation"]),
+        },
+    )
+
+
+@agent_required
+@require_POST
+def relation_add(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    form = RelationForm(request.POST, prefix=ACTION_PREFIXES["relation"])
+    if form.is_valid():
+        try:
+            relation = ticket_relate(
+                ticket=ticket,
+                user=request.user,
+                other_number=form.cleaned_data["other_number"],
+                relation_type=form.cleaned_data["relation_type"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s related to %(other)s")
+                % {"number": ticket.number, "other": relation.target_number},
+            )
+            return redirect(ticket.get_absolute_url() + "#relations")
+    return render_ticket_page(
+        request,
+        ticket,
+        forms={"relation": form},
+        open_panel="relations",
+        relation_query=form.data.get(form.add_prefix("other_number"), "").strip(),
+    )
+
+
+@agent_required
+@require_POST
+def relation_remove(
+    request: HttpRequest, kind: Kind, number: str, relation_id: int
+) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    relation = (
+        Relation.objects.filter(pk=relation_id)
+        .filter(Q(source_number=ticket.number) | Q(target_number=ticket.number))
+        .first()
+    )
+    if relation is None:
+        raise Http404(_("This relation does not exist."))
+    other = relation.other_number(ticket.number)
+    ticket_unrelate(relation=relation, user=request.user)
+    messages.success(
+        request,
+        _("Relation between %(number)s and %(other)s removed")
+        % {"number": ticket.number, "other": other},
+    )
+    return redirect(ticket.get_absolute_url() + "#relations")
