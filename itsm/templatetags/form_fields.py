@@ -1,16 +1,14 @@
-"""``{{ field|as_field }}``: crispy-forms' Bootstrap 5 field, written in Python.
+"""``{{ field|as_field }}``: the one field renderer of every page.
 
-``|as_crispy_field`` renders ``bootstrap5/field.html`` and three nested
-templates per field; the console and the ticket page show two dozen fields
-each, and that was a third of their time. This filter writes the same markup
-(the same elements, attributes and text; only the whitespace between tags
-differs) for the fields those pages use: inputs, selects, textareas,
-checkboxes, multi-widgets and file inputs without an initial file. Anything
-else (radio lists, clearable files with a value, forms with a crispy helper)
-goes to crispy itself. ``itsm/tests/test_form_fields.py`` compares both.
+It writes Bootstrap 5 form markup in Python, the markup of crispy-forms'
+Bootstrap 5 pack (the same elements, attributes and text; only the
+whitespace between tags differs): crispy's ``|as_crispy_field`` renders
+``bootstrap5/field.html`` and three nested templates per field, and on the
+console and the ticket page, with two dozen fields each, that was a third of
+their time. ``itsm/tests/test_form_fields.py`` checks every field of every
+page against crispy's own rendering, which the tests keep as the reference.
 """
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
 from django.forms import BoundField
@@ -97,19 +95,8 @@ def _file_input(field: BoundField) -> str:
     return "".join(parts)
 
 
-def _crispy_renders_it(field: BoundField) -> bool:
-    widget = field.field.widget
-    return (
-        getattr(field.form, "helper", None) is not None
-        or isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-        or (isinstance(widget, forms.ClearableFileInput) and bool(field.value()))
-    )
-
-
 @register.filter
 def as_field(field: BoundField) -> SafeString:
-    if _crispy_renders_it(field):
-        return as_crispy_field(field)
     if field.is_hidden:
         return mark_safe(str(field))
     invalid = " is-invalid" if field.errors else ""

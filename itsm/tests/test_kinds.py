@@ -1,0 +1,159 @@
+"""A third kind of ticket is one app that registers itself: the core serves
+it (consoles, new ticket, ticket page, search, relations, coordination, menu)
+without an edit in ``itsm/``. Shown with a throwaway *Problema* kind whose
+tables exist only for this test."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection, models
+from django.urls import clear_url_caches, reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers.tests.factories import CustomerFactory
+from itsm import kinds
+from itsm.filters import TicketFilterSet
+from itsm.models import (
+    Relation,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketSequence,
+    WorkInfo,
+    ticket_status_field,
+)
+from itsm.selectors import ticket_numbers
+from itsm.tests.factories import make_incident
+
+PROBLEM_STATUSES = (Status.ASSIGNED, Status.PENDING, Status.RESOLVED, Status.CLOSED)
+
+
+def _define_problem_models() -> tuple[type, type, type]:
+    """The throwaway kind's models, registered with Django only while a test
+    uses them: left in the registry, they would show as reverse relations of
+    customers and groups to every other test."""
+
+    class Problem(Ticket):
+        KIND = "PRB"
+        PREFIX = "PRB"
+        NUMBER_DIGITS = 12
+        STATUSES = PROBLEM_STATUSES
+        RESOLVED_STATUS = Status.RESOLVED
+        GROUP_LABEL = _("Assigned group")
+
+        status = ticket_status_field(PROBLEM_STATUSES)
+
+        class Meta:
+            app_label = "itsm"
+            db_table = "test_throwaway_problem"
+            verbose_name = "problema"
+            verbose_name_plural = "problemas"
+
+    class ProblemWorkInfo(WorkInfo):
+        ticket = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="work_info")
+
+        class Meta:
+            app_label = "itsm"
+            db_table = "test_throwaway_problem_workinfo"
+
+    class ProblemFilterSet(TicketFilterSet):
+        class Meta(TicketFilterSet.Meta):
+            model = Problem
+
+    return Problem, ProblemWorkInfo, ProblemFilterSet
+
+
+def _reload_urls() -> None:
+    import itsm.urls
+
+    importlib.reload(itsm.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def problem_kind(transactional_db, reference):
+    problem, journal, filterset = _define_problem_models()
+    with connection.schema_editor() as editor:
+        editor.create_model(problem)
+        editor.create_model(journal)
+    kind = kinds.Kind(
+        code="PRB",
+        model=problem,
+        journal_model=journal,
+        filterset=filterset,
+        namespace="problems",
+        new_label="Nuevo problema",
+        resolve_label="Resolver problema",
+        resolved_message="%(number)s resuelto",
+    )
+    kinds.register(kind)
+    _reload_urls()
+    yield kind
+    kinds.unregister("PRB")
+    _reload_urls()
+    with connection.schema_editor() as editor:
+        editor.delete_model(journal)
+        editor.delete_model(problem)
+    for model in (journal, problem):
+        del apps.all_models["itsm"][model._meta.model_name]
+    apps.clear_cache()
+
+
+def test_a_registered_kind_is_served_by_the_core_without_an_edit(client, agent, problem_kind):
+    client.force_login(agent)
+    customer = CustomerFactory()
+    group = SupportGroup.objects.get(is_agent_default=True)
+
+    console = client.get(reverse("problems:console"))
+    assert console.status_code == 200
+    assert "Problemas" in console.content.decode()
+    assert reverse("problems:console") in client.get(reverse("incidents:console")).content.decode()
+
+    new_page = client.get(reverse("problems:new"))
+    assert "Nuevo problema" in new_page.content.decode()
+    created = client.post(
+        reverse("problems:new"),
+        {
+            "customer": customer.pk,
+            "summary": "Caída del portal en varias notarías",
+            "reported_source": "phone",
+            "assigned_group": group.pk,
+            "status": Status.ASSIGNED,
+        },
+    )
+    problem = problem_kind.model.objects.get()
+    assert problem.number == "PRB000000000001"
+    assert created.url == reverse("problems:detail", args=[problem.number])
+    assert problem.get_absolute_url() == created.url
+    assert TicketSequence.objects.get(kind="PRB").last_value == 1
+    assert problem.work_info.count() == 1
+
+    page = client.get(created.url).content.decode()
+    assert "Resolver problema" in page and problem.number in page
+
+    assert [number for _kind, number in ticket_numbers("prb 1")] == [problem.number]
+    found = client.get(reverse("search"), {"q": "prb 1"})
+    assert found.url == created.url
+
+    incident = make_incident(user=agent, customer=customer)
+    client.post(
+        reverse("problems:relation_add", args=[problem.number]),
+        {"rel-other_number": incident.number, "rel-relation_type": "related"},
+    )
+    assert Relation.objects.filter(source_number=problem.number).exists()
+    incident_page = client.get(incident.get_absolute_url()).content.decode()
+    assert created.url in incident_page
+
+    client.post(
+        reverse("problems:escalate", args=[problem.number]),
+        {"escalate-version": problem.version, "escalate-note": "Afecta a todo el Registro"},
+    )
+    queue = client.get(reverse("coordination"))
+    assert [row.ticket.number for row in queue.context["rows"]] == [problem.number]
+
+
+def test_a_kind_code_cannot_be_registered_twice(problem_kind):
+    other = kinds.Kind(**{**problem_kind.__dict__, "namespace": "other", "_url_parts": []})
+    with pytest.raises(kinds.AlreadyRegistered):
+        kinds.register(other)
