@@ -33,10 +33,11 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
-from customers.models import Customer, CustomerKind  # noqa: E402
+from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind  # noqa: E402
 from customers.services import customer_search_name  # noqa: E402
 from incidents.models import Incident, IncidentWorkInfo  # noqa: E402
 from itsm import reference_data  # noqa: E402
+from itsm.management.commands import seed_demo as demo  # noqa: E402
 from itsm.models import (  # noqa: E402
     Relation,
     RequiresAttention,
@@ -49,25 +50,12 @@ from itsm.models import (  # noqa: E402
     priority_for,
 )
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP  # noqa: E402
+from itsm.services.rules import TEMPLATE_FIELDS  # noqa: E402
 from workorders.models import WorkOrder, WorkOrderWorkInfo  # noqa: E402
 
+# The demo's names and more, so a million customers are not a handful of names.
 FIRST_NAMES = [
-    "Ana",
-    "José",
-    "María",
-    "Antonio",
-    "Carmen",
-    "Manuel",
-    "Isabel",
-    "Francisco",
-    "Pilar",
-    "Ángel",
-    "Rosa",
-    "Jesús",
-    "Begoña",
-    "Íñigo",
-    "Nuria",
-    "Álvaro",
+    *demo.FIRST_NAMES,
     "Lucía",
     "Javier",
     "Elena",
@@ -83,22 +71,7 @@ FIRST_NAMES = [
     "Noelia",
 ]
 SURNAMES = [
-    "García",
-    "Gómez",
-    "Fernández",
-    "López",
-    "Martínez",
-    "Sánchez",
-    "Pérez",
-    "Muñoz",
-    "Álvarez",
-    "Jiménez",
-    "Romero",
-    "Núñez",
-    "Ibáñez",
-    "Castaño",
-    "Peña",
-    "Domínguez",
+    *demo.SURNAMES,
     "Vázquez",
     "Ramos",
     "Gil",
@@ -283,14 +256,7 @@ def main() -> None:
         Customer,
         [
             "id",
-            "kind",
-            "first_name",
-            "surnames",
-            "organisation",
-            "tax_id",
-            "email",
-            "phone",
-            "flei_code",
+            *CUSTOMER_FIELDS,
             "active",
             "search_name",
             "created_at",
@@ -386,15 +352,7 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
             "template_id",
             "summary",
             "description",
-            "operational_tier_1",
-            "operational_tier_2",
-            "operational_tier_3",
-            "product_tier_1",
-            "product_tier_2",
-            "product_tier_3",
-            "service",
-            "impact",
-            "urgency",
+            *TEMPLATE_FIELDS,
             "priority",
             "reported_source",
             "assigned_group_id",

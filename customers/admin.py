@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import CustomerForm
-from customers.models import Customer
+from customers.models import CUSTOMER_FIELDS, Customer
 from customers.services import customer_create, customer_update
 
 
@@ -14,16 +14,7 @@ class CustomerAdminForm(CustomerForm):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     form = CustomerAdminForm
-    list_display = (
-        "full_name",
-        "kind",
-        "organisation",
-        "tax_id",
-        "email",
-        "phone",
-        "flei_code",
-        "active",
-    )
+    list_display = ("full_name", "kind", *CUSTOMER_FIELDS[3:], "active")
     list_filter = ("kind", "active")
     search_fields = ("search_name", "tax_id", "email", "phone", "flei_code")
     ordering = ("surnames", "first_name")

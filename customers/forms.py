@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, CustomerKind
+from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind
 from customers.validators import normalise_tax_id
 
 
@@ -10,16 +10,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = (
-            "kind",
-            "first_name",
-            "surnames",
-            "organisation",
-            "tax_id",
-            "email",
-            "phone",
-            "flei_code",
-        )
+        fields = CUSTOMER_FIELDS
 
     def clean_tax_id(self) -> str:
         tax_id = normalise_tax_id(self.cleaned_data["tax_id"])

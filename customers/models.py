@@ -9,6 +9,19 @@ class CustomerKind(models.TextChoices):
     CITIZEN = "citizen", _("Citizen (not a subscriber)")
 
 
+# What a person types about a customer; the rest is derived or kept by the system.
+CUSTOMER_FIELDS = (
+    "kind",
+    "first_name",
+    "surnames",
+    "organisation",
+    "tax_id",
+    "email",
+    "phone",
+    "flei_code",
+)
+
+
 class CustomerQuerySet(models.QuerySet):
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)

@@ -2,21 +2,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.models import CUSTOMER_FIELDS, Customer
 from customers.validators import normalise_tax_id
 from itsm.text import fold
 
-EDITABLE_FIELDS = (
-    "kind",
-    "first_name",
-    "surnames",
-    "organisation",
-    "tax_id",
-    "email",
-    "phone",
-    "flei_code",
-    "active",
-)
+EDITABLE_FIELDS = (*CUSTOMER_FIELDS, "active")
 
 
 def _normalise(customer: Customer) -> None:

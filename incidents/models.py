@@ -1,12 +1,11 @@
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from itsm.models import (
     Status,
     Ticket,
     WorkInfo,
+    journal_ticket,
     ticket_constraints,
-    ticket_indexes,
     ticket_status_field,
     work_info_indexes,
 )
@@ -31,21 +30,14 @@ class Incident(Ticket):
 
     status = ticket_status_field(INCIDENT_STATUSES)
 
-    class Meta:
+    class Meta(Ticket.Meta):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         constraints = ticket_constraints("incident", INCIDENT_STATUSES)
-        indexes = ticket_indexes("incident")
 
 
 class IncidentWorkInfo(WorkInfo):
-    # PROTECT: a ticket with a journal cannot be deleted, so its story is never lost.
-    ticket = models.ForeignKey(
-        Incident,
-        verbose_name=_("incident"),
-        on_delete=models.PROTECT,
-        related_name="work_info",
-    )
+    ticket = journal_ticket(Incident, _("incident"))
 
     class Meta:
         verbose_name = _("incident work info")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from itsm.kinds import all_kinds
 from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
 from itsm.reference_cache import clear_reference_choices
 
@@ -155,3 +156,19 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer", "template", "assignee", "created_by", "updated_by")
     ordering = ("-created_at",)
     show_full_result_count = False
+
+
+def _register_kinds() -> None:
+    """Every registered kind gets its ticket and journal admin: the admin
+    loads this module after every app's ``ready()`` has registered its kind."""
+    for kind in all_kinds():
+        if admin.site.is_registered(kind.model):
+            continue
+        inline = type(
+            f"{kind.model.__name__}WorkInfoInline", (WorkInfoInline,), {"model": kind.journal_model}
+        )
+        admin.site.register(kind.model, TicketAdmin, inlines=(inline,))
+        admin.site.register(kind.journal_model, WorkInfoAdmin)
+
+
+_register_kinds()

@@ -25,6 +25,10 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# A ticket in one of these is finished: no longer open, no longer editable.
+FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+
+
 class Impact(models.IntegerChoices):
     EXTENSIVE = 1, _("1-Extensive/Widespread")
     SIGNIFICANT = 2, _("2-Significant/Large")
@@ -194,12 +198,120 @@ class TicketTemplateQuerySet(models.QuerySet):
         )
 
 
-class TicketTemplate(models.Model):
-    """A *plantilla*: codes the ticket and fills section 3 of the form."""
+# --- consoles -----------------------------------------------------------------
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
-    summary = models.CharField(_("summary"), max_length=100)
+
+def open_tickets_q() -> models.Q:
+    """Open tickets, written the way the partial console indexes are declared.
+    SQLite uses a partial index only when the query repeats its condition term
+    by term, and cannot compare bound parameters inside an IN list, so this is
+    ``status <> 'closed' AND status <> …`` rather than ``NOT IN``."""
+    condition = models.Q()
+    for status in FINISHED_STATUSES:
+        condition &= ~models.Q(status=status)
+    return condition
+
+
+def ticket_console_indexes(prefix: str) -> list[models.Index]:
+    """The indexes behind the console queries, declared once for both kinds
+    (``prefix`` keeps their names unique across tables). Every console query
+    orders by its sort key and ``id`` so keyset pagination can seek into them."""
+    open_tickets = open_tickets_q()
+    return [
+        # Default console, "mis gestiones abiertas":
+        # assignee = me AND open ORDER BY updated_at DESC, id DESC.
+        models.Index(
+            fields=["assignee", "updated_at", "id"],
+            condition=open_tickets,
+            name=f"{prefix}_open_mine_idx",
+        ),
+        # Console filtered by assignee and a status (e.g. my pending tickets),
+        # also with a group: assignee = A AND status = S ORDER BY updated_at.
+        models.Index(
+            fields=["assignee", "status", "updated_at", "id"], name=f"{prefix}_assignee_status_idx"
+        ),
+        # "My tickets", open or not: assignee = me ORDER BY updated_at, id.
+        models.Index(fields=["assignee", "updated_at", "id"], name=f"{prefix}_assignee_idx"),
+        # A group's queue: assigned_group = G ORDER BY updated_at.
+        models.Index(fields=["assigned_group", "updated_at", "id"], name=f"{prefix}_group_idx"),
+        # Coordination console: assigned_group = coordination AND open
+        # ORDER BY created_at, number (oldest first).
+        models.Index(
+            fields=["assigned_group", "created_at", "number"],
+            condition=open_tickets,
+            name=f"{prefix}_open_group_age_idx",
+        ),
+        # Console filtered by status: status IN (…) ORDER BY updated_at; also the
+        # status sort (status, updated_at, id).
+        models.Index(fields=["status", "updated_at", "id"], name=f"{prefix}_status_idx"),
+        # Unfiltered console in the default sort, deep pages, the updated-date range.
+        models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated_idx"),
+        # "All open": open ORDER BY updated_at, id. Without it SQLite starts
+        # from the group table and sorts every open ticket (0.6 s at 1M).
+        models.Index(
+            fields=["updated_at", "id"], condition=open_tickets, name=f"{prefix}_open_updated_idx"
+        ),
+        # Sort by creation date and the created-date range.
+        models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
+        # Sort by priority, critical first: ORDER BY priority_rank, updated_at, id.
+        models.Index(fields=["priority_rank", "updated_at", "id"], name=f"{prefix}_priority_idx"),
+        # "All open" sorted by priority: open AND ORDER BY priority_rank, updated_at, id.
+        models.Index(
+            fields=["priority_rank", "updated_at", "id"],
+            condition=open_tickets,
+            name=f"{prefix}_open_priority_idx",
+        ),
+    ]
+
+
+def ticket_status_field(statuses: tuple[str, ...]) -> models.CharField:
+    """A kind's ``status``: the shared statuses it allows."""
+    return models.CharField(
+        _("status"),
+        max_length=20,
+        choices=[(status.value, status.label) for status in statuses],
+        default=Status.ASSIGNED,
+    )
+
+
+def ticket_constraints(prefix: str, statuses: tuple[str, ...]) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(status__in=[status.value for status in statuses]),
+            name=f"{prefix}_status_valid",
+        ),
+    ]
+
+
+def ticket_indexes(prefix: str) -> list[models.Index]:
+    return [
+        # Auto-close: resolved/completed tickets whose resolution is older than N days.
+        models.Index(fields=["status", "resolved_at"], name=f"{prefix}_status_resolved_idx"),
+        # The customer's other open tickets beside the form and in search.
+        models.Index(fields=["customer", "status"], name=f"{prefix}_customer_status_idx"),
+        *ticket_console_indexes(prefix),
+    ]
+
+
+def journal_ticket(model: type["Ticket"], verbose_name) -> models.ForeignKey:
+    """A journal's ``ticket``. PROTECT: a ticket with a journal cannot be
+    deleted, so its story is never lost."""
+    return models.ForeignKey(
+        model, verbose_name=verbose_name, on_delete=models.PROTECT, related_name="work_info"
+    )
+
+
+def work_info_indexes(prefix: str) -> list[models.Index]:
+    return [
+        # The history panel: a ticket's entries, newest first.
+        models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
+    ]
+
+
+class Categorisation(models.Model):
+    """What a template fills and a ticket carries: the operational and product
+    tiers, the service, impact and urgency (section 3 of the form)."""
+
     operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
     operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
     operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
@@ -213,6 +325,17 @@ class TicketTemplate(models.Model):
     urgency = models.PositiveSmallIntegerField(
         _("urgency"), choices=Urgency.choices, default=Urgency.LOW
     )
+
+    class Meta:
+        abstract = True
+
+
+class TicketTemplate(Categorisation):
+    """A *plantilla*: codes the ticket and fills section 3 of the form."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
+    summary = models.CharField(_("summary"), max_length=100)
     default_group = models.ForeignKey(
         SupportGroup,
         verbose_name=_("default group"),
@@ -259,7 +382,7 @@ class TicketQuerySet(models.QuerySet):
         return self.select_related("customer", "assigned_group", "assignee", "status_reason")
 
 
-class Ticket(models.Model):
+class Ticket(Categorisation):
     """The anatomy shared by incidents and work orders.
 
     Concrete subclasses set KIND, PREFIX, NUMBER_DIGITS, STATUSES and
@@ -272,7 +395,7 @@ class Ticket(models.Model):
     STATUSES: tuple[str, ...]
     RESOLVED_STATUS: str
     GROUP_LABEL = _("Assigned group")
-    FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
+    FINISHED_STATUSES = FINISHED_STATUSES
 
     number = models.CharField(_("number"), max_length=15, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -291,19 +414,6 @@ class Ticket(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=100)
     description = models.TextField(_("notes"), blank=True)
-    operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
-    operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
-    operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
-    product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
-    product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
-    product_tier_3 = models.CharField(_("product tier 3"), max_length=60, blank=True)
-    service = models.CharField(_("service"), max_length=100, blank=True)
-    impact = models.PositiveSmallIntegerField(
-        _("impact"), choices=Impact.choices, default=Impact.MINOR
-    )
-    urgency = models.PositiveSmallIntegerField(
-        _("urgency"), choices=Urgency.choices, default=Urgency.LOW
-    )
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.LOW
     )
@@ -372,6 +482,8 @@ class Ticket(models.Model):
 
     class Meta:
         abstract = True
+        # Named after the concrete class: incident_…, workorder_….
+        indexes = ticket_indexes("%(class)s")
 
     def __str__(self) -> str:
         return self.number
@@ -555,72 +667,6 @@ class Relation(models.Model):
         return self.target_number if self.source_number == number else self.source_number
 
 
-# --- consoles -----------------------------------------------------------------
-
-
-def open_tickets_q() -> models.Q:
-    """Open tickets, written the way the partial console indexes are declared.
-    SQLite uses a partial index only when the query repeats its condition term
-    by term, and cannot compare bound parameters inside an IN list, so this is
-    ``status <> 'closed' AND status <> …`` rather than ``NOT IN``."""
-    condition = models.Q()
-    for status in Ticket.FINISHED_STATUSES:
-        condition &= ~models.Q(status=status)
-    return condition
-
-
-def ticket_console_indexes(prefix: str) -> list[models.Index]:
-    """The indexes behind the console queries, declared once for both kinds
-    (``prefix`` keeps their names unique across tables). Every console query
-    orders by its sort key and ``id`` so keyset pagination can seek into them."""
-    open_tickets = open_tickets_q()
-    return [
-        # Default console, "mis gestiones abiertas":
-        # assignee = me AND open ORDER BY updated_at DESC, id DESC.
-        models.Index(
-            fields=["assignee", "updated_at", "id"],
-            condition=open_tickets,
-            name=f"{prefix}_open_mine_idx",
-        ),
-        # Console filtered by assignee and a status (e.g. my pending tickets),
-        # also with a group: assignee = A AND status = S ORDER BY updated_at.
-        models.Index(
-            fields=["assignee", "status", "updated_at", "id"], name=f"{prefix}_assignee_status_idx"
-        ),
-        # "My tickets", open or not: assignee = me ORDER BY updated_at, id.
-        models.Index(fields=["assignee", "updated_at", "id"], name=f"{prefix}_assignee_idx"),
-        # A group's queue: assigned_group = G ORDER BY updated_at.
-        models.Index(fields=["assigned_group", "updated_at", "id"], name=f"{prefix}_group_idx"),
-        # Coordination console: assigned_group = coordination AND open
-        # ORDER BY created_at, number (oldest first).
-        models.Index(
-            fields=["assigned_group", "created_at", "number"],
-            condition=open_tickets,
-            name=f"{prefix}_open_group_age_idx",
-        ),
-        # Console filtered by status: status IN (…) ORDER BY updated_at; also the
-        # status sort (status, updated_at, id).
-        models.Index(fields=["status", "updated_at", "id"], name=f"{prefix}_status_idx"),
-        # Unfiltered console in the default sort, deep pages, the updated-date range.
-        models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated_idx"),
-        # "All open": open ORDER BY updated_at, id. Without it SQLite starts
-        # from the group table and sorts every open ticket (0.6 s at 1M).
-        models.Index(
-            fields=["updated_at", "id"], condition=open_tickets, name=f"{prefix}_open_updated_idx"
-        ),
-        # Sort by creation date and the created-date range.
-        models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
-        # Sort by priority, critical first: ORDER BY priority_rank, updated_at, id.
-        models.Index(fields=["priority_rank", "updated_at", "id"], name=f"{prefix}_priority_idx"),
-        # "All open" sorted by priority: open AND ORDER BY priority_rank, updated_at, id.
-        models.Index(
-            fields=["priority_rank", "updated_at", "id"],
-            condition=open_tickets,
-            name=f"{prefix}_open_priority_idx",
-        ),
-    ]
-
-
 class SavedConsoleView(models.Model):
     """A user's default console: the filters (a query string) the console
     opens with when no filter is given, one per kind of ticket."""
@@ -646,39 +692,3 @@ class SavedConsoleView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.kind}: {self.query}"
-
-
-def ticket_status_field(statuses: tuple[str, ...]) -> models.CharField:
-    """A kind's ``status``: the shared statuses it allows."""
-    return models.CharField(
-        _("status"),
-        max_length=20,
-        choices=[(status.value, status.label) for status in statuses],
-        default=Status.ASSIGNED,
-    )
-
-
-def ticket_constraints(prefix: str, statuses: tuple[str, ...]) -> list[models.BaseConstraint]:
-    return [
-        models.CheckConstraint(
-            condition=models.Q(status__in=[status.value for status in statuses]),
-            name=f"{prefix}_status_valid",
-        ),
-    ]
-
-
-def ticket_indexes(prefix: str) -> list[models.Index]:
-    return [
-        # Auto-close: resolved/completed tickets whose resolution is older than N days.
-        models.Index(fields=["status", "resolved_at"], name=f"{prefix}_status_resolved_idx"),
-        # The customer's other open tickets beside the form and in search.
-        models.Index(fields=["customer", "status"], name=f"{prefix}_customer_status_idx"),
-        *ticket_console_indexes(prefix),
-    ]
-
-
-def work_info_indexes(prefix: str) -> list[models.Index]:
-    return [
-        # The history panel: a ticket's entries, newest first.
-        models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
-    ]

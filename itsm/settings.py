@@ -95,7 +95,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 VAR_DIR = Path(env_str("ITSM_VAR_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +108,9 @@ INSTALLED_APPS = [
     "incidents",
     "workorders",
     "notifications",
+    # Last: its autodiscovery runs once every kind has registered itself, so
+    # itsm.admin can register the admin of each kind.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

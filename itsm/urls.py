@@ -1,8 +1,7 @@
 """Every URL of the desk. Site-wide pages are listed here; each registered
 kind gets the same pages under its namespace (``incidents/…``,
-``workorders/…``), declared once in ``kind_urlpatterns``. Every pattern is a
-plain ``path(route, view, kwargs, name)``; a kind's views receive the
-``Kind`` in their kwargs."""
+``workorders/…``), declared once in ``KIND_PAGES``: a kind's views receive
+the ``Kind`` in their kwargs."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -12,63 +11,50 @@ from django.views.i18n import set_language
 
 from itsm.kinds import Kind, all_kinds
 from itsm.views import consoles, coordination, search, ticket_actions, tickets
-from notifications.urls import email_urlpatterns
+from notifications.urls import EMAIL_PAGES
+
+# The pages of every kind: (route, view, extra kwargs, name).
+KIND_PAGES = (
+    ("", consoles.console, {}, "console"),
+    ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
+    ("new/", tickets.ticket_new, {}, "new"),
+    ("template-fields/", tickets.template_fields, {}, "template_fields"),
+    ("reasons/", tickets.reason_options, {}, "reasons"),
+    ("<str:number>/", tickets.ticket_detail, {}, "detail"),
+    ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
+    (
+        "<str:number>/assign-to-me/",
+        ticket_actions.quick_action,
+        {"action": "assign"},
+        "assign_to_me",
+    ),
+    ("<str:number>/pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
+    ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
+    ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
+    ("<str:number>/escalate/", ticket_actions.quick_action, {"action": "escalate"}, "escalate"),
+    ("<str:number>/work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
+    (
+        "<str:number>/work-info/<int:entry_id>/files/<int:index>/",
+        ticket_actions.attachment_download,
+        {},
+        "attachment",
+    ),
+    ("<str:number>/relations/search/", ticket_actions.relation_search, {}, "relation_search"),
+    ("<str:number>/relations/", ticket_actions.relation_add, {}, "relation_add"),
+    (
+        "<str:number>/relations/<int:relation_id>/remove/",
+        ticket_actions.relation_remove,
+        {},
+        "relation_remove",
+    ),
+    *EMAIL_PAGES,
+)
 
 
 def kind_urlpatterns(kind: Kind) -> list[URLPattern]:
-    k = {"kind": kind}
-
-    def action(name: str) -> dict:
-        return {**k, "action": name}
-
     return [
-        path("", consoles.console, k, name="console"),
-        path("saved-view/", consoles.console_save_view, k, name="console_save_view"),
-        path("new/", tickets.ticket_new, k, name="new"),
-        path("template-fields/", tickets.template_fields, k, name="template_fields"),
-        path("reasons/", tickets.reason_options, k, name="reasons"),
-        path("<str:number>/", tickets.ticket_detail, k, name="detail"),
-        path("<str:number>/edit/", tickets.ticket_edit, k, name="edit"),
-        path(
-            "<str:number>/assign-to-me/",
-            ticket_actions.quick_action,
-            action("assign"),
-            name="assign_to_me",
-        ),
-        path(
-            "<str:number>/pending/", ticket_actions.quick_action, action("pending"), name="pending"
-        ),
-        path(
-            "<str:number>/resolve/", ticket_actions.quick_action, action("resolve"), name="resolve"
-        ),
-        path("<str:number>/reopen/", ticket_actions.quick_action, action("reopen"), name="reopen"),
-        path(
-            "<str:number>/escalate/",
-            ticket_actions.quick_action,
-            action("escalate"),
-            name="escalate",
-        ),
-        path("<str:number>/work-info/", ticket_actions.work_info_create, k, name="work_info_add"),
-        path(
-            "<str:number>/work-info/<int:entry_id>/files/<int:index>/",
-            ticket_actions.attachment_download,
-            k,
-            name="attachment",
-        ),
-        path(
-            "<str:number>/relations/search/",
-            ticket_actions.relation_search,
-            k,
-            name="relation_search",
-        ),
-        path("<str:number>/relations/", ticket_actions.relation_add, k, name="relation_add"),
-        path(
-            "<str:number>/relations/<int:relation_id>/remove/",
-            ticket_actions.relation_remove,
-            k,
-            name="relation_remove",
-        ),
-        *email_urlpatterns(kind),
+        path(route, view, {"kind": kind, **extra}, name=name)
+        for route, view, extra, name in KIND_PAGES
     ]
 
 

@@ -1,12 +1,11 @@
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from itsm.models import (
     Status,
     Ticket,
     WorkInfo,
+    journal_ticket,
     ticket_constraints,
-    ticket_indexes,
     ticket_status_field,
     work_info_indexes,
 )
@@ -32,21 +31,14 @@ class WorkOrder(Ticket):
 
     status = ticket_status_field(WORK_ORDER_STATUSES)
 
-    class Meta:
+    class Meta(Ticket.Meta):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         constraints = ticket_constraints("workorder", WORK_ORDER_STATUSES)
-        indexes = ticket_indexes("workorder")
 
 
 class WorkOrderWorkInfo(WorkInfo):
-    # PROTECT: a ticket with a journal cannot be deleted, so its story is never lost.
-    ticket = models.ForeignKey(
-        WorkOrder,
-        verbose_name=_("work order"),
-        on_delete=models.PROTECT,
-        related_name="work_info",
-    )
+    ticket = journal_ticket(WorkOrder, _("work order"))
 
     class Meta:
         verbose_name = _("work order work info")
