@@ -7,11 +7,13 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import clear_url_caches, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from customers.tests.factories import CustomerFactory
+from incidents.models import Incident
 from itsm import kinds
 from itsm.filters import TicketFilterSet
 from itsm.models import (
@@ -24,7 +26,8 @@ from itsm.models import (
     ticket_status_field,
 )
 from itsm.selectors import ticket_numbers
-from itsm.tests.factories import make_incident
+from itsm.tests.factories import make_incident, make_ticket
+from workorders.models import WorkOrder
 
 PROBLEM_STATUSES = (Status.ASSIGNED, Status.PENDING, Status.RESOLVED, Status.CLOSED)
 
@@ -157,3 +160,41 @@ def test_a_kind_code_cannot_be_registered_twice(problem_kind):
     other = kinds.Kind(**{**problem_kind.__dict__, "namespace": "other", "_url_parts": []})
     with pytest.raises(kinds.AlreadyRegistered):
         kinds.register(other)
+
+
+@pytest.mark.parametrize(
+    ("model", "statuses", "resolved", "group_label", "plural"),
+    [
+        (
+            Incident,
+            ["Nuevo", "Asignado", "En curso", "Pendiente", "Resuelto", "Cerrado", "Cancelado"],
+            Status.RESOLVED,
+            "Grupo asignado",
+            "Incidencias",
+        ),
+        (
+            WorkOrder,
+            ["Asignado", "Pendiente", "En curso", "Terminado", "Cerrado", "Cancelado", "Rechazado"],
+            Status.COMPLETED,
+            "Nombre de grupo de soporte",
+            "Órdenes de trabajo",
+        ),
+    ],
+)
+def test_each_kind_has_remedys_statuses_and_labels(model, statuses, resolved, group_label, plural):
+    kind = kinds.kind_of(model)
+    with translation.override("es"):
+        assert [str(label) for _, label in model._meta.get_field("status").choices] == statuses
+        assert str(kind.group_label) == group_label
+        assert str(kind.plural).capitalize() == plural
+    assert kind.resolved_status == resolved
+
+
+@pytest.mark.parametrize(
+    ("model", "other_kinds_status"), [(Incident, Status.COMPLETED), (WorkOrder, Status.RESOLVED)]
+)
+def test_the_database_refuses_another_kinds_status(agent, model, other_kinds_status):
+    ticket = make_ticket(model, user=agent)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.filter(pk=ticket.pk).update(status=other_kinds_status)

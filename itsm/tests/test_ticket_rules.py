@@ -35,6 +35,27 @@ def reason(model, status, name=None) -> StatusReason:
     return reasons.order_by("name").first()
 
 
+def pend(ticket, user):
+    """Put ``ticket`` in Pendiente with its kind's first pending reason."""
+    return ticket_set_pending(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        status_reason=reason(type(ticket), Status.PENDING),
+    )
+
+
+def resolve(ticket, user, **kwargs):
+    """Resolve (or complete) ``ticket`` with its kind's first reason."""
+    return ticket_resolve(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        status_reason=reason(type(ticket), ticket.RESOLVED_STATUS),
+        **kwargs,
+    )
+
+
 def entries(ticket, entry_type=None) -> list[str]:
     rows = ticket.work_info.order_by("created_at", "pk")
     if entry_type:
@@ -125,12 +146,7 @@ def test_work_order_numbers_are_wo_and_thirteen_digits(agent):
 def test_pending_sets_requires_response(agent, model):
     ticket = make_ticket(model, user=agent)
 
-    ticket_set_pending(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(model, Status.PENDING),
-    )
+    pend(ticket, agent)
 
     ticket.refresh_from_db()
     assert ticket.status == Status.PENDING
@@ -155,20 +171,9 @@ def test_pending_overrides_an_empty_requires_attention_sent_by_the_form(agent):
 @BOTH_KINDS
 def test_resolving_defaults_the_resolution_and_clears_requires_attention(agent, model):
     ticket = make_ticket(model, user=agent)
-    ticket_set_pending(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(model, Status.PENDING),
-    )
+    pend(ticket, agent)
 
-    ticket_resolve(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(model, model.RESOLVED_STATUS),
-        resolution="  ",
-    )
+    resolve(ticket, agent, resolution="  ")
 
     ticket.refresh_from_db()
     assert ticket.status == model.RESOLVED_STATUS
@@ -205,12 +210,7 @@ def test_a_resolved_status_needs_a_reason(agent):
 @BOTH_KINDS
 def test_reopening_goes_back_to_assigned_pending_communication(agent, model):
     ticket = make_ticket(model, user=agent)
-    ticket_resolve(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(model, model.RESOLVED_STATUS),
-    )
+    resolve(ticket, agent)
 
     ticket_reopen(ticket=ticket, user=agent, expected_version=ticket.version, note="Vuelve")
 
@@ -277,12 +277,7 @@ def test_a_status_of_the_other_kind_is_refused(agent):
 
 def test_changing_status_without_a_reason_drops_the_old_reason(agent):
     ticket = make_ticket(Incident, user=agent)
-    ticket_set_pending(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(Incident, Status.PENDING),
-    )
+    pend(ticket, agent)
 
     ticket_update(
         ticket=ticket, user=agent, expected_version=ticket.version, status=Status.IN_PROGRESS
