@@ -1,202 +1,24 @@
-"""What incidents and work orders share: reference data, the ticket anatomy,
-the work-info journal and the relations between tickets."""
+"""The ticket anatomy every kind shares, its journal (*información de
+trabajo*), and the constraints and indexes each kind declares with them."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.kinds import Kind, kind_choices, kind_of
+from itsm.kinds import Kind, kind_of
+from itsm.models.choices import (
+    FINISHED_STATUSES,
+    Priority,
+    ReportedSource,
+    RequiresAttention,
+    Status,
+    ViewAccess,
+    WorkInfoType,
+    priority_rank,
+)
+from itsm.models.reference import Categorisation, StatusReason, SupportGroup, TicketTemplate
 from itsm.storage import private_storage
-
-
-class Status(models.TextChoices):
-    """Every status of both kinds; each kind allows its own subset."""
-
-    NEW = "new", _("New")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PENDING = "pending", _("Pending")
-    RESOLVED = "resolved", _("Resolved")
-    COMPLETED = "completed", _("Completed")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
-    REJECTED = "rejected", _("Rejected")
-
-
-# A ticket in one of these is finished: no longer open, no longer editable.
-FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
-
-
-class Impact(models.IntegerChoices):
-    EXTENSIVE = 1, _("1-Extensive/Widespread")
-    SIGNIFICANT = 2, _("2-Significant/Large")
-    MODERATE = 3, _("3-Moderate/Limited")
-    MINOR = 4, _("4-Minor/Localized")
-
-
-class Urgency(models.IntegerChoices):
-    CRITICAL = 1, _("1-Critical")
-    HIGH = 2, _("2-High")
-    MEDIUM = 3, _("3-Medium")
-    LOW = 4, _("4-Low")
-
-
-class Priority(models.TextChoices):
-    CRITICAL = "critical", _("Critical")
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
-
-
-def priority_rank() -> models.Case:
-    """0 for critical … 3 for low: the order of the console's priority sort."""
-    return models.Case(
-        *(
-            models.When(priority=value, then=models.Value(rank))
-            for rank, value in enumerate(Priority.values)
-        ),
-        default=models.Value(len(Priority.values)),
-        output_field=models.PositiveSmallIntegerField(),
-    )
-
-
-# Remedy's default weights and ranges (Incident Management configuration).
-IMPACT_WEIGHTS = {
-    Impact.EXTENSIVE: 9,
-    Impact.SIGNIFICANT: 5,
-    Impact.MODERATE: 3,
-    Impact.MINOR: 0,
-}
-URGENCY_WEIGHTS = {
-    Urgency.CRITICAL: 20,
-    Urgency.HIGH: 15,
-    Urgency.MEDIUM: 10,
-    Urgency.LOW: 0,
-}
-
-
-def priority_for(impact: int, urgency: int) -> Priority:
-    weight = IMPACT_WEIGHTS[Impact(impact)] + URGENCY_WEIGHTS[Urgency(urgency)]
-    if weight >= 24:
-        return Priority.CRITICAL
-    if weight >= 16:
-        return Priority.HIGH
-    if weight >= 10:
-        return Priority.MEDIUM
-    return Priority.LOW
-
-
-class ReportedSource(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    WEB = "web", _("Web")
-    WALK_IN = "walk_in", _("Walk-in")
-    SELF_SERVICE = "self_service", _("Self service")
-    OTHER = "other", _("Other")
-
-
-class RequiresAttention(models.TextChoices):
-    NONE = "", _("(none)")
-    RESPONSE = "response", _("Requires response")
-
-
-class SupportGroup(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    is_agent_default = models.BooleanField(
-        _("agents' default group"),
-        default=False,
-        help_text=_("Group proposed when a ticket is created."),
-    )
-    is_coordination = models.BooleanField(
-        _("coordination group"),
-        default=False,
-        help_text=_("Group tickets are escalated to for coordination."),
-    )
-    is_specialists = models.BooleanField(_("specialists group (L2)"), default=False)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("members"),
-        related_name="support_groups",
-        blank=True,
-    )
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("support group")
-        verbose_name_plural = _("support groups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_agent_default"],
-                condition=models.Q(is_agent_default=True),
-                name="supportgroup_single_agent_default",
-            ),
-            models.UniqueConstraint(
-                fields=["is_coordination"],
-                condition=models.Q(is_coordination=True),
-                name="supportgroup_single_coordination",
-            ),
-            models.UniqueConstraint(
-                fields=["is_specialists"],
-                condition=models.Q(is_specialists=True),
-                name="supportgroup_single_specialists",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class StatusReason(models.Model):
-    kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    name = models.CharField(_("reason"), max_length=100)
-    code = models.SlugField(
-        _("code"),
-        max_length=40,
-        blank=True,
-        help_text=_("Set on the reasons the application picks by itself (e.g. when reopening)."),
-    )
-    description = models.TextField(_("description"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("status reason")
-        verbose_name_plural = _("status reasons")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "status", "name"], name="statusreason_unique_per_status"
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "code"],
-                condition=~models.Q(code=""),
-                name="statusreason_unique_code",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-# A template or response template for every kind of ticket.
-APPLIES_TO_ALL = "BOTH"
-
-
-def applies_to_choices() -> list[tuple[str, str]]:
-    """Each registered kind, and all of them."""
-    return [*kind_choices(), (APPLIES_TO_ALL, _("Both"))]
-
-
-class TicketTemplateQuerySet(models.QuerySet):
-    def for_agents(self, kind: str) -> "TicketTemplateQuerySet":
-        """The templates an agent may pick: active campaign templates of the kind."""
-        return self.filter(
-            active=True,
-            name__startswith="CAMPAÑA",
-            applies_to__in=[kind, APPLIES_TO_ALL],
-        )
-
 
 # --- consoles -----------------------------------------------------------------
 
@@ -306,72 +128,6 @@ def work_info_indexes(prefix: str) -> list[models.Index]:
         # The history panel: a ticket's entries, newest first.
         models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
     ]
-
-
-class Categorisation(models.Model):
-    """What a template fills and a ticket carries: the operational and product
-    tiers, the service, impact and urgency (section 3 of the form)."""
-
-    operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
-    operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
-    operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
-    product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
-    product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
-    product_tier_3 = models.CharField(_("product tier 3"), max_length=60, blank=True)
-    service = models.CharField(_("service"), max_length=100, blank=True)
-    impact = models.PositiveSmallIntegerField(
-        _("impact"), choices=Impact.choices, default=Impact.MINOR
-    )
-    urgency = models.PositiveSmallIntegerField(
-        _("urgency"), choices=Urgency.choices, default=Urgency.LOW
-    )
-
-    class Meta:
-        abstract = True
-
-
-class TicketTemplate(Categorisation):
-    """A *plantilla*: codes the ticket and fills section 3 of the form."""
-
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
-    summary = models.CharField(_("summary"), max_length=100)
-    default_group = models.ForeignKey(
-        SupportGroup,
-        verbose_name=_("default group"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    active = models.BooleanField(_("active"), default=True)
-
-    objects = TicketTemplateQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("template")
-        verbose_name_plural = _("templates")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def applies_to_kind(self, kind: str) -> bool:
-        return self.applies_to in (kind, APPLIES_TO_ALL)
-
-
-class TicketSequence(models.Model):
-    """The last number handed out per kind; incremented inside the creating
-    transaction so the row lock serialises concurrent creations."""
-
-    kind = models.CharField(max_length=3, choices=kind_choices, primary_key=True)
-    last_value = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("number sequence")
-        verbose_name_plural = _("number sequences")
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.last_value}"
 
 
 class TicketQuerySet(models.QuerySet):
@@ -513,21 +269,6 @@ class Ticket(Categorisation):
         return self.is_resolved
 
 
-class WorkInfoType(models.TextChoices):
-    WORK_NOTES = "notes", _("Work notes")
-    CUSTOMER_COMMUNICATION = "customer", _("Customer communication")
-    EMAIL_SYSTEM = "email", _("E-mail system")
-    STATUS_CHANGE = "status", _("Status change")
-    ASSIGNMENT = "assignment", _("Assignment")
-    RESOLUTION = "resolution", _("Resolution")
-    GENERAL = "general", _("General information")
-
-
-class ViewAccess(models.TextChoices):
-    INTERNAL = "internal", _("Internal")
-    PUBLIC = "public", _("Public")
-
-
 class AppendOnlyError(Exception):
     pass
 
@@ -612,83 +353,3 @@ class WorkInfo(models.Model):
     def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
         files = (self.attachment_1, self.attachment_2, self.attachment_3)
         return [(index, f) for index, f in enumerate(files, start=1) if f]
-
-
-class RelationType(models.TextChoices):
-    RELATED = "related", _("Related to")
-    DUPLICATE = "duplicate", _("Duplicate of")
-
-
-class Relation(models.Model):
-    """A link between two tickets of any kind, by number (numbers are unique
-    across kinds thanks to their prefixes). Shown from both sides."""
-
-    source_number = models.CharField(_("ticket"), max_length=15)
-    target_number = models.CharField(_("related ticket"), max_length=15)
-    type = models.CharField(
-        _("relation type"),
-        max_length=10,
-        choices=RelationType.choices,
-        default=RelationType.RELATED,
-    )
-    created_at = models.DateTimeField(_("date"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("relation")
-        verbose_name_plural = _("relations")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(source_number=models.F("target_number")),
-                name="relation_not_to_itself",
-            ),
-            # A→B and B→A are the same relation.
-            models.UniqueConstraint(
-                Least("source_number", "target_number"),
-                Greatest("source_number", "target_number"),
-                name="relation_unique_pair",
-            ),
-        ]
-        indexes = [
-            # The ticket page lists the relations on both sides of a ticket.
-            models.Index(fields=["source_number"], name="relation_source_idx"),
-            models.Index(fields=["target_number"], name="relation_target_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source_number} {self.get_type_display()} {self.target_number}"
-
-    def other_number(self, number: str) -> str:
-        return self.target_number if self.source_number == number else self.source_number
-
-
-class SavedConsoleView(models.Model):
-    """A user's default console: the filters (a query string) the console
-    opens with when no filter is given, one per kind of ticket."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        # The unique (user, kind) constraint below serves every lookup.
-        db_index=False,
-    )
-    kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
-    query = models.CharField(_("filters"), max_length=2000, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("saved console view")
-        verbose_name_plural = _("saved console views")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="savedconsoleview_one_per_kind"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} · {self.kind}: {self.query}"

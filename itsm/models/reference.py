@@ -1,0 +1,172 @@
+"""Reference data admins keep: support groups, status reasons, templates
+(what a template fills is the ticket's categorisation), and the numbering
+sequences."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from itsm.kinds import kind_choices
+from itsm.models.choices import Impact, Status, Urgency
+
+
+class SupportGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_agent_default = models.BooleanField(
+        _("agents' default group"),
+        default=False,
+        help_text=_("Group proposed when a ticket is created."),
+    )
+    is_coordination = models.BooleanField(
+        _("coordination group"),
+        default=False,
+        help_text=_("Group tickets are escalated to for coordination."),
+    )
+    is_specialists = models.BooleanField(_("specialists group (L2)"), default=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        related_name="support_groups",
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("support group")
+        verbose_name_plural = _("support groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_agent_default"],
+                condition=models.Q(is_agent_default=True),
+                name="supportgroup_single_agent_default",
+            ),
+            models.UniqueConstraint(
+                fields=["is_coordination"],
+                condition=models.Q(is_coordination=True),
+                name="supportgroup_single_coordination",
+            ),
+            models.UniqueConstraint(
+                fields=["is_specialists"],
+                condition=models.Q(is_specialists=True),
+                name="supportgroup_single_specialists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusReason(models.Model):
+    kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    name = models.CharField(_("reason"), max_length=100)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Set on the reasons the application picks by itself (e.g. when reopening)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("status reason")
+        verbose_name_plural = _("status reasons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "status", "name"], name="statusreason_unique_per_status"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(code=""),
+                name="statusreason_unique_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# A template or response template for every kind of ticket.
+APPLIES_TO_ALL = "BOTH"
+
+
+def applies_to_choices() -> list[tuple[str, str]]:
+    """Each registered kind, and all of them."""
+    return [*kind_choices(), (APPLIES_TO_ALL, _("Both"))]
+
+
+class TicketTemplateQuerySet(models.QuerySet):
+    def for_agents(self, kind: str) -> "TicketTemplateQuerySet":
+        """The templates an agent may pick: active campaign templates of the kind."""
+        return self.filter(
+            active=True,
+            name__startswith="CAMPAÑA",
+            applies_to__in=[kind, APPLIES_TO_ALL],
+        )
+
+
+class Categorisation(models.Model):
+    """What a template fills and a ticket carries: the operational and product
+    tiers, the service, impact and urgency (section 3 of the form)."""
+
+    operational_tier_1 = models.CharField(_("operational tier 1"), max_length=60, blank=True)
+    operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
+    operational_tier_3 = models.CharField(_("operational tier 3"), max_length=60, blank=True)
+    product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
+    product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
+    product_tier_3 = models.CharField(_("product tier 3"), max_length=60, blank=True)
+    service = models.CharField(_("service"), max_length=100, blank=True)
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=Impact.choices, default=Impact.MINOR
+    )
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.LOW
+    )
+
+    class Meta:
+        abstract = True
+
+
+class TicketTemplate(Categorisation):
+    """A *plantilla*: codes the ticket and fills section 3 of the form."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
+    summary = models.CharField(_("summary"), max_length=100)
+    default_group = models.ForeignKey(
+        SupportGroup,
+        verbose_name=_("default group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = TicketTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to in (kind, APPLIES_TO_ALL)
+
+
+class TicketSequence(models.Model):
+    """The last number handed out per kind; incremented inside the creating
+    transaction so the row lock serialises concurrent creations."""
+
+    kind = models.CharField(max_length=3, choices=kind_choices, primary_key=True)
+    last_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.last_value}"
