@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from notifications.services import email_deliver, emails_requeue_stuck
+from notifications.services.delivery import email_deliver, emails_requeue_stuck
 
 
 @shared_task(

@@ -18,7 +18,7 @@ from itsm.permissions import is_coordinator
 from notifications.forms import EmailComposeForm
 from notifications.models import OutgoingEmail, ResponseTemplate
 from notifications.rendering import TemplateRenderError
-from notifications.services import (
+from notifications.services.compose import (
     email_remove_attachment,
     email_render,
     email_resend,
@@ -42,72 +42,7 @@ def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
     return get_object_or_404(queryset, pk=email_id)
 
 
-@agent_required
-@require_http_methods(["GET", "POST"])
-def email_compose(
-    request: HttpRequest, kind: Kind, number: str, email_id: int | None = None
-) -> HttpResponse:
-    """New message (``<number>/email/``) or a saved draft / sent message
-    (``<number>/email/<id>/``). Buttons: "+" previews the chosen template,
-    *Guardar* keeps a draft, *Enviar* queues it."""
-    ticket = get_ticket_for_user(request.user, kind.model, number, select_related=("customer",))
-    email = _get_email(ticket, email_id) if email_id is not None else None
-    if email is not None and not email.is_draft:
-        if request.method == "POST":
-            messages.error(request, _("This message has already been sent."))
-            return redirect(_message_url(ticket, email))
-        return render(
-            request,
-            "notifications/email_message.html",
-            {"ticket": ticket, "email": email, "kind": ticket.kind},
-        )
-
-    templates = ResponseTemplate.objects.usable_by(
-        kind=ticket.KIND, coordinator=is_coordinator(request.user)
-    ).prefetch_related("documents")
-    slot = email.free_slot if email is not None else 1
-    preview_html = email.body_html if email is not None else ""
-    chosen = email.template if email is not None else None
-    if request.method == "POST":
-        form = EmailComposeForm(request.POST, request.FILES, templates=templates, slot=slot)
-        action = request.POST.get("action", "preview")
-        if form.is_valid():
-            data = form.cleaned_data
-            chosen = data["template"]
-            arguments = {
-                "ticket": ticket,
-                "user": request.user,
-                "template": chosen,
-                "amount": data["amount"],
-                "note": data["note"],
-            }
-            try:
-                if action == "send":
-                    email = email_send(**arguments, attachment=data.get("attachment"), email=email)
-                    messages.success(
-                        request,
-                        _("The message to %(to)s is queued; it will be sent in a moment.")
-                        % {"to": email.to_email},
-                    )
-                    return HttpResponseRedirect(ticket_page_url(ticket))
-                if action == "save":
-                    email = email_save_draft(
-                        **arguments, attachment=data.get("attachment"), email=email
-                    )
-                    messages.success(request, _("Draft saved."))
-                    return redirect(_message_url(ticket, email))
-                preview_html = email_render(**arguments)[1]
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except TemplateRenderError as error:
-                form.add_error("template", str(error))
-    else:
-        initial = {}
-        if email is not None:
-            amount = str(email.amount).replace(".", ",") if email.amount is not None else None
-            initial = {"template": email.template, "amount": amount, "note": email.note}
-        form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
-
+def _compose_page(request, ticket: Ticket, email, form, *, chosen, preview_html) -> HttpResponse:
     return render(
         request,
         "notifications/email_compose.html",
@@ -121,6 +56,83 @@ def email_compose(
             "preview_html": preview_html,
             "no_email_message": "" if ticket.customer.email else no_email_message(),
         },
+    )
+
+
+def _compose_post(request, ticket: Ticket, email, form) -> HttpResponse:
+    """ "+" previews the chosen template, *Guardar* keeps a draft, *Enviar*
+    queues it; the page comes back with the errors and what was typed."""
+    preview_html = email.body_html if email is not None else ""
+    chosen = email.template if email is not None else None
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = data["template"]
+        arguments = {
+            "ticket": ticket,
+            "user": request.user,
+            "template": chosen,
+            "amount": data["amount"],
+            "note": data["note"],
+        }
+        action = request.POST.get("action", "preview")
+        try:
+            if action == "send":
+                email = email_send(**arguments, attachment=data.get("attachment"), email=email)
+                messages.success(
+                    request,
+                    _("The message to %(to)s is queued; it will be sent in a moment.")
+                    % {"to": email.to_email},
+                )
+                return HttpResponseRedirect(ticket_page_url(ticket))
+            if action == "save":
+                email = email_save_draft(
+                    **arguments, attachment=data.get("attachment"), email=email
+                )
+                messages.success(request, _("Draft saved."))
+                return redirect(_message_url(ticket, email))
+            preview_html = email_render(**arguments)[1]
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except TemplateRenderError as error:
+            form.add_error("template", str(error))
+    return _compose_page(request, ticket, email, form, chosen=chosen, preview_html=preview_html)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def email_compose(
+    request: HttpRequest, kind: Kind, number: str, email_id: int | None = None
+) -> HttpResponse:
+    """New message (``<number>/email/``) or a saved draft / sent message
+    (``<number>/email/<id>/``)."""
+    ticket = get_ticket_for_user(request.user, kind.model, number, select_related=("customer",))
+    email = _get_email(ticket, email_id) if email_id is not None else None
+    if email is not None and not email.is_draft:
+        if request.method == "POST":
+            messages.error(request, _("This message has already been sent."))
+            return redirect(_message_url(ticket, email))
+        context = {"ticket": ticket, "email": email, "kind": ticket.kind}
+        return render(request, "notifications/email_message.html", context)
+
+    templates = ResponseTemplate.objects.usable_by(
+        kind=ticket.KIND, coordinator=is_coordinator(request.user)
+    ).prefetch_related("documents")
+    slot = email.free_slot if email is not None else 1
+    if request.method == "POST":
+        form = EmailComposeForm(request.POST, request.FILES, templates=templates, slot=slot)
+        return _compose_post(request, ticket, email, form)
+    initial = {}
+    if email is not None:
+        amount = str(email.amount).replace(".", ",") if email.amount is not None else None
+        initial = {"template": email.template, "amount": amount, "note": email.note}
+    form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
+    return _compose_page(
+        request,
+        ticket,
+        email,
+        form,
+        chosen=email.template if email is not None else None,
+        preview_html=email.body_html if email is not None else "",
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from conftest import missing_service
 from itsm.models import WorkInfoType
 from notifications.models import EmailStatus, OutgoingEmail
-from notifications.services import email_send
+from notifications.services.compose import email_send
 from notifications.tests.factories import pdf_upload
 from notifications.tests.live import (
     CeleryWorker,

@@ -12,7 +12,7 @@ from notifications.rendering import (
     sample_values,
     template_values,
 )
-from notifications.services import email_render
+from notifications.services.compose import email_render
 
 
 def values(**overrides):

@@ -17,14 +17,16 @@ from customers.services import customer_update
 from itsm.models import WorkInfoType
 from itsm.tests.factories import make_incident
 from notifications.models import EmailStatus, OutgoingEmail
-from notifications.services import (
-    build_message,
-    classify_error,
-    email_deliver,
+from notifications.services.compose import (
     email_remove_attachment,
     email_resend,
     email_save_draft,
     email_send,
+)
+from notifications.services.delivery import (
+    build_message,
+    classify_error,
+    email_deliver,
     emails_requeue_stuck,
     retry_delay,
 )
@@ -334,7 +336,7 @@ def test_the_sweep_requeues_stuck_and_abandoned_rows_only(
     )
     # What is published is checked end to end in test_integration; here, which rows.
     published = []
-    monkeypatch.setattr("notifications.services.publish_send", published.append)
+    monkeypatch.setattr("notifications.services.delivery.publish_send", published.append)
     assert emails_requeue_stuck(now=now) == 2
     # Published once: the next sweep finds them fresh again.
     assert emails_requeue_stuck(now=now) == 0

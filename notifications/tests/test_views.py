@@ -10,7 +10,7 @@ from django.utils.html import escape
 from customers.tests.factories import CustomerFactory
 from itsm.tests.factories import make_incident
 from notifications.models import EmailStatus, OutgoingEmail
-from notifications.services import email_save_draft, email_send
+from notifications.services.compose import email_save_draft, email_send
 from notifications.tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db

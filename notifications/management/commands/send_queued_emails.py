@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications.services import emails_requeue_stuck
+from notifications.services.delivery import emails_requeue_stuck
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Mail to customers: ``compose`` writes and queues it, ``delivery`` sends it."""

@@ -1,0 +1,242 @@
+"""Delivering queued mail: the worker claims the row with a conditional
+UPDATE, so however many copies of the task run (retries, the sweep, a
+redelivered message) one sender at a time holds it, and a sent row is never
+sent again; temporary failures back off, permanent ones fail at once."""
+
+import logging
+import mimetypes
+import random
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.headerregistry import Address
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from itsm.models import WorkInfoType
+from itsm.services.journal import journal_append
+from notifications.models import EmailStatus, OutgoingEmail
+from notifications.services.compose import publish_send, safe_file_name, single_line
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one delivery attempt came to; ``retry_in`` (seconds) when a
+    temporary failure should be tried again."""
+
+    status: str
+    retry_in: float | None = None
+
+
+SKIPPED = "skipped"
+
+# How late a retry may fire compared with the row's next_attempt_at and still
+# claim it (the task's countdown and the row are computed from the same delay).
+CLAIM_TOLERANCE = timedelta(seconds=1)
+
+
+def email_deliver(*, email_id: int) -> Delivery:
+    """Claim the row, send it over SMTP and record the outcome."""
+    now = timezone.now()
+    claimed = OutgoingEmail.objects.filter(
+        pk=email_id, status=EmailStatus.QUEUED, next_attempt_at__lte=now + CLAIM_TOLERANCE
+    ).update(
+        status=EmailStatus.SENDING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + timedelta(seconds=settings.ITSM_EMAIL_LEASE_SECONDS),
+    )
+    if not claimed:
+        return Delivery(SKIPPED)
+    email = OutgoingEmail.objects.select_related("template", "queued_by").get(pk=email_id)
+    attempt = email.attempts  # the fencing token of this claim
+    try:
+        message = build_message(email)
+    except Exception as error:  # a message that cannot be built never will be
+        log.exception("E-mail %s cannot be built", email_id)
+        return _record_failure(email, attempt, _("Cannot build the message: %s") % error)
+    try:
+        with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
+            connection.send_messages([message])
+    except Exception as error:
+        permanent, description = classify_error(error)
+        if permanent or attempt >= settings.ITSM_EMAIL_MAX_ATTEMPTS:
+            return _record_failure(email, attempt, description)
+        delay = retry_delay(attempt)
+        OutgoingEmail.objects.filter(
+            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
+        ).update(
+            status=EmailStatus.QUEUED,
+            last_error=description,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            lease_expires_at=None,
+        )
+        log.info(
+            "E-mail %s attempt %s failed (%s); retry in %.1fs", email_id, attempt, error, delay
+        )
+        return Delivery(EmailStatus.QUEUED, retry_in=delay)
+    _record_sent(email, attempt)
+    return Delivery(EmailStatus.SENT)
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with jitter: between half and all of
+    base · 2^(attempt-1), capped."""
+    ceiling = min(
+        settings.ITSM_EMAIL_RETRY_MAX_MS, settings.ITSM_EMAIL_RETRY_BASE_MS * 2 ** (attempt - 1)
+    )
+    return random.uniform(ceiling / 2, ceiling) / 1000
+
+
+def classify_error(error: Exception) -> tuple[bool, str]:
+    """(permanent?, description). 5xx answers are permanent; 4xx answers,
+    refused connections, timeouts, dropped connections and a send cut short
+    by the task's time limit are temporary."""
+    code = None
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, reply = next(iter(error.recipients.values()))
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, reply = error.smtp_code, error.smtp_error
+    if code is not None:
+        if isinstance(reply, bytes):
+            reply = reply.decode("utf-8", "replace")
+        return code >= 500, single_line(f"{code} {reply}")[:500]
+    if isinstance(error, OSError | SoftTimeLimitExceeded):
+        return False, single_line(f"{type(error).__name__}: {error}")[:500]
+    return True, single_line(f"{type(error).__name__}: {error}")[:500]
+
+
+def _record_failure(email: OutgoingEmail, attempt: int, description: str) -> Delivery:
+    with transaction.atomic():
+        failed = OutgoingEmail.objects.filter(
+            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
+        ).update(status=EmailStatus.FAILED, last_error=description, lease_expires_at=None)
+        if failed:
+            journal_append(
+                email.ticket,
+                author=email.queued_by,
+                type=WorkInfoType.EMAIL_SYSTEM,
+                notes=_("E-mail to %(to)s NOT sent (%(template)s): %(error)s")
+                % {"to": email.to_email, "template": email.template.title, "error": description},
+            )
+    log.warning("E-mail %s failed after %s attempt(s): %s", email.pk, attempt, description)
+    return Delivery(EmailStatus.FAILED)
+
+
+def _record_sent(email: OutgoingEmail, attempt: int) -> None:
+    with transaction.atomic():
+        sent = OutgoingEmail.objects.filter(
+            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
+        ).update(
+            status=EmailStatus.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            lease_expires_at=None,
+        )
+        if not sent:
+            # Only possible if the lease ran out while sending, which the task's
+            # time limit rules out; the row keeps whatever its new owner wrote.
+            log.error("E-mail %s was sent but its claim had been lost", email.pk)
+            return
+        names = [name for name, _content in _attachment_files(email)]
+        notes = _("E-mail sent to %(to)s\nSubject: %(subject)s\nTemplate: %(template)s") % {
+            "to": recipient(email),
+            "subject": email.subject,
+            "template": email.template.title,
+        }
+        if names:
+            notes += "\n" + _("Attachments: %(names)s") % {"names": ", ".join(names)}
+        journal_append(
+            email.ticket, author=email.queued_by, type=WorkInfoType.EMAIL_SYSTEM, notes=notes
+        )
+
+
+def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
+    """(name, field file) of what goes with the message: the template's
+    standard documents, then the agent's files."""
+    files = [
+        (safe_file_name(document.name), document.file)
+        for document in email.template.documents.order_by("pk")
+    ]
+    files += [(safe_file_name(f.name), f) for _index, f in email.attachments]
+    return files
+
+
+def recipient(email: OutgoingEmail) -> str:
+    """``"Name" <address>``, the name quoted as needed and on one line
+    (Django encodes it for the header)."""
+    return str(Address(display_name=single_line(email.to_name), addr_spec=email.to_email))
+
+
+def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    """The MIME message. Every header value goes through ``single_line``, so
+    nothing typed anywhere (summary, customer name, file names) can add a
+    header or a recipient."""
+    message = EmailMultiAlternatives(
+        subject=single_line(email.subject),
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient(email)],
+        headers={"Message-ID": email.message_id},
+    )
+    message.attach_alternative(email.body_html, "text/html")
+    for name, field_file in _attachment_files(email):
+        with field_file.open("rb") as handle:
+            content = handle.read()
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        message.attach(name, content, mimetype)
+    return message
+
+
+# --- the sweep --------------------------------------------------------------------
+
+
+def emails_requeue_stuck(*, now=None, stuck_after: int | None = None, limit: int = 500) -> int:
+    """Publish again what no worker is going to send: queued rows long past
+    their time (the broker was down when they were queued, or the task was
+    lost) and sending rows whose lease expired (the worker died). Returns how
+    many were published."""
+    now = now or timezone.now()
+    requeued: list[int] = []
+    lost = (
+        OutgoingEmail.objects.filter(status=EmailStatus.SENDING, lease_expires_at__lt=now)
+        .order_by("lease_expires_at")
+        .values_list("pk", "lease_expires_at")[:limit]
+    )
+    for pk, lease in lost:
+        if OutgoingEmail.objects.filter(
+            pk=pk, status=EmailStatus.SENDING, lease_expires_at=lease
+        ).update(
+            status=EmailStatus.QUEUED,
+            next_attempt_at=now,
+            lease_expires_at=None,
+            last_error=_("The worker sending it stopped; it will be sent again."),
+        ):
+            requeued.append(pk)
+    if stuck_after is None:
+        stuck_after = settings.ITSM_EMAIL_STUCK_AFTER_SECONDS
+    overdue = now - timedelta(seconds=stuck_after)
+    stuck = (
+        OutgoingEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lt=overdue)
+        .order_by("next_attempt_at")
+        .values_list("pk", "next_attempt_at")[:limit]
+    )
+    for pk, due in stuck:
+        # Moving next_attempt_at both claims the republication (a concurrent
+        # sweep's update finds nothing) and restarts the overdue clock.
+        if OutgoingEmail.objects.filter(
+            pk=pk, status=EmailStatus.QUEUED, next_attempt_at=due
+        ).update(next_attempt_at=now):
+            requeued.append(pk)
+    for pk in requeued:
+        publish_send(pk)
+    if requeued:
+        log.info("Re-queued %d stuck e-mail(s): %s", len(requeued), requeued)
+    return len(requeued)
