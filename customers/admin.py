@@ -14,8 +14,8 @@ class CustomerAdminForm(CustomerForm):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     form = CustomerAdminForm
-    list_display = ("full_name", "kind", *CUSTOMER_FIELDS[3:], "active")
-    list_filter = ("kind", "active")
+    list_display = ("full_name", "kind", *CUSTOMER_FIELDS[3:], "email_failing_since", "active")
+    list_filter = ("kind", "active", ("email_failing_since", admin.EmptyFieldListFilter))
     search_fields = ("search_name", "tax_id", "email", "phone", "flei_code")
     ordering = ("surnames", "first_name")
     show_full_result_count = False

@@ -39,6 +39,10 @@ class Customer(models.Model):
         help_text=_("NIF, NIE or CIF; dots, spaces and dashes are removed."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    # Set when mail to ``email`` bounced with a permanent failure (5.x.x); the
+    # diagnostic is the receiving server's own words. Cleared with the address.
+    email_failing_since = models.DateTimeField(_("e-mail failing since"), null=True, blank=True)
+    email_failure = models.CharField(_("e-mail failure"), max_length=500, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     flei_code = models.CharField(
         _("FLEI code"),

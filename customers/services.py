@@ -82,9 +82,14 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"customer_update() got unexpected fields: {sorted(unknown)}")
+    previous_email = customer.email
     for name, value in fields.items():
         setattr(customer, name, value)
     _normalise(customer)
+    if customer.email != previous_email:
+        # A new address has not failed yet.
+        customer.email_failing_since = None
+        customer.email_failure = ""
     _check_tax_id_free(customer)
     customer.full_clean()
     customer.save()

@@ -1,8 +1,18 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from itsm.admin import ReadOnlyAdminMixin
 from notifications.forms import ResponseTemplateAdminForm
-from notifications.models import OutgoingEmail, ResponseTemplate, ResponseTemplateDocument
+from notifications.models import (
+    ImapFolderState,
+    InboundAttachment,
+    InboundEmail,
+    OutgoingEmail,
+    ResponseTemplate,
+    ResponseTemplateDocument,
+)
 
 
 class ResponseTemplateDocumentInline(admin.TabularInline):
@@ -59,3 +69,67 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("template",)
     ordering = ("-created_at",)
     readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+
+
+class InboundAttachmentInline(admin.TabularInline):
+    model = InboundAttachment
+    fields = ("position", "name", "content_type", "size", "content_id", "inline")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every message received, quarantined ones included (filter
+    *quarantine*); they are reprocessed with ``manage.py reprocess_email``."""
+
+    list_display = (
+        "received_at",
+        "from_address",
+        "subject",
+        "classification",
+        "quarantine_reason",
+        "status",
+        "ticket_number",
+        "assigned_to",
+        "size",
+    )
+    list_filter = ("classification", "quarantine_reason", "status", "source", "threaded")
+    search_fields = ("from_address", "subject", "message_id", "ticket_number", "sha256")
+    raw_id_fields = ("assigned_to", "acted_by", "bounced_email")
+    list_select_related = ("assigned_to",)
+    ordering = ("-received_at",)
+    show_full_result_count = False
+    # The raw file is private storage: it has no URL, it downloads from the mailbox.
+    exclude = ("raw",)
+    readonly_fields = [
+        "original",
+        *(field.name for field in InboundEmail._meta.fields if field.name != "raw"),
+    ]
+    inlines = [InboundAttachmentInline]
+
+    @admin.display(description=_("raw message"))
+    def original(self, obj: InboundEmail) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("notifications:mailbox_raw", args=[obj.pk]), obj.sha256
+        )
+
+
+@admin.register(ImapFolderState)
+class ImapFolderStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "uidvalidity",
+        "last_uid",
+        "failures",
+        "next_attempt_at",
+        "last_success_at",
+        "locked_until",
+    )
+    list_filter = ("host",)
+    search_fields = ("host", "username", "folder")
+    readonly_fields = [field.name for field in ImapFolderState._meta.fields]
