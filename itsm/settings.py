@@ -289,6 +289,31 @@ CELERY_BEAT_SCHEDULE["requeue-stuck-emails"] = {
     "schedule": ITSM_EMAIL_SWEEP_EVERY_SECONDS,
 }
 
+# Incoming mail (notifications: the mailbox). A larger message is stored and
+# quarantined, never read. IMAP polling runs only when ITSM_IMAP_HOST is set.
+ITSM_INBOUND_MAX_BYTES = env_int("ITSM_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+ITSM_IMAP_HOST = env_str("ITSM_IMAP_HOST")
+ITSM_IMAP_PORT = env_int("ITSM_IMAP_PORT", 993 if env_bool("ITSM_IMAP_SSL", True) else 143)
+ITSM_IMAP_USER = env_str("ITSM_IMAP_USER")
+ITSM_IMAP_PASSWORD = env_str("ITSM_IMAP_PASSWORD")
+ITSM_IMAP_FOLDER = env_str("ITSM_IMAP_FOLDER", "INBOX")
+ITSM_IMAP_DONE_FOLDER = env_str("ITSM_IMAP_DONE_FOLDER")
+ITSM_IMAP_SSL = env_bool("ITSM_IMAP_SSL", True)
+ITSM_IMAP_TIMEOUT = env_int("ITSM_IMAP_TIMEOUT", 30)
+ITSM_IMAP_BATCH_SIZE = env_int("ITSM_IMAP_BATCH_SIZE", 50)
+# How long a poller's claim on the folder lasts (renewed after each batch): a
+# poller that died is replaced once it runs out.
+ITSM_IMAP_LEASE_SECONDS = env_int("ITSM_IMAP_LEASE_SECONDS", max(120, 4 * ITSM_IMAP_TIMEOUT))
+ITSM_IMAP_POLL_SECONDS = env_int("ITSM_IMAP_POLL_SECONDS", 60)
+# While the server is unreachable: wait base · 2^(failures-1), capped.
+ITSM_IMAP_RETRY_BASE_SECONDS = env_int("ITSM_IMAP_RETRY_BASE_SECONDS", 30)
+ITSM_IMAP_RETRY_MAX_SECONDS = env_int("ITSM_IMAP_RETRY_MAX_SECONDS", 1800)
+if ITSM_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["fetch-email"] = {
+        "task": "notifications.tasks.fetch_email",
+        "schedule": ITSM_IMAP_POLL_SECONDS,
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

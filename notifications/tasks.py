@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from notifications.imap import imap_poll
 from notifications.services.delivery import email_deliver, emails_requeue_stuck
 
 
@@ -28,3 +29,13 @@ def send_email(self, email_id: int) -> str:
 @shared_task
 def requeue_stuck_emails() -> int:
     return emails_requeue_stuck()
+
+
+@shared_task(
+    # A poll that overruns the next beat tick is simply skipped: the lease
+    # on the folder admits one poller at a time.
+    time_limit=max(300, settings.ITSM_IMAP_TIMEOUT * 10),
+    soft_time_limit=max(240, settings.ITSM_IMAP_TIMEOUT * 8),
+)
+def fetch_email() -> int:
+    return imap_poll().fetched

@@ -10,6 +10,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.headerregistry import Address
+from email.utils import parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -175,6 +176,35 @@ def recipient(email: OutgoingEmail) -> str:
     return str(Address(display_name=single_line(email.to_name), addr_spec=email.to_email))
 
 
+def thread_headers(email: OutgoingEmail) -> dict[str, str]:
+    """In-Reply-To and References, so the customer's reply threads back to
+    the ticket even without the number in its subject: the conversation so
+    far (the ticket's earlier messages both ways), the newest last; and our
+    address in X-Loop, so our own mail coming back is recognised."""
+    from notifications.models import InboundEmail
+
+    earlier = [
+        (row.queued_at or row.created_at, row.message_id)
+        for row in OutgoingEmail.objects.filter(ticket_number=email.ticket_number)
+        .exclude(pk=email.pk)
+        .exclude(message_id="")
+        .filter(created_at__lte=email.created_at)
+        .only("message_id", "queued_at", "created_at")
+    ]
+    earlier += list(
+        InboundEmail.objects.for_ticket_number(email.ticket_number)
+        .filter(classification="customer", message_id_synthesised=False)
+        .values_list("received_at", "message_id")
+    )
+    earlier.sort()
+    references = [message_id for _when, message_id in earlier][-20:]
+    headers = {"X-Loop": parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}
+    if references:
+        headers["In-Reply-To"] = references[-1]
+        headers["References"] = " ".join(references)
+    return headers
+
+
 def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
     """The MIME message. Every header value goes through ``single_line``, so
     nothing typed anywhere (summary, customer name, file names) can add a
@@ -184,7 +214,7 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient(email)],
-        headers={"Message-ID": email.message_id},
+        headers={"Message-ID": email.message_id, **thread_headers(email)},
     )
     message.attach_alternative(email.body_html, "text/html")
     for name, field_file in _attachment_files(email):

@@ -1,0 +1,174 @@
+"""What a received message does to a ticket, written on the core's public
+services and its journal: a *Comunicación con cliente* entry with the text
+and the files, the ticket put back in front of an agent (Pendiente or
+Resuelto → Asignado / *Pdte comunicación con cliente*), a new related ticket
+when the old one is closed, a note when our mail to the customer bounced.
+
+Entries the system writes by itself have no author (as auto-close's); each
+names the message that caused it.
+"""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from itsm.models import (
+    MAX_ATTACHMENTS,
+    RequiresAttention,
+    Status,
+    StatusReason,
+    Ticket,
+    WorkInfoType,
+)
+from itsm.services import (
+    REOPENED_REASON_CODE,
+    _journal,
+    ticket_create,
+    ticket_get_by_number,
+    ticket_relate,
+)
+from notifications.models import InboundEmail
+
+
+def ticket_by_number(number: str) -> Ticket | None:
+    """The one place the mailbox resolves a ticket number."""
+    return ticket_get_by_number(number)
+
+
+def _system_language():
+    # The journal is read by the desk: write it in the desk's language, not
+    # whatever the worker or command process has active.
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _files(email: InboundEmail) -> list[ContentFile]:
+    files = []
+    for attachment in email.attachments.order_by("position"):
+        if attachment.inline:
+            continue
+        with attachment.file.open("rb") as handle:
+            files.append(ContentFile(handle.read(), name=attachment.name))
+    return files
+
+
+def _chunks(files: Sequence, size: int = MAX_ATTACHMENTS) -> list[list]:
+    return [list(files[index : index + size]) for index in range(0, len(files), size)] or [[]]
+
+
+def communication_notes(email: InboundEmail, *, sender_mismatch: bool) -> str:
+    with _system_language():
+        head = _("E-mail from %(sender)s (message %(id)d)") % {
+            "sender": email.sender or _("unknown sender"),
+            "id": email.pk,
+        }
+        if email.subject:
+            head += "\n" + _("Subject: %(subject)s") % {"subject": email.subject}
+        if sender_mismatch:
+            head += "\n" + _("Sender different from the customer.")
+    return f"{head}\n\n{email.body_text}".strip()
+
+
+@transaction.atomic
+def ticket_add_customer_message(
+    *, ticket: Ticket, email: InboundEmail, author=None, extra_files: Sequence = ()
+) -> Ticket:
+    """Append the message to the ticket's journal as *Comunicación con
+    cliente* (requires attention) and put the ticket back in front of an
+    agent. Returns the ticket as stored now."""
+    ticket = type(ticket).objects.select_for_update().get(pk=ticket.pk)
+    sender_mismatch = (
+        not ticket.customer.email or ticket.customer.email.lower() != email.from_address.lower()
+    )
+    files = [*extra_files, *_files(email)]
+    notes = communication_notes(email, sender_mismatch=sender_mismatch)
+    for index, chunk in enumerate(_chunks(files)):
+        _journal(
+            ticket,
+            author=author,
+            type=WorkInfoType.CUSTOMER_COMMUNICATION,
+            notes=notes if index == 0 else notes.split("\n", 1)[0],
+            requires_attention=RequiresAttention.RESPONSE,
+            attachments=chunk,
+        )
+    _back_to_agent(ticket, email=email, author=author)
+    InboundEmail.objects.filter(pk=email.pk).update(sender_is_customer=not sender_mismatch)
+    return ticket
+
+
+def _back_to_agent(ticket: Ticket, *, email: InboundEmail, author) -> None:
+    """Pendiente or Resuelto/Terminado → Asignado / *Pdte comunicación con
+    cliente*; any other open status keeps its status and is marked as
+    requiring attention."""
+    now = timezone.now()
+    changes: dict = {"updated_at": now, "requires_attention": RequiresAttention.RESPONSE}
+    if ticket.status in (Status.PENDING, ticket.RESOLVED_STATUS):
+        reason = StatusReason.objects.filter(
+            kind=ticket.KIND, status=Status.ASSIGNED, code=REOPENED_REASON_CODE
+        ).first()
+        changes.update(
+            status=Status.ASSIGNED,
+            status_reason=reason,
+            resolution="",
+            resolved_at=None,
+        )
+        with _system_language():
+            text = _("Status: %(old)s → %(new)s") % {
+                "old": ticket.get_status_display(),
+                "new": Status(Status.ASSIGNED).label,
+            }
+            if reason is not None:
+                text += f" ({reason.name})"
+            text += "\n" + _("The customer wrote (message %(id)d).") % {"id": email.pk}
+        _journal(ticket, author=author, type=WorkInfoType.STATUS_CHANGE, notes=text)
+    if author is not None:
+        changes["updated_by"] = author
+    # The row is locked (select_for_update): bump the version so an agent
+    # editing the ticket meanwhile is told it changed.
+    type(ticket).objects.filter(pk=ticket.pk).update(version=F("version") + 1, **changes)
+
+
+@transaction.atomic
+def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
+    """A reply to a closed ticket opens a new one of the same kind for the
+    same customer, related to the closed one. It is created in the name of
+    the agent who had the closed ticket (a ticket needs a creator); the
+    journal says the message caused it."""
+    owner = closed.assignee or closed.created_by
+    with _system_language():
+        note = _("Opened by the e-mail %(id)d: a reply to %(number)s, which is closed.") % {
+            "id": email.pk,
+            "number": closed.number,
+        }
+    ticket = ticket_create(
+        model=type(closed),
+        user=owner,
+        customer=closed.customer,
+        summary=(email.subject or closed.summary)[:100],
+        assigned_group=closed.assigned_group if closed.assigned_group.active else None,
+        assignee=closed.assignee if closed.assignee and closed.assignee.is_active else None,
+        reported_source="email",
+        work_info_notes=note,
+        work_info_type=WorkInfoType.GENERAL,
+    )
+    ticket_relate(ticket=ticket, user=owner, other_number=closed.number)
+    return ticket_add_customer_message(ticket=ticket, email=email)
+
+
+@transaction.atomic
+def ticket_note_bounce(
+    *, ticket: Ticket, email: InboundEmail, address: str, diagnostic: str, permanent: bool
+) -> None:
+    """A bounce of our mail: a note in the journal, no reopening."""
+    with _system_language():
+        if permanent:
+            text = _("Our e-mail to %(address)s bounced: the address fails (%(diagnostic)s).")
+        else:
+            text = _("Our e-mail to %(address)s has been delayed (%(diagnostic)s).")
+        text = text % {"address": address, "diagnostic": diagnostic or "?"}
+        text += "\n" + _("Delivery report: message %(id)d.") % {"id": email.pk}
+    _journal(ticket, author=None, type=WorkInfoType.EMAIL_SYSTEM, notes=text)
