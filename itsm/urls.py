@@ -86,5 +86,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("search/", search.search, name="search"),
     *coordination_urlpatterns(),
+    path("mailbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -92,3 +92,39 @@ class ResponseTemplateAdminForm(forms.ModelForm):
         except TemplateRenderError as error:
             raise forms.ValidationError(str(error), code="template_syntax") from None
         return body
+
+
+# --- the mailbox ---------------------------------------------------------------------
+
+
+class MailboxVersionForm(forms.Form):
+    """An action on a message, based on the version the agent saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoActionForm(MailboxVersionForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        help_text=gettext_lazy("Spam, a thank-you, a duplicate…"),
+    )
+
+
+class AddToTicketForm(MailboxVersionForm):
+    number = forms.CharField(
+        label=gettext_lazy("Ticket"),
+        max_length=40,
+        help_text=gettext_lazy("inc 1234, wo 1234 or the whole number"),
+    )
+
+    def clean_number(self) -> str:
+        from itsm.forms import ticket_numbers_from_text
+
+        text = self.cleaned_data["number"]
+        numbers = ticket_numbers_from_text(text)
+        if len(numbers) != 1:
+            raise forms.ValidationError(
+                _("Write one ticket: “inc 1234”, “wo 1234” or its whole number.")
+            )
+        return numbers[0]

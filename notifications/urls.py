@@ -1,7 +1,10 @@
 """The compose pages under each ticket (``/incidents/<number>/email/`` …),
-part of every kind's pages in ``itsm.urls``: (route, view, extra kwargs, name)."""
+part of every kind's pages in ``itsm.urls``: (route, view, extra kwargs, name);
+and the mailbox, included under ``/mailbox/``."""
 
-from notifications import views
+from django.urls import URLPattern, path
+
+from notifications import mailbox_views, views
 
 EMAIL_PAGES = (
     ("<str:number>/email/", views.email_compose, {}, "email"),
@@ -20,3 +23,21 @@ EMAIL_PAGES = (
         "email_attachment_remove",
     ),
 )
+
+app_name = "notifications"
+
+# Under /mailbox/ (itsm/urls.py).
+urlpatterns: list[URLPattern] = [
+    path("", mailbox_views.mailbox, name="mailbox"),
+    path("<int:pk>/", mailbox_views.mailbox_detail, name="mailbox_detail"),
+    path("<int:pk>/take/", mailbox_views.mailbox_take_view, name="mailbox_take"),
+    path("<int:pk>/no-action/", mailbox_views.mailbox_no_action_view, name="mailbox_no_action"),
+    path("<int:pk>/add/", mailbox_views.mailbox_add_view, name="mailbox_add"),
+    path("<int:pk>/new/<str:kind>/", mailbox_views.mailbox_new_ticket, name="mailbox_new_ticket"),
+    path("<int:pk>/raw/", mailbox_views.mailbox_raw, name="mailbox_raw"),
+    path(
+        "<int:pk>/files/<int:position>/",
+        mailbox_views.mailbox_attachment,
+        name="mailbox_attachment",
+    ),
+]

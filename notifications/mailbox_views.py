@@ -1,0 +1,388 @@
+"""The mailbox (*Buzón*): the console of messages waiting, a message's page
+and its actions. For agents and coordinators, as the ticket consoles."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Substr
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.forms import CustomerForm
+from customers.models import Customer
+from itsm.access import agent_required
+from itsm.consoles import InvalidCursor, capped_count, decode_cursor, keyset_page
+from itsm.forms import TicketCreateForm
+from itsm.models import Ticket
+from itsm.services import agent_default_group, ticket_models, ticket_open_for_customer
+from itsm.ticket_views import _add_service_errors, _new_page_context, ticket_url
+from notifications.filters import InboundEmailFilterSet
+from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
+from notifications.mailbox import (
+    StaleMessageError,
+    mailbox_add_to_ticket,
+    mailbox_create_ticket,
+    mailbox_no_action,
+    mailbox_take,
+)
+from notifications.models import InboundAttachment, InboundEmail
+from notifications.parsing import header_list, split_quoted
+from notifications.presenters import (
+    cid_urls,
+    classification_label,
+    classification_rule,
+    mailbox_rows,
+    safe,
+    sanitise_html,
+)
+
+# What the mailbox shows when no filter is given: what is waiting.
+DEFAULT_FILTERS = "f=1&status=new&status=in_progress"
+KEYS = ("received_at", "id")
+CURSOR_PARAMS = ("after", "before")
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def _filters(request: HttpRequest) -> QueryDict:
+    if "f" in request.GET:
+        return request.GET
+    data = QueryDict(DEFAULT_FILTERS, mutable=True)
+    for name in CURSOR_PARAMS:
+        if name in request.GET:
+            data[name] = request.GET[name]
+    return data
+
+
+def _without(data: QueryDict, *names: str) -> str:
+    kept = data.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+@agent_required
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """Messages not threaded by themselves, newest first, keyset pages."""
+    data = _filters(request)
+    queryset = (
+        InboundEmail.objects.in_mailbox()
+        .select_related("assigned_to")
+        .defer("body_html", "body_text", "references", "to", "cc", "quarantine_detail")
+    )
+    filterset = InboundEmailFilterSet(data, queryset=queryset, request=request)
+    context = {"filterset": filterset, "page": None, "rows": []}
+    status = 200
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct the marked fields."))
+        status = 400
+    else:
+        cursors = {}
+        for name in CURSOR_PARAMS:
+            if data.get(name):
+                try:
+                    cursors[name] = decode_cursor(data[name], InboundEmail, KEYS)
+                except InvalidCursor:
+                    messages.warning(
+                        request, _("The page link is not valid; showing the first page.")
+                    )
+                    cursors = {}
+                    break
+        # The first lines of the text for the preview, not all of it.
+        rows = filterset.qs.annotate(preview_text=Substr("body_text", 1, 400))
+        page = keyset_page(rows, KEYS, descending=True, **cursors)
+        count, capped = capped_count(filterset.qs, page, first_page=not cursors)
+        for email in page.rows:
+            email.body_text = email.preview_text
+        base = _without(data, *CURSOR_PARAMS)
+        context.update(
+            page=page,
+            rows=mailbox_rows(page.rows),
+            count=count,
+            count_capped=capped,
+            next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
+            previous_url=f"?{base}&before={page.previous_cursor}" if page.previous_cursor else None,
+            first_url=f"?{base}" if cursors else None,
+        )
+    return render(request, "notifications/mailbox.html", context, status=status)
+
+
+def _get_email(pk: int) -> InboundEmail:
+    return get_object_or_404(
+        InboundEmail.objects.select_related("assigned_to", "acted_by", "bounced_email"), pk=pk
+    )
+
+
+def _matching_customers(email: InboundEmail) -> list[Customer]:
+    if not email.from_address:
+        return []
+    # customer_email_idx: addresses are stored in lower case.
+    return list(Customer.objects.active().filter(email=email.from_address.lower())[:5])
+
+
+def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
+    attachments = list(email.attachments.order_by("position"))
+    show_images = request.GET.get("images") == "1"
+    html = ""
+    if email.body_html:
+        html = sanitise_html(email, show_images=show_images, cid_urls=cid_urls(email, attachments))
+    customers = _matching_customers(email)
+    open_tickets = []
+    if len(customers) == 1:
+        open_tickets = [
+            (ticket, ticket_url(ticket))
+            for ticket in ticket_open_for_customer(customer=customers[0])
+        ]
+    new_text, quoted = split_quoted(email.body_text)
+    headers = None
+    if request.GET.get("headers") == "1":
+        with email.raw.open("rb") as handle:
+            headers = header_list(handle.read(262_144))
+    return {
+        "email": email,
+        "attachments": [a for a in attachments if not (a.inline and a.content_id)],
+        "html": safe(html),
+        "show_images": show_images,
+        "new_text": new_text,
+        "quoted": quoted,
+        "customers": customers,
+        "open_tickets": open_tickets,
+        "headers": headers,
+        "classification": classification_label(email),
+        "classification_rule": classification_rule(email),
+        "can_act": email.is_open and not email.is_quarantined,
+        "version_form": MailboxVersionForm(initial={"version": email.version}),
+        "no_action_form": NoActionForm(initial={"version": email.version}, prefix="na"),
+        "add_form": AddToTicketForm(initial={"version": email.version}, prefix="add"),
+        "ticket_url": _ticket_url_for_number(email.ticket_number),
+        "kinds": [(model.KIND, model._meta.verbose_name) for model in ticket_models()],
+    }
+
+
+def _ticket_url_for_number(number: str) -> str | None:
+    for model in ticket_models():
+        if number.startswith(model.PREFIX):
+            return reverse(f"{model._meta.app_label}:detail", args=[number])
+    return None
+
+
+@agent_required
+@require_GET
+def mailbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    email = _get_email(pk)
+    return render(request, "notifications/mailbox_detail.html", _detail_context(request, email))
+
+
+def _refused(request: HttpRequest, email: InboundEmail, error: StaleMessageError) -> HttpResponse:
+    messages.error(request, str(error))
+    fresh = _get_email(email.pk)
+    return render(
+        request, "notifications/mailbox_detail.html", _detail_context(request, fresh), status=409
+    )
+
+
+@agent_required
+@require_POST
+def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
+    email = _get_email(pk)
+    form = MailboxVersionForm(request.POST)
+    if not form.is_valid():
+        return redirect(email)
+    try:
+        mailbox_take(email=email, user=request.user, expected_version=form.cleaned_data["version"])
+    except StaleMessageError as error:
+        return _refused(request, email, error)
+    messages.success(request, _("The message is now assigned to you."))
+    return redirect(email)
+
+
+@agent_required
+@require_POST
+def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
+    email = _get_email(pk)
+    form = NoActionForm(request.POST, prefix="na")
+    if form.is_valid():
+        try:
+            mailbox_no_action(
+                email=email,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except StaleMessageError as error:
+            return _refused(request, email, error)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Closed with no action."))
+            return redirect("notifications:mailbox")
+    context = _detail_context(request, email)
+    context["no_action_form"] = form
+    return render(request, "notifications/mailbox_detail.html", context, status=400)
+
+
+@agent_required
+@require_POST
+def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    email = _get_email(pk)
+    form = AddToTicketForm(request.POST, prefix="add")
+    if form.is_valid():
+        try:
+            ticket = mailbox_add_to_ticket(
+                email=email,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                number=form.cleaned_data["number"],
+            )
+        except StaleMessageError as error:
+            return _refused(request, email, error)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The message has been added to %(number)s.") % {"number": ticket.number}
+            )
+            return redirect(ticket_url(ticket))
+    context = _detail_context(request, email)
+    context["add_form"] = form
+    return render(request, "notifications/mailbox_detail.html", context, status=400)
+
+
+def _model_for_kind(kind: str) -> type[Ticket]:
+    for model in ticket_models():
+        if kind == model.KIND:
+            return model
+    raise Http404(_("There is no such kind of ticket."))
+
+
+def _prefill(email: InboundEmail, model: type[Ticket], user) -> tuple[dict, Customer | None]:
+    customers = _matching_customers(email)
+    customer = customers[0] if len(customers) == 1 else None
+    group = agent_default_group(user)
+    new_text, _quoted = split_quoted(email.body_text)
+    initial = {
+        "summary": " ".join(email.subject.split())[:100],
+        "description": new_text[:10_000],
+        "reported_source": "email",
+        "assigned_group": group.pk if group else None,
+        "work_info_notes": _("E-mail from %(sender)s (message %(id)d)")
+        % {"sender": email.sender, "id": email.pk},
+    }
+    if customer is not None:
+        initial["customer"] = customer.pk
+    return initial, customer
+
+
+def _customer_form(email: InboundEmail) -> CustomerForm:
+    first, _space, rest = (email.from_name or "").partition(" ")
+    return CustomerForm(
+        prefix="customer",
+        initial={"email": email.from_address, "first_name": first, "surnames": rest},
+    )
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """*Crear incidencia* / *Crear orden de trabajo*: the new-ticket page,
+    prefilled from the message; its files go to the first journal entry."""
+    model = _model_for_kind(kind)
+    email = _get_email(pk)
+    user = request.user
+    if not email.is_open or email.is_quarantined:
+        messages.error(request, _("This message has already been dealt with."))
+        return redirect(email)
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES, model=model, user=user)
+        version_form = MailboxVersionForm(request.POST, prefix="inbound")
+        if form.is_valid() and version_form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = mailbox_create_ticket(
+                    email=email,
+                    user=user,
+                    expected_version=version_form.cleaned_data["version"],
+                    model=model,
+                    customer=data["customer"],
+                    template=data["template"],
+                    summary=data["summary"].strip(),
+                    description=data["description"].strip(),
+                    reported_source=data["reported_source"],
+                    assigned_group=data["assigned_group"],
+                    assignee=data["assignee"],
+                    status=data["status"],
+                    status_reason=data["status_reason"],
+                    resolution=data["resolution"].strip(),
+                    requires_attention=data["requires_attention"],
+                    work_info_notes=data["work_info_notes"].strip(),
+                    work_info_attachments=form.attachments(),
+                )
+            except StaleMessageError as error:
+                return _refused(request, email, error)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(number)s created") % {"number": ticket.number})
+                return redirect(ticket_url(ticket))
+        customer = None
+    else:
+        initial, customer = _prefill(email, model, user)
+        form = TicketCreateForm(model=model, user=user, initial=initial)
+    context = _new_page_context(model, form)
+    if customer is not None:
+        context["customer"] = customer
+        context["open_tickets"] = [
+            (ticket, ticket_url(ticket)) for ticket in ticket_open_for_customer(customer=customer)
+        ]
+    if context.get("customer") is None:
+        context["customer_form"] = _customer_form(email)
+    context["inbound"] = email
+    context["inbound_files"] = [a for a in email.attachments.order_by("position") if not a.inline]
+    context["cancel_url"] = email.get_absolute_url()
+    return render(request, "itsm/ticket_new.html", context)
+
+
+@agent_required
+@require_GET
+def mailbox_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The message as received, as a download (never rendered)."""
+    email = _get_email(pk)
+    response = FileResponse(
+        email.raw.open("rb"),
+        as_attachment=True,
+        filename=f"mensaje-{email.pk}.eml",
+        content_type="message/rfc822",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@agent_required
+@require_GET
+def mailbox_attachment(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """A file of the message, as a download; an inline image (``cid:``) of
+    a raster type may be shown in the page."""
+    attachment = get_object_or_404(InboundAttachment, email_id=pk, position=position)
+    if request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES:
+        guessed = mimetypes.guess_type(attachment.name)[0]
+        response = FileResponse(
+            attachment.file.open("rb"), content_type=guessed or attachment.content_type
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
