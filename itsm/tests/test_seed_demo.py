@@ -22,8 +22,9 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_seed_demo_loads_a_realistic_desk_once(db, settings):
+def test_seed_demo_loads_a_realistic_desk_once(db, settings, tmp_path):
     settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # the demo mail's files
 
     call_command("seed_demo", verbosity=0)
     first = counts()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -163,6 +164,7 @@ class Command(BaseCommand):
         users = self._users()
         if Customer.objects.filter(email="demo.cliente0@example.com").exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
+            self._mailbox()
             return
         with transaction.atomic():
             rng = random.Random(2026)
@@ -171,6 +173,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo loaded: {len(users)} users, {len(customers)} customers, {len(tickets)} tickets."
         )
+        self._mailbox()
+
+    def _mailbox(self) -> None:
+        # The demo's received mail is the mail app's (notifications) to load.
+        call_command("seed_demo_mailbox", force=True, stdout=self.stdout)
 
     def _users(self) -> dict:
         User = get_user_model()
