@@ -42,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from itsm.consoles import encode_cursor  # noqa: E402
+from itsm.pagination import encode_cursor  # noqa: E402
 from notifications.models import InboundEmail  # noqa: E402
 
 
@@ -57,7 +57,9 @@ def ingest(args) -> None:
 
     from customers.models import Customer
     from itsm import reference_data
-    from itsm.services import agent_default_group, ticket_create, ticket_models
+    from itsm.kinds import all_kinds
+    from itsm.selectors import agent_default_group
+    from itsm.services.ticket_create import ticket_create
     from notifications.imap import imap_poll
     from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
     from notifications.tests import corpus
@@ -71,7 +73,7 @@ def ingest(args) -> None:
     customer = Customer.objects.filter(email=corpus.CUSTOMER).first() or Customer.objects.create(
         kind="citizen", first_name="Ana", surnames="García", email=corpus.CUSTOMER
     )
-    model = ticket_models()[0]
+    model = next(all_kinds()).model
     group = agent_default_group(user)
     tickets = [
         ticket_create(

@@ -7,8 +7,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from itsm.filters import DATE_INPUT, agent_users
+from itsm.filters import DATE_INPUT
 from itsm.reference_cache import reference_choices, show_choices
+from itsm.selectors import agent_users
 from notifications.models import Classification, InboundEmail, InboundStatus
 
 QUARANTINED = "quarantined"

@@ -251,10 +251,13 @@ def _thread_number(parsed: ParsedMessage) -> str:
     wanted = wanted[:50]
     if not wanted:
         return ""
-    for outgoing in OutgoingEmail.objects.filter(message_id__in=wanted).select_related(
-        "incident", "work_order"
-    ):
-        return outgoing.ticket.number
+    ours = (
+        OutgoingEmail.objects.filter(message_id__in=wanted)
+        .values_list("ticket_number", flat=True)
+        .first()
+    )
+    if ours:
+        return ours
     earlier = (
         InboundEmail.objects.filter(message_id__in=wanted)
         .exclude(ticket_number="")
@@ -269,9 +272,7 @@ def _route_bounce(email: InboundEmail, message, parsed: ParsedMessage) -> str:
     email.bounce_status = report.status
     email.status = InboundStatus.DONE
     outgoing = (
-        OutgoingEmail.objects.filter(message_id__in=report.original_message_ids[:20])
-        .select_related("incident__customer", "work_order__customer")
-        .first()
+        OutgoingEmail.objects.filter(message_id__in=report.original_message_ids[:20]).first()
         if report.original_message_ids
         else None
     )

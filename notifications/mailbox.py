@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
 from itsm.permissions import require_agent
-from itsm.services import _journal, ticket_create
+from itsm.services.journal import journal_append
+from itsm.services.ticket_create import ticket_create
 from notifications.models import InboundAction, InboundEmail, InboundStatus
 from notifications.ticket_mail import _files, ticket_add_customer_message, ticket_by_number
 
@@ -144,7 +145,7 @@ def mailbox_create_ticket(
     )
     if rest:
         for index in range(0, len(rest), MAX_ATTACHMENTS):
-            _journal(
+            journal_append(
                 ticket,
                 author=user,
                 type=WorkInfoType.CUSTOMER_COMMUNICATION,

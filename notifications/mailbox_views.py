@@ -8,18 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
 from itsm.access import agent_required
-from itsm.consoles import InvalidCursor, capped_count, decode_cursor, keyset_page
-from itsm.forms import TicketCreateForm
-from itsm.models import Ticket
-from itsm.services import agent_default_group, ticket_models, ticket_open_for_customer
-from itsm.ticket_views import _add_service_errors, _new_page_context, ticket_url
+from itsm.forms import TicketCreateForm, add_service_errors
+from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
+from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
+from itsm.selectors import agent_default_group, tickets_open_for_customer
+from itsm.views.tickets import _new_page_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
 from notifications.mailbox import (
@@ -133,10 +132,7 @@ def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
     customers = _matching_customers(email)
     open_tickets = []
     if len(customers) == 1:
-        open_tickets = [
-            (ticket, ticket_url(ticket))
-            for ticket in ticket_open_for_customer(customer=customers[0])
-        ]
+        open_tickets = tickets_open_for_customer(customer=customers[0])
     new_text, quoted = split_quoted(email.body_text)
     headers = None
     if request.GET.get("headers") == "1":
@@ -159,15 +155,13 @@ def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
         "no_action_form": NoActionForm(initial={"version": email.version}, prefix="na"),
         "add_form": AddToTicketForm(initial={"version": email.version}, prefix="add"),
         "ticket_url": _ticket_url_for_number(email.ticket_number),
-        "kinds": [(model.KIND, model._meta.verbose_name) for model in ticket_models()],
+        "kinds": [(kind.code, kind.singular) for kind in all_kinds()],
     }
 
 
 def _ticket_url_for_number(number: str) -> str | None:
-    for model in ticket_models():
-        if number.startswith(model.PREFIX):
-            return reverse(f"{model._meta.app_label}:detail", args=[number])
-    return None
+    kind = kind_for_number(number) if number else None
+    return kind.detail_url(number) if kind is not None else None
 
 
 @agent_required
@@ -216,7 +210,7 @@ def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleMessageError as error:
             return _refused(request, email, error)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Closed with no action."))
             return redirect("notifications:mailbox")
@@ -241,25 +235,25 @@ def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleMessageError as error:
             return _refused(request, email, error)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The message has been added to %(number)s.") % {"number": ticket.number}
             )
-            return redirect(ticket_url(ticket))
+            return redirect(ticket)
     context = _detail_context(request, email)
     context["add_form"] = form
     return render(request, "notifications/mailbox_detail.html", context, status=400)
 
 
-def _model_for_kind(kind: str) -> type[Ticket]:
-    for model in ticket_models():
-        if kind == model.KIND:
-            return model
-    raise Http404(_("There is no such kind of ticket."))
+def _kind(code: str) -> Kind:
+    kind = kind_for_code(code)
+    if kind is None:
+        raise Http404(_("There is no such kind of ticket."))
+    return kind
 
 
-def _prefill(email: InboundEmail, model: type[Ticket], user) -> tuple[dict, Customer | None]:
+def _prefill(email: InboundEmail, user) -> tuple[dict, Customer | None]:
     customers = _matching_customers(email)
     customer = customers[0] if len(customers) == 1 else None
     group = agent_default_group(user)
@@ -290,14 +284,14 @@ def _customer_form(email: InboundEmail) -> CustomerForm:
 def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """*Crear incidencia* / *Crear orden de trabajo*: the new-ticket page,
     prefilled from the message; its files go to the first journal entry."""
-    model = _model_for_kind(kind)
+    kind = _kind(kind)
     email = _get_email(pk)
     user = request.user
     if not email.is_open or email.is_quarantined:
         messages.error(request, _("This message has already been dealt with."))
         return redirect(email)
     if request.method == "POST":
-        form = TicketCreateForm(request.POST, request.FILES, model=model, user=user)
+        form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
         version_form = MailboxVersionForm(request.POST, prefix="inbound")
         if form.is_valid() and version_form.is_valid():
             data = form.cleaned_data
@@ -306,7 +300,7 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
                     email=email,
                     user=user,
                     expected_version=version_form.cleaned_data["version"],
-                    model=model,
+                    model=kind.model,
                     customer=data["customer"],
                     template=data["template"],
                     summary=data["summary"].strip(),
@@ -324,20 +318,18 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
             except StaleMessageError as error:
                 return _refused(request, email, error)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("%(number)s created") % {"number": ticket.number})
-                return redirect(ticket_url(ticket))
+                return redirect(ticket)
         customer = None
     else:
-        initial, customer = _prefill(email, model, user)
-        form = TicketCreateForm(model=model, user=user, initial=initial)
-    context = _new_page_context(model, form)
+        initial, customer = _prefill(email, user)
+        form = TicketCreateForm(model=kind.model, user=user, initial=initial)
+    context = _new_page_context(kind, form)
     if customer is not None:
         context["customer"] = customer
-        context["open_tickets"] = [
-            (ticket, ticket_url(ticket)) for ticket in ticket_open_for_customer(customer=customer)
-        ]
+        context["open_tickets"] = tickets_open_for_customer(customer=customer)
     if context.get("customer") is None:
         context["customer_form"] = _customer_form(email)
     context["inbound"] = email

@@ -25,13 +25,11 @@ from itsm.models import (
     Ticket,
     WorkInfoType,
 )
-from itsm.services import (
-    REOPENED_REASON_CODE,
-    _journal,
-    ticket_create,
-    ticket_get_by_number,
-    ticket_relate,
-)
+from itsm.selectors import ticket_get_by_number
+from itsm.services.journal import journal_append
+from itsm.services.relations import ticket_relate
+from itsm.services.rules import REOPENED_REASON_CODE
+from itsm.services.ticket_create import ticket_create
 from notifications.models import InboundEmail
 
 
@@ -87,7 +85,7 @@ def ticket_add_customer_message(
     files = [*extra_files, *_files(email)]
     notes = communication_notes(email, sender_mismatch=sender_mismatch)
     for index, chunk in enumerate(_chunks(files)):
-        _journal(
+        journal_append(
             ticket,
             author=author,
             type=WorkInfoType.CUSTOMER_COMMUNICATION,
@@ -124,7 +122,7 @@ def _back_to_agent(ticket: Ticket, *, email: InboundEmail, author) -> None:
             if reason is not None:
                 text += f" ({reason.name})"
             text += "\n" + _("The customer wrote (message %(id)d).") % {"id": email.pk}
-        _journal(ticket, author=author, type=WorkInfoType.STATUS_CHANGE, notes=text)
+        journal_append(ticket, author=author, type=WorkInfoType.STATUS_CHANGE, notes=text)
     if author is not None:
         changes["updated_by"] = author
     # The row is locked (select_for_update): bump the version so an agent
@@ -171,4 +169,4 @@ def ticket_note_bounce(
             text = _("Our e-mail to %(address)s has been delayed (%(diagnostic)s).")
         text = text % {"address": address, "diagnostic": diagnostic or "?"}
         text += "\n" + _("Delivery report: message %(id)d.") % {"id": email.pk}
-    _journal(ticket, author=None, type=WorkInfoType.EMAIL_SYSTEM, notes=text)
+    journal_append(ticket, author=None, type=WorkInfoType.EMAIL_SYSTEM, notes=text)

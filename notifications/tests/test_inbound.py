@@ -9,7 +9,7 @@ from django.core.management import call_command
 from customers.models import Customer
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, WorkInfoType
-from itsm.services import ticket_resolve, ticket_set_pending
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from notifications.inbound import inbound_process, inbound_receive
 from notifications.models import (
     Classification,
@@ -406,7 +406,7 @@ def test_receive_email_exits_75_when_the_database_is_down(private_media, monkeyp
 def test_our_replies_carry_in_reply_to_and_references(
     private_media, incident, agent, documentation
 ):
-    from notifications.services import build_message
+    from notifications.services.delivery import build_message
 
     first = sent_email(incident, agent, documentation, "<first@registradores.example>")
     _outcome, reply = receive(

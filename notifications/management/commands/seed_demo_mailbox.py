@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from customers.models import Customer
-from itsm.services import ticket_models
+from itsm.kinds import all_kinds
 from notifications.inbound import inbound_receive
 from notifications.models import EmailStatus, InboundSource, OutgoingEmail, ResponseTemplate
 
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         customers = list(Customer.objects.exclude(email="").order_by("pk")[:6])
         if len(customers) < 3:
             raise CommandError("Load the demo desk first (seed_demo).")
-        incident_model = ticket_models()[0]
+        incident_model = next(all_kinds()).model
         open_ticket = incident_model.objects.open().filter(customer=customers[0]).first() or (
             incident_model.objects.open().select_related("customer").order_by("pk").first()
         )
