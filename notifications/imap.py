@@ -23,8 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.inbound import inbound_receive
 from notifications.models import ImapFolderState, InboundSource
+from notifications.services.inbound import inbound_receive
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,6 @@ from itsm.selectors import agent_default_group, tickets_open_for_customer
 from itsm.views.tickets import _new_page_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
-from notifications.mailbox import (
-    StaleMessageError,
-    mailbox_add_to_ticket,
-    mailbox_create_ticket,
-    mailbox_no_action,
-    mailbox_take,
-)
 from notifications.models import InboundAttachment, InboundEmail
 from notifications.parsing import header_list, split_quoted
 from notifications.presenters import (
@@ -37,6 +30,13 @@ from notifications.presenters import (
     mailbox_rows,
     safe,
     sanitise_html,
+)
+from notifications.services.mailbox import (
+    StaleMessageError,
+    mailbox_add_to_ticket,
+    mailbox_create_ticket,
+    mailbox_no_action,
+    mailbox_take,
 )
 
 # What the mailbox shows when no filter is given: what is waiting.

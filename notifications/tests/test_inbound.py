@@ -10,7 +10,6 @@ from customers.models import Customer
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, WorkInfoType
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
-from notifications.inbound import inbound_process, inbound_receive
 from notifications.models import (
     Classification,
     ClassificationReason,
@@ -21,6 +20,7 @@ from notifications.models import (
     OutgoingEmail,
     QuarantineReason,
 )
+from notifications.services.inbound import inbound_process, inbound_receive
 from notifications.tests import corpus
 from workorders.models import WorkOrder
 
@@ -130,7 +130,7 @@ def test_a_parsing_crash_quarantines_and_keeps_the_message(private_media, monkey
     def explode(raw):
         raise ValueError("boom")
 
-    monkeypatch.setattr("notifications.inbound.parse_message", explode)
+    monkeypatch.setattr("notifications.services.inbound.parse_message", explode)
     outcome, email = receive(corpus.plain())
     assert outcome.summary().startswith("quarantined parse-error")
     assert email.quarantine_reason == QuarantineReason.PARSE_ERROR

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from incidents.models import Incident
 from itsm.models import WorkInfoType
-from notifications.inbound import inbound_receive
 from notifications.models import InboundAction, InboundEmail, InboundStatus
+from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
 from workorders.models import WorkOrder
 

@@ -7,8 +7,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from notifications.inbound import inbound_receive
 from notifications.models import InboundSource
+from notifications.services.inbound import inbound_receive
 
 EX_TEMPFAIL = 75
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.inbound import inbound_process
 from notifications.models import InboundEmail
+from notifications.services.inbound import inbound_process
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from customers.models import Customer
 from itsm.kinds import all_kinds
-from notifications.inbound import inbound_receive
 from notifications.models import EmailStatus, InboundSource, OutgoingEmail, ResponseTemplate
+from notifications.services.inbound import inbound_receive
 
 DESK = "soporte@registradores.example"
 DATE = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

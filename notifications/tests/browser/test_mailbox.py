@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.tests.browser.helpers import expect_tab_shown, log_in, screenshot
-from notifications.inbound import inbound_receive
 from notifications.models import InboundEmail, InboundStatus
+from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

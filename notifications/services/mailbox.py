@@ -17,7 +17,7 @@ from itsm.permissions import require_agent
 from itsm.services.journal import journal_append
 from itsm.services.ticket_create import ticket_create
 from notifications.models import InboundAction, InboundEmail, InboundStatus
-from notifications.ticket_mail import _files, ticket_add_customer_message, ticket_by_number
+from notifications.services.ticket_mail import _files, ticket_add_customer_message, ticket_by_number
 
 
 class StaleMessageError(Exception):

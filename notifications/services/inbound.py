@@ -38,7 +38,7 @@ from notifications.parsing import (
     message_ids,
     parse_message,
 )
-from notifications.ticket_mail import (
+from notifications.services.ticket_mail import (
     ticket_add_customer_message,
     ticket_by_number,
     ticket_new_for_closed,
