@@ -239,7 +239,9 @@ def test_add_to_an_unknown_ticket_says_so(client, agent, message):
         {"add-version": message.version, "add-number": "inc 999999"},
     )
     assert response.status_code == 400
-    assert "No existe la gestión INC000000999999." in response.content.decode()
+    content = response.content.decode()
+    assert "No existe la gestión INC000000999999." in content
+    assert 'value="inc 999999"' in content  # what was typed stays
 
 
 def test_create_incident_page_is_prefilled(client, agent, message, customer):
