@@ -7,11 +7,14 @@ becomes a best-effort value.
 """
 
 import binascii
+import contextlib
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -113,33 +116,55 @@ _SURROGATES = re.compile(r"[\udc80-\udcff]")
 
 
 def header_text(message: Message, name: str) -> str:
-    """A header as text. Undeclared 8-bit bytes (which the parser keeps as
-    surrogates) are decoded with a fallback; a header the parser chokes on
-    comes back raw."""
-    try:
-        value = message.get(name)
-    except Exception:
-        value = None
-        for key, raw in message.raw_items():
-            if key.lower() == name.lower():
-                value = raw
-                break
-    if value is None:
+    """A header as text, encoded words (RFC 2047) decoded. Read from the raw
+    header with ``email.header`` (parsing it into a structured header costs
+    more than the rest of the message); undeclared 8-bit bytes (kept by the
+    parser as surrogates) are decoded with a fallback; when the encoded
+    words are broken, ``policy.default``'s lenient parser has the last word."""
+    raw = None
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            raw = str(value)
+            break
+    if raw is None:
         return ""
-    text = str(value)
-    if _SURROGATES.search(text):
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+    if _SURROGATES.search(raw):
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
+    text = raw
+    if "=?" in raw:
+        try:
+            text = str(make_header(decode_header(raw)))
+        except (LookupError, UnicodeError, ValueError, HeaderParseError):
+            try:
+                text = str(message.get(name))
+            except Exception:
+                text = raw
     return " ".join(text.split())
 
 
 def header_addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    text = header_text(message, name)
-    if not text:
+    """(name, address) pairs. Split before the names are decoded: a comma
+    inside an encoded name ("García, Ana") must not split the list."""
+    raw = None
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            raw = str(value)
+            break
+    if not raw:
         return []
+    if _SURROGATES.search(raw):
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
     try:
-        return [(n, a) for n, a in getaddresses([text]) if a or n]
+        pairs = [(n, a) for n, a in getaddresses([" ".join(raw.split())]) if a or n]
     except Exception:
         return []
+    decoded = []
+    for display, address in pairs:
+        if "=?" in display:
+            with contextlib.suppress(LookupError, UnicodeError, ValueError, HeaderParseError):
+                display = str(make_header(decode_header(display)))
+        decoded.append((" ".join(display.split()), address))
+    return decoded
 
 
 _MSGID = re.compile(r"<[^<>\s]+>")

@@ -182,3 +182,15 @@ def test_cid_images_point_at_our_storage_and_unknown_ones_vanish():
     assert html.count("<img") == 2
     assert 'src="/mailbox/1/files/1/"' in html
     assert "cid:" not in html
+
+
+def test_a_comma_inside_an_encoded_name_does_not_split_the_sender():
+    parsed = parse_message(
+        corpus.by_hand(
+            "From: =?utf-8?q?Garc=C3=ADa=2C_Ana?= <ana@example.com>\n"
+            "To: a@example.com, =?utf-8?q?L=C3=B3pez=2C_Luis?= <luis@example.com>\n"
+            "Subject: x\n\nHola\n"
+        )
+    )
+    assert (parsed.from_name, parsed.from_address) == ("García, Ana", "ana@example.com")
+    assert parsed.to == "a@example.com, luis@example.com"
