@@ -482,3 +482,15 @@ def test_reprocess_email_by_id_prints_what_became_of_it(private_media, reference
     _outcome, email = receive(corpus.plain())
     call_command("reprocess_email", str(email.pk))
     assert capsys.readouterr().out.strip() == f"customer mailbox ({email.pk})"
+
+
+def test_the_customer_lookup_shows_the_failing_address(
+    client, private_media, incident, agent, documentation
+):
+    from django.urls import reverse
+
+    outgoing = sent_email(incident, agent, documentation, "<b7@registradores.example>")
+    receive(corpus.dsn(outgoing.message_id))
+    client.force_login(agent)
+    response = client.get(reverse("customers:lookup"), {"q": incident.customer.email})
+    assert "data-email-failing" in response.content.decode()
