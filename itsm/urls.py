@@ -84,6 +84,7 @@ urlpatterns = [
         for kind in all_kinds()
     ),
     path("customers/", include("customers.urls")),
+    path("notifications/", include("notifications.urls")),
     path("search/", search.search, name="search"),
     *coordination_urlpatterns(),
     path("admin/", admin.site.urls),

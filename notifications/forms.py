@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from itsm.attachments import validate_attachment
-from notifications.models import ResponseTemplate
+from itsm.attachments import validate_attachment, validate_file_name
+from itsm.forms import PrivateFileInput
+from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 
 
@@ -92,3 +93,22 @@ class ResponseTemplateAdminForm(forms.ModelForm):
         except TemplateRenderError as error:
             raise forms.ValidationError(str(error), code="template_syntax") from None
         return body
+
+
+class ResponseTemplateDocumentForm(forms.ModelForm):
+    """A standard document: its name goes through the same cleaner as every
+    upload, and its file through the same checks."""
+
+    class Meta:
+        model = ResponseTemplateDocument
+        fields = ["template", "name", "file"]
+        widgets = {"file": PrivateFileInput(url_name="notifications:document")}
+
+    def clean_name(self) -> str:
+        return validate_file_name(self.cleaned_data["name"])
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if isinstance(upload, UploadedFile):
+            validate_attachment(upload)
+        return upload

@@ -1,6 +1,8 @@
 """The compose pages under each ticket (``/incidents/<number>/email/`` …),
 part of every kind's pages in ``itsm.urls``: (route, view, extra kwargs, name)."""
 
+from django.urls import path
+
 from notifications import views
 
 EMAIL_PAGES = (
@@ -20,3 +22,11 @@ EMAIL_PAGES = (
         "email_attachment_remove",
     ),
 )
+
+
+app_name = "notifications"
+
+# Site-wide pages under /notifications/.
+urlpatterns = [
+    path("documents/<int:pk>/", views.template_document, name="document"),
+]
