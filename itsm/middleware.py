@@ -14,3 +14,20 @@ class DeskLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SecurityHeadersMiddleware:
+    """The headers Django's SecurityMiddleware does not write: the Content
+    Security Policy and the Permissions Policy (settings ``ITSM_CSP`` and
+    ``ITSM_PERMISSIONS_POLICY``). A view may set its own policy first."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.csp = "; ".join(settings.ITSM_CSP)
+        self.permissions_policy = settings.ITSM_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "itsm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "itsm.middleware.DeskLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,7 +297,52 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Headers every response carries --------------------------------------------------
+# No inline script anywhere: scripts come from our static files only. Style
+# attributes are allowed (a mail's HTML is shown in a sandboxed srcdoc frame,
+# which inherits this policy, and keeps its inline styles); <style> elements
+# only from our files, plus the one the admin's change lists write.
+ADMIN_CHANGELIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+ITSM_CSP = [
+    "default-src 'self'",
+    "script-src 'self'",
+    f"style-src 'self' {ADMIN_CHANGELIST_STYLE}",
+    f"style-src-elem 'self' {ADMIN_CHANGELIST_STYLE}",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]
+ITSM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS ---------------------------------------------------------------------------
+# With DEBUG off the desk is served over HTTPS: plain HTTP is redirected, the
+# browser is told to use HTTPS only (HSTS) and cookies never travel in clear.
+# For a plain-HTTP intranet set ITSM_HTTPS=false (or each setting on its own).
+# Behind a proxy that ends TLS, tell Django which header says so, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https — only if the proxy
+# always sets or strips that header.
+HTTPS = env_bool("ITSM_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Only allows the domain's owner to submit it to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if proxy_ssl_header:
+    if len(proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
