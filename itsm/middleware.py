@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
@@ -31,3 +33,42 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address a request came from. Behind ``ITSM_PROXY_COUNT`` proxies,
+    the entry of X-Forwarded-For the nearest trusted proxy wrote; anything
+    further left was written by the client and proves nothing."""
+    count = settings.ITSM_PROXY_COUNT
+    if count > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def mark_session_seen(sender, request: HttpRequest, user, **kwargs) -> None:
+    """The login saves the session anyway: start the idle clock with it, so
+    the first page after logging in does not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session["seen_at"] = int(time.time())
+
+
+class IdleSessionMiddleware:
+    """Sessions expire SESSION_COOKIE_AGE after the last request, not after
+    the login: the session is saved again (renewing its expiry) at most once
+    every few minutes, so reading pages does not write on every request."""
+
+    RENEW_AFTER_SECONDS = 300
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get("seen_at")
+            if not isinstance(seen, int) or now - seen >= self.RENEW_AFTER_SECONDS:
+                request.session["seen_at"] = now
+        return self.get_response(request)

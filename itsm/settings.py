@@ -5,6 +5,7 @@ With no environment at all the app runs on the embedded default: SQLite under
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "itsm",
     "customers",
     "incidents",
@@ -122,8 +124,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "itsm.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.urls"
@@ -179,6 +184,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Logging in ----------------------------------------------------------------------
+# django-axes counts failed logins per user name *and* address: after
+# ITSM_LOGIN_FAILURE_LIMIT failures that pair is locked for
+# ITSM_LOGIN_LOCKOUT_MINUTES (another failure during the lock restarts it).
+# Admins unlock from the admin (Axes › Access attempts: delete the row).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ITSM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ITSM_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "itsm.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "itsm.middleware.client_ip"
+AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For; 0 trusts
+# only the connection's address (REMOTE_ADDR).
+ITSM_PROXY_COUNT = env_int("ITSM_PROXY_COUNT", 0)
+# A session ends after this long without a request (default: a working day).
+SESSION_COOKIE_AGE = env_int("ITSM_SESSION_IDLE_SECONDS", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
