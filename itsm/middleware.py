@@ -1,9 +1,10 @@
 import time
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class DeskLocaleMiddleware(LocaleMiddleware):
@@ -55,6 +56,15 @@ def mark_session_seen(sender, request: HttpRequest, user, **kwargs) -> None:
         request.session["seen_at"] = int(time.time())
 
 
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name django-axes counts failures for. Django's login forms do
+    not check its length before authenticating, and axes stores at most 255
+    characters (PostgreSQL refuses more): cut to the longest user name."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username")
+    return username[:150] if isinstance(username, str) else username
+
+
 class IdleSessionMiddleware:
     """Sessions expire SESSION_COOKIE_AGE after the last request, not after
     the login: the session is saved again (renewing its expiry) at most once
@@ -71,4 +81,28 @@ class IdleSessionMiddleware:
             seen = request.session.get("seen_at")
             if not isinstance(seen, int) or now - seen >= self.RENEW_AFTER_SECONDS:
                 request.session["seen_at"] = now
+        return self.get_response(request)
+
+
+def _holds_nul(data) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in data.lists()
+    )
+
+
+class RefuseNulMiddleware:
+    """PostgreSQL cannot store a NUL character in text and fails the query
+    that tries; no person types one. Refused here, once, for the path, the
+    query string and the form fields (file names are cleaned on upload)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        posted = request.method == "POST" and _holds_nul(request.POST)
+        if "\x00" in request.path or _holds_nul(request.GET) or posted:
+            return HttpResponseBadRequest(
+                _("The request holds a null character, which is not allowed."),
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

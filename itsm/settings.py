@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "itsm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "itsm.middleware.DeskLocaleMiddleware",
+    "itsm.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +201,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "itsm.views.auth.locked_out"
 AXES_CLIENT_IP_CALLABLE = "itsm.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "itsm.middleware.login_username"
 AXES_VERBOSE = False
 # How many proxies in front of the app append to X-Forwarded-For; 0 trusts
 # only the connection's address (REMOTE_ADDR).

@@ -177,3 +177,10 @@ def test_logout_is_post_only(client, agent):
     assert "_auth_user_id" in client.session
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_a_huge_user_name_is_counted_under_its_first_150_characters(client, user):
+    response = log_in(client, "x" * 1_000_000, "wrong")
+
+    assert response.status_code == 200
+    assert AccessFailureLog.objects.get().username == "x" * 150
