@@ -84,6 +84,27 @@ def database_from_url(url: str) -> dict:
     }
 
 
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL → CACHES entry: redis://host:6379/1 (shared by every worker
+    and machine), locmem:// (one process; the default) or dummy://."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    scheme = urlparse(url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "itsm",
+            # A cache that is down must not take the desk down with it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://, rediss://, unix://, locmem:// or dummy://, got {scheme!r}"
+    )
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -177,6 +198,10 @@ else:
         }
     }
 
+# Reference-data lists, login throttling counters and anything else cached
+# must hold across processes and machines in production: CACHE_URL=redis://…
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,7 +262,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
 
 # How long a process keeps the rendered option lists of the forms (groups,
-# templates, reasons, agents) in its cache (Django's default local-memory one).
+# templates, reasons, agents) in the cache (CACHE_URL).
 ITSM_REFERENCE_CACHE_SECONDS = env_int("ITSM_REFERENCE_CACHE_SECONDS", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
