@@ -6,7 +6,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from itsm.kinds import all_kinds
-from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.models import (
+    AuditEvent,
+    Relation,
+    StatusReason,
+    SupportGroup,
+    TicketSequence,
+    TicketTemplate,
+)
 from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
@@ -211,3 +218,16 @@ def _register_kinds() -> None:
 
 
 _register_kinds()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Logins, failures, lockouts and admin changes: who, when, from where."""
+
+    list_display = ("created_at", "kind", "username", "user", "address", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "address", "detail")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    ordering = ("-created_at",)
+    show_full_result_count = False

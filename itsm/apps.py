@@ -12,3 +12,7 @@ class ItsmConfig(AppConfig):
         from itsm.middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="itsm.mark_session_seen")
+
+        from itsm import audit
+
+        audit.connect()

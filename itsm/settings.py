@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "itsm.middleware.DeskLocaleMiddleware",
     "itsm.middleware.RefuseNulMiddleware",
+    "itsm.audit.AuditRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

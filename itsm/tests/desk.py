@@ -9,8 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import _make_user
 from itsm.models import SavedConsoleView, SupportGroup
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
-from itsm.services.relations import ticket_relate
 from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data as notification_reference
 from notifications.models import ResponseTemplate

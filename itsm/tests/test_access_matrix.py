@@ -79,6 +79,7 @@ ACCESS = {
             "workorders_workorderworkinfo",
             "itsm_ticketsequence",
             "notifications_outgoingemail",
+            "itsm_auditevent",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -93,6 +94,7 @@ ACCESS = {
             "workorders_workorderworkinfo",
             "itsm_ticketsequence",
             "notifications_outgoingemail",
+            "itsm_auditevent",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },

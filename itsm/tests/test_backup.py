@@ -26,11 +26,12 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from customers.tests.factories import CustomerFactory
 from itsm.permissions import AGENTS_GROUP
-from itsm.services import work_info_add
+from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data
 from notifications.models import ResponseTemplate
-from notifications.services import email_deliver, email_send
+from notifications.services.delivery import email_deliver
+from notifications.services.compose import email_send
 
 reference_data.load()
 agent = get_user_model().objects.create_user("agente", password="x")
