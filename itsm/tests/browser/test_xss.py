@@ -12,8 +12,8 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import SupportGroup
-from itsm.services.ticket_update import ticket_update
 from itsm.services.journal import work_info_add
+from itsm.services.ticket_update import ticket_update
 from itsm.tests.browser.helpers import log_in
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data as notification_reference
