@@ -254,6 +254,8 @@ def main() -> None:
         capture_output=True,
         text=True,
     ).stdout.split()
+    # `shell` may print its own lines first: keep the ticket numbers only.
+    numbers = [word for word in numbers if re.fullmatch(r"INC\d{12}", word)]
 
     timings: dict[str, list[float]] = defaultdict(list)
     statuses: dict[int, int] = defaultdict(int)
