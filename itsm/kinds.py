@@ -75,13 +75,15 @@ class Kind:
     def detail_url(self, number: str) -> str:
         """The ticket page's URL, reversed once per process: numbers are
         ``[A-Z0-9]``, nothing to quote."""
-        if not self._url_parts:
+        parts = list(self._url_parts)
+        if not parts:
             from django.urls import reverse
 
-            self._url_parts.extend(
-                reverse(self.url_name("detail"), args=["NUMBER"]).rsplit("NUMBER", 1)
-            )
-        head, tail = self._url_parts
+            parts = reverse(self.url_name("detail"), args=["NUMBER"]).rsplit("NUMBER", 1)
+            # One assignment of the whole list: threads of one worker may get
+            # here together, and each must see two parts, never four.
+            self._url_parts[:] = parts
+        head, tail = parts
         return f"{head}{number}{tail}"
 
 
