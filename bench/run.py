@@ -23,6 +23,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# In-process requests are plain HTTP: no redirect to HTTPS.
+os.environ.setdefault("ITSM_HTTPS", "false")
 
 import django  # noqa: E402
 

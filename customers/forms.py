@@ -3,6 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind
 from customers.validators import normalise_tax_id
+from itsm.text import ENCODED_WORD, single_line
+
+
+def clean_name_part(value: str) -> str:
+    """A customer's name goes into every mail's To: header. Made safe here,
+    once: one line, and no RFC 2047 encoded-word, which a mail reader would
+    decode (CR, LF, another address) however the header is written."""
+    value = single_line(value)
+    if ENCODED_WORD.search(value):
+        raise forms.ValidationError(
+            _("A name cannot contain “=?…?=”: mail programs would read it as encoded text."),
+            code="encoded_word",
+        )
+    return value
 
 
 class CustomerForm(forms.ModelForm):
@@ -26,6 +40,15 @@ class CustomerForm(forms.ModelForm):
                 params={"name": holder.full_name, "tax_id": tax_id},
             )
         return tax_id
+
+    def clean_first_name(self) -> str:
+        return clean_name_part(self.cleaned_data["first_name"])
+
+    def clean_surnames(self) -> str:
+        return clean_name_part(self.cleaned_data["surnames"])
+
+    def clean_organisation(self) -> str:
+        return clean_name_part(self.cleaned_data["organisation"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -15,6 +15,9 @@ from itsm.search_indexes import CUSTOMER_NAME_FTS
 from itsm.text import fold
 
 MAX_NAME_WORDS = 5
+# Longer text designates nothing more, and PostgreSQL refuses a word regular
+# expression of a megabyte.
+MAX_QUERY_LENGTH = 200
 LOOKUP_LIMIT = 10
 MIN_QUERY_LENGTH = 2
 
@@ -62,7 +65,7 @@ def _name_condition(words: list[str]) -> Q:
 def customer_condition(text: str) -> Q | None:
     """How to find the customers ``text`` may designate, or None if it cannot
     designate any: the exact CIF/NIF, e-mail or phone, else the name."""
-    text = text.strip()
+    text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return None
     if "@" in text:

@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from itsm.kinds import all_kinds
-from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.models import (
+    AuditEvent,
+    Relation,
+    StatusReason,
+    SupportGroup,
+    TicketSequence,
+    TicketTemplate,
+)
 from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
@@ -94,7 +104,34 @@ class TicketSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "last_value")
 
 
-class WorkInfoInline(ReadOnlyAdminMixin, admin.TabularInline):
+def file_links(links: list[tuple[str, str]]) -> SafeString | str:
+    """Private files have no public URL: the admin links to the views agents
+    use, which check access like any other download."""
+    return format_html_join(", ", '<a href="{}">{}</a>', links) or "—"
+
+
+def work_info_files(entry) -> SafeString | str:
+    ticket = entry.ticket
+    return file_links(
+        [
+            (
+                reverse(
+                    f"{ticket._meta.app_label}:attachment", args=[ticket.number, entry.pk, index]
+                ),
+                field_file.name.rsplit("/", 1)[-1],
+            )
+            for index, field_file in entry.attachments
+        ]
+    )
+
+
+class WorkInfoFilesMixin:
+    @admin.display(description=_("files"))
+    def files(self, entry) -> SafeString | str:
+        return work_info_files(entry)
+
+
+class WorkInfoInline(WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline):
     fields = (
         "created_at",
         "author",
@@ -102,16 +139,25 @@ class WorkInfoInline(ReadOnlyAdminMixin, admin.TabularInline):
         "notes",
         "requires_attention",
         "view_access",
-        "attachment_1",
-        "attachment_2",
-        "attachment_3",
+        "files",
     )
     readonly_fields = fields
     ordering = ("-created_at",)
     extra = 0
 
 
-class WorkInfoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WorkInfoAdmin(WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    fields = (
+        "ticket",
+        "created_at",
+        "author",
+        "type",
+        "notes",
+        "requires_attention",
+        "view_access",
+        "files",
+    )
+    readonly_fields = fields
     list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
     list_filter = ("type", "requires_attention", "view_access")
     search_fields = ("ticket__number", "notes")
@@ -172,3 +218,16 @@ def _register_kinds() -> None:
 
 
 _register_kinds()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Logins, failures, lockouts and admin changes: who, when, from where."""
+
+    list_display = ("created_at", "kind", "username", "user", "address", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "address", "detail")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    ordering = ("-created_at",)
+    show_full_result_count = False

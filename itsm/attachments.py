@@ -11,7 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from itsm.text import clean_file_name, has_real_extension, single_line
 
 # Magic numbers of the types agents exchange with users: documents, scans and
 # screenshots. Office formats are ZIP (OOXML/ODF) or the old OLE container.
@@ -53,18 +56,38 @@ def _sniff(head: bytes) -> str | None:
     return "text" if b"\x00" not in head else None
 
 
+def validate_file_name(name: str) -> str:
+    """The cleaned name (see ``clean_file_name``), or a ValidationError when
+    nothing usable is left or it has no real extension (``README``, ``...txt``):
+    the type of a file is checked against its extension, so it must have one."""
+    cleaned = clean_file_name(name)
+    if not has_real_extension(cleaned):
+        raise ValidationError(
+            _("“%(name)s” has no file extension (such as .pdf or .txt); rename it and try again.")
+            % {"name": cleaned or single_line(name)},
+            code="attachment_no_extension",
+        )
+    return cleaned
+
+
+def _size(value: int) -> str:
+    return _("%(human)s (%(bytes)s bytes)") % {
+        "human": filesizeformat(value),
+        "bytes": number_format(value, force_grouping=True),
+    }
+
+
 def validate_attachment(upload: UploadedFile) -> None:
     """Raise a ValidationError (in the user's language) unless the file is
-    within the size limit and its content is an allowed type matching its name."""
+    within the size limit and its content is an allowed type matching its name.
+    The upload keeps its cleaned name."""
+    upload.name = validate_file_name(upload.name or "")
     limit = settings.ITSM_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
+        # In bytes too: 10,0 MB against 10,0 MB would hide a file one byte over.
         raise ValidationError(
             _("“%(name)s” is %(size)s; the limit is %(limit)s.")
-            % {
-                "name": upload.name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(limit),
-            },
+            % {"name": upload.name, "size": _size(upload.size), "limit": _size(limit)},
             code="attachment_too_large",
         )
     if not upload.size:
@@ -95,9 +118,9 @@ def validate_attachment(upload: UploadedFile) -> None:
             upload.seek(0)
 
 
-def attachment_response(field_file: FieldFile) -> FileResponse:
+def attachment_response(field_file: FieldFile, *, name: str = "") -> FileResponse:
     """A download of a stored attachment that the browser never renders inline."""
-    name = PurePath(field_file.name).name
+    name = clean_file_name(name or PurePath(field_file.name).name) or "adjunto"
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(
         field_file.open("rb"), as_attachment=True, filename=name, content_type=content_type

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -102,6 +103,37 @@ class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+class _LinkedFile:
+    """What ClearableFileInput's template shows for a stored file: its name
+    and a URL, here the access-checked download view's."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """A file input for a private file: the current file links to the view
+    named ``url_name`` (given the object's pk), never to the storage."""
+
+    def __init__(self, *, url_name: str, attrs=None) -> None:
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "instance", None) is not None and value.name)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _LinkedFile(
+                value.name.rsplit("/", 1)[-1], reverse(self.url_name, args=[value.instance.pk])
+            )
+        return None
 
 
 class AttachmentField(forms.FileField):

@@ -57,7 +57,8 @@ def decode_cursor(token: str, model: type[models.Model], keys: Sequence[str]) ->
                     raise InvalidCursor("not an integer")
                 decoded.append(value)
             else:
-                if not isinstance(value, str):
+                # PostgreSQL cannot compare text holding NUL: it fails the query.
+                if not isinstance(value, str) or "\x00" in value:
                     raise InvalidCursor("not a string")
                 decoded.append(value)
         except (TypeError, ValueError) as error:

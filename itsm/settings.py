@@ -5,6 +5,7 @@ With no environment at all the app runs on the embedded default: SQLite under
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -83,6 +84,27 @@ def database_from_url(url: str) -> dict:
     }
 
 
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL → CACHES entry: redis://host:6379/1 (shared by every worker
+    and machine), locmem:// (one process; the default) or dummy://."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    scheme = urlparse(url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "itsm",
+            # A cache that is down must not take the desk down with it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://, rediss://, unix://, locmem:// or dummy://, got {scheme!r}"
+    )
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -103,6 +125,7 @@ INSTALLED_APPS = [
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "itsm",
     "customers",
     "incidents",
@@ -115,14 +138,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "itsm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "itsm.middleware.DeskLocaleMiddleware",
+    "itsm.middleware.RefuseNulMiddleware",
+    "itsm.audit.AuditRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "itsm.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "itsm.urls"
@@ -170,6 +199,10 @@ else:
         }
     }
 
+# Reference-data lists, login throttling counters and anything else cached
+# must hold across processes and machines in production: CACHE_URL=redis://…
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,6 +211,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Logging in ----------------------------------------------------------------------
+# django-axes counts failed logins per user name *and* address: after
+# ITSM_LOGIN_FAILURE_LIMIT failures that pair is locked for
+# ITSM_LOGIN_LOCKOUT_MINUTES (another failure during the lock restarts it).
+# Admins unlock from the admin (Axes › Access attempts: delete the row).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ITSM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ITSM_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "itsm.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "itsm.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "itsm.middleware.login_username"
+AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For; 0 trusts
+# only the connection's address (REMOTE_ADDR).
+ITSM_PROXY_COUNT = env_int("ITSM_PROXY_COUNT", 0)
+# A session ends after this long without a request (default: a working day).
+SESSION_COOKIE_AGE = env_int("ITSM_SESSION_IDLE_SECONDS", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -204,7 +263,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
 
 # How long a process keeps the rendered option lists of the forms (groups,
-# templates, reasons, agents) in its cache (Django's default local-memory one).
+# templates, reasons, agents) in the cache (CACHE_URL).
 ITSM_REFERENCE_CACHE_SECONDS = env_int("ITSM_REFERENCE_CACHE_SECONDS", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -321,7 +380,52 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Headers every response carries --------------------------------------------------
+# No inline script anywhere: scripts come from our static files only. Style
+# attributes are allowed (a mail's HTML is shown in a sandboxed srcdoc frame,
+# which inherits this policy, and keeps its inline styles); <style> elements
+# only from our files, plus the one the admin's change lists write.
+ADMIN_CHANGELIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+ITSM_CSP = [
+    "default-src 'self'",
+    "script-src 'self'",
+    f"style-src 'self' {ADMIN_CHANGELIST_STYLE}",
+    f"style-src-elem 'self' {ADMIN_CHANGELIST_STYLE}",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]
+ITSM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS ---------------------------------------------------------------------------
+# With DEBUG off the desk is served over HTTPS: plain HTTP is redirected, the
+# browser is told to use HTTPS only (HSTS) and cookies never travel in clear.
+# For a plain-HTTP intranet set ITSM_HTTPS=false (or each setting on its own).
+# Behind a proxy that ends TLS, tell Django which header says so, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https — only if the proxy
+# always sets or strips that header.
+HTTPS = env_bool("ITSM_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Only allows the domain's owner to submit it to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if proxy_ssl_header:
+    if len(proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from itsm.admin import ReadOnlyAdminMixin
-from notifications.forms import ResponseTemplateAdminForm
+from itsm.admin import ReadOnlyAdminMixin, file_links
+from notifications.forms import ResponseTemplateAdminForm, ResponseTemplateDocumentForm
 from notifications.models import (
     ImapFolderState,
     InboundAttachment,
@@ -17,6 +17,7 @@ from notifications.models import (
 
 class ResponseTemplateDocumentInline(admin.TabularInline):
     model = ResponseTemplateDocument
+    form = ResponseTemplateDocumentForm
     fields = ("name", "file")
     extra = 0
 
@@ -41,6 +42,7 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(ResponseTemplateDocument)
 class ResponseTemplateDocumentAdmin(admin.ModelAdmin):
+    form = ResponseTemplateDocumentForm
     list_display = ("name", "template")
     list_filter = ("template",)
     search_fields = ("name", "template__title")
@@ -68,7 +70,27 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("template", "created_by", "queued_by")
     list_select_related = ("template",)
     ordering = ("-created_at",)
-    readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+    readonly_fields = [
+        *(f.name for f in OutgoingEmail._meta.fields if not f.name.startswith("attachment_")),
+        "files",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("files"))
+    def files(self, email: OutgoingEmail):
+        ticket = email.ticket
+        return file_links(
+            [
+                (
+                    reverse(
+                        f"{ticket._meta.app_label}:email_attachment",
+                        args=[ticket.number, email.pk, position],
+                    ),
+                    name,
+                )
+                for position, name in email.attachment_names
+            ]
+        )
 
 
 class InboundAttachmentInline(admin.TabularInline):

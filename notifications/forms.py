@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from itsm.attachments import validate_attachment
-from notifications.models import ResponseTemplate
+from itsm.attachments import validate_attachment, validate_file_name
+from itsm.forms import PrivateFileInput
+from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 
 
@@ -128,3 +129,22 @@ class AddToTicketForm(MailboxVersionForm):
                 _("Write one ticket: “inc 1234”, “wo 1234” or its whole number.")
             )
         return numbers[0]
+
+
+class ResponseTemplateDocumentForm(forms.ModelForm):
+    """A standard document: its name goes through the same cleaner as every
+    upload, and its file through the same checks."""
+
+    class Meta:
+        model = ResponseTemplateDocument
+        fields = ["template", "name", "file"]
+        widgets = {"file": PrivateFileInput(url_name="notifications:document")}
+
+    def clean_name(self) -> str:
+        return validate_file_name(self.cleaned_data["name"])
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if isinstance(upload, UploadedFile):
+            validate_attachment(upload)
+        return upload

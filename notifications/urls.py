@@ -40,4 +40,6 @@ urlpatterns: list[URLPattern] = [
         mailbox_views.mailbox_attachment,
         name="mailbox_attachment",
     ),
+    # A response template's standard document, for admins and agents.
+    path("documents/<int:pk>/", views.template_document, name="document"),
 ]

@@ -16,7 +16,7 @@ from itsm.kinds import Kind
 from itsm.models import Ticket
 from itsm.permissions import is_coordinator
 from notifications.forms import EmailComposeForm
-from notifications.models import OutgoingEmail, ResponseTemplate
+from notifications.models import OutgoingEmail, ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError
 from notifications.services.compose import (
     email_remove_attachment,
@@ -178,3 +178,11 @@ def email_attachment_remove(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_message_url(ticket, email))
+
+
+@agent_required
+@require_http_methods(["GET"])
+def template_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A response template's standard document, as the customer receives it."""
+    document = get_object_or_404(ResponseTemplateDocument, pk=pk)
+    return attachment_response(document.file, name=document.name)

@@ -3,6 +3,7 @@
 and ``relations`` (links between tickets, saved console views). Kinds
 subclass ``Ticket`` and ``WorkInfo`` in their own apps."""
 
+from itsm.models.audit import AuditEvent, AuditEventKind
 from itsm.models.choices import (
     FINISHED_STATUSES,
     IMPACT_WEIGHTS,
@@ -48,6 +49,8 @@ from itsm.models.tickets import (
 )
 
 __all__ = [
+    "AuditEvent",
+    "AuditEventKind",
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
     "IMPACT_WEIGHTS",

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from customers.models import Customer, CustomerKind
 from customers.validators import normalise_tax_id
@@ -44,8 +45,9 @@ def test_seed_demo_loads_a_realistic_desk_once(db, settings, tmp_path):
     )
     assert {Status.ASSIGNED, Status.PENDING}.issubset(statuses)
     assert statuses & {Status.RESOLVED, Status.COMPLETED}
-    assert authenticate(username="agente", password="agente-demo") is not None
-    assert authenticate(username="coordinador", password="coordinador-demo") is not None
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username="agente", password="agente-demo") is not None
+    assert authenticate(request, username="coordinador", password="coordinador-demo") is not None
     assert get_user_model().objects.get(username="admin").is_superuser
 
 

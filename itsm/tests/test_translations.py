@@ -26,6 +26,7 @@ SAME_IN_SPANISH = {
     "%(number)s",
     "Total",
     "OK",
+    "%(human)s (%(bytes)s bytes)",
 }
 
 # Where user-visible strings live.

@@ -4,6 +4,7 @@ name, CIF/NIF, e-mail or phone (see ``itsm.selectors.global_search``)."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from customers.selectors import MAX_QUERY_LENGTH
 from itsm.access import agent_required
 from itsm.presenters import ticket_rows
 from itsm.selectors import global_search
@@ -11,7 +12,7 @@ from itsm.selectors import global_search
 
 @agent_required
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     results = global_search(query)
     if results.exact is not None:
         return redirect(results.exact)

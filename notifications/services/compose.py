@@ -3,15 +3,16 @@ template, the draft, *Enviar* (the row and its task published after commit).
 Every message is an ``OutgoingEmail`` row; ``delivery`` sends it."""
 
 import logging
-import re
 from decimal import Decimal
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.utils import parseaddr
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import make_msgid
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from kombu.exceptions import OperationalError
 from customers.models import Customer
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.permissions import is_coordinator, require_agent
+from itsm.text import clean_file_name, display_name, single_line
 from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
 from notifications.rendering import render_body, template_values
 
@@ -30,16 +32,30 @@ log = logging.getLogger(__name__)
 # The language of every message to customers, whatever the agent's UI language.
 CUSTOMER_LANGUAGE = "es"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+def attachment_name(name: str) -> str:
+    """The name the customer sees for a file (a stored path, or the name an
+    admin gave a standard document)."""
+    return clean_file_name(name) or "adjunto"
 
 
-def single_line(text: str) -> str:
-    """Text safe for a header: control characters (CR, LF…) become spaces."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
+def format_recipient(*, name: str, address: str) -> str:
+    """``"Name" <address>``, the name quoted as needed and on one line
+    (Django encodes it for the header)."""
+    return str(Address(display_name=display_name(name), addr_spec=address))
 
 
-def safe_file_name(name: str) -> str:
-    return single_line(PurePath(name.replace("\\", "/")).name) or "adjunto"
+def recipient_problem(*, name: str, address: str) -> str | None:
+    """Why no mail can be addressed to this customer, in words for the
+    agent, or None. Checked with the same code that writes the header."""
+    try:
+        sanitize_address(format_recipient(name=name, address=address), "utf-8")
+    except (ValueError, IndexError, HeaderParseError):
+        return _(
+            "The customer's name or e-mail address “%(email)s” cannot be written in a mail "
+            "header; correct them in the customer's record first."
+        ) % {"email": single_line(address)}
+    return None
 
 
 # --- composing ---------------------------------------------------------------------
@@ -107,6 +123,9 @@ def _check_can_write(*, ticket: Ticket, user, template: ResponseTemplate) -> Non
         )
     if not ticket.customer.email:
         raise ValidationError(no_email_message(), code="customer_without_email")
+    problem = recipient_problem(name=ticket.customer.full_name, address=ticket.customer.email)
+    if problem:
+        raise ValidationError(problem, code="customer_address_unusable")
 
 
 def no_email_message() -> str:
@@ -146,7 +165,7 @@ def email_save_draft(
     customer = ticket.customer
     email.template = template
     email.to_email = customer.email
-    email.to_name = single_line(customer.full_name)[:300]
+    email.to_name = display_name(customer.full_name)[:300]
     email.subject = email_subject(ticket=ticket, template=template)
     email.amount = amount if template.asks_amount else None
     email.note = note.strip()

@@ -9,7 +9,6 @@ import random
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
-from email.headerregistry import Address
 from email.utils import parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -22,8 +21,14 @@ from django.utils.translation import gettext as _
 
 from itsm.models import WorkInfoType
 from itsm.services.journal import journal_append
+from itsm.text import single_line
 from notifications.models import EmailStatus, OutgoingEmail
-from notifications.services.compose import publish_send, safe_file_name, single_line
+from notifications.services.compose import (
+    attachment_name,
+    format_recipient,
+    publish_send,
+    recipient_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +65,10 @@ def email_deliver(*, email_id: int) -> Delivery:
     attempt = email.attempts  # the fencing token of this claim
     try:
         message = build_message(email)
+        message.message()  # writes every header: a bad one fails here, not in SMTP
     except Exception as error:  # a message that cannot be built never will be
         log.exception("E-mail %s cannot be built", email_id)
-        return _record_failure(email, attempt, _("Cannot build the message: %s") % error)
+        return _record_failure(email, attempt, build_failure_reason(email, error))
     try:
         with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
             connection.send_messages([message])
@@ -163,17 +169,29 @@ def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
     """(name, field file) of what goes with the message: the template's
     standard documents, then the agent's files."""
     files = [
-        (safe_file_name(document.name), document.file)
+        (attachment_name(document.name), document.file)
         for document in email.template.documents.order_by("pk")
     ]
-    files += [(safe_file_name(f.name), f) for _index, f in email.attachments]
+    files += [(attachment_name(f.name), f) for _index, f in email.attachments]
     return files
 
 
 def recipient(email: OutgoingEmail) -> str:
-    """``"Name" <address>``, the name quoted as needed and on one line
-    (Django encodes it for the header)."""
-    return str(Address(display_name=single_line(email.to_name), addr_spec=email.to_email))
+    return format_recipient(name=email.to_name, address=email.to_email)
+
+
+def build_failure_reason(email: OutgoingEmail, error: Exception) -> str:
+    """What the ticket's history says about a message that cannot be built."""
+    if isinstance(error, OSError):
+        return _("The message cannot be built: one of its files is missing (%(error)s).") % {
+            "error": single_line(str(error))[:200]
+        }
+    problem = recipient_problem(name=email.to_name, address=email.to_email)
+    if problem:
+        return _("The message cannot be built: %(reason)s") % {"reason": problem}
+    return _("The message cannot be built: %(error)s") % {
+        "error": single_line(f"{type(error).__name__}: {error}")[:300]
+    }
 
 
 def thread_headers(email: OutgoingEmail) -> dict[str, str]:

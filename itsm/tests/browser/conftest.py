@@ -108,6 +108,15 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         pages.append(page)
         return page
 
@@ -117,8 +126,9 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
         _save_failure(pages, name)
     for context in contexts:
         context.close()
-    # An uncaught script error is a bug even when the test got through.
-    assert not errors, f"JavaScript errors: {errors}"
+    # An uncaught script error or a policy violation is a bug even when the
+    # test got through.
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
 
 
 @pytest.fixture

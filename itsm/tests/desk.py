@@ -1,0 +1,136 @@
+"""Real objects of every kind the URLs name, and every URL pattern the
+resolver knows: what the access matrix and the bad-input tests walk."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import _make_user
+from itsm.models import SavedConsoleView, SupportGroup
+from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
+from itsm.tests.factories import make_incident, make_work_order
+from notifications import reference_data as notification_reference
+from notifications.models import ResponseTemplate
+from notifications.services.compose import email_save_draft
+from notifications.services.inbound import inbound_receive
+from notifications.tests.corpus import plain
+from notifications.tests.factories import pdf_upload
+
+# Patterns without a name cannot be reversed: the URL each is tried with.
+UNNAMED = {"admin:*": "/admin/nada/"}
+
+
+def url_patterns(patterns=None, namespace="") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
+            found += url_patterns(entry.url_patterns, inner)
+        else:
+            # An unnamed pattern (the admin's catch-all) is "<namespace>:*".
+            found.append((":".join(part for part in (namespace, entry.name or "*") if part), entry))
+    return found
+
+
+class Desk:
+    """Real objects of every kind the URLs name, made once."""
+
+    def __init__(self, users: dict) -> None:
+        agent = users["agent"]
+        notification_reference.load()
+        self.incident = make_incident(user=agent, work_info_notes="Llamada")
+        self.work_order = make_work_order(user=agent, customer=self.incident.customer)
+        self.entries = {}
+        for ticket in (self.incident, self.work_order):
+            self.entries[ticket.KIND] = work_info_add(
+                ticket=ticket, user=agent, notes="Captura", attachments=[pdf_upload("c.pdf")]
+            )
+        template = ResponseTemplate.objects.get(title="VINCULACIÓN – ENVÍO CUADRO DE VINCULACIÓN")
+        self.emails = {
+            ticket.KIND: email_save_draft(
+                ticket=ticket, user=agent, template=template, attachment=pdf_upload("a.pdf")
+            )
+            for ticket in (self.incident, self.work_order)
+        }
+        self.relation = ticket_relate(
+            ticket=self.incident, user=agent, other_number=self.work_order.number
+        )
+        self.document = template.documents.order_by("pk").first()
+        self.inbound = inbound_receive(
+            raw=plain(subject="Consulta", attachments=[("c.pdf", "application/pdf", b"%PDF-1.4")]),
+            source="pipe",
+        ).email_id
+        SavedConsoleView.objects.create(user=agent, kind="INC", query="f=1&status=assigned")
+        # Rows for the admin's axes pages.
+        Client().post(reverse("login"), {"username": "agente", "password": "mala"})
+
+    def url(self, name: str, pattern: URLPattern) -> str:
+        if name in UNNAMED:
+            return UNNAMED[name]
+        return reverse(name, kwargs=self.kwargs(name, pattern))
+
+    def kwargs(self, name: str, pattern: URLPattern) -> dict:
+        namespace = name.split(":")[0] if ":" in name else ""
+        ticket = self.work_order if namespace == "workorders" else self.incident
+        values = {
+            "number": ticket.number,
+            "entry_id": self.entries[ticket.KIND].pk,
+            "index": 1,
+            "email_id": self.emails[ticket.KIND].pk,
+            "position": 1,
+            "relation_id": self.relation.pk,
+        }
+        if name == "customers:pick":
+            values["pk"] = ticket.customer.pk
+        elif name == "notifications:document":
+            values["pk"] = self.document.pk
+        elif namespace == "notifications":
+            values.update(pk=self.inbound, kind="INC")
+        elif namespace == "admin":
+            values.update(self.admin_kwargs(name))
+        return {key: values[key] for key in pattern.pattern.regex.groupindex if key in values}
+
+    def admin_kwargs(self, name: str) -> dict:
+        values = {"app_label": "itsm", "url": "nada/", "content_type_id": 0, "object_id": 0}
+        for model in admin.site._registry:
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+            if name.startswith(prefix):
+                row = model._default_manager.order_by("pk").first()
+                values["object_id"] = row.pk if row else 0
+                values["id"] = row.pk if row else 0
+        if name == "admin:view_on_site":
+            values["content_type_id"] = ContentType.objects.get_for_model(self.incident).pk
+            values["object_id"] = self.incident.pk
+        return values
+
+
+def make_role_users(django_user_model) -> dict:
+    """One user per role of the access matrix (anonymous has none)."""
+    made = {
+        "no role": _make_user(django_user_model, "ajeno"),
+        "agent": _make_user(
+            django_user_model,
+            "agente",
+            groups=[AGENTS_GROUP],
+            support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
+        ),
+        "another agent": _make_user(
+            django_user_model,
+            "agente2",
+            groups=[AGENTS_GROUP],
+            support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
+        ),
+        "L2 specialist": _make_user(django_user_model, "especialista", groups=[AGENTS_GROUP]),
+        "coordinator": _make_user(
+            django_user_model,
+            "coordinador",
+            groups=[COORDINATORS_GROUP],
+            support_groups=["L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"],
+        ),
+        "admin": _make_user(django_user_model, "admin", is_staff=True, is_superuser=True),
+    }
+    SupportGroup.objects.get(is_specialists=True).members.add(made["L2 specialist"])
+    return made

@@ -1,0 +1,287 @@
+"""Who reaches what: every URL pattern the resolver knows × every role, GET and
+POST (with a valid CSRF token), on real objects of each kind.
+
+``ACCESS`` below is the one table of expectations: the least role each
+pattern needs. A role below it must be refused (sent to a login page, 403,
+404 or 405) — a 2xx is a leak; a role at or above it must not be refused. No
+cell may answer 5xx. A pattern the resolver has and the table does not fails
+the test, so a new view cannot escape it. The admin's patterns are generated
+per registered model and all need staff (``ADMIN``), except its login page.
+"""
+
+from urllib.parse import urlparse
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+
+from itsm.tests.desk import url_patterns
+
+PUBLIC, LOGGED_IN, AGENT, COORDINATOR, STAFF = "public", "logged in", "agent", "coord.", "staff"
+# Refused to everyone, admins included (the admin shows tickets, the journal,
+# numbering and the outbox read-only: only services write them).
+NOBODY = "nobody"
+
+# The least role each pattern needs.
+ACCESS = {
+    "login": PUBLIC,
+    "set_language": PUBLIC,
+    "logout": LOGGED_IN,
+    "home": AGENT,
+    "search": AGENT,
+    "coordination": AGENT,  # agents see the queue read-only
+    "coordination_take": COORDINATOR,
+    "coordination_return": COORDINATOR,
+    "coordination_specialists": COORDINATOR,
+    "customers:lookup": AGENT,
+    "customers:create": AGENT,
+    "customers:pick": AGENT,
+    "notifications:document": AGENT,
+    **{
+        f"notifications:{name}": AGENT
+        for name in (
+            "mailbox",
+            "mailbox_detail",
+            "mailbox_take",
+            "mailbox_no_action",
+            "mailbox_add",
+            "mailbox_new_ticket",
+            "mailbox_raw",
+            "mailbox_attachment",
+        )
+    },
+    **{
+        f"{namespace}:{name}": AGENT
+        for namespace in ("incidents", "workorders")
+        for name in (
+            "console",
+            "console_save_view",
+            "new",
+            "template_fields",
+            "reasons",
+            "detail",
+            "edit",
+            "assign_to_me",
+            "pending",
+            "resolve",
+            "reopen",
+            "escalate",
+            "work_info_add",
+            "attachment",
+            "relation_search",
+            "relation_add",
+            "relation_remove",
+            "email",
+            "email_message",
+            "email_resend",
+            "email_attachment",
+            "email_attachment_remove",
+        )
+    },
+    "admin:login": PUBLIC,
+    "admin:logout": LOGGED_IN,
+    # Answers only with its query parameters (which field of which model).
+    "admin:autocomplete": NOBODY,
+    **{
+        f"admin:{model}_add": NOBODY
+        for model in (
+            "incidents_incident",
+            "incidents_incidentworkinfo",
+            "workorders_workorder",
+            "workorders_workorderworkinfo",
+            "itsm_ticketsequence",
+            "notifications_outgoingemail",
+            "notifications_inboundemail",
+            "notifications_imapfolderstate",
+            "itsm_auditevent",
+            "axes_accessattempt",
+            "axes_accessfailurelog",
+            "axes_accesslog",
+        )
+    },
+    **{
+        f"admin:{model}_{action}": level
+        for model in (
+            "incidents_incident",
+            "incidents_incidentworkinfo",
+            "workorders_workorder",
+            "workorders_workorderworkinfo",
+            "itsm_ticketsequence",
+            "notifications_outgoingemail",
+            "notifications_inboundemail",
+            "notifications_imapfolderstate",
+            "itsm_auditevent",
+        )
+        for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
+    },
+}
+# Every other admin pattern.
+ADMIN = STAFF
+
+# Each role and the least level it reaches.
+ROLES = {
+    "anonymous": None,
+    "no role": LOGGED_IN,
+    "agent": AGENT,
+    "another agent": AGENT,
+    "L2 specialist": AGENT,
+    "coordinator": COORDINATOR,
+    "admin": STAFF,
+}
+RANK = [PUBLIC, LOGGED_IN, AGENT, COORDINATOR, STAFF, NOBODY]
+CSRF_SECRET = "s3cr3tCsrfTokenForTheMatrix00000"  # 32 characters, as Django's secret
+
+
+def required_level(name: str, method: str) -> str | None:
+    """The least role for this pattern and method (a pair in the table is
+    (GET, POST))."""
+    level = ACCESS.get(name, ADMIN if name.startswith("admin:") else None)
+    if isinstance(level, tuple):
+        return level[0] if method == "get" else level[1]
+    return level
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status >= 500:
+        return "error"
+    if 200 <= status < 300:
+        return "ok"
+    if status in (301, 302, 303):
+        path = urlparse(response["Location"]).path
+        return "to login" if path in (reverse("login"), reverse("admin:login")) else "redirect"
+    if status in (403, 404, 405):
+        return "refused"
+    return f"{status}"
+
+
+def order(item: tuple) -> tuple:
+    # What ends the session or deletes rows goes last.
+    name = item[0]
+    return ("logout" in name, "delete" in name, name)
+
+
+def client_for(role: str, users: dict) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = CSRF_SECRET
+    if role in users:
+        client.force_login(users[role])
+    return client
+
+
+def test_every_url_pattern_is_in_the_table():
+    unlisted = sorted(
+        {name or str(pattern.pattern) for name, pattern in url_patterns()}
+        - set(ACCESS)
+        - {name for name, _ in url_patterns() if name.startswith("admin:")}
+    )
+    assert unlisted == [], f"URL patterns without an expected access: {unlisted}"
+    stale = sorted(set(ACCESS) - {name for name, _ in url_patterns()})
+    assert stale == [], f"the table names patterns that no longer exist: {stale}"
+
+
+@pytest.mark.django_db(transaction=False)
+def test_every_role_reaches_exactly_what_the_table_allows(users, desk):
+    patterns = sorted(url_patterns(), key=order)
+    unexpected = []
+    cells = 0
+    for role, level in ROLES.items():
+        client = client_for(role, users)
+        for name, pattern in patterns:
+            url = desk.url(name, pattern)
+            for method in ("get", "post"):
+                needed = required_level(name, method)
+                assert needed is not None, name
+                allowed = needed == PUBLIC or (
+                    level is not None
+                    and needed != NOBODY
+                    and RANK.index(level) >= RANK.index(needed)
+                )
+                data = {"csrfmiddlewaretoken": CSRF_SECRET} if method == "post" else None
+                response = getattr(client, method)(url, data)
+                cells += 1
+                result = outcome(response)
+                if result == "error" or (not allowed and result not in ("to login", "refused")):
+                    unexpected.append(
+                        f"{role} {method.upper()} {url} ({name}): {response.status_code}"
+                    )
+                elif allowed and response.status_code == 403:
+                    unexpected.append(f"{role} {method.upper()} {url} ({name}): refused")
+                if name.endswith("logout") and role in users:
+                    client = client_for(role, users)
+            AccessAttempt.objects.all().delete()  # a role's failed admin logins must not lock it
+    assert cells >= 7 * 2 * 150
+    assert unexpected == [], "\n".join(unexpected)
+
+
+def test_every_post_without_a_csrf_token_is_refused(users, desk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["admin"])
+    accepted = []
+    for name, pattern in url_patterns():
+        url = desk.url(name, pattern)
+        response = client.post(url, {"anything": "x"})
+        if response.status_code != 403:
+            accepted.append(f"{url} ({name}): {response.status_code}")
+    assert accepted == []
+
+
+# --- object-level checks: an id that exists, under a URL it does not belong to ---------
+
+
+def test_an_attachment_opens_only_under_its_own_ticket(client, users, desk):
+    client.force_login(users["another agent"])
+    entry = desk.entries["INC"]
+    own = reverse("incidents:attachment", args=[desk.incident.number, entry.pk, 1])
+    foreign = reverse("workorders:attachment", args=[desk.work_order.number, entry.pk, 1])
+    other_kind = reverse("incidents:attachment", args=[desk.work_order.number, entry.pk, 1])
+
+    assert client.get(own).status_code == 200
+    assert client.get(foreign).status_code == 404
+    assert client.get(other_kind).status_code == 404
+    for index in (0, 2, 4, 99):
+        url = reverse("incidents:attachment", args=[desk.incident.number, entry.pk, index])
+        assert client.get(url).status_code == 404, index
+
+
+def test_an_email_draft_and_its_files_open_only_under_their_own_ticket(client, users, desk):
+    client.force_login(users["another agent"])
+    email = desk.emails["INC"]
+    other = desk.emails["WO"]
+    pages = [
+        ("email_message", [email.pk]),
+        ("email_attachment", [email.pk, 1]),
+    ]
+    for name, args in pages:
+        assert (
+            client.get(reverse(f"incidents:{name}", args=[desk.incident.number, *args])).status_code
+            == 200
+        )
+        assert (
+            client.get(
+                reverse(f"workorders:{name}", args=[desk.work_order.number, *args])
+            ).status_code
+            == 404
+        )
+    wrong_ticket = reverse("incidents:email_message", args=[desk.incident.number, other.pk])
+    assert client.get(wrong_ticket).status_code == 404
+    removed = client.post(
+        reverse("workorders:email_attachment_remove", args=[desk.work_order.number, email.pk, 1])
+    )
+    assert removed.status_code == 404
+    email.refresh_from_db()
+    assert email.attachment_1
+
+
+def test_a_saved_view_is_only_its_owners(client, users, desk):
+    client.force_login(users["another agent"])
+
+    response = client.get(reverse("incidents:console"))
+
+    assert response.status_code == 200
+    assert "status=assigned" not in response.context["filter_query"]
+    assert "mine=on" in response.context["filter_query"]  # the default view
+    client.force_login(users["agent"])
+    own = client.get(reverse("incidents:console")).context["filter_query"]
+    assert "status=assigned" in own
