@@ -291,3 +291,22 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("status", Status.ASSIGNED)
         super().__init__(*args, user=user, **kwargs)
+
+    def ticket_fields(self) -> dict:
+        """The cleaned form as ``ticket_create``'s arguments (customer to files)."""
+        data = self.cleaned_data
+        return {
+            "customer": data["customer"],
+            "template": data["template"],
+            "summary": data["summary"].strip(),
+            "description": data["description"].strip(),
+            "reported_source": data["reported_source"],
+            "assigned_group": data["assigned_group"],
+            "assignee": data["assignee"],
+            "status": data["status"],
+            "status_reason": data["status_reason"],
+            "resolution": data["resolution"].strip(),
+            "requires_attention": data["requires_attention"],
+            "work_info_notes": data["work_info_notes"].strip(),
+            "work_info_attachments": self.attachments(),
+        }

@@ -294,26 +294,13 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
         form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
         version_form = MailboxVersionForm(request.POST, prefix="inbound")
         if form.is_valid() and version_form.is_valid():
-            data = form.cleaned_data
             try:
                 ticket = mailbox_create_ticket(
                     email=email,
                     user=user,
                     expected_version=version_form.cleaned_data["version"],
                     model=kind.model,
-                    customer=data["customer"],
-                    template=data["template"],
-                    summary=data["summary"].strip(),
-                    description=data["description"].strip(),
-                    reported_source=data["reported_source"],
-                    assigned_group=data["assigned_group"],
-                    assignee=data["assignee"],
-                    status=data["status"],
-                    status_reason=data["status_reason"],
-                    resolution=data["resolution"].strip(),
-                    requires_attention=data["requires_attention"],
-                    work_info_notes=data["work_info_notes"].strip(),
-                    work_info_attachments=form.attachments(),
+                    **form.ticket_fields(),
                 )
             except StaleMessageError as error:
                 return _refused(request, email, error)

@@ -146,24 +146,11 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 ticket = ticket_create(
                     model=kind.model,
                     user=user,
-                    customer=data["customer"],
-                    template=data["template"],
-                    summary=data["summary"].strip(),
-                    description=data["description"].strip(),
-                    reported_source=data["reported_source"],
-                    assigned_group=data["assigned_group"],
-                    assignee=data["assignee"],
-                    status=data["status"],
-                    status_reason=data["status_reason"],
-                    resolution=data["resolution"].strip(),
-                    requires_attention=data["requires_attention"],
-                    work_info_notes=data["work_info_notes"].strip(),
-                    work_info_attachments=form.attachments(),
+                    **form.ticket_fields(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
