@@ -6,6 +6,7 @@ subclass ``Ticket`` and ``WorkInfo`` in their own apps."""
 from itsm.models.choices import (
     FINISHED_STATUSES,
     IMPACT_WEIGHTS,
+    OPEN_STATUSES,
     URGENCY_WEIGHTS,
     Impact,
     Priority,
@@ -50,6 +51,7 @@ from itsm.models.tickets import (
 __all__ = [
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
+    "OPEN_STATUSES",
     "IMPACT_WEIGHTS",
     "MAX_ATTACHMENTS",
     "URGENCY_WEIGHTS",

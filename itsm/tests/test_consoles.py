@@ -537,7 +537,7 @@ def test_partial_index_condition_is_the_console_open_filter(reference):
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'workorder_open_mine_idx'"
             )
         definition = cursor.fetchone()[0]
-    for status in ("closed", "cancelled", "rejected"):
+    for status in ("resolved", "completed", "closed", "cancelled", "rejected"):
         assert f"'{status}'" in definition
     assert " IN " not in definition.upper()
 
