@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.kinds import all_kinds
 from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.presenters import entry_text
 from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
@@ -94,12 +95,19 @@ class TicketSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "last_value")
 
 
-class WorkInfoInline(ReadOnlyAdminMixin, admin.TabularInline):
+class WorkInfoTextMixin:
+    @admin.display(description=_("notes"))
+    def text(self, entry) -> str:
+        """What the history shows: a system event in the reader's language."""
+        return entry_text(entry)
+
+
+class WorkInfoInline(WorkInfoTextMixin, ReadOnlyAdminMixin, admin.TabularInline):
     fields = (
         "created_at",
         "author",
         "type",
-        "notes",
+        "text",
         "requires_attention",
         "view_access",
         "attachment_1",
@@ -111,8 +119,16 @@ class WorkInfoInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class WorkInfoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
+class WorkInfoAdmin(WorkInfoTextMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "ticket",
+        "created_at",
+        "author",
+        "type",
+        "text",
+        "requires_attention",
+        "view_access",
+    )
     list_filter = ("type", "requires_attention", "view_access")
     search_fields = ("ticket__number", "notes")
     list_select_related = ("ticket", "author")

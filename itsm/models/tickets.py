@@ -322,6 +322,13 @@ class WorkInfo(models.Model):
         default=WorkInfoType.WORK_NOTES,
     )
     notes = models.TextField(_("notes"))
+    # What the system recorded by itself, as facts (``itsm.journal_events``):
+    # an event code and its values as codes and ids, put into words when the
+    # history is read, in the reader's language. Empty for what a person typed.
+    # Nullable without a default so adding them is an ALTER TABLE ADD COLUMN
+    # (SQLite rebuilds the table otherwise, and the append-only trigger with it).
+    event = models.CharField(_("event"), max_length=30, null=True, blank=True)
+    data = models.JSONField(_("event data"), null=True, blank=True)
     attachment_1 = models.FileField(
         _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
     )
