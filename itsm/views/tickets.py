@@ -278,6 +278,7 @@ def render_ticket_page(
         "preview": {"fields": ticket, "template": ticket.template},
         "escalation_guidance": ESCALATION_GUIDANCE,
         "stale": stale_context(stale) if stale else None,
+        "conflicts": page_forms["edit"].conflict_rows(ticket) if "edit" in page_forms else [],
         "open_panel": open_panel,
         "relation_query": relation_query,
         "relation_hits": relation_hits(ticket, relation_query) if relation_query else None,
@@ -317,9 +318,8 @@ def ticket_edit(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
             )
         except StaleTicketError as error:
             current = error.current
-            return render_ticket_page(
-                request, current, forms={"edit": form.rebased(current)}, stale=error
-            )
+            rebased = form.rebased(current, changed_by_others=error.changed_fields)
+            return render_ticket_page(request, current, forms={"edit": rebased}, stale=error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
