@@ -24,7 +24,7 @@ from itsm.models import (
 )
 from itsm.permissions import is_coordinator
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
-from itsm.selectors import agent_users, ticket_numbers
+from itsm.selectors import group_assignees, ticket_numbers
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
 
@@ -94,14 +94,14 @@ def show_reasons(field: forms.ModelChoiceField, kind: str, status: str, keep_id=
     )
 
 
-def assignable_users() -> QuerySet:
-    return agent_users().order_by("username")
-
-
 class UserChoiceField(forms.ModelChoiceField):
+    @staticmethod
+    def label_for(user) -> str:
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
     def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+        return self.label_for(obj)
 
 
 class AttachmentField(forms.FileField):
@@ -160,6 +160,11 @@ class TicketFieldsForm(forms.Form):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("(nobody)"),
+        error_messages={
+            "invalid_choice": _(
+                "This person is not an active agent of the chosen group: pick one from the list."
+            )
+        },
     )
     status = forms.ChoiceField(label=_("Status"))
     status_reason = forms.ModelChoiceField(
@@ -195,7 +200,14 @@ class TicketFieldsForm(forms.Form):
             ticket.assigned_group_id if ticket else None,
         )
         self.fields["assigned_group"].label = model.GROUP_LABEL
-        self._show_reference("assignee", assignable_users(), "assignable-users", None)
+        group_id = self.chosen_group_id()
+        keep_assignee = None
+        if ticket is not None and str(group_id) == str(ticket.assigned_group_id):
+            # A ticket's assignee who has since left the group can stay put.
+            keep_assignee = ticket.assignee_id
+        self._show_reference(
+            "assignee", group_assignees(group_id), f"assignees:{group_id}", keep_assignee
+        )
 
         self.fields["status"].choices = open_statuses(model)
         reason_id = ticket.status_reason_id if ticket is not None else None
@@ -216,6 +228,13 @@ class TicketFieldsForm(forms.Form):
             field.queryset = (queryset | queryset.model.objects.filter(pk=keep_id)).order_by(
                 *queryset.query.order_by
             )
+
+    def chosen_group_id(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("assigned_group"), "")
+        if self.initial.get("assigned_group"):
+            return str(self.initial["assigned_group"])
+        return str(self.ticket.assigned_group_id) if self.ticket is not None else ""
 
     def chosen_status(self) -> str:
         if self.is_bound:

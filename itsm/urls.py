@@ -20,6 +20,7 @@ KIND_PAGES = (
     ("new/", tickets.ticket_new, {}, "new"),
     ("template-fields/", tickets.template_fields, {}, "template_fields"),
     ("reasons/", tickets.reason_options, {}, "reasons"),
+    ("assignees/", tickets.assignee_options, {}, "assignees"),
     ("<str:number>/", tickets.ticket_detail, {}, "detail"),
     ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
     (

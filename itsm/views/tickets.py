@@ -28,6 +28,7 @@ from itsm.action_forms import (
 from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
+    UserChoiceField,
     add_service_errors,
     status_reasons,
     ticket_numbers_from_text,
@@ -37,6 +38,7 @@ from itsm.models import Status, Ticket, TicketTemplate, priority_for
 from itsm.presenters import history, stale_context
 from itsm.selectors import (
     agent_default_group,
+    group_assignees,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
@@ -121,6 +123,17 @@ def _wire(form: Form, kind: Kind) -> Form:
             "hx-include": "this",
         }
     )
+    # The assignee list follows the group: only its active members.
+    form.fields["assigned_group"].widget.attrs.update(
+        {
+            "hx-get": reverse(kind.url_name("assignees")),
+            "hx-trigger": "change",
+            "hx-target": f"#{form['assignee'].auto_id}",
+            "hx-include": f"this, #{form['assignee'].auto_id}",
+        }
+    )
+    if isinstance(form, TicketCreateForm):
+        form.fields["assigned_group"].widget.attrs["hx-vals"] = '{"default_me": "1"}'
     form.fields["status"].widget.attrs.update(
         {
             "hx-get": reverse(kind.url_name("reasons")),
@@ -175,6 +188,10 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         form = TicketCreateForm(
             model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
         )
+        # The agent who takes the call owns it, when they belong to the group
+        # (the group's assignee options, from the cache, say whether they do).
+        if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
+            form.initial["assignee"] = user.pk
     return render(request, "itsm/ticket_new.html", _new_page_context(kind, form))
 
 
@@ -221,6 +238,26 @@ def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
             "swap_summary": True,
             "summary_form": summary_form,
         },
+    )
+
+
+@agent_required
+@require_GET
+def assignee_options(request: HttpRequest, kind: Kind) -> HttpResponse:
+    """htmx: the assignee options of the chosen group. The person chosen stays
+    chosen if they belong to it; otherwise, on a new ticket, the agent
+    creating it if they do."""
+    people = list(group_assignees(request.GET.get("assigned_group", "")))
+    ids = {str(person.pk) for person in people}
+    chosen = request.GET.get("assignee", "")
+    if chosen not in ids:
+        me = str(request.user.pk)
+        chosen = me if request.GET.get("default_me") and me in ids else ""
+    options = [(str(p.pk), UserChoiceField.label_for(p)) for p in people]
+    return render(
+        request,
+        "itsm/snippets/ticket_assignee_options.html",
+        {"options": options, "chosen": chosen},
     )
 
 
