@@ -3,7 +3,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from itsm.kinds import all_kinds
-from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.models import (
+    HeldUpload,
+    Relation,
+    StatusReason,
+    SupportGroup,
+    TicketSequence,
+    TicketTemplate,
+)
 from itsm.presenters import entry_text
 from itsm.reference_cache import clear_reference_choices
 
@@ -188,3 +195,15 @@ def _register_kinds() -> None:
 
 
 _register_kinds()
+
+
+@admin.register(HeldUpload)
+class HeldUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Files kept from forms with errors; purged after ITSM_HELD_UPLOAD_HOURS."""
+
+    list_display = ("name", "user", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    exclude = ("token",)

@@ -7,6 +7,7 @@ ticket are in ``itsm.action_forms``."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from customers.models import Customer
 from itsm.attachments import validate_attachment
 from itsm.models import (
     MAX_ATTACHMENTS,
+    HeldUpload,
     ReportedSource,
     RequiresAttention,
     Status,
@@ -118,22 +120,54 @@ class AttachmentField(forms.FileField):
 
 
 class AttachmentsMixin:
-    """Up to three files; if the form has errors, the browser drops the
-    files, so the page names them and asks for them again."""
+    """Up to three files. The browser drops the files of a form that comes
+    back with errors, so the valid ones are held on the server
+    (``itsm.services.uploads``) and the page sends their tokens
+    (``held_attachment_<n>``) instead; ``use_held_uploads`` puts them back in
+    the slots the agent left empty, where they are validated again."""
+
+    held: dict
+
+    def held_field_name(self, name: str) -> str:
+        return self.add_prefix(f"held_{name}")
+
+    def use_held_uploads(self, user) -> None:
+        self.held = {}
+        if not self.is_bound:
+            return
+        tokens = {name: self.data.get(self.held_field_name(name), "") for name in ATTACHMENT_FIELDS}
+        wanted = [token for token in tokens.values() if token]
+        if not wanted:
+            return
+        found = {h.token: h for h in HeldUpload.objects.filter(user=user, token__in=wanted)}
+        files = self.files.copy()
+        for name, token in tokens.items():
+            held = found.get(token)
+            key = self.add_prefix(name)
+            if held is None or files.get(key):
+                continue  # unknown, someone else's, or replaced by a new file
+            try:
+                held.file.open("rb")
+            except FileNotFoundError:
+                continue
+            files[key] = UploadedFile(file=held.file.file, name=held.name, size=held.file.size)
+            self.held[name] = held
+        self.files = files
 
     def attachments(self) -> list:
         return [
             self.cleaned_data[name] for name in ATTACHMENT_FIELDS if self.cleaned_data.get(name)
         ]
 
-    def files_to_attach_again(self) -> list[str]:
+    def uploads_to_hold(self) -> dict:
+        """The valid files of a form with errors, by field name."""
         if not self.is_bound or not self.errors:
-            return []
-        return [
-            self.files[self.add_prefix(name)].name
+            return {}
+        return {
+            name: self.files[self.add_prefix(name)]
             for name in ATTACHMENT_FIELDS
-            if self.add_prefix(name) in self.files and name not in self.errors
-        ]
+            if self.files.get(self.add_prefix(name)) and name not in self.errors
+        }
 
 
 class TicketFieldsForm(forms.Form):

@@ -47,8 +47,10 @@ from itsm.models.tickets import (
     ticket_status_field,
     work_info_indexes,
 )
+from itsm.models.uploads import HeldUpload
 
 __all__ = [
+    "HeldUpload",
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
     "OPEN_STATUSES",

@@ -46,6 +46,7 @@ from itsm.selectors import (
 from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
+from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 
 # What the ticket page loads with the ticket for its header. Not the
 # creator and last editor: the page does not show them, and each join adds
@@ -158,6 +159,7 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
+        form.use_held_uploads(user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -181,6 +183,7 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                held_uploads_delete(uploads=form.held.values())
                 messages.success(request, _("%(number)s created") % {"number": ticket.number})
                 return redirect(ticket)
     else:
@@ -192,7 +195,9 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         # (the group's assignee options, from the cache, say whether they do).
         if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
             form.initial["assignee"] = user.pk
-    return render(request, "itsm/ticket_new.html", _new_page_context(kind, form))
+    context = _new_page_context(kind, form)
+    context["held_files"] = held_uploads_keep(user=user, form=form)
+    return render(request, "itsm/ticket_new.html", context)
 
 
 def _new_page_context(kind: Kind, form: TicketCreateForm) -> dict:
@@ -212,7 +217,6 @@ def _new_page_context(kind: Kind, form: TicketCreateForm) -> dict:
         "customer": customer,
         "open_tickets": tickets_open_for_customer(customer=customer) if customer else [],
         "preview": _template_preview(kind, template),
-        "files_to_attach_again": form.files_to_attach_again(),
         "attachment_fields": [form[name] for name in ATTACHMENT_FIELDS],
     }
 
@@ -323,7 +327,7 @@ def render_ticket_page(
     }
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
-        context["files_to_attach_again"] = work_info_form.files_to_attach_again()
+        context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
         context["work_info_attachment_fields"] = [work_info_form[n] for n in ATTACHMENT_FIELDS]
     return render(request, "itsm/ticket_detail.html", context)
 
