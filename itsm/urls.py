@@ -23,6 +23,7 @@ KIND_PAGES = (
     ("assignees/", tickets.assignee_options, {}, "assignees"),
     ("<str:number>/", tickets.ticket_detail, {}, "detail"),
     ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
+    ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),
     (
         "<str:number>/assign-to-me/",
         ticket_actions.quick_action,

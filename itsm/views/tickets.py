@@ -35,6 +35,7 @@ from itsm.forms import (
 )
 from itsm.kinds import Kind
 from itsm.models import Status, Ticket, TicketTemplate, priority_for
+from itsm.presence import POLL_SECONDS, presence_others, presence_touch
 from itsm.presenters import history, stale_context
 from itsm.selectors import (
     agent_default_group,
@@ -304,9 +305,12 @@ def render_ticket_page(
     """The ticket page; ``forms`` replace the blank ones (to show what the
     agent typed with its errors), ``stale`` explains a refused change."""
     page_forms = {}
+    presence = []
     if not ticket.is_closed:
         page_forms = {**_action_forms(ticket, request.user), **(forms or {})}
         _wire(page_forms["edit"], ticket.kind)
+        presence_touch(ticket=ticket, user=request.user)
+        presence = presence_others(ticket=ticket, user=request.user)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
     context = {
@@ -324,6 +328,8 @@ def render_ticket_page(
         "relation_query": relation_query,
         "relation_hits": relation_hits(ticket, relation_query) if relation_query else None,
         "is_pending": ticket.status == Status.PENDING,
+        "presence": presence,
+        "presence_poll_seconds": POLL_SECONDS,
     }
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
@@ -338,6 +344,22 @@ def ticket_detail(request: HttpRequest, kind: Kind, number: str) -> HttpResponse
     ticket = load_ticket(request, kind, number)
     open_panel = "relations" if request.GET.get("relation_q") else ""
     return render_ticket_page(request, ticket, open_panel=open_panel)
+
+
+@agent_required
+@require_POST
+def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """htmx, every POLL_SECONDS from an open ticket page: the reader is still
+    there; who else is."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    presence_touch(ticket=ticket, user=request.user)
+    context = {
+        "kind": kind,
+        "ticket": ticket,
+        "presence": presence_others(ticket=ticket, user=request.user),
+        "presence_poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "itsm/snippets/ticket_presence.html", context)
 
 
 @agent_required
