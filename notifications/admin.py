@@ -2,7 +2,12 @@ from django.contrib import admin
 
 from itsm.admin import ReadOnlyAdminMixin
 from notifications.forms import ResponseTemplateAdminForm
-from notifications.models import OutgoingEmail, ResponseTemplate, ResponseTemplateDocument
+from notifications.models import (
+    OutgoingEmail,
+    OutgoingEmailDocument,
+    ResponseTemplate,
+    ResponseTemplateDocument,
+)
 
 
 class ResponseTemplateDocumentInline(admin.TabularInline):
@@ -38,6 +43,15 @@ class ResponseTemplateDocumentAdmin(admin.ModelAdmin):
     list_select_related = ("template",)
 
 
+class OutgoingEmailDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The standard documents as they were when the message was queued."""
+
+    model = OutgoingEmailDocument
+    fields = ("name", "file")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, for looking into a delivery; messages are written and
@@ -59,3 +73,4 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("template",)
     ordering = ("-created_at",)
     readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+    inlines = [OutgoingEmailDocumentInline]

@@ -167,12 +167,13 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
 
 
 def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
-    """(name, field file) of what goes with the message: the template's
-    standard documents, then the agent's files."""
-    files = [
-        (safe_file_name(document.name), document.file)
-        for document in email.template.documents.order_by("pk")
-    ]
+    """(name, field file) of what goes with the message: the standard
+    documents as they were when it was queued, then the agent's files.
+    (Messages queued before documents were copied read the template's.)"""
+    documents = list(email.documents.order_by("pk")) or list(
+        email.template.documents.order_by("pk")
+    )
+    files = [(safe_file_name(document.name), document.file) for document in documents]
     files += [(safe_file_name(f.name), f) for _index, f in email.attachments]
     return files
 
