@@ -63,7 +63,7 @@ class TicketFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=[],
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
     status_reason = django_filters.ModelChoiceFilter(
@@ -83,7 +83,7 @@ class TicketFilterSet(django_filters.FilterSet):
     priority = django_filters.MultipleChoiceFilter(
         label=_("Priority"),
         choices=Priority.choices,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=forms.CheckboxSelectMultiple,
         distinct=False,
         method="filter_priority",
     )
