@@ -149,6 +149,9 @@ def parse(notes: str, lookups: Lookups, *, kind: str) -> tuple[str, dict] | None
 def _lift_trigger(schema_editor, table: str) -> None:
     name = f"{table}_append_only"
     if schema_editor.connection.vendor == "postgresql":
+        # ALTER TABLE refuses a table with pending (deferred) trigger events,
+        # such as the foreign-key checks of rows written in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
     else:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -158,6 +161,7 @@ def _restore_trigger(schema_editor, table: str) -> None:
     name = f"{table}_append_only"
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         # The text itsm.db.append_only_trigger creates.
         schema_editor.execute(
