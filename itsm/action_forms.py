@@ -76,8 +76,25 @@ class VersionedForm(forms.Form):
         return data
 
 
+def _as_stored(value) -> str:
+    """A cleaned value as ``stored_values`` writes it: ids for rows, empty for
+    none, one kind of line break (browsers post textareas with CRLF)."""
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value).replace("\r\n", "\n")
+
+
 class TicketEditForm(TicketFieldsForm, VersionedForm):
-    """Sections 2–4 of an existing ticket, saved with optimistic locking."""
+    """Sections 2–4 of an existing ticket, saved with optimistic locking.
+
+    Only what the agent changed from what their page showed (``seen``) is
+    saved, so a value they did not touch is never written back over someone
+    else's. After a refused stale save the form is rebased on the current
+    ticket: the agent's changes kept, the rest current, and the fields both
+    changed (``conflicts``) wait for the agent to choose which value to keep
+    (``keep_<field>``: ``mine`` or ``theirs``)."""
 
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False
@@ -87,6 +104,7 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    conflicts = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, ticket: Ticket, **kwargs):
         if not args and "data" not in kwargs:
@@ -95,14 +113,93 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
                 **self.initial_for(ticket),
             }
         super().__init__(*args, ticket=ticket, **kwargs)
+        self.kept_theirs: set[str] = set()
 
-    def rebased(self, current: Ticket) -> "TicketEditForm":
-        return type(self)(
-            self.rebased_data(current), model=self.model, user=self._user, ticket=current
-        )
+    def clean_conflicts(self) -> list[str]:
+        try:
+            names = json.loads(self.cleaned_data["conflicts"] or "[]")
+        except ValueError:
+            return []
+        if not isinstance(names, list):
+            return []
+        return [name for name in names if name in FORM_FIELDS]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.kept_theirs = set()
+        for name in cleaned.get("conflicts") or []:
+            choice = self.data.get(self.add_prefix(f"keep_{name}"))
+            if choice == "theirs":
+                self.kept_theirs.add(name)
+            elif choice != "mine":
+                self.add_error(
+                    name,
+                    _("You and another agent both changed this field: choose which value to keep."),
+                )
+        return cleaned
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
+        """The fields the agent changed from what their page showed."""
+        seen = self.cleaned_data.get("seen") or {}
+        loaded = stored_values(self.ticket, FORM_FIELDS)
+        return {
+            name: self.cleaned_data[name]
+            for name in FORM_FIELDS
+            if name in self.cleaned_data
+            and name not in self.kept_theirs
+            and _as_stored(self.cleaned_data[name]) != seen.get(name, loaded[name])
+        }
+
+    def rebased(self, current: Ticket, *, changed_by_others=()) -> "TicketEditForm":
+        """The agent's changes on top of ``current``: every field they did not
+        change shows the current value, and the ones both changed to different
+        values become conflicts to resolve."""
+        mine = self.changes()
+        now = stored_values(current, FORM_FIELDS)
+        data = self.rebased_data(current)
+        for key in [key for key in data if key.startswith(self.add_prefix("keep_"))]:
+            del data[key]
+        for name in FORM_FIELDS:
+            if name not in mine:
+                data[self.add_prefix(name)] = now[name]
+        conflicts = [
+            name
+            for name in FORM_FIELDS
+            if name in mine and name in changed_by_others and _as_stored(mine[name]) != now[name]
+        ]
+        data[self.add_prefix("conflicts")] = json.dumps(conflicts)
+        return type(self)(data, model=self.model, user=self._user, ticket=current)
+
+    def conflict_rows(self, current: Ticket) -> list[dict]:
+        """For each conflict: the field, the agent's value and the current one,
+        as the form labels them."""
+        if not self.is_bound:
+            return []
+        try:
+            names = json.loads(self.data.get(self.add_prefix("conflicts")) or "[]")
+        except ValueError:
+            return []
+        now = stored_values(current, FORM_FIELDS)
+        rows = []
+        for name in names if isinstance(names, list) else []:
+            if name not in FORM_FIELDS:
+                continue
+            field = self.fields[name]
+            labels = {}
+            if hasattr(field, "choices"):
+                labels = {str(value): str(label) for value, label in field.choices}
+            mine = (self.data.get(self.add_prefix(name)) or "").replace("\r\n", "\n")
+            theirs = now[name]
+            rows.append(
+                {
+                    "name": name,
+                    "label": str(field.label),
+                    "mine": labels.get(mine, mine) or "—",
+                    "theirs": labels.get(theirs, theirs) or "—",
+                    "choice": self.data.get(self.add_prefix(f"keep_{name}"), ""),
+                }
+            )
+        return rows
 
 
 class AssignToMeForm(VersionedForm):

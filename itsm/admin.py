@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from itsm.kinds import all_kinds
 from itsm.models import (
     AuditEvent,
+    HeldUpload,
     Relation,
     StatusReason,
     SupportGroup,
     TicketSequence,
     TicketTemplate,
 )
+from itsm.presenters import entry_text
 from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
@@ -131,12 +133,21 @@ class WorkInfoFilesMixin:
         return work_info_files(entry)
 
 
-class WorkInfoInline(WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline):
+class WorkInfoTextMixin:
+    @admin.display(description=_("notes"))
+    def text(self, entry) -> str:
+        """What the history shows: a system event in the reader's language."""
+        return entry_text(entry)
+
+
+class WorkInfoInline(
+    WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline
+):
     fields = (
         "created_at",
         "author",
         "type",
-        "notes",
+        "text",
         "requires_attention",
         "view_access",
         "files",
@@ -146,13 +157,13 @@ class WorkInfoInline(WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline
     extra = 0
 
 
-class WorkInfoAdmin(WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class WorkInfoAdmin(WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = (
         "ticket",
         "created_at",
         "author",
         "type",
-        "notes",
+        "text",
         "requires_attention",
         "view_access",
         "files",
@@ -231,3 +242,15 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
     ordering = ("-created_at",)
     show_full_result_count = False
+
+
+@admin.register(HeldUpload)
+class HeldUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Files kept from forms with errors; purged after ITSM_HELD_UPLOAD_HOURS."""
+
+    list_display = ("name", "user", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    exclude = ("token",)

@@ -31,6 +31,7 @@ ATTENTION_NONE = "none"
 BASIC_FIELDS = (
     "mine",
     "open",
+    "awaiting_closure",
     "status",
     "status_reason",
     "assigned_group",
@@ -51,13 +52,18 @@ class TicketFilterSet(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
     )
+    awaiting_closure = django_filters.BooleanFilter(
+        label=_("Resolved awaiting closure"),
+        method="filter_awaiting_closure",
+        widget=forms.CheckboxInput,
+    )
     # No DISTINCT (django-filter's default for multiple choices): the filter
     # joins nothing, and DISTINCT makes PostgreSQL sort every match before
     # the LIMIT instead of reading the console index in order.
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=[],
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
     status_reason = django_filters.ModelChoiceFilter(
@@ -77,7 +83,7 @@ class TicketFilterSet(django_filters.FilterSet):
     priority = django_filters.MultipleChoiceFilter(
         label=_("Priority"),
         choices=Priority.choices,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=forms.CheckboxSelectMultiple,
         distinct=False,
         method="filter_priority",
     )
@@ -167,6 +173,9 @@ class TicketFilterSet(django_filters.FilterSet):
     def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         # The same condition the partial indexes are declared with.
         return queryset.filter(open_tickets_q()) if value else queryset
+
+    def filter_awaiting_closure(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.awaiting_closure() if value else queryset
 
     def filter_priority(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         # The stored rank, so the *_priority_idx indexes serve the filter.

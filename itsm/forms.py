@@ -7,6 +7,7 @@ ticket are in ``itsm.action_forms``."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from customers.models import Customer
 from itsm.attachments import validate_attachment
 from itsm.models import (
     MAX_ATTACHMENTS,
+    HeldUpload,
     ReportedSource,
     RequiresAttention,
     Status,
@@ -25,7 +27,7 @@ from itsm.models import (
 )
 from itsm.permissions import is_coordinator
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
-from itsm.selectors import agent_users, ticket_numbers
+from itsm.selectors import group_assignees, row_id, ticket_numbers
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
 
@@ -95,14 +97,14 @@ def show_reasons(field: forms.ModelChoiceField, kind: str, status: str, keep_id=
     )
 
 
-def assignable_users() -> QuerySet:
-    return agent_users().order_by("username")
-
-
 class UserChoiceField(forms.ModelChoiceField):
+    @staticmethod
+    def label_for(user) -> str:
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
     def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+        return self.label_for(obj)
 
 
 class _LinkedFile:
@@ -150,22 +152,54 @@ class AttachmentField(forms.FileField):
 
 
 class AttachmentsMixin:
-    """Up to three files; if the form has errors, the browser drops the
-    files, so the page names them and asks for them again."""
+    """Up to three files. The browser drops the files of a form that comes
+    back with errors, so the valid ones are held on the server
+    (``itsm.services.uploads``) and the page sends their tokens
+    (``held_attachment_<n>``) instead; ``use_held_uploads`` puts them back in
+    the slots the agent left empty, where they are validated again."""
+
+    held: dict
+
+    def held_field_name(self, name: str) -> str:
+        return self.add_prefix(f"held_{name}")
+
+    def use_held_uploads(self, user) -> None:
+        self.held = {}
+        if not self.is_bound:
+            return
+        tokens = {name: self.data.get(self.held_field_name(name), "") for name in ATTACHMENT_FIELDS}
+        wanted = [token for token in tokens.values() if token]
+        if not wanted:
+            return
+        found = {h.token: h for h in HeldUpload.objects.filter(user=user, token__in=wanted)}
+        files = self.files.copy()
+        for name, token in tokens.items():
+            held = found.get(token)
+            key = self.add_prefix(name)
+            if held is None or files.get(key):
+                continue  # unknown, someone else's, or replaced by a new file
+            try:
+                held.file.open("rb")
+            except FileNotFoundError:
+                continue
+            files[key] = UploadedFile(file=held.file.file, name=held.name, size=held.file.size)
+            self.held[name] = held
+        self.files = files
 
     def attachments(self) -> list:
         return [
             self.cleaned_data[name] for name in ATTACHMENT_FIELDS if self.cleaned_data.get(name)
         ]
 
-    def files_to_attach_again(self) -> list[str]:
+    def uploads_to_hold(self) -> dict:
+        """The valid files of a form with errors, by field name."""
         if not self.is_bound or not self.errors:
-            return []
-        return [
-            self.files[self.add_prefix(name)].name
+            return {}
+        return {
+            name: self.files[self.add_prefix(name)]
             for name in ATTACHMENT_FIELDS
-            if self.add_prefix(name) in self.files and name not in self.errors
-        ]
+            if self.files.get(self.add_prefix(name)) and name not in self.errors
+        }
 
 
 class TicketFieldsForm(forms.Form):
@@ -192,6 +226,11 @@ class TicketFieldsForm(forms.Form):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("(nobody)"),
+        error_messages={
+            "invalid_choice": _(
+                "This person is not an active agent of the chosen group: pick one from the list."
+            )
+        },
     )
     status = forms.ChoiceField(label=_("Status"))
     status_reason = forms.ModelChoiceField(
@@ -227,7 +266,14 @@ class TicketFieldsForm(forms.Form):
             ticket.assigned_group_id if ticket else None,
         )
         self.fields["assigned_group"].label = model.GROUP_LABEL
-        self._show_reference("assignee", assignable_users(), "assignable-users", None)
+        group_id = self.chosen_group_id()
+        keep_assignee = None
+        if ticket is not None and str(group_id) == str(ticket.assigned_group_id):
+            # A ticket's assignee who has since left the group can stay put.
+            keep_assignee = ticket.assignee_id
+        self._show_reference(
+            "assignee", group_assignees(group_id), f"assignees:{row_id(group_id)}", keep_assignee
+        )
 
         self.fields["status"].choices = open_statuses(model)
         reason_id = ticket.status_reason_id if ticket is not None else None
@@ -248,6 +294,13 @@ class TicketFieldsForm(forms.Form):
             field.queryset = (queryset | queryset.model.objects.filter(pk=keep_id)).order_by(
                 *queryset.query.order_by
             )
+
+    def chosen_group_id(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("assigned_group"), "")
+        if self.initial.get("assigned_group"):
+            return str(self.initial["assigned_group"])
+        return str(self.ticket.assigned_group_id) if self.ticket is not None else ""
 
     def chosen_status(self) -> str:
         if self.is_bound:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import RequiresAttention, Ticket, ViewAccess, WorkInfo, WorkInfoType
 from itsm.services.ticket_update import StaleTicketError
@@ -113,7 +114,9 @@ class _HistoryMarkup:
     translated and escaped once per page here, and ``html.escape`` is what
     Django's ``escape`` calls."""
 
-    def __init__(self, ticket: Ticket) -> None:
+    def __init__(self, ticket: Ticket, names: Names) -> None:
+        self.names = names
+        self.kind_label = str(ticket._meta.verbose_name).capitalize()
         self.attachment_url = ticket.kind.url_name("attachment")
         self.number = ticket.number
         self.timezone = timezone.get_current_timezone()
@@ -142,7 +145,8 @@ class _HistoryMarkup:
             for index, f in entry.attachments
         ]
         author_text = html.escape(person_name(entry.author)) if entry.author else self.system
-        notes = html.escape(entry.notes.replace("\r\n", "\n").replace("\r", "\n"))
+        text = describe(entry, self.names, self.kind_label)
+        notes = html.escape(text.replace("\r\n", "\n").replace("\r", "\n"))
         links = ""
         if files:
             items = "".join(
@@ -169,10 +173,20 @@ class _HistoryMarkup:
 
 
 def history(ticket: Ticket) -> list[HistoryEntry]:
-    """The ticket's journal, newest first: one query."""
-    entries = ticket.work_info.select_related("author").order_by("-created_at", "-pk")
-    markup = _HistoryMarkup(ticket)
+    """The ticket's journal, newest first: one query, and one more when its
+    events name people who wrote none of its entries (groups and reasons come
+    from the reference cache)."""
+    entries = list(ticket.work_info.select_related("author").order_by("-created_at", "-pk"))
+    names = Names(entries, known_users=[entry.author for entry in entries])
+    markup = _HistoryMarkup(ticket, names)
     return [markup.entry(entry) for entry in entries]
+
+
+def entry_text(entry: WorkInfo) -> str:
+    """One entry's text in the active language (for mail, exports, tests)."""
+    names = Names([entry], known_users=[entry.author])
+    ticket_model = type(entry)._meta.get_field("ticket").related_model
+    return describe(entry, names, str(ticket_model._meta.verbose_name).capitalize())
 
 
 # --- a refused stale edit ------------------------------------------------------------------

@@ -305,3 +305,36 @@ def agent_users() -> QuerySet:
         )
         .distinct()
     )
+
+
+def row_id(value) -> int | None:
+    """``value`` as a row id, or None for anything else (a hand-made URL, a
+    number no column holds)."""
+    value = str(value or "")
+    if not value.isdigit() or int(value) > 2**63 - 1:
+        return None
+    return int(value)
+
+
+def group_assignees(group_id) -> QuerySet:
+    """Who a ticket of ``group_id`` can be assigned to: its active members who
+    work tickets as agents or coordinators. An administrator who is not an
+    agent is never offered, member or not."""
+    user_model = get_user_model()
+    group_id = row_id(group_id)
+    if group_id is None:
+        return user_model.objects.none()
+    # Subqueries rather than joins: no DISTINCT, so the form can add a
+    # ticket's current assignee to the list with ``|``.
+    members = SupportGroup.members.through.objects.filter(supportgroup_id=group_id)
+    roles = user_model.groups.through.objects.filter(
+        group__name__in=[AGENTS_GROUP, COORDINATORS_GROUP]
+    )
+    return (
+        user_model.objects.filter(
+            is_active=True,
+            pk__in=members.values("user_id"),
+        )
+        .filter(pk__in=roles.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )

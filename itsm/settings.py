@@ -320,7 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "itsm.tasks.autoclose_tickets",
         "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
     },
+    "purge-held-uploads": {"task": "itsm.tasks.purge_held_uploads", "schedule": 3600},
 }
+# Files of a form that came back with errors are kept this long for the
+# agent to send the form again.
+ITSM_HELD_UPLOAD_HOURS = env_int("ITSM_HELD_UPLOAD_HOURS", 24)
 
 # Outgoing mail to customers (notifications). A send is killed by Celery after
 # ITSM_EMAIL_SEND_TIME_LIMIT seconds; its claim on the outbox row (the lease)

@@ -20,8 +20,10 @@ KIND_PAGES = (
     ("new/", tickets.ticket_new, {}, "new"),
     ("template-fields/", tickets.template_fields, {}, "template_fields"),
     ("reasons/", tickets.reason_options, {}, "reasons"),
+    ("assignees/", tickets.assignee_options, {}, "assignees"),
     ("<str:number>/", tickets.ticket_detail, {}, "detail"),
     ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
+    ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),
     (
         "<str:number>/assign-to-me/",
         ticket_actions.quick_action,

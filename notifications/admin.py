@@ -10,6 +10,7 @@ from notifications.models import (
     InboundAttachment,
     InboundEmail,
     OutgoingEmail,
+    OutgoingEmailDocument,
     ResponseTemplate,
     ResponseTemplateDocument,
 )
@@ -50,6 +51,16 @@ class ResponseTemplateDocumentAdmin(admin.ModelAdmin):
     list_select_related = ("template",)
 
 
+class OutgoingEmailDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The standard documents as they were when the message was queued."""
+
+    model = OutgoingEmailDocument
+    # The file itself is private: it is what the template's document was.
+    fields = ("name",)
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox, for looking into a delivery; messages are written and
@@ -75,6 +86,7 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "files",
     ]
     fields = readonly_fields
+    inlines = [OutgoingEmailDocumentInline]
 
     @admin.display(description=_("files"))
     def files(self, email: OutgoingEmail):

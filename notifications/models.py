@@ -265,6 +265,32 @@ class OutgoingEmail(models.Model):
         return used + 1 if used < MAX_ATTACHMENTS else None
 
 
+def frozen_document_upload_to(instance: "OutgoingEmailDocument", filename: str) -> str:
+    return f"outbox/documents/{timezone.now():%Y/%m}/{filename}"
+
+
+class OutgoingEmailDocument(models.Model):
+    """A copy of a template's standard document, taken when the message is
+    queued: a document changed in the admin afterwards changes neither what
+    a queued or re-sent message carries nor what its record shows."""
+
+    email = models.ForeignKey(
+        OutgoingEmail,
+        verbose_name=_("outgoing e-mail"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    name = models.CharField(_("file name"), max_length=150)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=frozen_document_upload_to)
+
+    class Meta:
+        verbose_name = _("document sent")
+        verbose_name_plural = _("documents sent")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- inbound mail -------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from itsm.models.audit import AuditEvent, AuditEventKind
 from itsm.models.choices import (
     FINISHED_STATUSES,
     IMPACT_WEIGHTS,
+    OPEN_STATUSES,
     URGENCY_WEIGHTS,
     Impact,
     Priority,
@@ -47,12 +48,15 @@ from itsm.models.tickets import (
     ticket_status_field,
     work_info_indexes,
 )
+from itsm.models.uploads import HeldUpload
 
 __all__ = [
     "AuditEvent",
     "AuditEventKind",
+    "HeldUpload",
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
+    "OPEN_STATUSES",
     "IMPACT_WEIGHTS",
     "MAX_ATTACHMENTS",
     "URGENCY_WEIGHTS",

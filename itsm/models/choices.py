@@ -19,7 +19,13 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# A ticket in one of these is finished: no longer open, no longer editable.
+# The one definition of "open": someone still has to act on the ticket. Every
+# console filter, count, list of a customer's open tickets, search result and
+# partial index derives from it. Resolved/completed tickets are not open: they
+# await closure (their own console filter).
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING)
+
+# A ticket in one of these is finished: no longer editable.
 FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.REJECTED)
 
 

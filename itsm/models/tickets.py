@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.kinds import Kind, kind_of
 from itsm.models.choices import (
     FINISHED_STATUSES,
+    OPEN_STATUSES,
     Priority,
     ReportedSource,
     RequiresAttention,
@@ -24,13 +25,16 @@ from itsm.storage import private_storage
 
 
 def open_tickets_q() -> models.Q:
-    """Open tickets, written the way the partial console indexes are declared.
-    SQLite uses a partial index only when the query repeats its condition term
-    by term, and cannot compare bound parameters inside an IN list, so this is
-    ``status <> 'closed' AND status <> …`` rather than ``NOT IN``."""
+    """Open tickets (``OPEN_STATUSES``), written the way the partial console
+    indexes are declared. SQLite uses a partial index only when the query
+    repeats its condition term by term, and cannot compare bound parameters
+    inside an IN list, so this is ``status <> 'resolved' AND status <> …``
+    over every status that is not open rather than ``IN``/``NOT IN``. The
+    statuses' check constraint makes the two forms equivalent."""
     condition = models.Q()
-    for status in FINISHED_STATUSES:
-        condition &= ~models.Q(status=status)
+    for status in Status:
+        if status not in OPEN_STATUSES:
+            condition &= ~models.Q(status=status)
     return condition
 
 
@@ -132,7 +136,11 @@ def work_info_indexes(prefix: str) -> list[models.Index]:
 
 class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
-        return self.exclude(status__in=self.model.FINISHED_STATUSES)
+        return self.filter(open_tickets_q())
+
+    def awaiting_closure(self) -> "TicketQuerySet":
+        """Resolved/completed, not yet closed (by hand or by auto-close)."""
+        return self.filter(status=self.model.RESOLVED_STATUS)
 
     def with_list_relations(self) -> "TicketQuerySet":
         return self.select_related("customer", "assigned_group", "assignee", "status_reason")
@@ -261,6 +269,10 @@ class Ticket(Categorisation):
         return self.status in self.FINISHED_STATUSES
 
     @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
     def is_resolved(self) -> bool:
         return self.status == self.RESOLVED_STATUS
 
@@ -310,6 +322,13 @@ class WorkInfo(models.Model):
         default=WorkInfoType.WORK_NOTES,
     )
     notes = models.TextField(_("notes"))
+    # What the system recorded by itself, as facts (``itsm.journal_events``):
+    # an event code and its values as codes and ids, put into words when the
+    # history is read, in the reader's language. Empty for what a person typed.
+    # Nullable without a default so adding them is an ALTER TABLE ADD COLUMN
+    # (SQLite rebuilds the table otherwise, and the append-only trigger with it).
+    event = models.CharField(_("event"), max_length=30, null=True, blank=True)
+    data = models.JSONField(_("event data"), null=True, blank=True)
     attachment_1 = models.FileField(
         _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
     )

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.kinds import all_kinds
 from itsm.models import Status, WorkInfoType
 
@@ -42,15 +42,14 @@ def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -
                     updated_at=now,
                     version=F("version") + 1,
                 )
-                text = _("Closed automatically %(days)d days after its resolution.") % {
-                    "days": days
-                }
                 kind.journal_model.objects.bulk_create(
                     kind.journal_model(
                         ticket_id=pk,
                         author=None,
                         type=WorkInfoType.STATUS_CHANGE,
-                        notes=text,
+                        notes="",
+                        event=events.AUTO_CLOSED,
+                        data={"days": days},
                         created_at=now,
                     )
                     for pk in ids

@@ -50,6 +50,17 @@ def journal_append(
     return entry
 
 
+def journal_event(ticket: Ticket, *, author, type: str, event: str, data: dict) -> WorkInfo:
+    """An entry the system writes by itself: the facts (``event`` and its
+    ``data``, codes and ids; see ``itsm.journal_events``), no words. The
+    history puts them into words in the reader's language."""
+    entry = ticket.kind.journal_model(
+        ticket=ticket, author=author, type=type, notes="", event=event, data=data
+    )
+    entry.save()
+    return entry
+
+
 @transaction.atomic
 def work_info_add(
     *,

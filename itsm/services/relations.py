@@ -4,10 +4,11 @@ on both sides."""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.models import Relation, RelationType, Ticket, WorkInfoType
 from itsm.permissions import require_agent
 from itsm.selectors import ticket_get_by_number
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_event
 from itsm.services.rules import check_open, field_error
 
 
@@ -59,19 +60,19 @@ def ticket_relate(
     except IntegrityError:
         # A concurrent request created the same pair between our check and insert.
         raise _already_related(ticket, other) from None
-    label = RelationType(relation_type).label
-    journal_append(
+    journal_event(
         ticket,
         author=user,
         type=WorkInfoType.GENERAL,
-        notes=_("Relation added: %(type)s %(number)s") % {"type": label, "number": other.number},
+        event=events.RELATION_ADDED,
+        data={"type": relation_type, "number": other.number},
     )
-    journal_append(
+    journal_event(
         other,
         author=user,
         type=WorkInfoType.GENERAL,
-        notes=_("Relation added: %(number)s (%(type)s this ticket)")
-        % {"type": label, "number": ticket.number},
+        event=events.RELATION_ADDED,
+        data={"type": relation_type, "number": ticket.number, "reverse": True},
     )
     return relation
 
@@ -84,9 +85,10 @@ def ticket_unrelate(*, relation: Relation, user) -> None:
     for number, other in (numbers, numbers[::-1]):
         ticket = ticket_get_by_number(number)
         if ticket is not None:
-            journal_append(
+            journal_event(
                 ticket,
                 author=user,
                 type=WorkInfoType.GENERAL,
-                notes=_("Relation removed: %(number)s") % {"number": other},
+                event=events.RELATION_REMOVED,
+                data={"number": other},
             )

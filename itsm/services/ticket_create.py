@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from itsm import journal_events as events
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -25,7 +26,7 @@ from itsm.models import (
 )
 from itsm.permissions import require_agent
 from itsm.selectors import agent_default_group
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import apply_status_rules, apply_template, check_group_change
 
 
@@ -105,16 +106,18 @@ def ticket_create(
     ticket.number = _next_number(model)
     ticket.save()
 
-    opened = _("%(kind)s opened: status %(status)s, group %(group)s") % {
-        "kind": ticket._meta.verbose_name.capitalize(),
-        "status": ticket.get_status_display(),
-        "group": group.name,
-    }
-    if ticket.status_reason_id:
-        opened += " (" + ticket.status_reason.name + ")"
-    if assignee is not None:
-        opened += ", " + _("assigned to %(user)s") % {"user": assignee.get_username()}
-    journal_append(ticket, author=user, type=WorkInfoType.STATUS_CHANGE, notes=opened)
+    journal_event(
+        ticket,
+        author=user,
+        type=WorkInfoType.STATUS_CHANGE,
+        event=events.OPENED,
+        data={
+            "status": ticket.status,
+            "reason": ticket.status_reason_id,
+            "group": group.pk,
+            "assignee": assignee.pk if assignee is not None else None,
+        },
+    )
     if work_info_notes or work_info_attachments:
         journal_append(
             ticket,

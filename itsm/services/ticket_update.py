@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -19,7 +20,7 @@ from itsm.models import (
     priority_for,
 )
 from itsm.permissions import require_agent
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import (
     DEFAULT_RESOLUTION,
     EDITABLE_FIELDS,
@@ -65,37 +66,31 @@ class StaleTicketError(Exception):
         )
 
 
-def _describe_changes(ticket: Ticket, before: dict) -> list[tuple[str, str]]:
-    """Journal entries (type, text) for status, assignment and group changes."""
-    entries = []
+def _record_changes(ticket: Ticket, before: dict, user) -> None:
+    """Journal events for status, group and assignee changes."""
     if before["status"] != ticket.status or before["status_reason_id"] != ticket.status_reason_id:
-        text = _("Status: %(old)s → %(new)s") % {
-            "old": Status(before["status"]).label,
-            "new": ticket.get_status_display(),
-        }
-        if ticket.status_reason_id:
-            text += " (" + ticket.status_reason.name + ")"
+        data = {"old": before["status"], "new": ticket.status, "reason": ticket.status_reason_id}
         if ticket.status == ticket.RESOLVED_STATUS and ticket.resolution:
-            text += "\n" + _("Resolution: %(resolution)s") % {"resolution": ticket.resolution}
-        entries.append((WorkInfoType.STATUS_CHANGE, text))
+            data["resolution"] = ticket.resolution
+        journal_event(
+            ticket, author=user, type=WorkInfoType.STATUS_CHANGE, event=events.STATUS, data=data
+        )
     if before["assigned_group_id"] != ticket.assigned_group_id:
-        entries.append(
-            (
-                WorkInfoType.ASSIGNMENT,
-                _("Group: %(old)s → %(new)s")
-                % {"old": before["assigned_group_name"], "new": ticket.assigned_group.name},
-            )
+        journal_event(
+            ticket,
+            author=user,
+            type=WorkInfoType.ASSIGNMENT,
+            event=events.GROUP,
+            data={"old": before["assigned_group_id"], "new": ticket.assigned_group_id},
         )
     if before["assignee_id"] != ticket.assignee_id:
-        new = ticket.assignee.get_username() if ticket.assignee else _("(nobody)")
-        entries.append(
-            (
-                WorkInfoType.ASSIGNMENT,
-                _("Assignee: %(old)s → %(new)s")
-                % {"old": before["assignee_name"] or _("(nobody)"), "new": new},
-            )
+        journal_event(
+            ticket,
+            author=user,
+            type=WorkInfoType.ASSIGNMENT,
+            event=events.ASSIGNEE,
+            data={"old": before["assignee_id"], "new": ticket.assignee_id},
         )
-    return entries
 
 
 def _snapshot(ticket: Ticket) -> dict:
@@ -103,9 +98,7 @@ def _snapshot(ticket: Ticket) -> dict:
         "status": ticket.status,
         "status_reason_id": ticket.status_reason_id,
         "assigned_group_id": ticket.assigned_group_id,
-        "assigned_group_name": ticket.assigned_group.name if ticket.assigned_group_id else "",
         "assignee_id": ticket.assignee_id,
-        "assignee_name": ticket.assignee.get_username() if ticket.assignee_id else "",
     }
 
 
@@ -173,8 +166,7 @@ def ticket_update(
     edited.version = expected_version + 1
     ticket.__dict__.update(edited.__dict__)
 
-    for entry_type, text in _describe_changes(ticket, before):
-        journal_append(ticket, author=user, type=entry_type, notes=text)
+    _record_changes(ticket, before, user)
     if note:
         journal_append(
             ticket,

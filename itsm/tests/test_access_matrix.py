@@ -60,7 +60,9 @@ ACCESS = {
             "new",
             "template_fields",
             "reasons",
+            "assignees",
             "detail",
+            "presence",
             "edit",
             "assign_to_me",
             "pending",
@@ -95,6 +97,7 @@ ACCESS = {
             "notifications_inboundemail",
             "notifications_imapfolderstate",
             "itsm_auditevent",
+            "itsm_heldupload",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -112,6 +115,7 @@ ACCESS = {
             "notifications_inboundemail",
             "notifications_imapfolderstate",
             "itsm_auditevent",
+            "itsm_heldupload",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },

@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents.models import Incident
 from itsm.celery import app as celery_app
 from itsm.models import Status, StatusReason, WorkInfoType
+from itsm.presenters import entry_text
 from itsm.services.autoclose import tickets_autoclose
 from itsm.services.ticket_update import ticket_resolve
 from itsm.tasks import autoclose_tickets
@@ -60,7 +61,7 @@ def assert_closed_exactly(desk) -> None:
         entry = stored.work_info.order_by("-pk").first()
         assert entry.author is None
         assert entry.type == WorkInfoType.STATUS_CHANGE
-        assert entry.notes == "Cerrada automáticamente 10 días después de su resolución."
+        assert entry_text(entry) == "Cerrada automáticamente 10 días después de su resolución."
     for ticket in desk["kept"]:
         stored = type(ticket).objects.get(pk=ticket.pk)
         assert stored.status == ticket.status, ticket.number

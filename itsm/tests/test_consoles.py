@@ -537,7 +537,7 @@ def test_partial_index_condition_is_the_console_open_filter(reference):
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'workorder_open_mine_idx'"
             )
         definition = cursor.fetchone()[0]
-    for status in ("closed", "cancelled", "rejected"):
+    for status in ("resolved", "completed", "closed", "cancelled", "rejected"):
         assert f"'{status}'" in definition
     assert " IN " not in definition.upper()
 
@@ -550,3 +550,16 @@ def test_group_queue_and_status_filters_have_their_indexes(agent, reference):
         "-updated_at", "-id"
     )[:51]
     assert _uses_index(by_assignee_status, "workorder_assignee_status_idx")
+
+
+def test_a_filtered_url_carries_only_the_filters_that_are_set(client, agent):
+    client.force_login(agent)
+    response = client.get(
+        INCIDENTS,
+        {"f": "1", "o": "", "mine": "on", "status": ["", "pending"], "assignee": "", "text": ""},
+    )
+    assert response.status_code == 302
+    assert response.url == f"{INCIDENTS}?f=1&mine=on&status=pending"
+    response = client.get(response.url)
+    assert response.status_code == 200
+    assert 'name="query" value="f=1&amp;mine=on&amp;status=pending"' in response.content.decode()

@@ -110,6 +110,8 @@ def test_fields_render_as_crispy_renders_them(reference, agent, rf, bound):
     compared = 0
     for our_form, their_form in zip(ours, theirs, strict=True):
         for name in our_form.fields:
+            if isinstance(our_form.fields[name].widget, forms.CheckboxSelectMultiple):
+                continue  # the console draws its multiple choices as a picker of its own
             expected = same_markup(as_crispy_field(their_form[name]))
             assert same_markup(as_field(our_form[name])) == expected, name
             compared += 1

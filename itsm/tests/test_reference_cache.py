@@ -12,8 +12,9 @@ from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
 from itsm.action_forms import TicketEditForm
 from itsm.filters import agent_users
-from itsm.forms import TicketCreateForm, assignable_users
+from itsm.forms import TicketCreateForm
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.selectors import agent_default_group, group_assignees
 from itsm.tests.factories import campaign_template, make_incident
 
 REFERENCE_TABLES = ("itsm_supportgroup", "itsm_tickettemplate", "itsm_statusreason", "auth_user")
@@ -30,6 +31,8 @@ def reference_queries(build) -> list[str]:
 
 
 def ticket_form(agent, **kwargs):
+    if "initial" not in kwargs:
+        kwargs["initial"] = {"assigned_group": agent_default_group(agent).pk}
     return TicketCreateForm(model=Incident, user=agent, **kwargs)
 
 
@@ -45,7 +48,7 @@ def test_ticket_form_options_equal_the_querysets_and_come_from_the_cache(agent):
         "assignee": [("", "(nadie)")]
         + [
             (str(u.pk), f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username)
-            for u in assignable_users()
+            for u in group_assignees(agent_default_group(agent).pk)
         ],
         "status_reason": [("", "(sin motivo)")]
         + [
@@ -55,10 +58,14 @@ def test_ticket_form_options_equal_the_querysets_and_come_from_the_cache(agent):
             ).order_by("name")
         ],
     }
-    first = ticket_form(agent)
+    initial = {"assigned_group": agent_default_group(agent).pk}
+    first = ticket_form(agent, initial=initial)
     assert {name: options(first.fields[name]) for name in expected} == expected
-    assert reference_queries(lambda: options(ticket_form(agent).fields["template"])) == []
-    second = ticket_form(agent)
+    assert (
+        reference_queries(lambda: options(ticket_form(agent, initial=initial).fields["template"]))
+        == []
+    )
+    second = ticket_form(agent, initial=initial)
     assert {name: options(second.fields[name]) for name in expected} == expected
 
 

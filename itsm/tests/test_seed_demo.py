@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
@@ -66,3 +68,14 @@ def test_seed_demo_runs_with_debug_off_when_forced(db, settings):
     call_command("seed_demo", "--force", verbosity=0)
 
     assert Customer.objects.count() == 30
+
+
+def test_demo_tickets_are_spread_over_weeks(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    tickets = list(Incident.objects.all()) + list(WorkOrder.objects.all())
+    created = [t.created_at for t in tickets]
+    updated = [t.updated_at for t in tickets]
+    assert max(created) - min(created) > timedelta(weeks=3)
+    assert len(set(updated)) > len(tickets) * 0.9  # not one shared *Actualizada*
+    assert all(t.created_at <= t.updated_at for t in tickets)

@@ -273,8 +273,8 @@ def test_work_info_with_a_refused_file_keeps_the_notes_and_names_the_files(clien
     response = client.post(url(ticket, "work_info_add"), data)
     form = response.context["forms"]["work_info"]
     assert "«programa.exe» no es un tipo de archivo permitido" in form.errors["attachment_2"][0]
-    assert response.context["files_to_attach_again"] == ["captura.png"]
+    assert [f["name"] for f in response.context["held_files"]] == ["captura.png"]
     html = response.content.decode()
     assert "Notas que no se pierden" in html
-    assert "Vuelva a adjuntarlos" in html and "«captura.png»" in html
+    assert "Ya adjuntos" in html and "«captura.png»" in html
     assert ticket.work_info.count() == entries

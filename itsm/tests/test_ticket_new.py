@@ -236,9 +236,9 @@ def test_bad_input_comes_back_in_spanish_with_everything_typed(client, agent):
     assert "Notas que no se deben perder" in html
     assert "Nada aún" in html
     assert f'<option value="{Status.PENDING}" selected>' in html
-    # The files are named and asked for again.
-    assert response.context["files_to_attach_again"] == ["captura.png", "informe.pdf"]
-    assert "Vuelva a adjuntarlos" in html
+    # The files are kept on the server and shown as already attached.
+    assert [f["name"] for f in response.context["held_files"]] == ["captura.png", "informe.pdf"]
+    assert "Ya adjuntos" in html
     assert "«captura.png»" in html and "«informe.pdf»" in html
 
 

@@ -13,6 +13,7 @@ from itsm.models import (
     TicketTemplate,
     WorkInfoType,
 )
+from itsm.presenters import entry_text
 from itsm.services.journal import work_info_add
 from itsm.services.rules import DEFAULT_RESOLUTION, TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
@@ -60,7 +61,7 @@ def entries(ticket, entry_type=None) -> list[str]:
     rows = ticket.work_info.order_by("created_at", "pk")
     if entry_type:
         rows = rows.filter(type=entry_type)
-    return list(rows.values_list("notes", flat=True))
+    return [entry_text(entry) for entry in rows.select_related("author")]
 
 
 # --- templates ------------------------------------------------------------------
@@ -370,7 +371,7 @@ def test_a_status_change_writes_a_journal_entry(agent):
     )
 
     last = ticket.work_info.filter(type=WorkInfoType.STATUS_CHANGE).latest("pk")
-    assert last.notes == "Estado: Asignado → Pendiente (Requiere acción del cliente)"
+    assert entry_text(last) == "Estado: Asignado → Pendiente (Requiere acción del cliente)"
     assert last.author == agent
 
 
@@ -380,7 +381,7 @@ def test_an_assignee_change_writes_a_journal_entry(agent, other_agent):
     ticket_update(ticket=ticket, user=agent, expected_version=ticket.version, assignee=other_agent)
 
     last = ticket.work_info.filter(type=WorkInfoType.ASSIGNMENT).latest("pk")
-    assert last.notes == "Usuario asignado: agente → agente2"
+    assert entry_text(last) == "Usuario asignado: Agente → Agente2"
 
 
 def test_a_group_change_writes_a_journal_entry(agent, reference):
@@ -392,7 +393,7 @@ def test_a_group_change_writes_a_journal_entry(agent, reference):
     )
 
     last = ticket.work_info.filter(type=WorkInfoType.ASSIGNMENT).latest("pk")
-    assert last.notes == (
+    assert entry_text(last) == (
         "Grupo: L1 CAMPAÑA LIBROS/CUENTAS → L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"
     )
 

@@ -70,11 +70,19 @@ def _console_data(request: HttpRequest, kind: Kind) -> tuple[QueryDict, bool]:
     return data, True
 
 
+def _set_only(data: QueryDict, *without: str) -> QueryDict:
+    """The parameters that carry a value: a filter form sends every field,
+    empty or not, and an empty one filters nothing."""
+    kept = QueryDict(mutable=True)
+    for name, values in data.lists():
+        chosen = [value for value in values if value != ""]
+        if name not in without and chosen:
+            kept.setlist(name, chosen)
+    return kept
+
+
 def _query_without(data: QueryDict, *names: str) -> str:
-    kept = data.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
+    return _set_only(data, *names).urlencode()
 
 
 def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> list[dict]:
@@ -126,6 +134,9 @@ def _cursors(request: HttpRequest, data: QueryDict, kind: Kind, keys) -> dict:
 @agent_required
 def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     """The console of a kind: filters, advanced search, keyset pages."""
+    if any(value == "" for _name, values in request.GET.lists() for value in values):
+        # A URL to bookmark and share carries only the filters that are set.
+        return redirect(f"{request.path}?{_set_only(request.GET).urlencode()}")
     data, from_saved_view = _console_data(request, kind)
     filterset = kind.filterset(
         data, queryset=kind.model.objects.with_list_relations(), request=request

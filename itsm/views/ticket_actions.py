@@ -34,6 +34,7 @@ from itsm.services.ticket_update import (
     ticket_resolve,
     ticket_set_pending,
 )
+from itsm.services.uploads import held_uploads_delete
 from itsm.views.tickets import (
     ACTION_PREFIXES,
     closed_refusal,
@@ -101,6 +102,7 @@ def work_info_create(request: HttpRequest, kind: Kind, number: str) -> HttpRespo
     if ticket.is_closed:
         return closed_refusal(request, ticket)
     form = WorkInfoForm(request.POST, request.FILES, prefix=ACTION_PREFIXES["work_info"])
+    form.use_held_uploads(request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,6 +118,7 @@ def work_info_create(request: HttpRequest, kind: Kind, number: str) -> HttpRespo
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            held_uploads_delete(uploads=form.held.values())
             messages.success(request, _("Work info added to %(number)s") % {"number": number})
             return redirect(ticket)
     return render_ticket_page(request, ticket, forms={"work_info": form}, open_panel="work_info")

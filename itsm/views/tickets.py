@@ -28,15 +28,18 @@ from itsm.action_forms import (
 from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
+    UserChoiceField,
     add_service_errors,
     status_reasons,
     ticket_numbers_from_text,
 )
 from itsm.kinds import Kind
 from itsm.models import Status, Ticket, TicketTemplate, priority_for
+from itsm.presence import POLL_SECONDS, presence_others, presence_touch
 from itsm.presenters import history, stale_context
 from itsm.selectors import (
     agent_default_group,
+    group_assignees,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
@@ -44,6 +47,7 @@ from itsm.selectors import (
 from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
+from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 
 # What the ticket page loads with the ticket for its header. Not the
 # creator and last editor: the page does not show them, and each join adds
@@ -121,6 +125,17 @@ def _wire(form: Form, kind: Kind) -> Form:
             "hx-include": "this",
         }
     )
+    # The assignee list follows the group: only its active members.
+    form.fields["assigned_group"].widget.attrs.update(
+        {
+            "hx-get": reverse(kind.url_name("assignees")),
+            "hx-trigger": "change",
+            "hx-target": f"#{form['assignee'].auto_id}",
+            "hx-include": f"this, #{form['assignee'].auto_id}",
+        }
+    )
+    if isinstance(form, TicketCreateForm):
+        form.fields["assigned_group"].widget.attrs["hx-vals"] = '{"default_me": "1"}'
     form.fields["status"].widget.attrs.update(
         {
             "hx-get": reverse(kind.url_name("reasons")),
@@ -145,6 +160,7 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
+        form.use_held_uploads(user)
         if form.is_valid():
             try:
                 ticket = ticket_create(
@@ -155,6 +171,7 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                held_uploads_delete(uploads=form.held.values())
                 messages.success(request, _("%(number)s created") % {"number": ticket.number})
                 return redirect(ticket)
     else:
@@ -162,7 +179,13 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         form = TicketCreateForm(
             model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
         )
-    return render(request, "itsm/ticket_new.html", _new_page_context(kind, form))
+        # The agent who takes the call owns it, when they belong to the group
+        # (the group's assignee options, from the cache, say whether they do).
+        if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
+            form.initial["assignee"] = user.pk
+    context = _new_page_context(kind, form)
+    context["held_files"] = held_uploads_keep(user=user, form=form)
+    return render(request, "itsm/ticket_new.html", context)
 
 
 def _new_page_context(kind: Kind, form: TicketCreateForm) -> dict:
@@ -182,7 +205,6 @@ def _new_page_context(kind: Kind, form: TicketCreateForm) -> dict:
         "customer": customer,
         "open_tickets": tickets_open_for_customer(customer=customer) if customer else [],
         "preview": _template_preview(kind, template),
-        "files_to_attach_again": form.files_to_attach_again(),
         "attachment_fields": [form[name] for name in ATTACHMENT_FIELDS],
     }
 
@@ -208,6 +230,26 @@ def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
             "swap_summary": True,
             "summary_form": summary_form,
         },
+    )
+
+
+@agent_required
+@require_GET
+def assignee_options(request: HttpRequest, kind: Kind) -> HttpResponse:
+    """htmx: the assignee options of the chosen group. The person chosen stays
+    chosen if they belong to it; otherwise, on a new ticket, the agent
+    creating it if they do."""
+    people = list(group_assignees(request.GET.get("assigned_group", "")))
+    ids = {str(person.pk) for person in people}
+    chosen = request.GET.get("assignee", "")
+    if chosen not in ids:
+        me = str(request.user.pk)
+        chosen = me if request.GET.get("default_me") and me in ids else ""
+    options = [(str(p.pk), UserChoiceField.label_for(p)) for p in people]
+    return render(
+        request,
+        "itsm/snippets/ticket_assignee_options.html",
+        {"options": options, "chosen": chosen},
     )
 
 
@@ -250,9 +292,12 @@ def render_ticket_page(
     """The ticket page; ``forms`` replace the blank ones (to show what the
     agent typed with its errors), ``stale`` explains a refused change."""
     page_forms = {}
+    presence = []
     if not ticket.is_closed:
         page_forms = {**_action_forms(ticket, request.user), **(forms or {})}
         _wire(page_forms["edit"], ticket.kind)
+        presence_touch(ticket=ticket, user=request.user)
+        presence = presence_others(ticket=ticket, user=request.user)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
     context = {
@@ -265,14 +310,17 @@ def render_ticket_page(
         "preview": {"fields": ticket, "template": ticket.template},
         "escalation_guidance": ESCALATION_GUIDANCE,
         "stale": stale_context(stale) if stale else None,
+        "conflicts": page_forms["edit"].conflict_rows(ticket) if "edit" in page_forms else [],
         "open_panel": open_panel,
         "relation_query": relation_query,
         "relation_hits": relation_hits(ticket, relation_query) if relation_query else None,
         "is_pending": ticket.status == Status.PENDING,
+        "presence": presence,
+        "presence_poll_seconds": POLL_SECONDS,
     }
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
-        context["files_to_attach_again"] = work_info_form.files_to_attach_again()
+        context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
         context["work_info_attachment_fields"] = [work_info_form[n] for n in ATTACHMENT_FIELDS]
     return render(request, "itsm/ticket_detail.html", context)
 
@@ -283,6 +331,22 @@ def ticket_detail(request: HttpRequest, kind: Kind, number: str) -> HttpResponse
     ticket = load_ticket(request, kind, number)
     open_panel = "relations" if request.GET.get("relation_q") else ""
     return render_ticket_page(request, ticket, open_panel=open_panel)
+
+
+@agent_required
+@require_POST
+def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """htmx, every POLL_SECONDS from an open ticket page: the reader is still
+    there; who else is."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    presence_touch(ticket=ticket, user=request.user)
+    context = {
+        "kind": kind,
+        "ticket": ticket,
+        "presence": presence_others(ticket=ticket, user=request.user),
+        "presence_poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "itsm/snippets/ticket_presence.html", context)
 
 
 @agent_required
@@ -304,9 +368,8 @@ def ticket_edit(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
             )
         except StaleTicketError as error:
             current = error.current
-            return render_ticket_page(
-                request, current, forms={"edit": form.rebased(current)}, stale=error
-            )
+            rebased = form.rebased(current, changed_by_others=error.changed_fields)
+            return render_ticket_page(request, current, forms={"edit": rebased}, stale=error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

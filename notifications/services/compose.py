@@ -7,9 +7,11 @@ from decimal import Decimal
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import make_msgid
 from django.core.mail.message import sanitize_address
@@ -24,7 +26,12 @@ from customers.models import Customer
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.permissions import is_coordinator, require_agent
 from itsm.text import clean_file_name, display_name, single_line
-from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
+from notifications.models import (
+    EmailStatus,
+    OutgoingEmail,
+    OutgoingEmailDocument,
+    ResponseTemplate,
+)
 from notifications.rendering import render_body, template_values
 
 log = logging.getLogger(__name__)
@@ -223,10 +230,23 @@ def email_send(
     )
     if not queued:
         raise ValidationError(_("This message has already been sent."), code="not_draft")
+    _freeze_documents(email)
     type(ticket).objects.filter(pk=ticket.pk).update(updated_at=now)
     email.refresh_from_db()
     transaction.on_commit(lambda: publish_send(email.pk))
     return email
+
+
+def _freeze_documents(email: OutgoingEmail) -> None:
+    """Copy the template's standard documents onto the message as it is
+    queued (once: a re-sent message keeps the copies it was queued with)."""
+    if email.documents.exists():
+        return
+    for document in email.template.documents.order_by("pk"):
+        frozen = OutgoingEmailDocument(email=email, name=document.name)
+        with document.file.open("rb") as handle:
+            frozen.file.save(PurePath(document.file.name).name, File(handle), save=False)
+        frozen.save()
 
 
 @transaction.atomic

@@ -19,8 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.models import WorkInfoType
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_event
 from itsm.text import single_line
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import (
@@ -126,12 +127,16 @@ def _record_failure(email: OutgoingEmail, attempt: int, description: str) -> Del
             pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
         ).update(status=EmailStatus.FAILED, last_error=description, lease_expires_at=None)
         if failed:
-            journal_append(
+            journal_event(
                 email.ticket,
                 author=email.queued_by,
                 type=WorkInfoType.EMAIL_SYSTEM,
-                notes=_("E-mail to %(to)s NOT sent (%(template)s): %(error)s")
-                % {"to": email.to_email, "template": email.template.title, "error": description},
+                event=events.EMAIL_FAILED,
+                data={
+                    "to": email.to_email,
+                    "template": email.template.title,
+                    "error": description,
+                },
             )
     log.warning("E-mail %s failed after %s attempt(s): %s", email.pk, attempt, description)
     return Delivery(EmailStatus.FAILED)
@@ -153,25 +158,29 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
             log.error("E-mail %s was sent but its claim had been lost", email.pk)
             return
         names = [name for name, _content in _attachment_files(email)]
-        notes = _("E-mail sent to %(to)s\nSubject: %(subject)s\nTemplate: %(template)s") % {
-            "to": recipient(email),
-            "subject": email.subject,
-            "template": email.template.title,
-        }
-        if names:
-            notes += "\n" + _("Attachments: %(names)s") % {"names": ", ".join(names)}
-        journal_append(
-            email.ticket, author=email.queued_by, type=WorkInfoType.EMAIL_SYSTEM, notes=notes
+        journal_event(
+            email.ticket,
+            author=email.queued_by,
+            type=WorkInfoType.EMAIL_SYSTEM,
+            event=events.EMAIL_SENT,
+            data={
+                "email": email.pk,
+                "to": recipient(email),
+                "subject": email.subject,
+                "template": email.template.title,
+                "attachments": names,
+            },
         )
 
 
 def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
-    """(name, field file) of what goes with the message: the template's
-    standard documents, then the agent's files."""
-    files = [
-        (attachment_name(document.name), document.file)
-        for document in email.template.documents.order_by("pk")
-    ]
+    """(name, field file) of what goes with the message: the standard
+    documents as they were when it was queued, then the agent's files.
+    (Messages queued before documents were copied read the template's.)"""
+    documents = list(email.documents.order_by("pk")) or list(
+        email.template.documents.order_by("pk")
+    )
+    files = [(attachment_name(document.name), document.file) for document in documents]
     files += [(attachment_name(f.name), f) for _index, f in email.attachments]
     return files
 

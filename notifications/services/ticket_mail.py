@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.models import (
     MAX_ATTACHMENTS,
     RequiresAttention,
@@ -26,7 +27,7 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.selectors import ticket_get_by_number
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_append, journal_event
 from itsm.services.relations import ticket_relate
 from itsm.services.rules import REOPENED_REASON_CODE
 from itsm.services.ticket_create import ticket_create
@@ -114,15 +115,18 @@ def _back_to_agent(ticket: Ticket, *, email: InboundEmail, author) -> None:
             resolution="",
             resolved_at=None,
         )
-        with _system_language():
-            text = _("Status: %(old)s → %(new)s") % {
-                "old": ticket.get_status_display(),
-                "new": Status(Status.ASSIGNED).label,
-            }
-            if reason is not None:
-                text += f" ({reason.name})"
-            text += "\n" + _("The customer wrote (message %(id)d).") % {"id": email.pk}
-        journal_append(ticket, author=author, type=WorkInfoType.STATUS_CHANGE, notes=text)
+        journal_event(
+            ticket,
+            author=author,
+            type=WorkInfoType.STATUS_CHANGE,
+            event=events.STATUS,
+            data={
+                "old": ticket.status,
+                "new": Status.ASSIGNED,
+                "reason": reason.pk if reason is not None else None,
+                "email": email.pk,
+            },
+        )
     if author is not None:
         changes["updated_by"] = author
     # The row is locked (select_for_update): bump the version so an agent
@@ -137,11 +141,6 @@ def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
     the agent who had the closed ticket (a ticket needs a creator); the
     journal says the message caused it."""
     owner = closed.assignee or closed.created_by
-    with _system_language():
-        note = _("Opened by the e-mail %(id)d: a reply to %(number)s, which is closed.") % {
-            "id": email.pk,
-            "number": closed.number,
-        }
     ticket = ticket_create(
         model=type(closed),
         user=owner,
@@ -150,8 +149,13 @@ def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
         assigned_group=closed.assigned_group if closed.assigned_group.active else None,
         assignee=closed.assignee if closed.assignee and closed.assignee.is_active else None,
         reported_source="email",
-        work_info_notes=note,
-        work_info_type=WorkInfoType.GENERAL,
+    )
+    journal_event(
+        ticket,
+        author=None,
+        type=WorkInfoType.GENERAL,
+        event=events.OPENED_BY_EMAIL,
+        data={"email": email.pk, "number": closed.number},
     )
     ticket_relate(ticket=ticket, user=owner, other_number=closed.number)
     return ticket_add_customer_message(ticket=ticket, email=email)
@@ -162,11 +166,15 @@ def ticket_note_bounce(
     *, ticket: Ticket, email: InboundEmail, address: str, diagnostic: str, permanent: bool
 ) -> None:
     """A bounce of our mail: a note in the journal, no reopening."""
-    with _system_language():
-        if permanent:
-            text = _("Our e-mail to %(address)s bounced: the address fails (%(diagnostic)s).")
-        else:
-            text = _("Our e-mail to %(address)s has been delayed (%(diagnostic)s).")
-        text = text % {"address": address, "diagnostic": diagnostic or "?"}
-        text += "\n" + _("Delivery report: message %(id)d.") % {"id": email.pk}
-    journal_append(ticket, author=None, type=WorkInfoType.EMAIL_SYSTEM, notes=text)
+    journal_event(
+        ticket,
+        author=None,
+        type=WorkInfoType.EMAIL_SYSTEM,
+        event=events.EMAIL_BOUNCED,
+        data={
+            "address": address,
+            "diagnostic": diagnostic,
+            "permanent": permanent,
+            "email": email.pk,
+        },
+    )

@@ -14,6 +14,7 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import IncidentWorkInfo
 from itsm.attachments import validate_attachment
 from itsm.models import WorkInfoType
+from itsm.presenters import entry_text
 from itsm.tests.factories import make_incident
 from itsm.text import clean_file_name, has_real_extension
 from notifications.forms import ResponseTemplateDocumentForm
@@ -76,8 +77,9 @@ def test_a_message_that_cannot_be_built_says_why_on_the_ticket(
 
     assert email_deliver(email_id=email.pk).status == EmailStatus.FAILED
     entry = IncidentWorkInfo.objects.filter(ticket=ticket, type=WorkInfoType.EMAIL_SYSTEM).get()
-    assert "No se puede componer el mensaje" in entry.notes
-    assert "no se pueden escribir en la cabecera de un correo" in entry.notes
+    text = entry_text(entry)
+    assert "No se puede componer el mensaje" in text
+    assert "no se pueden escribir en la cabecera de un correo" in text
     assert mailoutbox == []
 
 

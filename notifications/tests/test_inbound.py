@@ -5,10 +5,12 @@ import hashlib
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from customers.models import Customer
 from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, WorkInfoType
+from itsm.presenters import entry_text
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from notifications.models import (
     Classification,
@@ -270,6 +272,26 @@ def test_a_pending_ticket_goes_back_to_assigned_awaiting_communication(
     assert incident.work_info.filter(type=WorkInfoType.STATUS_CHANGE, author=None).exists()
 
 
+def test_what_the_mail_does_to_a_ticket_reads_in_the_readers_language(
+    private_media, incident, agent
+):
+    reason = StatusReason.objects.filter(kind="INC", status=Status.PENDING).first()
+    ticket_set_pending(
+        ticket=incident, user=agent, expected_version=incident.version, status_reason=reason
+    )
+    _outcome, email = receive(corpus.reply(subject=f"Re: {incident.number}"))
+    entry = incident.work_info.get(type=WorkInfoType.STATUS_CHANGE, author=None)
+    # Stored as facts, no words: the history puts them into words when read.
+    assert entry.notes == ""
+    assert entry.event == "status"
+    assert entry.data["email"] == email.pk
+    with translation.override("es"):
+        assert f"El cliente ha escrito (mensaje {email.pk})." in entry_text(entry)
+    with translation.override("en"):
+        assert "Status: Pending → Assigned" in entry_text(entry)
+        assert f"The customer wrote (message {email.pk})." in entry_text(entry)
+
+
 def test_a_resolved_ticket_is_reopened(private_media, work_order, agent):
     reason = StatusReason.objects.filter(kind="WO", status=Status.COMPLETED).first()
     ticket_resolve(
@@ -292,6 +314,11 @@ def test_a_reply_to_a_closed_ticket_opens_a_related_new_one(private_media, incid
     from itsm.models import Relation
 
     assert Relation.objects.filter(source_number=new.number, target_number=incident.number)
+    opened = new.work_info.get(event="opened_by_email")
+    with translation.override("en"):
+        assert entry_text(opened) == (
+            f"Opened by the e-mail {email.pk}: a reply to {incident.number}, which is closed."
+        )
     assert new.work_info.filter(type=WorkInfoType.CUSTOMER_COMMUNICATION).exists()
     assert outcome.summary() == f"customer {new.number} ({email.pk})"
 
@@ -337,7 +364,13 @@ def test_a_permanent_bounce_marks_the_message_the_address_and_the_journal(
     assert customer.email_failing_since is not None
     incident.refresh_from_db()
     assert incident.status == status
-    assert incident.work_info.filter(type=WorkInfoType.EMAIL_SYSTEM, author=None).exists()
+    entry = incident.work_info.get(
+        type=WorkInfoType.EMAIL_SYSTEM, author=None, event="email_bounced"
+    )
+    with translation.override("en"):
+        assert entry_text(entry).startswith(
+            f"Our e-mail to {customer.email} bounced: the address fails ("
+        )
 
 
 def test_a_temporary_bounce_does_not_mark_the_address(

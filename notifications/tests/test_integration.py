@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from conftest import missing_service
 from itsm.models import WorkInfoType
+from itsm.presenters import entry_text
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import email_send
 from notifications.tests.factories import pdf_upload
@@ -118,7 +119,7 @@ def test_a_message_sent_from_the_compose_page_reaches_the_customer(
     assert "Servicio de atención a usuarios · Campaña Libros/Cuentas" in content["text"]
     assert "<p>Estimado/a Ana García López:</p>" in content["html"]
     entry = incident.work_info.get(type=WorkInfoType.EMAIL_SYSTEM)
-    assert "captura.pdf" in entry.notes and "ana.garcia@example.com" in entry.notes
+    assert "captura.pdf" in entry_text(entry) and "ana.garcia@example.com" in entry_text(entry)
 
 
 def test_twenty_messages_queued_while_smtp_is_down_arrive_once_each(

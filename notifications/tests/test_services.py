@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from customers.services import customer_update
 from itsm.models import WorkInfoType
+from itsm.presenters import entry_text
 from itsm.tests.factories import make_incident
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import (
@@ -165,9 +166,9 @@ def test_delivery_sends_once_and_journals_it(agent, incident, linking, mailoutbo
     assert (email.status, email.attempts, email.sent_at is not None) == (EmailStatus.SENT, 1, True)
     entry = incident.work_info.filter(type=WorkInfoType.EMAIL_SYSTEM).get()
     assert entry.author == agent
-    assert "ana.garcia@example.com" in entry.notes
-    assert "VINCULACIÓN – ENVÍO CUADRO DE VINCULACIÓN" in entry.notes
-    assert "cuadro_vinculacion.pdf, formulario_lopd.pdf, captura.pdf" in entry.notes
+    assert "ana.garcia@example.com" in entry_text(entry)
+    assert "VINCULACIÓN – ENVÍO CUADRO DE VINCULACIÓN" in entry_text(entry)
+    assert "cuadro_vinculacion.pdf, formulario_lopd.pdf, captura.pdf" in entry_text(entry)
 
 
 def test_header_injection_through_the_summary_or_the_name_is_impossible(
@@ -267,7 +268,9 @@ def test_a_5xx_answer_fails_at_once_and_can_be_resent(
     stored = OutgoingEmail.objects.get(pk=email.pk)
     assert (stored.status, stored.attempts) == (EmailStatus.FAILED, 1)
     assert stored.last_error == "550 5.1.1 mailbox unavailable"
-    assert "NO enviado" in incident.work_info.filter(type=WorkInfoType.EMAIL_SYSTEM).get().notes
+    assert "NO enviado" in entry_text(
+        incident.work_info.filter(type=WorkInfoType.EMAIL_SYSTEM).get()
+    )
     assert failing_smtp.calls == 1
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -296,8 +296,15 @@ class Command(BaseCommand):
             # than the auto-close period close on the next beat.
             created = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 600))
             changes = {"created_at": created}
+            # Each its own *Actualizada*: worked on some hours or days after it came in.
+            updated = min(
+                now,
+                created + timedelta(hours=rng.randrange(0, 24 * 6), minutes=rng.randrange(1, 60)),
+            )
             if ticket.resolved_at:
                 changes["resolved_at"] = created + timedelta(hours=rng.randrange(1, 48))
+                updated = max(updated, changes["resolved_at"])
+            changes["updated_at"] = min(now, updated)
             model.objects.filter(pk=ticket.pk).update(**changes)
             tickets.append(ticket)
         for first, second in zip(tickets[0:10], tickets[10:20], strict=True):

@@ -1,0 +1,212 @@
+"""What the system writes in a ticket's journal by itself, stored as facts
+(an event code and its values as codes and ids) and put into words when the
+history is read, in the reader's language and with people's full names.
+
+Every event is written by ``itsm.services.journal.journal_event`` and read by
+``describe``; a person's own notes are kept as typed, in ``notes``.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from itsm.models import RelationType, Status, StatusReason, SupportGroup
+from itsm.reference_cache import cached_rows
+from itsm.text import person_name
+
+OPENED = "opened"
+STATUS = "status"
+GROUP = "group"
+ASSIGNEE = "assignee"
+RELATION_ADDED = "relation_added"
+RELATION_REMOVED = "relation_removed"
+EMAIL_SENT = "email_sent"
+EMAIL_FAILED = "email_failed"
+AUTO_CLOSED = "auto_closed"
+OPENED_BY_EMAIL = "opened_by_email"
+EMAIL_BOUNCED = "email_bounced"
+
+# The keys of each event's data that hold a user's id.
+USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
+
+
+class Names:
+    """Ids → names for one history: groups and reasons from the reference
+    cache (all of them, retired ones too), people in one query for the ids
+    the events mention that the entries' authors do not already carry."""
+
+    def __init__(self, entries: Iterable, *, known_users: Iterable = ()) -> None:
+        self.users = {user.pk: person_name(user) for user in known_users if user is not None}
+        wanted = set()
+        for entry in entries:
+            for key in USER_KEYS.get(entry.event, ()):
+                value = (entry.data or {}).get(key)
+                if value is not None and value not in self.users:
+                    wanted.add(value)
+        if wanted:
+            for user in (
+                get_user_model()
+                .objects.filter(pk__in=wanted)
+                .only("username", "first_name", "last_name")
+            ):
+                self.users[user.pk] = person_name(user)
+        self._groups: dict | None = None
+        self._reasons: dict | None = None
+
+    def user(self, pk) -> str:
+        if pk is None:
+            return _("(nobody)")
+        return self.users.get(pk) or f"#{pk}"
+
+    def group(self, pk) -> str:
+        if self._groups is None:
+            self._groups = cached_rows(
+                "journal-groups", lambda: dict(SupportGroup.objects.values_list("pk", "name"))
+            )
+        return self._groups.get(pk) or f"#{pk}"
+
+    def reason(self, pk) -> str:
+        if self._reasons is None:
+            self._reasons = cached_rows(
+                "journal-reasons", lambda: dict(StatusReason.objects.values_list("pk", "name"))
+            )
+        return self._reasons.get(pk) or f"#{pk}"
+
+
+def _status(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+def _with_reason(text: str, data: dict, names: Names) -> str:
+    if data.get("reason"):
+        text += " (" + names.reason(data["reason"]) + ")"
+    return text
+
+
+def _opened(data: dict, names: Names, kind_label: str) -> str:
+    text = _("%(kind)s opened: status %(status)s, group %(group)s") % {
+        "kind": kind_label,
+        "status": _status(data["status"]),
+        "group": names.group(data["group"]),
+    }
+    text = _with_reason(text, data, names)
+    if data.get("assignee") is not None:
+        text += ", " + _("assigned to %(user)s") % {"user": names.user(data["assignee"])}
+    return text
+
+
+def _status_change(data: dict, names: Names, kind_label: str) -> str:
+    text = _("Status: %(old)s → %(new)s") % {
+        "old": _status(data["old"]),
+        "new": _status(data["new"]),
+    }
+    text = _with_reason(text, data, names)
+    if data.get("resolution"):
+        text += "\n" + _("Resolution: %(resolution)s") % {"resolution": data["resolution"]}
+    if data.get("email"):
+        # Put back in front of an agent by a message the customer sent.
+        text += "\n" + _("The customer wrote (message %(id)d).") % {"id": data["email"]}
+    return text
+
+
+def _group(data: dict, names: Names, kind_label: str) -> str:
+    return _("Group: %(old)s → %(new)s") % {
+        "old": names.group(data["old"]),
+        "new": names.group(data["new"]),
+    }
+
+
+def _assignee(data: dict, names: Names, kind_label: str) -> str:
+    return _("Assignee: %(old)s → %(new)s") % {
+        "old": names.user(data.get("old")),
+        "new": names.user(data.get("new")),
+    }
+
+
+def _relation_type(value: str) -> str:
+    try:
+        return str(RelationType(value).label)
+    except ValueError:
+        return value
+
+
+def _relation_added(data: dict, names: Names, kind_label: str) -> str:
+    values = {"type": _relation_type(data["type"]), "number": data["number"]}
+    if data.get("reverse"):
+        return _("Relation added: %(number)s (%(type)s this ticket)") % values
+    return _("Relation added: %(type)s %(number)s") % values
+
+
+def _relation_removed(data: dict, names: Names, kind_label: str) -> str:
+    return _("Relation removed: %(number)s") % {"number": data["number"]}
+
+
+def _email_sent(data: dict, names: Names, kind_label: str) -> str:
+    text = _("E-mail sent to %(to)s\nSubject: %(subject)s\nTemplate: %(template)s") % {
+        "to": data["to"],
+        "subject": data["subject"],
+        "template": data["template"],
+    }
+    if data.get("attachments"):
+        text += "\n" + _("Attachments: %(names)s") % {"names": ", ".join(data["attachments"])}
+    return text
+
+
+def _email_failed(data: dict, names: Names, kind_label: str) -> str:
+    return _("E-mail to %(to)s NOT sent (%(template)s): %(error)s") % {
+        "to": data["to"],
+        "template": data["template"],
+        "error": data["error"],
+    }
+
+
+def _auto_closed(data: dict, names: Names, kind_label: str) -> str:
+    return _("Closed automatically %(days)d days after its resolution.") % {"days": data["days"]}
+
+
+def _opened_by_email(data: dict, names: Names, kind_label: str) -> str:
+    return _("Opened by the e-mail %(id)d: a reply to %(number)s, which is closed.") % {
+        "id": data["email"],
+        "number": data["number"],
+    }
+
+
+def _email_bounced(data: dict, names: Names, kind_label: str) -> str:
+    if data["permanent"]:
+        text = _("Our e-mail to %(address)s bounced: the address fails (%(diagnostic)s).")
+    else:
+        text = _("Our e-mail to %(address)s has been delayed (%(diagnostic)s).")
+    text %= {"address": data["address"], "diagnostic": data.get("diagnostic") or "?"}
+    return text + "\n" + _("Delivery report: message %(id)d.") % {"id": data["email"]}
+
+
+WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
+    OPENED: _opened,
+    STATUS: _status_change,
+    GROUP: _group,
+    ASSIGNEE: _assignee,
+    RELATION_ADDED: _relation_added,
+    RELATION_REMOVED: _relation_removed,
+    EMAIL_SENT: _email_sent,
+    EMAIL_FAILED: _email_failed,
+    AUTO_CLOSED: _auto_closed,
+    OPENED_BY_EMAIL: _opened_by_email,
+    EMAIL_BOUNCED: _email_bounced,
+}
+
+
+def describe(entry, names: Names, kind_label: str) -> str:
+    """The entry's text in the active language: its event put into words,
+    or the notes as stored (typed by a person, or written before events)."""
+    writer = WRITERS.get(entry.event or "")
+    if writer is None:
+        return entry.notes
+    try:
+        return writer(entry.data or {}, names, kind_label)
+    except (KeyError, TypeError, ValueError):
+        # A malformed event never hides the entry: its stored notes stand in.
+        return entry.notes
