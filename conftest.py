@@ -54,6 +54,7 @@ def default_language():
 def reference(db) -> None:
     """Reference data as the migration loads it (transactional tests flush it)."""
     reference_data.load()
+    reference_data.load_registros_mercantiles()
 
 
 def _make_user(django_user_model, username: str, *, groups=(), support_groups=(), **extra):

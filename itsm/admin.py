@@ -3,7 +3,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from itsm.kinds import all_kinds
-from itsm.models import Relation, StatusReason, SupportGroup, TicketSequence, TicketTemplate
+from itsm.models import (
+    EscalationPacket,
+    EscalationPacketRevision,
+    RegistroMercantil,
+    Relation,
+    StatusReason,
+    SupportGroup,
+    TicketSequence,
+    TicketTemplate,
+)
 from itsm.reference_cache import clear_reference_choices
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
@@ -87,6 +96,34 @@ class RelationAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by",)
     list_select_related = ("created_by",)
     ordering = ("-created_at",)
+
+
+@admin.register(RegistroMercantil)
+class RegistroMercantilAdmin(admin.ModelAdmin):
+    list_display = ("name", "province", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "province")
+
+
+class EscalationPacketRevisionInline(admin.TabularInline):
+    model = EscalationPacketRevision
+    fields = ("version", "event", "case", "data", "missing", "note", "author", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(EscalationPacket)
+class EscalationPacketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("ticket_number", "case", "state", "complete", "escalated_at", "escalated_by")
+    list_filter = ("case", "state", "complete")
+    search_fields = ("ticket_number",)
+    list_select_related = ("escalated_by",)
+    raw_id_fields = ("escalated_by",)
+    inlines = (EscalationPacketRevisionInline,)
 
 
 @admin.register(TicketSequence)

@@ -241,6 +241,18 @@ TEMPLATES = [
 ]
 
 
+# ERROR 23 packets name the Registro Mercantil affected: one per province.
+REGISTRO_PROVINCES = (
+    "A Coruña", "Álava", "Albacete", "Alicante", "Almería", "Asturias", "Ávila", "Badajoz",
+    "Barcelona", "Bizkaia", "Burgos", "Cáceres", "Cádiz", "Cantabria", "Castellón", "Ceuta",
+    "Ciudad Real", "Córdoba", "Cuenca", "Gipuzkoa", "Girona", "Granada", "Guadalajara",
+    "Huelva", "Huesca", "Illes Balears", "Jaén", "La Rioja", "Las Palmas", "León", "Lleida",
+    "Lugo", "Madrid", "Málaga", "Melilla", "Murcia", "Navarra", "Ourense", "Palencia",
+    "Pontevedra", "Salamanca", "Santa Cruz de Tenerife", "Segovia", "Sevilla", "Soria",
+    "Tarragona", "Teruel", "Toledo", "Valencia", "Valladolid", "Zamora", "Zaragoza",
+)  # fmt: skip
+
+
 def load(apps=global_apps) -> None:
     """Create whatever reference row is missing; never touch existing ones."""
     Group = apps.get_model("auth", "Group")
@@ -288,3 +300,12 @@ def load(apps=global_apps) -> None:
         )
     for kind in ("INC", "WO"):
         TicketSequence.objects.get_or_create(kind=kind)
+
+
+def load_registros_mercantiles(apps=global_apps) -> None:
+    """The Registros Mercantiles list (its own migration: the table came later)."""
+    RegistroMercantil = apps.get_model("itsm", "RegistroMercantil")
+    for province in REGISTRO_PROVINCES:
+        RegistroMercantil.objects.get_or_create(
+            name=f"Registro Mercantil de {province}", defaults={"province": province}
+        )

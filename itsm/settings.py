@@ -185,7 +185,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalogue per area of the product, so each can be kept on its own.
-LOCALE_PATHS = [BASE_DIR / "locale" / area for area in ("core", "consoles", "tickets", "email")]
+LOCALE_PATHS = [
+    BASE_DIR / "locale" / area for area in ("core", "consoles", "tickets", "email", "escalation")
+]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True

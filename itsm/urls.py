@@ -31,7 +31,13 @@ KIND_PAGES = (
     ("<str:number>/pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
     ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
     ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
-    ("<str:number>/escalate/", ticket_actions.quick_action, {"action": "escalate"}, "escalate"),
+    ("<str:number>/escalate/", ticket_actions.escalate, {}, "escalate"),
+    (
+        "<str:number>/escalate/related/",
+        ticket_actions.escalate_as_related,
+        {},
+        "escalate_as_related",
+    ),
     ("<str:number>/work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
     (
         "<str:number>/work-info/<int:entry_id>/files/<int:index>/",

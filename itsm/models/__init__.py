@@ -19,6 +19,13 @@ from itsm.models.choices import (
     priority_for,
     priority_rank,
 )
+from itsm.models.escalation import (
+    EscalationPacket,
+    EscalationPacketRevision,
+    PacketEvent,
+    PacketState,
+    RegistroMercantil,
+)
 from itsm.models.reference import (
     APPLIES_TO_ALL,
     Categorisation,
@@ -55,8 +62,13 @@ __all__ = [
     "URGENCY_WEIGHTS",
     "AppendOnlyError",
     "Categorisation",
+    "EscalationPacket",
+    "EscalationPacketRevision",
     "Impact",
+    "PacketEvent",
+    "PacketState",
     "Priority",
+    "RegistroMercantil",
     "Relation",
     "RelationType",
     "ReportedSource",

@@ -26,6 +26,11 @@ SAME_IN_SPANISH = {
     "%(number)s",
     "Total",
     "OK",
+    "No",
+    "ERROR 23",
+    "Registro Mercantil",
+    "Registros Mercantiles",
+    "Cuadro de vinculación",
 }
 
 # Where user-visible strings live.

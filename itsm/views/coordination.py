@@ -6,23 +6,30 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
+from itsm.escalation_forms import CoordinationFilterForm
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from itsm.pagination import InvalidCursor, decode_cursor
 from itsm.permissions import is_coordinator
 from itsm.selectors import coordination_group, coordination_queue
-from itsm.services.escalation import ticket_pass_to_specialists, ticket_return_to_agent
-from itsm.services.ticket_update import StaleTicketError, ticket_assign_to_me
+from itsm.services.escalation import (
+    ticket_pass_to_specialists,
+    ticket_return_to_agent,
+    ticket_take,
+)
+from itsm.services.ticket_update import StaleTicketError
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
-    "take": (ticket_assign_to_me, False, gettext_lazy("%(number)s is now assigned to you.")),
+    "take": (ticket_take, False, gettext_lazy("%(number)s is now assigned to you.")),
     "return": (
         ticket_return_to_agent,
         True,
@@ -42,6 +49,8 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return render(request, "itsm/coordination.html", {"rows": []}, status=503)
+    filter_form = CoordinationFilterForm(request.GET or None)
+    query = filter_form.query() if filter_form.is_bound else {}
     after = None
     if request.GET.get("after"):
         try:
@@ -49,13 +58,16 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
             after = decode_cursor(request.GET["after"], Ticket, ("created_at", "number"))
         except InvalidCursor:
             messages.warning(request, _("The page link is not valid; showing the first page."))
-    rows, next_cursor = coordination_queue(group, after=after)
+    filters = filter_form.filters() if filter_form.is_bound else None
+    rows, next_cursor = coordination_queue(group, after=after, filters=filters)
     context = {
         "group": group,
         "rows": rows,
+        "filter_form": filter_form,
         "can_act": is_coordinator(request.user),
-        "next_url": f"?after={next_cursor}" if next_cursor else None,
-        "first_url": "?" if after else None,
+        "next_url": "?" + urlencode({**query, "after": next_cursor}) if next_cursor else None,
+        "first_url": "?" + urlencode(query) if after else None,
+        "now": timezone.now(),
         "failed": failed or {},
         "row_actions": [
             ("return", _("Return to the agent")),
@@ -89,6 +101,7 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
             "number": ticket.number,
             "action": action,
             "note": request.POST.get("note", ""),
+            "missing": request.POST.getlist("missing"),
             "errors": form.errors.get("note", []) if form.is_bound else [],
         }
         return _render_coordination(request, failed=failed, status=status)
@@ -109,6 +122,8 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
     }
     if note_required:
         kwargs["note"] = form.cleaned_data["note"]
+    if action == "return":
+        kwargs["missing"] = request.POST.getlist("missing")
     try:
         service(**kwargs)
     except StaleTicketError as error:
