@@ -62,6 +62,20 @@ class ConsoleRow:
     assignee: str
     updated_iso: str  # what |date:"c" prints
     updated: str  # what |date:"d/m/Y H:i" prints
+    due: str = ""
+    due_iso: str = ""
+    due_state: str = ""  # "risk" (under 20 % left) or "breached"
+    due_state_label: str = ""
+
+
+def due_state(ticket: Ticket, now) -> str:
+    if ticket.resolution_due_at is None:
+        return ""
+    if ticket.resolution_due_at <= now:
+        return "breached"
+    if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
+        return "risk"
+    return ""
 
 
 def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
@@ -70,8 +84,12 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
         for name in ("status", "priority", "requires_attention")
     }
     rows = []
+    now = timezone.now()
+    state_labels = {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
     for ticket in tickets:
         updated = timezone.localtime(ticket.updated_at)
+        due = timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None
+        state = due_state(ticket, now)
         attention = ticket.requires_attention
         rows.append(
             ConsoleRow(
@@ -86,6 +104,10 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
                 assignee=person_name(ticket.assignee),
                 updated_iso=updated.isoformat(),
                 updated=updated.strftime("%d/%m/%Y %H:%M"),
+                due=due.strftime("%d/%m/%Y %H:%M") if due else "",
+                due_iso=due.isoformat() if due else "",
+                due_state=state,
+                due_state_label=str(state_labels[state]),
             )
         )
     return rows

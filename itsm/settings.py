@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "itsm.tasks.autoclose_tickets",
         "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
     },
+    # Journals each SLA breach as it happens (nothing is mailed).
+    "mark-sla-breaches": {
+        "task": "itsm.tasks.mark_sla_breaches",
+        "schedule": env_int("ITSM_SLA_SWEEP_EVERY_SECONDS", 60),
+    },
 }
 
 # Outgoing mail to customers (notifications). A send is killed by Celery after

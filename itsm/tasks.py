@@ -1,8 +1,14 @@
 from celery import shared_task
 
 from itsm.services.autoclose import tickets_autoclose
+from itsm.services.sla import sla_mark_breaches
 
 
 @shared_task
 def autoclose_tickets() -> int:
     return tickets_autoclose()
+
+
+@shared_task
+def mark_sla_breaches() -> int:
+    return sla_mark_breaches()

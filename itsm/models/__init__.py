@@ -37,8 +37,10 @@ from itsm.models.reference import (
     applies_to_choices,
 )
 from itsm.models.relations import Relation, SavedConsoleView
+from itsm.models.sla import Holiday, SlaTarget, Weekday, WorkingHours
 from itsm.models.tickets import (
     MAX_ATTACHMENTS,
+    NO_DUE_DATE,
     AppendOnlyError,
     Ticket,
     TicketQuerySet,
@@ -57,8 +59,10 @@ from itsm.models.tickets import (
 __all__ = [
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
+    "NO_DUE_DATE",
     "IMPACT_WEIGHTS",
     "MAX_ATTACHMENTS",
+    "Holiday",
     "URGENCY_WEIGHTS",
     "AppendOnlyError",
     "Categorisation",
@@ -74,6 +78,7 @@ __all__ = [
     "ReportedSource",
     "RequiresAttention",
     "SavedConsoleView",
+    "SlaTarget",
     "Status",
     "StatusReason",
     "SupportGroup",
@@ -84,9 +89,11 @@ __all__ = [
     "TicketTemplateQuerySet",
     "Urgency",
     "ViewAccess",
+    "Weekday",
     "WorkInfo",
     "WorkInfoQuerySet",
     "WorkInfoType",
+    "WorkingHours",
     "applies_to_choices",
     "attachment_upload_to",
     "journal_ticket",

@@ -29,6 +29,7 @@ from itsm.services.rules import (
     check_group_change,
     check_open,
 )
+from itsm.services.sla import sla_follow
 from itsm.text import person_name
 
 
@@ -156,6 +157,12 @@ def ticket_update(
     )
     edited.updated_by = user
     edited.updated_at = timezone.now()
+    clock_events = sla_follow(
+        edited,
+        previous_status=before["status"],
+        previous_priority=ticket.priority,
+        now=edited.updated_at,
+    )
 
     values = {
         field.attname: getattr(edited, field.attname)
@@ -175,6 +182,8 @@ def ticket_update(
 
     for entry_type, text in _describe_changes(ticket, before):
         journal_append(ticket, author=user, type=entry_type, notes=text)
+    for text in clock_events:
+        journal_append(ticket, author=user, type=WorkInfoType.GENERAL, notes=text)
     if note:
         journal_append(
             ticket,

@@ -39,6 +39,8 @@ SORTS = {
     "number": Sort(gettext_lazy("Number"), ("number", "id")),
     "status": Sort(gettext_lazy("Status"), ("status", "updated_at", "id")),
     "priority": Sort(gettext_lazy("Priority"), ("priority_rank", "updated_at", "id")),
+    # *Vence*: the stored due time, paused and finished tickets last (*_due_idx).
+    "due": Sort(gettext_lazy("Due"), ("due_sort", "id")),
 }
 DEFAULT_SORT = "-updated"
 
@@ -107,6 +109,7 @@ def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> lis
             ("priority", _("Priority")),
             ("", _("Requires attention")),
             ("updated", _("Updated")),
+            ("due", _("Due")),
         )
     ]
 
