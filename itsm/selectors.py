@@ -7,9 +7,12 @@ fixed number of queries per kind, whatever the size of the tables. Writes
 live in ``itsm.services``; what templates need prepared, in ``itsm.presenters``.
 """
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -343,6 +346,44 @@ def coordination_queue(
         encode_cursor([tickets[-1].created_at, tickets[-1].number]) if more and tickets else None
     )
     return rows, next_cursor
+
+
+def coordination_rows(
+    group: SupportGroup, *, filters: CoordinationFilters | None = None, limit: int
+) -> Iterator[tuple]:
+    """The queue for an export, oldest first across kinds, as values with the
+    packet's case, completeness and age: one streamed query per kind."""
+    packets = filters.packets() if filters else None
+    packet = EscalationPacket.objects.filter(ticket_number=OuterRef("number"))
+    streams = []
+    for kind in all_kinds():
+        queryset = kind.model.objects.filter(open_tickets_q(), assigned_group=group).exclude(
+            status=kind.resolved_status
+        )
+        if packets is not None:
+            queryset = queryset.filter(number__in=packets)
+        streams.append(
+            queryset.annotate(
+                packet_case=Subquery(packet.values("case")[:1]),
+                packet_complete=Subquery(packet.values("complete")[:1]),
+                packet_escalated_at=Subquery(packet.values("escalated_at")[:1]),
+            )
+            .order_by("created_at", "number")
+            .values_list(
+                "created_at",
+                "number",
+                "customer__first_name",
+                "customer__surnames",
+                "customer__organisation",
+                "summary",
+                "status",
+                "packet_case",
+                "packet_complete",
+                "packet_escalated_at",
+            )[:limit]
+            .iterator(2000)
+        )
+    return islice(heapq.merge(*streams), limit)
 
 
 # --- people ---------------------------------------------------------------------------

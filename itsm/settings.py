@@ -258,10 +258,20 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat recomputes the dashboard's figures of the whole desk; the page
+# computes them itself when the snapshot is twice as old.
+ITSM_DASHBOARD_REFRESH_SECONDS = env_int("ITSM_DASHBOARD_REFRESH_SECONDS", 300)
+# Most rows a console export (…/export.csv) writes.
+ITSM_EXPORT_MAX_ROWS = env_int("ITSM_EXPORT_MAX_ROWS", 100_000)
 CELERY_BEAT_SCHEDULE = {
     "autoclose-resolved-tickets": {
         "task": "itsm.tasks.autoclose_tickets",
         "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
+    },
+    # The whole desk's dashboard figures (coordinators read the snapshot).
+    "refresh-dashboard": {
+        "task": "itsm.tasks.refresh_dashboard",
+        "schedule": ITSM_DASHBOARD_REFRESH_SECONDS,
     },
     # Journals each SLA breach as it happens (nothing is mailed).
     "mark-sla-breaches": {

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from itsm.dashboard import dashboard_refresh
 from itsm.services.autoclose import tickets_autoclose
 from itsm.services.sla import sla_mark_breaches
 
@@ -7,6 +8,11 @@ from itsm.services.sla import sla_mark_breaches
 @shared_task
 def autoclose_tickets() -> int:
     return tickets_autoclose()
+
+
+@shared_task
+def refresh_dashboard() -> None:
+    dashboard_refresh()
 
 
 @shared_task

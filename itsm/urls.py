@@ -10,13 +10,14 @@ from django.urls import URLPattern, include, path
 from django.views.i18n import set_language
 
 from itsm.kinds import Kind, all_kinds
-from itsm.views import consoles, coordination, search, ticket_actions, tickets
+from itsm.views import consoles, coordination, dashboard, search, ticket_actions, tickets
 from notifications.urls import EMAIL_PAGES
 
 # The pages of every kind: (route, view, extra kwargs, name).
 KIND_PAGES = (
     ("", consoles.console, {}, "console"),
     ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
+    ("export.csv", consoles.console_export, {}, "export"),
     ("new/", tickets.ticket_new, {}, "new"),
     ("template-fields/", tickets.template_fields, {}, "template_fields"),
     ("reasons/", tickets.reason_options, {}, "reasons"),
@@ -67,6 +68,11 @@ def kind_urlpatterns(kind: Kind) -> list[URLPattern]:
 def coordination_urlpatterns() -> list[URLPattern]:
     return [
         path("coordination/", coordination.coordination, name="coordination"),
+        path(
+            "coordination/export.csv",
+            coordination.coordination_export,
+            name="coordination_export",
+        ),
         *(
             path(
                 f"coordination/<str:number>/{action}/",
@@ -91,6 +97,7 @@ urlpatterns = [
     ),
     path("customers/", include("customers.urls")),
     path("search/", search.search, name="search"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     *coordination_urlpatterns(),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from itsm.models.choices import (
     priority_for,
     priority_rank,
 )
+from itsm.models.dashboard import DashboardSnapshot
 from itsm.models.escalation import (
     EscalationPacket,
     EscalationPacketRevision,
@@ -66,6 +67,7 @@ __all__ = [
     "URGENCY_WEIGHTS",
     "AppendOnlyError",
     "Categorisation",
+    "DashboardSnapshot",
     "EscalationPacket",
     "EscalationPacketRevision",
     "Impact",

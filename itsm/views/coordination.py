@@ -2,24 +2,26 @@
 coordinators' actions on it (*Tomar*, *Devolver al agente*, *Pasar a L2
 ESPECIALISTAS*)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
 from itsm.escalation_forms import CoordinationFilterForm
+from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from itsm.pagination import InvalidCursor, decode_cursor
 from itsm.permissions import is_coordinator
-from itsm.selectors import coordination_group, coordination_queue
+from itsm.selectors import coordination_group, coordination_queue, coordination_rows
 from itsm.services.escalation import (
     ticket_pass_to_specialists,
     ticket_return_to_agent,
@@ -81,6 +83,17 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
 def coordination(request: HttpRequest) -> HttpResponse:
     """Agents see the queue read-only; coordinators act on it."""
     return _render_coordination(request)
+
+
+@coordinator_required
+@require_GET
+def coordination_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The queue as CSV with its filters, oldest first (coordinators only)."""
+    group = coordination_group()
+    filter_form = CoordinationFilterForm(request.GET or None)
+    filters = filter_form.filters() if filter_form.is_bound else None
+    rows = coordination_rows(group, filters=filters, limit=settings.ITSM_EXPORT_MAX_ROWS)
+    return csv_response(coordination_export_lines(rows), "coordinacion.csv")
 
 
 @coordinator_required

@@ -1,0 +1,25 @@
+"""The dashboard: coordinators see the whole desk (from the snapshot the beat
+task keeps), agents the same figures for their own tickets."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
+
+from itsm.access import agent_required
+from itsm.charts import dashboard_charts
+from itsm.dashboard import compute_figures, dashboard_names, desk_figures
+from itsm.permissions import is_coordinator
+
+
+@agent_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    mine = not is_coordinator(request.user)
+    figures = compute_figures(user=request.user) if mine else desk_figures()
+    context = {
+        "mine": mine,
+        "computed_at": parse_datetime(figures.computed_at),
+        "charts": dashboard_charts(figures, dashboard_names(figures), mine=mine),
+    }
+    return render(request, "itsm/dashboard.html", context)
