@@ -170,18 +170,18 @@ def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
     first_kind = kinds[0].code if kinds else None
     template_bars = [
         Bar(
-            names["templates"].get(template, str(template)),
+            f"{kind_for_code(kind_code).plural.capitalize()} · "
+            f"{names['templates'].get(template, template)}",
             n,
             _console(
-                first_kind,
+                kind_code,
                 template=template,
                 created_after=(today - timedelta(days=7)).isoformat(),
                 **scope,
-            )
-            if first_kind
-            else "",
+            ),
         )
-        for template, n in figures.top_templates
+        for kind_code, template, n in figures.top_templates
+        if kind_for_code(kind_code)
     ]
     charts.append(BarChart("top-templates", _("Top categorisations this week"), template_bars))
     days = []

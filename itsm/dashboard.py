@@ -44,7 +44,7 @@ class Figures:
     sla: dict = field(default_factory=dict)  # kind → {"breached": n, "at_risk": n}
     escalations: dict = field(default_factory=dict)  # case → state → n
     per_day: dict = field(default_factory=dict)  # "YYYY-MM-DD" → [created, resolved]
-    top_templates: list = field(default_factory=list)  # [template id, n], best first
+    top_templates: list = field(default_factory=list)  # [kind, template id, n], best first
 
 
 def _day_key(value) -> str:
@@ -61,7 +61,7 @@ def compute_figures(*, user=None, now=None) -> Figures:
     )
     week_start = now - timedelta(days=7)
     per_day = {_day_key(today - timedelta(days=n)): [0, 0] for n in range(29, -1, -1)}
-    templates: dict[int, int] = {}
+    templates: dict[tuple[str, int], int] = {}
     for kind in all_kinds():
         tickets = kind.model.objects.all()
         if user is not None:
@@ -116,9 +116,12 @@ def compute_figures(*, user=None, now=None) -> Figures:
             .order_by()
         )
         for template, n in week:
-            templates[template] = templates.get(template, 0) + n
+            templates[(kind.code, template)] = n
     figures.per_day = per_day
-    figures.top_templates = sorted(templates.items(), key=lambda item: -item[1])[:8]
+    figures.top_templates = [
+        [kind_code, template, n]
+        for (kind_code, template), n in sorted(templates.items(), key=lambda item: -item[1])[:8]
+    ]
     packets = EscalationPacket.objects.all()
     if user is not None:
         packets = packets.filter(escalated_by=user)
@@ -148,7 +151,7 @@ def desk_figures() -> Figures:
 def dashboard_names(figures: Figures) -> dict:
     """Names of the groups and templates the figures count: two queries."""
     group_ids = {int(g) for counts in figures.by_group.values() for g in counts}
-    template_ids = [t for t, _n in figures.top_templates]
+    template_ids = [t for _kind, t, _n in figures.top_templates]
     return {
         "groups": dict(SupportGroup.objects.filter(pk__in=group_ids).values_list("pk", "name")),
         "templates": dict(

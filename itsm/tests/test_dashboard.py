@@ -110,3 +110,13 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     client.force_login(agent)
     with django_assert_max_num_queries(24):
         assert client.get(DASHBOARD).status_code == 200
+
+
+def test_top_templates_link_to_the_console_of_their_kind(client, agent, coordinator):
+    work_order = make_work_order(user=agent)
+    client.force_login(coordinator)
+    charts = {chart.id: chart for chart in client.get(DASHBOARD).context["charts"]}
+    bar = charts["top-templates"].bars[0]
+    assert bar.label == f"Órdenes de trabajo · {work_order.template.name}" and bar.value == 1
+    assert bar.url.startswith(reverse("workorders:console"))
+    assert [row.ticket.number for row in client.get(bar.url).context["rows"]] == [work_order.number]
