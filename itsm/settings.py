@@ -261,6 +261,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often beat recomputes the dashboard's figures of the whole desk; the page
 # computes them itself when the snapshot is twice as old.
 ITSM_DASHBOARD_REFRESH_SECONDS = env_int("ITSM_DASHBOARD_REFRESH_SECONDS", 300)
+# How long an agent's own dashboard figures are reused before being counted again.
+ITSM_DASHBOARD_AGENT_SECONDS = env_int("ITSM_DASHBOARD_AGENT_SECONDS", 60)
 # Most rows a console export (…/export.csv) writes.
 ITSM_EXPORT_MAX_ROWS = env_int("ITSM_EXPORT_MAX_ROWS", 100_000)
 CELERY_BEAT_SCHEDULE = {

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from itsm.access import agent_required
 from itsm.charts import dashboard_charts
-from itsm.dashboard import compute_figures, dashboard_names, desk_figures
+from itsm.dashboard import agent_figures, dashboard_names, desk_figures
 from itsm.permissions import is_coordinator
 
 
@@ -16,7 +16,7 @@ from itsm.permissions import is_coordinator
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     mine = not is_coordinator(request.user)
-    figures = compute_figures(user=request.user) if mine else desk_figures()
+    figures = agent_figures(request.user) if mine else desk_figures()
     context = {
         "mine": mine,
         "computed_at": parse_datetime(figures.computed_at),
