@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='workorder',
-            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('status', 'cancelled'), _negated=True), models.Q(('status', 'rejected'), _negated=True)), fields=['sla_warn_at', 'id'], name='workorder_open_warn_idx'),
+            index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('status', 'cancelled'), _negated=True), models.Q(('status', 'rejected'), _negated=True)), fields=['sla_warn_at', 'due_sort'], name='workorder_open_warn_idx'),
         ),
         migrations.AddIndex(
             model_name='workorder',
