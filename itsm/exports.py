@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.kinds import Kind
+from itsm.pagination import keyset_rows
 
 BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -111,9 +112,11 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def ticket_export_lines(kind: Kind, queryset: QuerySet, ordering: list[str], limit: int):
+def ticket_export_lines(
+    kind: Kind, queryset: QuerySet, keys: tuple[str, ...], *, descending: bool, limit: int
+):
     """The console's tickets as CSV lines: values only (no model instances),
-    read in chunks by a server-side cursor where the database has one."""
+    read a chunk at a time in the console's order (``keyset_rows``)."""
     model = kind.model
     statuses = dict(model._meta.get_field("status").flatchoices)
     priorities = dict(model._meta.get_field("priority").flatchoices)
@@ -132,7 +135,9 @@ def ticket_export_lines(kind: Kind, queryset: QuerySet, ordering: list[str], lim
         _("Updated"),
         _("Due"),
     ]
-    values = queryset.order_by(*ordering).values_list(*TICKET_COLUMNS)[:limit].iterator(CHUNK_ROWS)
+    values = keyset_rows(
+        queryset, keys, TICKET_COLUMNS, descending=descending, limit=limit, chunk=CHUNK_ROWS
+    )
 
     def rows():
         for (

@@ -31,7 +31,7 @@ from itsm.models import (
     WorkInfoType,
     open_tickets_q,
 )
-from itsm.pagination import PAGE_SIZE, encode_cursor, seek_condition
+from itsm.pagination import PAGE_SIZE, encode_cursor, keyset_rows, seek_condition
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 
 CUSTOMER_LIMIT = 20
@@ -362,26 +362,25 @@ def coordination_rows(
         )
         if packets is not None:
             queryset = queryset.filter(number__in=packets)
+        annotated = queryset.annotate(
+            packet_case=Subquery(packet.values("case")[:1]),
+            packet_complete=Subquery(packet.values("complete")[:1]),
+            packet_escalated_at=Subquery(packet.values("escalated_at")[:1]),
+        )
+        columns = (
+            "created_at",
+            "number",
+            "customer__first_name",
+            "customer__surnames",
+            "customer__organisation",
+            "summary",
+            "status",
+            "packet_case",
+            "packet_complete",
+            "packet_escalated_at",
+        )
         streams.append(
-            queryset.annotate(
-                packet_case=Subquery(packet.values("case")[:1]),
-                packet_complete=Subquery(packet.values("complete")[:1]),
-                packet_escalated_at=Subquery(packet.values("escalated_at")[:1]),
-            )
-            .order_by("created_at", "number")
-            .values_list(
-                "created_at",
-                "number",
-                "customer__first_name",
-                "customer__surnames",
-                "customer__organisation",
-                "summary",
-                "status",
-                "packet_case",
-                "packet_complete",
-                "packet_escalated_at",
-            )[:limit]
-            .iterator(2000)
+            keyset_rows(annotated, ("created_at", "number"), columns, descending=False, limit=limit)
         )
     return islice(heapq.merge(*streams), limit)
 

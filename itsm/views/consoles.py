@@ -181,8 +181,13 @@ def console_export(request: HttpRequest, kind: Kind) -> StreamingHttpResponse:
         messages.error(request, _("Some filters are not valid; correct the marked fields."))
         return redirect(reverse(kind.url_name("console")) + "?" + data.urlencode())
     sort_key, descending = parse_sort(data.get("o", DEFAULT_SORT))
-    ordering = [f"-{key}" if descending else key for key in SORTS[sort_key].keys]
-    lines = ticket_export_lines(kind, filterset.qs, ordering, settings.ITSM_EXPORT_MAX_ROWS)
+    lines = ticket_export_lines(
+        kind,
+        filterset.qs,
+        SORTS[sort_key].keys,
+        descending=descending,
+        limit=settings.ITSM_EXPORT_MAX_ROWS,
+    )
     return csv_response(lines, f"{slugify(kind.plural)}.csv")
 
 
