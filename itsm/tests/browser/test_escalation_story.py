@@ -47,7 +47,8 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     expect(form.locator(".invalid-feedback")).to_contain_text("obligatorio")
     expect(form.get_by_label("Persona de contacto")).to_have_value("Ana Pérez")
     form.get_by_label("Código FLEI").fill("F000000")
-    form.get_by_role("button", name="Escalar a coordinación").click()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Escalar a coordinación").click()
     expect(page.locator(".alert-success")).to_contain_text(number)
     expect(page.locator("#escalation-packet")).to_contain_text("Registro Mercantil de Madrid")
 
@@ -70,7 +71,9 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     form = page.locator("#escalation-packet-form")
     expect(form.get_by_label("Persona de contacto")).to_have_value("Ana Pérez")
     form.get_by_label("Código FLEI").fill("F123456")
-    form.get_by_role("button", name="Escalar a coordinación").click()
+    # A POST, a redirect and the page again: wait for the load, not just 5 s.
+    with page.expect_navigation():
+        form.get_by_role("button", name="Escalar a coordinación").click()
     expect(page.locator(".alert-success")).to_contain_text(number)
 
     coordination.goto("/coordination/")
