@@ -54,6 +54,8 @@ def default_language():
 def reference(db) -> None:
     """Reference data as the migration loads it (transactional tests flush it)."""
     reference_data.load()
+    reference_data.load_registros_mercantiles()
+    reference_data.load_sla()
 
 
 def _make_user(django_user_model, username: str, *, groups=(), support_groups=(), **extra):

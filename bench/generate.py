@@ -368,6 +368,8 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
             "created_by_id",
             "updated_by_id",
             "version",
+            "resolution_due_at",
+            "sla_warn_at",
         ]
         columns, defaults = columns_and_defaults(model, given)
         journal_plan: list[tuple[int, datetime, int, str]] = []
@@ -405,6 +407,11 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
                     resolved_at = created + timedelta(hours=rng.randrange(1, 72))
                     closed_at = resolved_at + timedelta(days=15)
                     resolution = "RESUELTO"
+                # Running clocks: due from 8 days ago to 16 days ahead, amber 2 h before.
+                due = warn = None
+                if status in (Status.ASSIGNED, Status.IN_PROGRESS):
+                    due = now + timedelta(hours=rng.randrange(-200, 400))
+                    warn = due - timedelta(hours=2)
                 group = coordination if index % 40 == 0 else l1
                 agent = user_ids[1 + index % (len(user_ids) - 1)]
                 updated = closed_at or resolved_at or created
@@ -445,6 +452,8 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
                     agent,
                     agent,
                     1,
+                    due,
+                    warn,
                     *defaults,
                 )
 

@@ -37,6 +37,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from customers.models import Customer  # noqa: E402
 from incidents.models import Incident  # noqa: E402
+from itsm.dashboard import dashboard_refresh  # noqa: E402
 from itsm.models import Status, SupportGroup, TicketTemplate  # noqa: E402
 from itsm.pagination import encode_cursor  # noqa: E402
 from workorders.models import WorkOrder  # noqa: E402
@@ -81,6 +82,22 @@ def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
         ),
         ("console: all open tickets", "get", "/incidents/?f=1&open=on", None, 200),
         ("console: all tickets by priority", "get", "/incidents/?f=1&o=priority", None, 200),
+        ("console: all open by Vence (due)", "get", "/incidents/?f=1&open=on&o=due", None, 200),
+        (
+            "console: Incumplido (breached), by Vence",
+            "get",
+            "/incidents/?f=1&open=on&sla=breached&o=due",
+            None,
+            200,
+        ),
+        (
+            "console: A punto de vencer (at risk)",
+            "get",
+            "/incidents/?f=1&open=on&sla=at_risk",
+            None,
+            200,
+        ),
+        ("dashboard: an agent's own tickets", "get", "/dashboard/", None, 200),
         (
             "console: deep page (75 % down)",
             "get",
@@ -133,6 +150,35 @@ def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
     ]
 
 
+# Run as the coordinator (bench00): the whole desk.
+COORDINATOR_SCENARIOS = [
+    ("dashboard: whole desk (coordinator)", "get", "/dashboard/", None, 200),
+    ("coordination console", "get", "/coordination/", None, 200),
+]
+
+
+def measure_export(client) -> dict:
+    """Stream /incidents/export.csv (all tickets, up to the row limit): time,
+    rows and the peak of Python memory while streaming."""
+    import tracemalloc
+
+    started = time.perf_counter()
+    response = client.get("/incidents/export.csv?f=1")
+    tracemalloc.start()
+    lines = size = 0
+    for chunk in response.streaming_content:
+        lines += chunk.count(b"\r\n")
+        size += len(chunk)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "rows": lines - 1,
+        "seconds": round(time.perf_counter() - started, 2),
+        "megabytes": round(size / 1e6, 1),
+        "peak_python_mb": round(peak / 1e6, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50, help="timed requests per scenario")
@@ -145,9 +191,17 @@ def main() -> None:
     user = get_user_model().objects.get(username="bench01")
     client = Client()
     client.force_login(user)
+    coordinator_client = Client()
+    coordinator_client.force_login(get_user_model().objects.get(username="bench00"))
+    started = time.perf_counter()
+    dashboard_refresh()
+    refresh_seconds = time.perf_counter() - started
+    print(f"  dashboard snapshot computed in {refresh_seconds:.2f} s", file=sys.stderr)
     rows = []
-    for name, method, url, data, expected in scenarios(user):
-        send = getattr(client, method)
+    runs = [(client, s) for s in scenarios(user)]
+    runs += [(coordinator_client, s) for s in COORDINATOR_SCENARIOS]
+    for runner, (name, method, url, data, expected) in runs:
+        send = getattr(runner, method)
         for _ in range(args.warmup):
             send(url, data) if data else send(url)
         timings = []
@@ -170,6 +224,7 @@ def main() -> None:
         )
         print(f"  {name}: p95 {rows[-1]['p95_ms']} ms", file=sys.stderr, flush=True)
 
+    export = measure_export(coordinator_client)
     vendor = connection.vendor
     header = f"{vendor}, {tickets:,} tickets, {args.requests} requests per scenario"
     print(header)
@@ -184,9 +239,21 @@ def main() -> None:
     out = RESULTS / f"{vendor}-{tickets}.json"
     out.write_text(
         json.dumps(
-            {"vendor": vendor, "tickets": tickets, "requests": args.requests, "rows": rows},
+            {
+                "vendor": vendor,
+                "tickets": tickets,
+                "requests": args.requests,
+                "rows": rows,
+                "export": export,
+                "dashboard_refresh_s": round(refresh_seconds, 2),
+            },
             indent=2,
         )
+    )
+    print(
+        f"export: {export['rows']:,} rows, {export['megabytes']} MB in {export['seconds']} s, "
+        f"Python memory peak {export['peak_python_mb']} MB; "
+        f"dashboard snapshot (beat) {refresh_seconds:.2f} s"
     )
     print(f"written: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
 

@@ -21,5 +21,6 @@ class IncidentsConfig(AppConfig):
                 new_label=_("New incident"),
                 resolve_label=_("Resolve"),
                 resolved_message=_("%(number)s resolved"),
+                escalation_cases=("error23", "unsolved", "linking", "other"),
             )
         )

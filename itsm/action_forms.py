@@ -253,20 +253,6 @@ class ReopenForm(VersionedForm):
     )
 
 
-class EscalateForm(VersionedForm):
-    note = forms.CharField(
-        label=_("What the coordinator needs"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write what the coordinator needs to know.")},
-    )
-
-    def clean_note(self) -> str:
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise ValidationError(_("Write what the coordinator needs to know."))
-        return note
-
-
 class WorkInfoForm(AttachmentsMixin, forms.Form):
     """*Agregar*: a new entry of the history."""
 

@@ -8,15 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from itsm.kinds import all_kinds
 from itsm.models import (
     AuditEvent,
+    EscalationPacket,
+    EscalationPacketRevision,
     HeldUpload,
+    Holiday,
+    RegistroMercantil,
     Relation,
+    SlaTarget,
     StatusReason,
     SupportGroup,
     TicketSequence,
     TicketTemplate,
+    WorkingHours,
 )
 from itsm.presenters import entry_text
 from itsm.reference_cache import clear_reference_choices
+from itsm.services.sla import clear_business_calendar
 
 admin.site.site_header = _("Service desk · Libros/Cuentas")
 admin.site.site_title = _("Service desk administration")
@@ -99,6 +106,70 @@ class RelationAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by",)
     list_select_related = ("created_by",)
     ordering = ("-created_at",)
+
+
+class CalendarAdminMixin:
+    """A change reaches the next due time computed: the cached calendar goes."""
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        clear_business_calendar()
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        super().delete_model(request, obj)
+        clear_business_calendar()
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        clear_business_calendar()
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ("priority", "response_minutes", "resolution_minutes")
+    search_fields = ("priority",)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ("weekday", "opens_at", "closes_at")
+    search_fields = ("weekday",)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "name")
+    list_filter = ("day",)
+    search_fields = ("name",)
+    date_hierarchy = "day"
+
+
+@admin.register(RegistroMercantil)
+class RegistroMercantilAdmin(admin.ModelAdmin):
+    list_display = ("name", "province", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "province")
+
+
+class EscalationPacketRevisionInline(admin.TabularInline):
+    model = EscalationPacketRevision
+    fields = ("version", "event", "case", "data", "missing", "note", "author", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(EscalationPacket)
+class EscalationPacketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("ticket_number", "case", "state", "complete", "escalated_at", "escalated_by")
+    list_filter = ("case", "state", "complete")
+    search_fields = ("ticket_number",)
+    list_select_related = ("escalated_by",)
+    raw_id_fields = ("escalated_by",)
+    inlines = (EscalationPacketRevisionInline,)
 
 
 @admin.register(TicketSequence)

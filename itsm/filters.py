@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
@@ -38,7 +39,10 @@ BASIC_FIELDS = (
     "assignee",
     "requires_attention",
     "priority",
+    "sla",
 )
+SLA_BREACHED = "breached"
+SLA_AT_RISK = "at_risk"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -86,6 +90,11 @@ class TicketFilterSet(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
         method="filter_priority",
+    )
+    sla = django_filters.ChoiceFilter(
+        label=_("Due"),
+        method="filter_sla",
+        choices=[(SLA_BREACHED, _("Breached")), (SLA_AT_RISK, _("About to breach"))],
     )
     # Advanced search.
     number = django_filters.CharFilter(label=_("Number"), method="filter_number")
@@ -181,6 +190,13 @@ class TicketFilterSet(django_filters.FilterSet):
         # The stored rank, so the *_priority_idx indexes serve the filter.
         ranks = [Priority.values.index(v) for v in value]
         return queryset.filter(priority_rank__in=ranks) if ranks else queryset
+
+    def filter_sla(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # On the stored due times: *_due_idx / *_open_warn_idx serve them.
+        now = timezone.now()
+        if value == SLA_BREACHED:
+            return queryset.filter(due_sort__lte=now)
+        return queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)

@@ -7,8 +7,10 @@ Every event is written by ``itsm.services.journal.journal_event`` and read by
 """
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.models import RelationType, Status, StatusReason, SupportGroup
@@ -26,6 +28,9 @@ EMAIL_FAILED = "email_failed"
 AUTO_CLOSED = "auto_closed"
 OPENED_BY_EMAIL = "opened_by_email"
 EMAIL_BOUNCED = "email_bounced"
+SLA_PAUSED = "sla_paused"
+SLA_RESUMED = "sla_resumed"
+SLA_BREACHED = "sla_breached"
 
 # The keys of each event's data that hold a user's id.
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
@@ -184,6 +189,25 @@ def _email_bounced(data: dict, names: Names, kind_label: str) -> str:
     return text + "\n" + _("Delivery report: message %(id)d.") % {"id": data["email"]}
 
 
+def _moment(value: str | None) -> str:
+    """A stored ISO date and time in the reader's time zone."""
+    if not value:
+        return "—"
+    return timezone.localtime(datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
+
+
+def _sla_paused(data: dict, names: Names, kind_label: str) -> str:
+    return _("SLA clock paused: the ticket is pending.")
+
+
+def _sla_resumed(data: dict, names: Names, kind_label: str) -> str:
+    return _("SLA clock resumed: due %(due)s.") % {"due": _moment(data.get("due"))}
+
+
+def _sla_breached(data: dict, names: Names, kind_label: str) -> str:
+    return _("SLA breached: the resolution was due %(due)s.") % {"due": _moment(data["due"])}
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -196,6 +220,9 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     AUTO_CLOSED: _auto_closed,
     OPENED_BY_EMAIL: _opened_by_email,
     EMAIL_BOUNCED: _email_bounced,
+    SLA_PAUSED: _sla_paused,
+    SLA_RESUMED: _sla_resumed,
+    SLA_BREACHED: _sla_breached,
 }
 
 

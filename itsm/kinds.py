@@ -27,6 +27,9 @@ class Kind:
     new_label: Promise  # "New incident"
     resolve_label: Promise  # the quick action: "Resolve" / "Complete"
     resolved_message: Promise  # "%(number)s resolved" / "%(number)s completed"
+    # The escalation cases (itsm.escalation_cases codes) this kind's packets
+    # may carry; a case another kind holds is offered as a related ticket there.
+    escalation_cases: tuple[str, ...] = ("unsolved", "linking", "other")
     # Filled by the registry: the detail URL split around the number, so
     # pages that list many tickets reverse once.
     _url_parts: list = field(default_factory=list, compare=False, repr=False)

@@ -10,7 +10,7 @@ capped count), nothing about tickets.
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,3 +129,34 @@ def capped_count(queryset: QuerySet, page: KeysetPage, first_page: bool) -> tupl
         return len(page.rows), False
     count = queryset.order_by()[: COUNT_CAP + 1].count()
     return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def keyset_rows(
+    queryset: QuerySet,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    *,
+    descending: bool,
+    limit: int,
+    chunk: int = 2000,
+) -> Iterator[tuple]:
+    """Every row of ``queryset`` in the order of ``keys``, as ``columns``
+    tuples, read a chunk at a time by seeking past the last row: constant
+    memory without server-side cursors (settings disable them)."""
+    ordering = [f"-{k}" if descending else k for k in keys]
+    fields = [*columns, *keys]
+    after = None
+    sent = 0
+    while sent < limit:
+        page = (
+            queryset
+            if after is None
+            else queryset.filter(seek_condition(keys, after, descending=descending))
+        )
+        rows = list(page.order_by(*ordering).values_list(*fields)[: min(chunk, limit - sent)])
+        for row in rows:
+            yield row[: len(columns)]
+        sent += len(rows)
+        if len(rows) < chunk:
+            return
+        after = list(rows[-1][len(columns) :])

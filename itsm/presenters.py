@@ -4,22 +4,46 @@ search results, the history's markup, the labels of a stale-edit refusal.
 Lists of tickets are the largest share of a page's time when the template
 engine reverses a URL and looks up labels and names cell by cell, so each
 row is worked out here with one reverse per kind and one label table per
-page. Nothing here queries the database beyond what it is given.
+page. Nothing here queries the database beyond what it is given, but for
+the escalation packet's reference names and events.
 """
 
 import html
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from itsm.escalation_cases import (
+    AMOUNT,
+    ATTACHMENT,
+    CASES,
+    CONFIRMATION,
+    DATE,
+    DATETIME,
+    LINK_OPERATION,
+    LINK_OPERATIONS,
+    REGISTRO,
+    CaseField,
+)
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
-from itsm.models import RequiresAttention, Ticket, ViewAccess, WorkInfo, WorkInfoType
+from itsm.models import (
+    EscalationPacket,
+    EscalationPacketRevision,
+    RegistroMercantil,
+    RequiresAttention,
+    Ticket,
+    ViewAccess,
+    WorkInfo,
+    WorkInfoType,
+)
 from itsm.services.ticket_update import StaleTicketError
 from itsm.text import person_name
 
@@ -39,6 +63,20 @@ class ConsoleRow:
     assignee: str
     updated_iso: str  # what |date:"c" prints
     updated: str  # what |date:"d/m/Y H:i" prints
+    due: str = ""
+    due_iso: str = ""
+    due_state: str = ""  # "risk" (under 20 % left) or "breached"
+    due_state_label: str = ""
+
+
+def due_state(ticket: Ticket, now) -> str:
+    if ticket.resolution_due_at is None:
+        return ""
+    if ticket.resolution_due_at <= now:
+        return "breached"
+    if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
+        return "risk"
+    return ""
 
 
 def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
@@ -47,8 +85,12 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
         for name in ("status", "priority", "requires_attention")
     }
     rows = []
+    now = timezone.now()
+    state_labels = {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
     for ticket in tickets:
         updated = timezone.localtime(ticket.updated_at)
+        due = timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None
+        state = due_state(ticket, now)
         attention = ticket.requires_attention
         rows.append(
             ConsoleRow(
@@ -63,6 +105,10 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
                 assignee=person_name(ticket.assignee),
                 updated_iso=updated.isoformat(),
                 updated=updated.strftime("%d/%m/%Y %H:%M"),
+                due=due.strftime("%d/%m/%Y %H:%M") if due else "",
+                due_iso=due.isoformat() if due else "",
+                due_state=state,
+                due_state_label=str(state_labels[state]),
             )
         )
     return rows
@@ -136,7 +182,7 @@ class _HistoryMarkup:
             return ""
         return self.attention.get(value) or self.badge("warning", value)
 
-    def entry(self, entry: WorkInfo) -> HistoryEntry:
+    def entry(self, entry: WorkInfo, event: str = "") -> HistoryEntry:
         files = [
             (
                 PurePath(f.name).name,
@@ -165,21 +211,28 @@ class _HistoryMarkup:
             f"\n      {self._attention(entry.requires_attention)}"
             f"\n      {self.public if entry.view_access == ViewAccess.PUBLIC else ''}"
             "\n    </div>"
-            f'\n    <div class="mt-1">{notes.replace(chr(10), "<br>")}</div>'
+            + (
+                f'\n    <div class="mt-1 fw-semibold packet-event">{html.escape(event)}</div>'
+                if event
+                else ""
+            )
+            + f'\n    <div class="mt-1">{notes.replace(chr(10), "<br>")}</div>'
             f"\n    {links}"
             "\n  </li>"
         )
         return HistoryEntry(entry, files, mark_safe(markup))  # noqa: S308 - every value escaped
 
 
-def history(ticket: Ticket) -> list[HistoryEntry]:
-    """The ticket's journal, newest first: one query, and one more when its
+def history(ticket: Ticket, *, packet: EscalationPacket | None = None) -> list[HistoryEntry]:
+    """The ticket's journal, newest first: one query, one more when its
     events name people who wrote none of its entries (groups and reasons come
-    from the reference cache)."""
+    from the reference cache), and one more for the packet's events when the
+    ticket has a packet."""
     entries = list(ticket.work_info.select_related("author").order_by("-created_at", "-pk"))
     names = Names(entries, known_users=[entry.author for entry in entries])
     markup = _HistoryMarkup(ticket, names)
-    return [markup.entry(entry) for entry in entries]
+    events = packet_event_lines(packet) if packet is not None else {}
+    return [markup.entry(entry, events.get(entry.pk, "")) for entry in entries]
 
 
 def entry_text(entry: WorkInfo) -> str:
@@ -206,3 +259,89 @@ def stale_context(error: StaleTicketError) -> dict:
         )
         changes.append((str(label).capitalize(), shown if shown not in (None, "") else "—"))
     return {"message": str(error), "who": person_name(current.updated_by), "changes": changes}
+
+
+# --- the escalation packet ---------------------------------------------------------------
+
+
+@dataclass
+class PacketItem:
+    label: str
+    value: str
+    url: str = ""  # an attachment's download URL
+    missing: bool = False
+
+
+@dataclass
+class PacketView:
+    packet: EscalationPacket
+    case_label: str
+    state_label: str
+    items: list[PacketItem]
+    missing_labels: list[str]
+
+
+def _packet_value(field: CaseField, value, ticket: Ticket, registros: dict) -> tuple[str, str]:
+    if value in (None, ""):
+        return "", ""
+    if field.type == ATTACHMENT:
+        entry_id, _sep, index = str(value).partition(":")
+        url = reverse(ticket.kind.url_name("attachment"), args=[ticket.number, entry_id, index])
+        return gettext("File"), url
+    if field.type == REGISTRO:
+        return registros.get(value, str(value)), ""
+    if field.type == LINK_OPERATION:
+        return str(dict(LINK_OPERATIONS).get(value, value)), ""
+    if field.type == CONFIRMATION:
+        return gettext("Yes") if value else gettext("No"), ""
+    if field.type == DATETIME:
+        moment = datetime.fromisoformat(value)
+        if timezone.is_naive(moment):
+            return moment.strftime("%d/%m/%Y %H:%M"), ""
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M"), ""
+    if field.type == DATE:
+        return date.fromisoformat(value).strftime("%d/%m/%Y"), ""
+    if field.type == AMOUNT:
+        return f"{value} €", ""
+    return str(value), ""
+
+
+def packet_view(packet: EscalationPacket | None, ticket: Ticket) -> PacketView | None:
+    """The packet as the top of the ticket shows it, in the reader's language."""
+    if packet is None:
+        return None
+    case = CASES[packet.case]
+    registro_ids = [packet.data[f.name] for f in case.fields if f.type == REGISTRO]
+    registros = (
+        dict(RegistroMercantil.objects.filter(pk__in=registro_ids).values_list("pk", "name"))
+        if any(registro_ids)
+        else {}
+    )
+    items = []
+    for field in case.fields:
+        value, url = _packet_value(field, packet.data.get(field.name), ticket, registros)
+        items.append(PacketItem(str(field.label), value, url, field.name in packet.missing))
+    return PacketView(
+        packet=packet,
+        case_label=str(case.label),
+        state_label=packet.get_state_display(),
+        items=items,
+        missing_labels=[str(f.label) for f in case.fields if f.name in packet.missing],
+    )
+
+
+def packet_event_lines(packet: EscalationPacket) -> dict[int, str]:
+    """Journal entry id → what the packet event says, in the reader's language
+    (the journal stores only what the person typed)."""
+    revisions = EscalationPacketRevision.objects.filter(
+        packet=packet, journal_entry_id__isnull=False
+    ).only("journal_entry_id", "event", "case", "missing")
+    lines = {}
+    for revision in revisions:
+        case = CASES.get(revision.case)
+        text = f"{revision.get_event_display()} · {case.label if case else revision.case}"
+        if revision.missing and case:
+            labels = [str(f.label) for f in case.fields if f.name in revision.missing]
+            text += " · " + gettext("Missing: %(items)s") % {"items": ", ".join(labels)}
+        lines[revision.journal_entry_id] = text
+    return lines

@@ -241,6 +241,18 @@ TEMPLATES = [
 ]
 
 
+# ERROR 23 packets name the Registro Mercantil affected: one per province.
+REGISTRO_PROVINCES = (
+    "A Coruña", "Álava", "Albacete", "Alicante", "Almería", "Asturias", "Ávila", "Badajoz",
+    "Barcelona", "Bizkaia", "Burgos", "Cáceres", "Cádiz", "Cantabria", "Castellón", "Ceuta",
+    "Ciudad Real", "Córdoba", "Cuenca", "Gipuzkoa", "Girona", "Granada", "Guadalajara",
+    "Huelva", "Huesca", "Illes Balears", "Jaén", "La Rioja", "Las Palmas", "León", "Lleida",
+    "Lugo", "Madrid", "Málaga", "Melilla", "Murcia", "Navarra", "Ourense", "Palencia",
+    "Pontevedra", "Salamanca", "Santa Cruz de Tenerife", "Segovia", "Sevilla", "Soria",
+    "Tarragona", "Teruel", "Toledo", "Valencia", "Valladolid", "Zamora", "Zaragoza",
+)  # fmt: skip
+
+
 def load(apps=global_apps) -> None:
     """Create whatever reference row is missing; never touch existing ones."""
     Group = apps.get_model("auth", "Group")
@@ -288,3 +300,64 @@ def load(apps=global_apps) -> None:
         )
     for kind in ("INC", "WO"):
         TicketSequence.objects.get_or_create(kind=kind)
+
+
+def load_registros_mercantiles(apps=global_apps) -> None:
+    """The Registros Mercantiles list (its own migration: the table came later)."""
+    RegistroMercantil = apps.get_model("itsm", "RegistroMercantil")
+    for province in REGISTRO_PROVINCES:
+        RegistroMercantil.objects.get_or_create(
+            name=f"Registro Mercantil de {province}", defaults={"province": province}
+        )
+
+
+# Working minutes: 1 working day is the 9 h of the seeded calendar.
+WORKING_DAY = 9 * 60
+SLA_TARGETS = [
+    # priority, first response, resolution
+    ("critical", 60, 4 * 60),
+    ("high", 4 * 60, WORKING_DAY),
+    ("medium", WORKING_DAY, 3 * WORKING_DAY),
+    ("low", 2 * WORKING_DAY, 5 * WORKING_DAY),
+]
+# The desk's hours in Madrid, Monday to Friday.
+WORKING_HOURS = [(weekday, "09:00", "18:00") for weekday in range(5)]
+# National holidays (Spain) of the campaign years.
+HOLIDAYS = [
+    ("2026-01-01", "Año Nuevo"),
+    ("2026-01-06", "Epifanía del Señor"),
+    ("2026-04-03", "Viernes Santo"),
+    ("2026-05-01", "Fiesta del Trabajo"),
+    ("2026-08-15", "Asunción de la Virgen"),
+    ("2026-10-12", "Fiesta Nacional de España"),
+    ("2026-12-08", "Inmaculada Concepción"),
+    ("2026-12-25", "Natividad del Señor"),
+    ("2027-01-01", "Año Nuevo"),
+    ("2027-01-06", "Epifanía del Señor"),
+    ("2027-03-26", "Viernes Santo"),
+    ("2027-05-01", "Fiesta del Trabajo"),
+    ("2027-08-16", "Lunes siguiente a la Asunción"),
+    ("2027-10-12", "Fiesta Nacional de España"),
+    ("2027-11-01", "Todos los Santos"),
+    ("2027-12-06", "Día de la Constitución Española"),
+    ("2027-12-08", "Inmaculada Concepción"),
+    ("2027-12-25", "Natividad del Señor"),
+]
+
+
+def load_sla(apps=global_apps) -> None:
+    """SLA targets, the desk's hours and holidays (their own migration)."""
+    SlaTarget = apps.get_model("itsm", "SlaTarget")
+    WorkingHours = apps.get_model("itsm", "WorkingHours")
+    Holiday = apps.get_model("itsm", "Holiday")
+    for priority, response, resolution in SLA_TARGETS:
+        SlaTarget.objects.get_or_create(
+            priority=priority,
+            defaults={"response_minutes": response, "resolution_minutes": resolution},
+        )
+    for weekday, opens, closes in WORKING_HOURS:
+        WorkingHours.objects.get_or_create(
+            weekday=weekday, defaults={"opens_at": opens, "closes_at": closes}
+        )
+    for day, name in HOLIDAYS:
+        Holiday.objects.get_or_create(day=day, defaults={"name": name})

@@ -7,8 +7,12 @@ fixed number of queries per kind, whatever the size of the tables. Writes
 live in ``itsm.services``; what templates need prepared, in ``itsm.presenters``.
 """
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -19,8 +23,15 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from customers.selectors import customer_condition
 from itsm.kinds import Kind, all_kinds, kind_for_number
-from itsm.models import Relation, SupportGroup, Ticket, WorkInfoType, open_tickets_q
-from itsm.pagination import PAGE_SIZE, encode_cursor, seek_condition
+from itsm.models import (
+    EscalationPacket,
+    Relation,
+    SupportGroup,
+    Ticket,
+    WorkInfoType,
+    open_tickets_q,
+)
+from itsm.pagination import PAGE_SIZE, encode_cursor, keyset_rows, seek_condition
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 
 CUSTOMER_LIMIT = 20
@@ -245,19 +256,52 @@ def global_search(text: str) -> SearchResults:
 @dataclass
 class CoordinationRow:
     ticket: Ticket
-    note: object | None  # the latest work-notes entry: what the agent escalated with
+    note: object | None  # the latest note: what the agent escalated with
+    packet: EscalationPacket | None = None
+
+
+@dataclass(frozen=True)
+class CoordinationFilters:
+    """What the coordination console can be narrowed to, by the packet."""
+
+    case: str = ""
+    complete: bool | None = None
+    escalated_before: datetime | None = None  # age: escalated at least this long ago
+
+    def packets(self) -> QuerySet | None:
+        """The packets that pass, or None when nothing narrows the queue."""
+        if not self.case and self.complete is None and self.escalated_before is None:
+            return None
+        packets = EscalationPacket.objects.all()
+        if self.case:
+            packets = packets.filter(case=self.case)
+        if self.complete is not None:
+            packets = packets.filter(complete=self.complete)
+        if self.escalated_before is not None:
+            packets = packets.filter(escalated_at__lte=self.escalated_before)
+        return packets.values("ticket_number")
 
 
 def coordination_queue(
-    group: SupportGroup, *, after: list | None = None, size: int | None = None
+    group: SupportGroup,
+    *,
+    after: list | None = None,
+    size: int | None = None,
+    filters: CoordinationFilters | None = None,
 ) -> tuple[list[CoordinationRow], str | None]:
     """Open tickets of every kind in the coordination group, oldest first,
-    with their escalation note: two queries per kind, whatever the sizes."""
+    with their escalation packet and note: two queries per kind and one for
+    the packets, whatever the sizes."""
     size = size or PAGE_SIZE
+    packets = filters.packets() if filters else None
     candidates: list[Ticket] = []
     for kind in all_kinds():
         latest_note = (
-            kind.journal_model.objects.filter(ticket=OuterRef("pk"), type=WorkInfoType.WORK_NOTES)
+            kind.journal_model.objects.filter(
+                ticket=OuterRef("pk"),
+                # The packet's entries are general information.
+                type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
+            )
             .order_by("-created_at", "-id")
             .values("id")[:1]
         )
@@ -270,6 +314,8 @@ def coordination_queue(
             .select_related("customer", "assignee", "status_reason")
             .annotate(note_id=Subquery(latest_note))
         )
+        if packets is not None:
+            queryset = queryset.filter(number__in=packets)
         if after is not None:
             queryset = queryset.filter(
                 seek_condition(("created_at", "number"), after, descending=False)
@@ -285,11 +331,58 @@ def coordination_queue(
         if ids:
             entries = kind.journal_model.objects.filter(id__in=ids).select_related("author")
             notes.update(((kind.code, entry.id), entry) for entry in entries)
-    rows = [CoordinationRow(t, notes.get((t.KIND, t.note_id))) for t in tickets]
+    by_number = {}
+    if tickets:
+        by_number = {
+            p.ticket_number: p
+            for p in EscalationPacket.objects.filter(
+                ticket_number__in=[t.number for t in tickets]
+            ).select_related("escalated_by")
+        }
+    rows = [
+        CoordinationRow(t, notes.get((t.KIND, t.note_id)), by_number.get(t.number)) for t in tickets
+    ]
     next_cursor = (
         encode_cursor([tickets[-1].created_at, tickets[-1].number]) if more and tickets else None
     )
     return rows, next_cursor
+
+
+def coordination_rows(
+    group: SupportGroup, *, filters: CoordinationFilters | None = None, limit: int
+) -> Iterator[tuple]:
+    """The queue for an export, oldest first across kinds, as values with the
+    packet's case, completeness and age: one streamed query per kind."""
+    packets = filters.packets() if filters else None
+    packet = EscalationPacket.objects.filter(ticket_number=OuterRef("number"))
+    streams = []
+    for kind in all_kinds():
+        queryset = kind.model.objects.filter(open_tickets_q(), assigned_group=group).exclude(
+            status=kind.resolved_status
+        )
+        if packets is not None:
+            queryset = queryset.filter(number__in=packets)
+        annotated = queryset.annotate(
+            packet_case=Subquery(packet.values("case")[:1]),
+            packet_complete=Subquery(packet.values("complete")[:1]),
+            packet_escalated_at=Subquery(packet.values("escalated_at")[:1]),
+        )
+        columns = (
+            "created_at",
+            "number",
+            "customer__first_name",
+            "customer__surnames",
+            "customer__organisation",
+            "summary",
+            "status",
+            "packet_case",
+            "packet_complete",
+            "packet_escalated_at",
+        )
+        streams.append(
+            keyset_rows(annotated, ("created_at", "number"), columns, descending=False, limit=limit)
+        )
+    return islice(heapq.merge(*streams), limit)
 
 
 # --- people ---------------------------------------------------------------------------

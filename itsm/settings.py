@@ -244,7 +244,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalogue per area of the product, so each can be kept on its own.
-LOCALE_PATHS = [BASE_DIR / "locale" / area for area in ("core", "consoles", "tickets", "email")]
+LOCALE_PATHS = [
+    BASE_DIR / "locale" / area for area in ("core", "consoles", "tickets", "email", "escalation")
+]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True
@@ -315,12 +317,29 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat recomputes the dashboard's figures of the whole desk; the page
+# computes them itself when the snapshot is twice as old.
+ITSM_DASHBOARD_REFRESH_SECONDS = env_int("ITSM_DASHBOARD_REFRESH_SECONDS", 300)
+# How long an agent's own dashboard figures are reused before being counted again.
+ITSM_DASHBOARD_AGENT_SECONDS = env_int("ITSM_DASHBOARD_AGENT_SECONDS", 60)
+# Most rows a console export (…/export.csv) writes.
+ITSM_EXPORT_MAX_ROWS = env_int("ITSM_EXPORT_MAX_ROWS", 100_000)
 CELERY_BEAT_SCHEDULE = {
     "autoclose-resolved-tickets": {
         "task": "itsm.tasks.autoclose_tickets",
         "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
     },
     "purge-held-uploads": {"task": "itsm.tasks.purge_held_uploads", "schedule": 3600},
+    # The whole desk's dashboard figures (coordinators read the snapshot).
+    "refresh-dashboard": {
+        "task": "itsm.tasks.refresh_dashboard",
+        "schedule": ITSM_DASHBOARD_REFRESH_SECONDS,
+    },
+    # Journals each SLA breach as it happens (nothing is mailed).
+    "mark-sla-breaches": {
+        "task": "itsm.tasks.mark_sla_breaches",
+        "schedule": env_int("ITSM_SLA_SWEEP_EVERY_SECONDS", 60),
+    },
 }
 # Files of a form that came back with errors are kept this long for the
 # agent to send the form again.

@@ -10,13 +10,14 @@ from django.urls import URLPattern, include, path
 from django.views.i18n import set_language
 
 from itsm.kinds import Kind, all_kinds
-from itsm.views import consoles, coordination, search, ticket_actions, tickets
+from itsm.views import consoles, coordination, dashboard, search, ticket_actions, tickets
 from notifications.urls import EMAIL_PAGES
 
 # The pages of every kind: (route, view, extra kwargs, name).
 KIND_PAGES = (
     ("", consoles.console, {}, "console"),
     ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
+    ("export.csv", consoles.console_export, {}, "export"),
     ("new/", tickets.ticket_new, {}, "new"),
     ("template-fields/", tickets.template_fields, {}, "template_fields"),
     ("reasons/", tickets.reason_options, {}, "reasons"),
@@ -33,7 +34,13 @@ KIND_PAGES = (
     ("<str:number>/pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
     ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
     ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
-    ("<str:number>/escalate/", ticket_actions.quick_action, {"action": "escalate"}, "escalate"),
+    ("<str:number>/escalate/", ticket_actions.escalate, {}, "escalate"),
+    (
+        "<str:number>/escalate/related/",
+        ticket_actions.escalate_as_related,
+        {},
+        "escalate_as_related",
+    ),
     ("<str:number>/work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
     (
         "<str:number>/work-info/<int:entry_id>/files/<int:index>/",
@@ -63,6 +70,11 @@ def kind_urlpatterns(kind: Kind) -> list[URLPattern]:
 def coordination_urlpatterns() -> list[URLPattern]:
     return [
         path("coordination/", coordination.coordination, name="coordination"),
+        path(
+            "coordination/export.csv",
+            coordination.coordination_export,
+            name="coordination_export",
+        ),
         *(
             path(
                 f"coordination/<str:number>/{action}/",
@@ -87,6 +99,7 @@ urlpatterns = [
     ),
     path("customers/", include("customers.urls")),
     path("search/", search.search, name="search"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     *coordination_urlpatterns(),
     path("mailbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -21,5 +21,6 @@ class WorkordersConfig(AppConfig):
                 new_label=_("New work order"),
                 resolve_label=_("Complete"),
                 resolved_message=_("%(number)s completed"),
+                escalation_cases=("unsolved", "linking", "flei", "other"),
             )
         )

@@ -21,6 +21,14 @@ from itsm.models.choices import (
     priority_for,
     priority_rank,
 )
+from itsm.models.dashboard import DashboardSnapshot
+from itsm.models.escalation import (
+    EscalationPacket,
+    EscalationPacketRevision,
+    PacketEvent,
+    PacketState,
+    RegistroMercantil,
+)
 from itsm.models.reference import (
     APPLIES_TO_ALL,
     Categorisation,
@@ -32,8 +40,10 @@ from itsm.models.reference import (
     applies_to_choices,
 )
 from itsm.models.relations import Relation, SavedConsoleView
+from itsm.models.sla import Holiday, SlaTarget, Weekday, WorkingHours
 from itsm.models.tickets import (
     MAX_ATTACHMENTS,
+    NO_DUE_DATE,
     AppendOnlyError,
     Ticket,
     TicketQuerySet,
@@ -57,18 +67,27 @@ __all__ = [
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
     "OPEN_STATUSES",
+    "NO_DUE_DATE",
     "IMPACT_WEIGHTS",
     "MAX_ATTACHMENTS",
+    "Holiday",
     "URGENCY_WEIGHTS",
     "AppendOnlyError",
     "Categorisation",
+    "DashboardSnapshot",
+    "EscalationPacket",
+    "EscalationPacketRevision",
     "Impact",
+    "PacketEvent",
+    "PacketState",
     "Priority",
+    "RegistroMercantil",
     "Relation",
     "RelationType",
     "ReportedSource",
     "RequiresAttention",
     "SavedConsoleView",
+    "SlaTarget",
     "Status",
     "StatusReason",
     "SupportGroup",
@@ -79,9 +98,11 @@ __all__ = [
     "TicketTemplateQuerySet",
     "Urgency",
     "ViewAccess",
+    "Weekday",
     "WorkInfo",
     "WorkInfoQuerySet",
     "WorkInfoType",
+    "WorkingHours",
     "applies_to_choices",
     "attachment_upload_to",
     "journal_ticket",

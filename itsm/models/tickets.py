@@ -1,8 +1,11 @@
 """The ticket anatomy every kind shares, its journal (*información de
 trabajo*), and the constraints and indexes each kind declares with them."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +23,9 @@ from itsm.models.choices import (
 )
 from itsm.models.reference import Categorisation, StatusReason, SupportGroup, TicketTemplate
 from itsm.storage import private_storage
+
+# What *Vence* sorts a ticket without a running clock by: after every due time.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
 
 # --- consoles -----------------------------------------------------------------
 
@@ -86,6 +92,27 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
             fields=["priority_rank", "updated_at", "id"],
             condition=open_tickets,
             name=f"{prefix}_open_priority_idx",
+        ),
+        # Sort by *Vence* (the resolution due time, paused and finished last)
+        # and the *Incumplido* filter: ORDER BY due_sort, id; due_sort <= now.
+        models.Index(fields=["due_sort", "id"], name=f"{prefix}_due_idx"),
+        # The same on "all open", the console's usual view.
+        models.Index(
+            fields=["due_sort", "id"], condition=open_tickets, name=f"{prefix}_open_due_idx"
+        ),
+        # *A punto de vencer*: open AND sla_warn_at <= now AND due_sort > now. The
+        # due time is in the index so breached tickets (warned long ago) are
+        # skipped without reading their rows.
+        models.Index(
+            fields=["sla_warn_at", "due_sort"],
+            condition=open_tickets,
+            name=f"{prefix}_open_warn_idx",
+        ),
+        # The beat task: open, past due and not yet marked as breached.
+        models.Index(
+            fields=["resolution_due_at"],
+            condition=open_tickets & models.Q(sla_breached_at__isnull=True),
+            name=f"{prefix}_breach_todo_idx",
         ),
     ]
 
@@ -241,6 +268,27 @@ class Ticket(Categorisation):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    # The SLA clock (itsm.services.sla): due times stored when they change,
+    # so consoles sort and filter on them without computing row by row.
+    response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # When 80 % of the resolution target is used: *A punto de vencer* from then.
+    sla_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    sla_target_minutes = models.PositiveIntegerField(
+        _("resolution target (working minutes)"), null=True, blank=True
+    )
+    sla_elapsed_minutes = models.FloatField(_("working minutes used"), default=0)
+    # Empty while the clock is paused (Pendiente) or stopped (resolved).
+    sla_running_since = models.DateTimeField(_("clock running since"), null=True, blank=True)
+    sla_breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    # The *Vence* sort: due time, with paused and finished tickets last.
+    due_sort = models.GeneratedField(
+        expression=Coalesce("resolution_due_at", models.Value(NO_DUE_DATE)),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
 
     objects = TicketQuerySet.as_manager()
 

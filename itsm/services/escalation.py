@@ -1,67 +1,270 @@
-"""Escalation to coordination and what coordinators do with it."""
+"""Escalation to coordination with its packet, and what coordinators do
+with it: take it, return it with what is missing, pass it to L2."""
 
+from collections.abc import Mapping
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itsm.models import Status, Ticket
-from itsm.permissions import require_coordinator
+from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
+from itsm.models import (
+    EscalationPacket,
+    EscalationPacketRevision,
+    PacketEvent,
+    PacketState,
+    Status,
+    Ticket,
+    WorkInfoType,
+)
+from itsm.permissions import require_agent, require_coordinator
 from itsm.selectors import agent_default_group, coordination_group, specialists_group
+from itsm.services.journal import journal_append
+from itsm.services.relations import ticket_relate
 from itsm.services.rules import field_error
-from itsm.services.ticket_update import ticket_update
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import ticket_assign_to_me, ticket_update
 
 
-def ticket_escalate(
-    *, ticket: Ticket, user, expected_version: int, note: str, seen: dict | None = None
-) -> Ticket:
-    """Send the ticket to the coordination group with the data it needs."""
-    if not note.strip():
+def packet_for(ticket: Ticket) -> EscalationPacket | None:
+    return (
+        EscalationPacket.objects.select_related("escalated_by")
+        .filter(ticket_number=ticket.number)
+        .first()
+    )
+
+
+def _record(
+    packet: EscalationPacket, *, ticket: Ticket, user, event: str, note: str, attachments=()
+) -> EscalationPacketRevision:
+    """The packet's new version: one revision and one journal entry that tells it."""
+    entry = journal_append(
+        ticket,
+        author=user,
+        type=WorkInfoType.GENERAL,
+        notes=note,
+        attachments=list(attachments),
+    )
+    return EscalationPacketRevision.objects.create(
+        packet=packet,
+        version=packet.version,
+        event=event,
+        case=packet.case,
+        data=packet.data,
+        missing=packet.missing,
+        note=note,
+        author=user,
+        created_at=entry.created_at,
+        journal_entry_id=entry.pk,
+    )
+
+
+def _check_case(ticket: Ticket, case: str, data: Mapping, uploads: Mapping) -> None:
+    if case not in ticket.kind.escalation_cases or case not in CASES:
         raise field_error(
-            "note", _("Write what the coordinator needs to know."), code="note_required"
+            "case",
+            _("This case cannot be escalated from this kind of ticket (%(kind)s).")
+            % {"kind": ticket.kind.singular},
+            code="case_not_for_kind",
         )
+    missing = [
+        f.name
+        for f in CASES[case].fields
+        if f.required and data.get(f.name) in (None, "", False) and f.name not in uploads
+    ]
+    if missing:
+        raise field_error(
+            missing[0], _("This information is required for this case."), code="required"
+        )
+
+
+@transaction.atomic
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    user,
+    expected_version: int,
+    case: str,
+    data: Mapping,
+    uploads: Mapping[str, UploadedFile] | None = None,
+    note: str = "",
+    seen: dict | None = None,
+) -> Ticket:
+    """Send the ticket to coordination with its packet; a returned packet,
+    completed, goes back as a new version."""
+    require_agent(user)
+    uploads = dict(uploads or {})
+    _check_case(ticket, case, data, uploads)
     fields = {"assigned_group": coordination_group(), "assignee": None}
     if ticket.status in (Status.NEW, ticket.RESOLVED_STATUS):
         fields["status"] = Status.ASSIGNED
         fields["status_reason"] = None
-    return ticket_update(
+    ticket = ticket_update(
+        ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
+    )
+    now = timezone.now()
+    packet = packet_for(ticket)
+    event = PacketEvent.ESCALATED
+    if packet is None:
+        packet = EscalationPacket(
+            ticket_number=ticket.number, kind=ticket.KIND, escalated_by=user, version=0
+        )
+    elif packet.state == PacketState.RETURNED:
+        event = PacketEvent.RE_ESCALATED
+    attachment_names = [f.name for f in CASES[case].fields if f.type == ATTACHMENT]
+    packet.case = case
+    packet.data = {k: v for k, v in data.items() if k not in uploads}
+    packet.state = PacketState.ESCALATED
+    packet.complete = True
+    packet.missing = []
+    packet.return_note = ""
+    packet.escalated_at = now
+    packet.escalated_by = user
+    packet.updated_at = now
+    packet.version += 1
+    packet.save()
+    files = [(name, uploads[name]) for name in attachment_names if name in uploads]
+    revision = _record(
+        packet,
         ticket=ticket,
         user=user,
-        expected_version=expected_version,
-        seen=seen,
-        note=note,
-        **fields,
+        event=event,
+        note=note.strip(),
+        attachments=[upload for _name, upload in files],
     )
+    if files:
+        # The files uploaded now live in the event's journal entry.
+        for index, (name, _upload) in enumerate(files, start=1):
+            packet.data[name] = f"{revision.journal_entry_id}:{index}"
+        packet.save(update_fields=["data"])
+        EscalationPacketRevision.objects.filter(pk=revision.pk).update(data=packet.data)
+    return ticket
 
 
+def _coordinator_event(
+    ticket: Ticket, user, *, state: str, event: str, note: str, **changes
+) -> EscalationPacket | None:
+    packet = packet_for(ticket)
+    if packet is None:
+        return None
+    packet.state = state
+    packet.updated_at = timezone.now()
+    packet.version = F("version") + 1
+    for name, value in changes.items():
+        setattr(packet, name, value)
+    packet.save()
+    packet.refresh_from_db()
+    _record(packet, ticket=ticket, user=user, event=event, note=note)
+    return packet
+
+
+@transaction.atomic
+def ticket_take(*, ticket: Ticket, user, expected_version: int, seen: dict | None = None) -> Ticket:
+    """*Tomar*: the coordinator assigns the escalated ticket to themself."""
+    require_coordinator(user)
+    ticket = ticket_assign_to_me(
+        ticket=ticket, user=user, expected_version=expected_version, seen=seen
+    )
+    _coordinator_event(ticket, user, state=PacketState.TAKEN, event=PacketEvent.TAKEN, note="")
+    return ticket
+
+
+@transaction.atomic
 def ticket_pass_to_specialists(
     *, ticket: Ticket, user, expected_version: int, note: str, seen: dict | None = None
 ) -> Ticket:
+    """The packet goes along: L2 sees it at the top of the ticket."""
     require_coordinator(user)
-    return ticket_update(
+    has_packet = packet_for(ticket) is not None
+    ticket = ticket_update(
         ticket=ticket,
         user=user,
         expected_version=expected_version,
         seen=seen,
         assigned_group=specialists_group(),
         assignee=None,
-        note=note,
+        note="" if has_packet else note,
     )
+    _coordinator_event(
+        ticket,
+        user,
+        state=PacketState.SPECIALISTS,
+        event=PacketEvent.SPECIALISTS,
+        note=note.strip(),
+    )
+    return ticket
 
 
+@transaction.atomic
 def ticket_return_to_agent(
-    *, ticket: Ticket, user, expected_version: int, note: str, seen: dict | None = None
+    *,
+    ticket: Ticket,
+    user,
+    expected_version: int,
+    note: str,
+    missing: list[str] | None = None,
+    seen: dict | None = None,
 ) -> Ticket:
-    """A coordinator sends an escalated ticket back to the agent who escalated it
-    (or the creator), in the agents' default group."""
+    """A coordinator sends an escalated ticket back to the agent who escalated
+    it (or the creator), in the agents' default group, saying what is missing."""
     require_coordinator(user)
     if not note.strip():
         raise field_error("note", _("Tell the agent what to do next."), code="note_required")
-    agent = ticket.created_by
+    packet = packet_for(ticket)
+    missing = list(missing or [])
+    if packet is not None:
+        checklist = {f.name for f in packet.case_definition.checklist}
+        if not set(missing) <= checklist:
+            raise field_error(
+                "missing", _("Pick what is missing from the case's list."), code="missing"
+            )
+    agent = packet.escalated_by if packet is not None else ticket.created_by
     group = agent_default_group(agent) or ticket.assigned_group
-    return ticket_update(
+    ticket = ticket_update(
         ticket=ticket,
         user=user,
         expected_version=expected_version,
         seen=seen,
         assigned_group=group,
         assignee=agent,
-        note=note,
+        note="" if packet is not None else note,
     )
+    _coordinator_event(
+        ticket,
+        user,
+        state=PacketState.RETURNED,
+        event=PacketEvent.RETURNED,
+        note=note.strip(),
+        missing=missing,
+        return_note=note.strip(),
+        complete=not missing,
+        times_returned=F("times_returned") + 1,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_create_related_for_case(*, ticket: Ticket, user, case: str) -> Ticket:
+    """ERROR 23 seen on a work order (or a FLEI inconsistency on an incident):
+    a ticket of the kind that carries the case, for the same customer, with
+    the summary and notes carried over and related to this one."""
+    require_agent(user)
+    holder = kind_holding(case, other_than=ticket.KIND)
+    if holder is None or case in ticket.kind.escalation_cases:
+        raise field_error("case", _("This case is escalated from this ticket."), code="case_here")
+    related = ticket_create(
+        model=holder.model,
+        user=user,
+        customer=ticket.customer,
+        summary=ticket.summary,
+        description=ticket.description,
+        reported_source=ticket.reported_source,
+        assigned_group=agent_default_group(user) or ticket.assigned_group,
+        assignee=user,
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+    )
+    ticket_relate(ticket=related, user=user, other_number=ticket.number)
+    return related

@@ -28,6 +28,7 @@ from itsm.permissions import require_agent
 from itsm.selectors import agent_default_group
 from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import apply_status_rules, apply_template, check_group_change
+from itsm.services.sla import sla_start
 
 
 def _next_number(model: type[Ticket]) -> str:
@@ -102,6 +103,7 @@ def ticket_create(
     ticket.requires_attention = requires_attention
     apply_status_rules(ticket, previous_status=None, previous_reason_id=None)
     now = timezone.now()
+    sla_start(ticket, now=now)
     ticket.created_at = ticket.updated_at = now
     ticket.number = _next_number(model)
     ticket.save()

@@ -30,6 +30,7 @@ from itsm.services.rules import (
     check_group_change,
     check_open,
 )
+from itsm.services.sla import sla_follow
 from itsm.text import person_name
 
 
@@ -149,6 +150,12 @@ def ticket_update(
     )
     edited.updated_by = user
     edited.updated_at = timezone.now()
+    clock_events = sla_follow(
+        edited,
+        previous_status=before["status"],
+        previous_priority=ticket.priority,
+        now=edited.updated_at,
+    )
 
     values = {
         field.attname: getattr(edited, field.attname)
@@ -167,6 +174,8 @@ def ticket_update(
     ticket.__dict__.update(edited.__dict__)
 
     _record_changes(ticket, before, user)
+    for event, data in clock_events:
+        journal_event(ticket, author=user, type=WorkInfoType.GENERAL, event=event, data=data)
     if note:
         journal_append(
             ticket,

@@ -31,6 +31,8 @@ ACCESS = {
     "home": AGENT,
     "search": AGENT,
     "coordination": AGENT,  # agents see the queue read-only
+    "coordination_export": COORDINATOR,
+    "dashboard": AGENT,  # an agent sees their own figures, a coordinator the desk's
     "coordination_take": COORDINATOR,
     "coordination_return": COORDINATOR,
     "coordination_specialists": COORDINATOR,
@@ -57,6 +59,7 @@ ACCESS = {
         for name in (
             "console",
             "console_save_view",
+            "export",
             "new",
             "template_fields",
             "reasons",
@@ -69,6 +72,7 @@ ACCESS = {
             "resolve",
             "reopen",
             "escalate",
+            "escalate_as_related",
             "work_info_add",
             "attachment",
             "relation_search",
@@ -98,6 +102,7 @@ ACCESS = {
             "notifications_imapfolderstate",
             "itsm_auditevent",
             "itsm_heldupload",
+            "itsm_escalationpacket",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -116,6 +121,7 @@ ACCESS = {
             "notifications_imapfolderstate",
             "itsm_auditevent",
             "itsm_heldupload",
+            "itsm_escalationpacket",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },

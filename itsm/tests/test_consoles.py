@@ -230,7 +230,11 @@ def desk(agent, other_agent, coordinator):
         ticket=tickets["pending"], user=agent, expected_version=1, status_reason=pending_reason()
     )
     ticket_escalate(
-        ticket=tickets["escalated"], user=agent, expected_version=1, note="ERROR 23 en depósito"
+        ticket=tickets["escalated"],
+        user=agent,
+        expected_version=1,
+        case="other",
+        data={"description": "ERROR 23 en depósito"},
     )
     return tickets
 

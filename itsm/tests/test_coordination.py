@@ -20,7 +20,14 @@ COORDINATION = reverse("coordination")
 
 
 def escalate(ticket, user, note="ERROR 23 al depositar cuentas; CIF B12345678, FLEI 4711"):
-    return ticket_escalate(ticket=ticket, user=user, expected_version=ticket.version, note=note)
+    return ticket_escalate(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": note},
+        note=note,
+    )
 
 
 def action_url(action: str, ticket) -> str:
@@ -107,12 +114,13 @@ def test_queue_lists_open_escalated_tickets_of_both_kinds_oldest_first(client, a
     assert html.index(older.number) < html.index(newer.number)
 
 
-def test_escalation_note_is_the_latest_work_note(client, agent, coordinator, escalated):
+def test_each_row_carries_its_packet_and_note(client, agent, coordinator, escalated):
     client.force_login(coordinator)
     row = client.get(COORDINATION).context["rows"][0]
-    assert row.note.type == WorkInfoType.WORK_NOTES
+    assert row.note.type == WorkInfoType.GENERAL
     assert row.note.notes.startswith("ERROR 23")
     assert row.note.author == agent
+    assert row.packet.case == "other" and row.packet.complete
 
 
 def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):

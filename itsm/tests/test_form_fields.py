@@ -14,7 +14,6 @@ from customers.forms import CustomerForm
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
 from itsm.action_forms import (
-    EscalateForm,
     PendingForm,
     RelationForm,
     ReopenForm,
@@ -22,6 +21,8 @@ from itsm.action_forms import (
     TicketEditForm,
     WorkInfoForm,
 )
+from itsm.escalation_cases import CASES
+from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import TicketCreateForm
 from itsm.templatetags.form_fields import as_field
 from itsm.tests.factories import make_incident
@@ -72,7 +73,18 @@ def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
             PendingForm({"pending-version": "1"}, model=Incident, prefix="pending"),
             ResolveForm({"resolve-version": "1"}, model=WorkOrder, prefix="resolve"),
             ReopenForm({}, prefix="reopen"),
-            EscalateForm({"escalate-version": "1", "escalate-note": " "}, prefix="escalate"),
+            EscalationPacketForm(
+                {"escalate-version": "1", "escalate-tax_id": "123", "escalate-note": "x"},
+                case=CASES["error23"],
+                ticket=ticket,
+                prefix="escalate",
+            ),
+            EscalationPacketForm(
+                {"escalate-version": "1", "escalate-operation": "zz"},
+                case=CASES["linking"],
+                ticket=ticket,
+                prefix="escalate",
+            ),
             RelationForm({"rel-other_number": "hola"}, prefix="rel"),
             Extras({"hidden": "x"}),
             CustomerForm({"customer-tax_id": "123"}, prefix="customer"),
@@ -87,7 +99,10 @@ def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
             PendingForm(model=Incident, prefix="pending"),
             ResolveForm(model=WorkOrder, prefix="resolve"),
             ReopenForm(prefix="reopen"),
-            EscalateForm(prefix="escalate"),
+            EscalationPacketForm(case=CASES["error23"], ticket=ticket, prefix="escalate"),
+            EscalationPacketForm(case=CASES["unsolved"], ticket=ticket, prefix="escalate"),
+            EscalationPacketForm(case=CASES["linking"], ticket=ticket, prefix="escalate"),
+            EscalationPacketForm(case=CASES["flei"], ticket=ticket, prefix="escalate"),
             RelationForm(prefix="rel"),
             Extras(),
             CustomerForm(prefix="customer"),

@@ -150,7 +150,11 @@ def test_a_registered_kind_is_served_by_the_core_without_an_edit(client, agent, 
 
     client.post(
         reverse("problems:escalate", args=[problem.number]),
-        {"escalate-version": problem.version, "escalate-note": "Afecta a todo el Registro"},
+        {
+            "escalate-version": problem.version,
+            "escalate-case": "other",
+            "escalate-description": "Afecta a todo el Registro",
+        },
     )
     queue = client.get(reverse("coordination"))
     assert [row.ticket.number for row in queue.context["rows"]] == [problem.number]

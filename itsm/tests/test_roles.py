@@ -65,7 +65,11 @@ def test_an_agent_escalates_to_coordination_with_a_note(agent):
     ticket = make_ticket(Incident, user=agent, assignee=agent)
 
     ticket_escalate(
-        ticket=ticket, user=agent, expected_version=ticket.version, note="ERROR 23 en el envío"
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": "ERROR 23 en el envío"},
     )
 
     ticket.refresh_from_db()
@@ -73,13 +77,15 @@ def test_an_agent_escalates_to_coordination_with_a_note(agent):
     assert ticket.assignee is None
 
 
-def test_escalating_needs_a_note(agent):
+def test_escalating_needs_the_data_of_the_case(agent):
     ticket = make_ticket(Incident, user=agent)
 
     with pytest.raises(ValidationError) as error:
-        ticket_escalate(ticket=ticket, user=agent, expected_version=ticket.version, note=" ")
+        ticket_escalate(
+            ticket=ticket, user=agent, expected_version=ticket.version, case="other", data={}
+        )
 
-    assert error.value.message_dict["note"] == ["Escriba lo que el coordinador necesita saber."]
+    assert error.value.message_dict["description"] == ["Este dato es obligatorio para este caso."]
 
 
 def test_only_coordinators_pass_a_ticket_to_specialists(agent, coordinator):
@@ -108,7 +114,13 @@ def test_only_coordinators_pass_a_ticket_to_specialists(agent, coordinator):
 
 def test_only_coordinators_return_a_ticket_to_the_agent(agent, coordinator):
     ticket = make_ticket(WorkOrder, user=agent)
-    ticket_escalate(ticket=ticket, user=agent, expected_version=ticket.version, note="Vinculación")
+    ticket_escalate(
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": "Vinculación"},
+    )
 
     with pytest.raises(PermissionDenied):
         ticket_return_to_agent(

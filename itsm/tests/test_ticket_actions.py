@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents.models import Incident
-from itsm.models import RequiresAttention, Status, StatusReason, SupportGroup, ViewAccess
+from itsm.models import RequiresAttention, Status, StatusReason, ViewAccess
 from itsm.services.rules import DEFAULT_RESOLUTION
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from itsm.tests.factories import make_incident, make_work_order
@@ -149,34 +149,6 @@ def test_reopen_a_resolved_ticket(client, agent):
     assert ticket.status_reason.name == "Pdte comunicación con cliente"
 
 
-def test_escalate_requires_a_note_and_shows_the_guidance(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    page = client.get(url(ticket, "detail")).content.decode()
-    assert "ERROR 23" in page
-    assert "cuadro de vinculación" in page
-    response = client.post(url(ticket, "escalate"), {"escalate-version": "1", "escalate-note": " "})
-    assert response.context["forms"]["escalate"].errors["note"] == [
-        "Escriba lo que el coordinador necesita saber."
-    ]
-    ticket.refresh_from_db()
-    assert not ticket.assigned_group.is_coordination
-
-
-def test_escalate_sends_the_ticket_to_coordination(client, agent):
-    ticket = make_incident(user=agent, assignee=agent)
-    client.force_login(agent)
-    note = "ERROR 23 en depósito de cuentas, CIF B12345674, tel. 600000000"
-    response = client.post(
-        url(ticket, "escalate"), {"escalate-version": "1", "escalate-note": note}, follow=True
-    )
-    assert "escalada a coordinación" in response.content.decode()
-    ticket.refresh_from_db()
-    assert ticket.assigned_group == SupportGroup.objects.get(is_coordination=True)
-    assert ticket.assignee is None
-    assert ticket.work_info.filter(notes=note).exists()
-
-
 def test_stale_quick_action_is_refused_with_who_changed_it(client, agent, other_agent):
     ticket = make_incident(user=agent)
     client.force_login(agent)
@@ -196,27 +168,6 @@ def test_stale_quick_action_is_refused_with_who_changed_it(client, agent, other_
     assert "Agente2" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.assignee is None
-
-
-def test_stale_escalation_keeps_the_note(client, agent, other_agent):
-    ticket = make_incident(user=agent)
-    ticket_set_pending(
-        ticket=ticket,
-        user=other_agent,
-        expected_version=1,
-        status_reason=reason("INC", Status.PENDING),
-    )
-    client.force_login(agent)
-    data = {"escalate-version": "1", "escalate-note": "ERROR 23: datos para coordinación"}
-    response = client.post(url(ticket, "escalate"), data)
-    assert "ERROR 23: datos para coordinación" in response.content.decode()
-    form = response.context["forms"]["escalate"]
-    assert form["version"].value() == "2"
-    assert (
-        client.post(url(ticket, "escalate"), {**data, "escalate-version": "2"}).status_code == 302
-    )
-    ticket.refresh_from_db()
-    assert ticket.assigned_group.is_coordination
 
 
 def test_actions_on_a_closed_ticket_are_refused(client, agent):

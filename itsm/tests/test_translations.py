@@ -27,6 +27,11 @@ SAME_IN_SPANISH = {
     "Total",
     "OK",
     "%(human)s (%(bytes)s bytes)",
+    "No",
+    "ERROR 23",
+    "Registro Mercantil",
+    "Registros Mercantiles",
+    "Cuadro de vinculación",
 }
 
 # Where user-visible strings live.

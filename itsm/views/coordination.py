@@ -2,27 +2,36 @@
 coordinators' actions on it (*Tomar*, *Devolver al agente*, *Pasar a L2
 ESPECIALISTAS*)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
+from itsm.escalation_forms import CoordinationFilterForm
+from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from itsm.pagination import InvalidCursor, decode_cursor
 from itsm.permissions import is_coordinator
-from itsm.selectors import coordination_group, coordination_queue
-from itsm.services.escalation import ticket_pass_to_specialists, ticket_return_to_agent
-from itsm.services.ticket_update import StaleTicketError, ticket_assign_to_me
+from itsm.selectors import coordination_group, coordination_queue, coordination_rows
+from itsm.services.escalation import (
+    ticket_pass_to_specialists,
+    ticket_return_to_agent,
+    ticket_take,
+)
+from itsm.services.ticket_update import StaleTicketError
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
-    "take": (ticket_assign_to_me, False, gettext_lazy("%(number)s is now assigned to you.")),
+    "take": (ticket_take, False, gettext_lazy("%(number)s is now assigned to you.")),
     "return": (
         ticket_return_to_agent,
         True,
@@ -42,6 +51,8 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return render(request, "itsm/coordination.html", {"rows": []}, status=503)
+    filter_form = CoordinationFilterForm(request.GET or None)
+    query = filter_form.query() if filter_form.is_bound else {}
     after = None
     if request.GET.get("after"):
         try:
@@ -49,13 +60,16 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
             after = decode_cursor(request.GET["after"], Ticket, ("created_at", "number"))
         except InvalidCursor:
             messages.warning(request, _("The page link is not valid; showing the first page."))
-    rows, next_cursor = coordination_queue(group, after=after)
+    filters = filter_form.filters() if filter_form.is_bound else None
+    rows, next_cursor = coordination_queue(group, after=after, filters=filters)
     context = {
         "group": group,
         "rows": rows,
+        "filter_form": filter_form,
         "can_act": is_coordinator(request.user),
-        "next_url": f"?after={next_cursor}" if next_cursor else None,
-        "first_url": "?" if after else None,
+        "next_url": "?" + urlencode({**query, "after": next_cursor}) if next_cursor else None,
+        "first_url": "?" + urlencode(query) if after else None,
+        "now": timezone.now(),
         "failed": failed or {},
         "row_actions": [
             ("return", _("Return to the agent")),
@@ -69,6 +83,17 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
 def coordination(request: HttpRequest) -> HttpResponse:
     """Agents see the queue read-only; coordinators act on it."""
     return _render_coordination(request)
+
+
+@coordinator_required
+@require_GET
+def coordination_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The queue as CSV with its filters, oldest first (coordinators only)."""
+    group = coordination_group()
+    filter_form = CoordinationFilterForm(request.GET or None)
+    filters = filter_form.filters() if filter_form.is_bound else None
+    rows = coordination_rows(group, filters=filters, limit=settings.ITSM_EXPORT_MAX_ROWS)
+    return csv_response(coordination_export_lines(rows), "coordinacion.csv")
 
 
 @coordinator_required
@@ -89,6 +114,7 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
             "number": ticket.number,
             "action": action,
             "note": request.POST.get("note", ""),
+            "missing": request.POST.getlist("missing"),
             "errors": form.errors.get("note", []) if form.is_bound else [],
         }
         return _render_coordination(request, failed=failed, status=status)
@@ -109,6 +135,8 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
     }
     if note_required:
         kwargs["note"] = form.cleaned_data["note"]
+    if action == "return":
+        kwargs["missing"] = request.POST.getlist("missing")
     try:
         service(**kwargs)
     except StaleTicketError as error:

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
-    EscalateForm,
     PendingForm,
     RelationForm,
     ReopenForm,
@@ -21,10 +20,12 @@ from itsm.action_forms import (
     WorkInfoForm,
 )
 from itsm.attachments import attachment_response
+from itsm.escalation_cases import CASES
+from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import ATTACHMENT_FIELDS, add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Relation
-from itsm.services.escalation import ticket_escalate
+from itsm.services.escalation import ticket_create_related_for_case, ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate, ticket_unrelate
 from itsm.services.ticket_update import (
@@ -49,7 +50,6 @@ QUICK_ACTIONS = {
     "pending": (PendingForm, ticket_set_pending, True),
     "resolve": (ResolveForm, ticket_resolve, True),
     "reopen": (ReopenForm, ticket_reopen, False),
-    "escalate": (EscalateForm, ticket_escalate, False),
 }
 
 
@@ -59,7 +59,6 @@ def _done_message(kind: Kind, key: str) -> str:
         "pending": _("%(number)s is pending"),
         "resolve": str(kind.resolved_message),
         "reopen": _("%(number)s reopened"),
-        "escalate": _("%(number)s escalated to coordination"),
     }[key]
 
 
@@ -93,6 +92,69 @@ def quick_action(request: HttpRequest, kind: Kind, number: str, action: str) -> 
             messages.success(request, _done_message(kind, action) % {"number": ticket.number})
             return redirect(ticket)
     return render_ticket_page(request, ticket, forms={action: form}, open_panel=action)
+
+
+@agent_required
+@require_POST
+def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """*Escalar a coordinación* with the packet of the chosen case."""
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    prefix = ACTION_PREFIXES["escalate"]
+    case = CASES.get(request.POST.get(f"{prefix}-case", ""))
+    if case is None or case.code not in kind.escalation_cases:
+        messages.error(request, _("Choose the escalation case first."))
+        return redirect(ticket)
+    form_kwargs = {"case": case, "ticket": ticket, "prefix": prefix}
+    form = EscalationPacketForm(request.POST, request.FILES, **form_kwargs)
+    if form.is_valid():
+        try:
+            ticket_escalate(
+                ticket=ticket,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                seen=form.cleaned_data["seen"],
+                case=case.code,
+                data=form.packet_data(),
+                uploads=form.uploads(),
+                note=form.cleaned_data["note"],
+            )
+        except StaleTicketError as error:
+            rebased = EscalationPacketForm(
+                form.rebased_data(error.current), **{**form_kwargs, "ticket": error.current}
+            )
+            return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(number)s escalated to coordination") % {"number": ticket.number}
+            )
+            return redirect(ticket)
+    return render_ticket_page(request, ticket, escalation_form=form)
+
+
+@agent_required
+@require_POST
+def escalate_as_related(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """The case belongs to another kind: create the related ticket there and
+    open its escalation form with the case chosen."""
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed:
+        return closed_refusal(request, ticket)
+    case = request.POST.get("case", "")
+    try:
+        related = ticket_create_related_for_case(ticket=ticket, user=request.user, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(ticket)
+    messages.success(
+        request,
+        _("%(new)s created and related to %(number)s.")
+        % {"new": related.number, "number": ticket.number},
+    )
+    return redirect(f"{related.get_absolute_url()}?escalation_case={case}#action-escalate")
 
 
 @agent_required

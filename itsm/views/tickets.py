@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.forms import CustomerForm
@@ -16,7 +15,6 @@ from customers.models import Customer
 from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
-    EscalateForm,
     PendingForm,
     RelationForm,
     ReopenForm,
@@ -25,6 +23,8 @@ from itsm.action_forms import (
     VersionedForm,
     WorkInfoForm,
 )
+from itsm.escalation_cases import CASES, cases_for, kind_holding
+from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
@@ -33,10 +33,10 @@ from itsm.forms import (
     status_reasons,
     ticket_numbers_from_text,
 )
-from itsm.kinds import Kind
-from itsm.models import Status, Ticket, TicketTemplate, priority_for
+from itsm.kinds import Kind, all_kinds
+from itsm.models import PacketState, Status, Ticket, TicketTemplate, priority_for
 from itsm.presence import POLL_SECONDS, presence_others, presence_touch
-from itsm.presenters import history, stale_context
+from itsm.presenters import history, packet_view, stale_context
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
@@ -44,6 +44,7 @@ from itsm.selectors import (
     tickets_by_numbers,
     tickets_open_for_customer,
 )
+from itsm.services.escalation import packet_for
 from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
@@ -53,32 +54,6 @@ from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 # creator and last editor: the page does not show them, and each join adds
 # to PostgreSQL's planning (8 tables took 11 ms to plan).
 TICKET_RELATED = ("customer", "template", "assigned_group", "assignee", "status_reason")
-
-# The usual escalation cases and the data the coordinator needs for each (DOMAIN.md).
-ESCALATION_GUIDANCE = (
-    (
-        gettext_lazy("ERROR 23 (always an incident)"),
-        gettext_lazy(
-            "Error type, customer code (CIF/NIF of the subscriber and FLEI code), the web "
-            "procedure where it happens, the Registro Mercantil affected, contact phone and person."
-        ),
-    ),
-    (
-        gettext_lazy("Unsolved errors reported by users"),
-        gettext_lazy("Screenshot, IP, time of the error and every check done with the user."),
-    ),
-    (
-        gettext_lazy("Linking / unlinking users"),
-        gettext_lazy("The LOPD form and the cuadro de vinculación, correctly filled in."),
-    ),
-    (
-        gettext_lazy("FLEI inconsistencies (work order)"),
-        gettext_lazy(
-            "The user paid their debt but FLEI does not show it confirmed: payment date and "
-            "amount, FLEI code."
-        ),
-    ),
-)
 
 # Prefixes keep the ids of the forms that share one page apart.
 ACTION_PREFIXES = {
@@ -274,9 +249,45 @@ def _action_forms(ticket: Ticket, user) -> dict:
         "pending": PendingForm(model=model, initial=version, prefix=ACTION_PREFIXES["pending"]),
         "resolve": ResolveForm(model=model, initial=version, prefix=ACTION_PREFIXES["resolve"]),
         "reopen": ReopenForm(initial=version, prefix=ACTION_PREFIXES["reopen"]),
-        "escalate": EscalateForm(initial=version, prefix=ACTION_PREFIXES["escalate"]),
         "work_info": WorkInfoForm(prefix=ACTION_PREFIXES["work_info"]),
         "relation": RelationForm(prefix=ACTION_PREFIXES["relation"]),
+    }
+
+
+def escalation_context(request: HttpRequest, ticket: Ticket, packet, form=None) -> dict:
+    """The escalate panel and the guidance beside it: the cases this kind
+    carries, the chosen case's form, and the cases another kind holds
+    (offered as a related ticket there)."""
+    kind = ticket.kind
+    case_code = form.case.code if form is not None else request.GET.get("escalation_case", "")
+    if not case_code and packet is not None and packet.state == PacketState.RETURNED:
+        case_code = packet.case
+    case = CASES.get(case_code)
+    other_kind = None
+    if case is not None and case.code not in kind.escalation_cases:
+        other_kind = kind_holding(case.code, other_than=kind.code)
+        case = None if other_kind is None else case
+    if form is None and case is not None and other_kind is None:
+        form = EscalationPacketForm(
+            case=case,
+            ticket=ticket,
+            packet=packet,
+            initial=VersionedForm.initial_for(ticket),
+            prefix=ACTION_PREFIXES["escalate"],
+        )
+    other_cases = [
+        (CASES[code], holder)
+        for holder in all_kinds()
+        if holder.code != kind.code
+        for code in holder.escalation_cases
+        if code not in kind.escalation_cases and code in CASES
+    ]
+    return {
+        "escalation_cases": cases_for(kind.code),
+        "escalation_other_cases": other_cases,
+        "escalation_case": case,
+        "escalation_other_kind": other_kind,
+        "escalation_form": form,
     }
 
 
@@ -284,6 +295,7 @@ def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,
     *,
+    escalation_form=None,
     forms: dict | None = None,
     stale: StaleTicketError | None = None,
     open_panel: str = "",
@@ -300,15 +312,18 @@ def render_ticket_page(
         presence = presence_others(ticket=ticket, user=request.user)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
+    packet = packet_for(ticket)
+    if request.GET.get("escalation_case") and not open_panel:
+        open_panel = "escalate"
     context = {
         "kind": ticket.kind,
         "ticket": ticket,
         "forms": page_forms,
-        "history": history(ticket),
+        "history": history(ticket, packet=packet),
+        "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
         "relations": ticket_relations(ticket),
         "open_tickets": tickets_open_for_customer(customer=ticket.customer, exclude=ticket),
         "preview": {"fields": ticket, "template": ticket.template},
-        "escalation_guidance": ESCALATION_GUIDANCE,
         "stale": stale_context(stale) if stale else None,
         "conflicts": page_forms["edit"].conflict_rows(ticket) if "edit" in page_forms else [],
         "open_panel": open_panel,
@@ -318,6 +333,10 @@ def render_ticket_page(
         "presence": presence,
         "presence_poll_seconds": POLL_SECONDS,
     }
+    if not ticket.is_closed:
+        context.update(escalation_context(request, ticket, packet, escalation_form))
+        if escalation_form is not None:
+            context["open_panel"] = "escalate"
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)

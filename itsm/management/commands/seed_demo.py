@@ -284,7 +284,11 @@ class Command(BaseCommand):
                     ticket=ticket,
                     user=agent,
                     expected_version=ticket.version,
-                    note="Escalado a coordinación: se adjuntan captura, IP y hora del error.",
+                    case="other",
+                    data={
+                        "description": "El usuario no puede presentar el depósito; "
+                        "el error persiste tras borrar la caché y cambiar de navegador."
+                    },
                 )
             else:
                 work_info_add(

@@ -26,7 +26,8 @@ def waiting_already(other_agent):
         ticket=incident,
         user=other_agent,
         expected_version=incident.version,
-        note="ERROR 23 en el trámite de depósito; captura adjunta por correo.",
+        case="other",
+        data={"description": "ERROR 23 en el trámite de depósito; captura adjunta por correo."},
     )
 
 
@@ -52,6 +53,11 @@ def test_a_coordinator_takes_what_an_agent_escalated(
     page.wait_for_url(f"**/workorders/{number}/")
 
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
+    page.get_by_label("Caso de escalado").select_option(label="Incongruencia en FLEI")
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_label("Código FLEI").fill("0123456")
+    page.get_by_label("Fecha del pago").fill("2026-03-03")
+    page.get_by_label("Importe pagado (€)").fill("245.30")
     note = page.locator("#id_escalate-note")
     expect(note).to_be_visible()
     note.fill(NOTE)

@@ -1,0 +1,219 @@
+"""Server-rendered SVG charts for the dashboard (presenters): geometry is
+worked out here, the template draws it. Every bar is a link to the console
+filtered to what it counts, and every chart has its numbers as a table."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from itsm.dashboard import AGE_BUCKETS, Figures
+from itsm.kinds import all_kinds, kind_for_code
+
+BAR_HEIGHT = 18
+BAR_GAP = 6
+LABEL_WIDTH = 190
+BAR_WIDTH = 230
+PALETTE = ("#0d6efd", "#6f42c1", "#d63384", "#fd7e14", "#198754", "#20c997", "#0dcaf0")
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    url: str
+    y: int = 0
+    width: int = 0
+    colour: str = PALETTE[0]
+
+
+@dataclass
+class BarChart:
+    id: str
+    title: str
+    bars: list[Bar]
+    height: int = 0
+    label_width: int = LABEL_WIDTH
+    value_x: int = 0
+    total_width: int = LABEL_WIDTH + BAR_WIDTH + 60
+
+    def __post_init__(self) -> None:
+        peak = max((bar.value for bar in self.bars), default=0) or 1
+        for index, bar in enumerate(self.bars):
+            bar.y = index * (BAR_HEIGHT + BAR_GAP)
+            bar.width = max(round(bar.value / peak * BAR_WIDTH), 1 if bar.value else 0)
+            bar.colour = PALETTE[index % len(PALETTE)]
+        self.height = max(len(self.bars) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)
+
+
+@dataclass
+class DayColumn:
+    day: date
+    label: str
+    created: int
+    resolved: int
+    created_url: str
+    x: int = 0
+    created_height: int = 0
+    resolved_height: int = 0
+    created_y: int = 0
+    resolved_y: int = 0
+
+
+@dataclass
+class DayChart:
+    id: str
+    title: str
+    days: list[DayColumn]
+    height: int = 140
+    width: int = 0
+    column_width: int = 16
+    baseline: int = 140
+    bars = None  # the template tells the two chart shapes apart by it
+
+    def __post_init__(self) -> None:
+        peak = max((max(d.created, d.resolved) for d in self.days), default=0) or 1
+        for index, day in enumerate(self.days):
+            day.x = index * self.column_width
+            day.created_height = round(day.created / peak * (self.height - 10))
+            day.resolved_height = round(day.resolved / peak * (self.height - 10))
+            day.created_y = self.baseline - day.created_height
+            day.resolved_y = self.baseline - day.resolved_height
+        self.width = len(self.days) * self.column_width
+
+
+def mailbox_chart(waiting: dict[str, int], *, mine: bool) -> BarChart:
+    """Mail waiting in the mailbox: what nobody has taken, and what is being
+    dealt with (an agent's own, or everyone's), each a link to the mailbox
+    console filtered to it."""
+    mailbox = reverse("notifications:mailbox")
+    in_progress = {"f": "1", "status": "in_progress", **({"mine": "on"} if mine else {})}
+    bars = [
+        Bar(_("New, not taken"), waiting["new"], f"{mailbox}?f=1&status=new"),
+        Bar(
+            _("Yours in progress") if mine else _("In progress"),
+            waiting["in_progress"],
+            f"{mailbox}?{urlencode(in_progress)}",
+        ),
+    ]
+    return BarChart("mail-waiting", _("Mail waiting"), bars)
+
+
+def _console(kind_code: str, **params) -> str:
+    kind = kind_for_code(kind_code)
+    query = {"f": "1", **{k: v for k, v in params.items() if v not in (None, "")}}
+    return reverse(kind.url_name("console")) + "?" + urlencode(query)
+
+
+def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
+    """The charts of the page, in reading order."""
+    scope = {"mine": "on"} if mine else {}
+    kinds = list(all_kinds())
+    charts: list = []
+    status_bars = [
+        Bar(
+            f"{kind.plural.capitalize()} · {names['statuses'].get(status, status)}",
+            n,
+            _console(kind.code, status=status, open="on", **scope),
+        )
+        for kind in kinds
+        for status, n in sorted(figures.by_status.get(kind.code, {}).items())
+    ]
+    charts.append(BarChart("open-by-status", _("Open tickets by status"), status_bars))
+    group_bars = [
+        Bar(
+            f"{kind.plural.capitalize()} · {names['groups'].get(int(group), group)}",
+            n,
+            _console(kind.code, assigned_group=group, open="on", **scope),
+        )
+        for kind in kinds
+        for group, n in sorted(figures.by_group.get(kind.code, {}).items(), key=lambda i: -i[1])
+    ]
+    charts.append(BarChart("open-by-group", _("Open tickets by group"), group_bars))
+    today = date.fromisoformat(figures.computed_at[:10])
+    age_labels = {
+        "0-1": _("Less than a day"),
+        "1-3": _("1 to 3 days"),
+        "3-7": _("3 to 7 days"),
+        "7+": _("More than 7 days"),
+    }
+    age_bars = []
+    for kind in kinds:
+        for code, start, end in AGE_BUCKETS:
+            n = figures.by_age.get(kind.code, {}).get(code, 0)
+            before = (today - timedelta(days=start)).isoformat()
+            after = (today - timedelta(days=end)).isoformat() if end is not None else ""
+            age_bars.append(
+                Bar(
+                    f"{kind.plural.capitalize()} · {age_labels[code]}",
+                    n,
+                    _console(
+                        kind.code,
+                        open="on",
+                        created_after=after,
+                        created_before=before,
+                        o="created",
+                        **scope,
+                    ),
+                )
+            )
+    charts.append(BarChart("open-by-age", _("Open tickets by age"), age_bars))
+    sla_bars = [
+        Bar(
+            f"{kind.plural.capitalize()} · {label}",
+            figures.sla.get(kind.code, {}).get(key, 0),
+            _console(kind.code, sla=value, open="on", o="due", **scope),
+        )
+        for kind in kinds
+        for key, value, label in (
+            ("breached", "breached", _("Breached")),
+            ("at_risk", "at_risk", _("About to breach")),
+        )
+    ]
+    charts.append(BarChart("sla", _("SLA breached and at risk"), sla_bars))
+    coordination = reverse("coordination")
+    escalation_bars = [
+        Bar(
+            f"{names['cases'].get(case, case)} · {names['states'].get(state, state)}",
+            n,
+            coordination + "?" + urlencode({"case": case}),
+        )
+        for case, states in sorted(figures.escalations.items())
+        for state, n in sorted(states.items())
+    ]
+    charts.append(BarChart("escalations", _("Escalations by case and outcome"), escalation_bars))
+    first_kind = kinds[0].code if kinds else None
+    template_bars = [
+        Bar(
+            f"{kind_for_code(kind_code).plural.capitalize()} · "
+            f"{names['templates'].get(template, template)}",
+            n,
+            _console(
+                kind_code,
+                template=template,
+                created_after=(today - timedelta(days=7)).isoformat(),
+                **scope,
+            ),
+        )
+        for kind_code, template, n in figures.top_templates
+        if kind_for_code(kind_code)
+    ]
+    charts.append(BarChart("top-templates", _("Top categorisations this week"), template_bars))
+    days = []
+    for key, (created, resolved) in sorted(figures.per_day.items()):
+        day = date.fromisoformat(key)
+        days.append(
+            DayColumn(
+                day,
+                day.strftime("%d/%m"),
+                created,
+                resolved,
+                _console(first_kind, created_after=key, created_before=key, **scope)
+                if first_kind
+                else "",
+            )
+        )
+    charts.append(DayChart("per-day", _("Created and resolved per day (30 days)"), days))
+    return charts

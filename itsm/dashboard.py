@@ -1,0 +1,179 @@
+"""The dashboard's reads (selectors): what is open by status, group and age,
+escalations by case and outcome, SLA breached and at risk, created against
+resolved over 30 days, the week's top templates.
+
+Every figure is an aggregate on an indexed column. For coordinators (the
+whole desk) the figures come from a snapshot a beat task keeps
+(``dashboard_refresh``), so the page reads one row at any size; an agent's
+own figures are counted live on the assignee indexes. Each figure carries
+the console query that lists its tickets."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from itsm.escalation_cases import CASES
+from itsm.kinds import all_kinds
+from itsm.models import (
+    DashboardSnapshot,
+    EscalationPacket,
+    PacketState,
+    Status,
+    SupportGroup,
+    TicketTemplate,
+    open_tickets_q,
+)
+
+ALL = "all"
+# Age buckets of open tickets: (code, from days, to days).
+AGE_BUCKETS = (("0-1", 0, 1), ("1-3", 1, 3), ("3-7", 3, 7), ("7+", 7, None))
+
+
+@dataclass
+class Figures:
+    """Counts only (JSON-friendly): labels and links are the presenter's."""
+
+    computed_at: str = ""
+    by_status: dict = field(default_factory=dict)  # kind → status → n
+    by_group: dict = field(default_factory=dict)  # kind → group id → n
+    by_age: dict = field(default_factory=dict)  # kind → bucket → n
+    sla: dict = field(default_factory=dict)  # kind → {"breached": n, "at_risk": n}
+    escalations: dict = field(default_factory=dict)  # case → state → n
+    per_day: dict = field(default_factory=dict)  # "YYYY-MM-DD" → [created, resolved]
+    top_templates: list = field(default_factory=list)  # [kind, template id, n], best first
+
+
+def _day_key(value) -> str:
+    return value.isoformat()
+
+
+def compute_figures(*, user=None, now=None) -> Figures:
+    """The figures of the whole desk, or of ``user``'s own tickets."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    figures = Figures(computed_at=now.isoformat())
+    month_start = timezone.make_aware(
+        timezone.datetime.combine(today - timedelta(days=29), timezone.datetime.min.time())
+    )
+    week_start = now - timedelta(days=7)
+    per_day = {_day_key(today - timedelta(days=n)): [0, 0] for n in range(29, -1, -1)}
+    templates: dict[tuple[str, int], int] = {}
+    for kind in all_kinds():
+        tickets = kind.model.objects.all()
+        if user is not None:
+            tickets = tickets.filter(assignee=user)
+        open_tickets = tickets.filter(open_tickets_q())
+        figures.by_status[kind.code] = dict(
+            open_tickets.values_list("status").annotate(n=Count("id")).order_by()
+        )
+        figures.by_group[kind.code] = {
+            str(group): n
+            for group, n in open_tickets.values_list("assigned_group")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        ages = {}
+        for code, start, end in AGE_BUCKETS:
+            condition = Q(created_at__lte=now - timedelta(days=start))
+            if end is not None:
+                condition &= Q(created_at__gt=now - timedelta(days=end))
+            ages[code] = Count("id", filter=condition)
+        ages["breached"] = Count("id", filter=Q(due_sort__lte=now))
+        ages["at_risk"] = Count("id", filter=Q(sla_warn_at__lte=now, due_sort__gt=now))
+        counts = open_tickets.aggregate(**ages)
+        figures.sla[kind.code] = {
+            "breached": counts.pop("breached"),
+            "at_risk": counts.pop("at_risk"),
+        }
+        figures.by_age[kind.code] = counts
+        zone = timezone.get_current_timezone()
+        created = (
+            tickets.filter(created_at__gte=month_start)
+            .annotate(day=TruncDate("created_at", tzinfo=zone))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for day, n in created:
+            per_day.setdefault(_day_key(day), [0, 0])[0] += n
+        resolved = (
+            tickets.filter(resolved_at__gte=month_start)
+            .annotate(day=TruncDate("resolved_at", tzinfo=zone))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for day, n in resolved:
+            per_day.setdefault(_day_key(day), [0, 0])[1] += n
+        week = (
+            tickets.filter(created_at__gte=week_start, template__isnull=False)
+            .values_list("template")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for template, n in week:
+            templates[(kind.code, template)] = n
+    figures.per_day = per_day
+    figures.top_templates = [
+        [kind_code, template, n]
+        for (kind_code, template), n in sorted(templates.items(), key=lambda item: -item[1])[:8]
+    ]
+    packets = EscalationPacket.objects.all()
+    if user is not None:
+        packets = packets.filter(escalated_by=user)
+    for case, state, n in packets.values_list("case", "state").annotate(n=Count("id")).order_by():
+        figures.escalations.setdefault(case, {})[state] = n
+    return figures
+
+
+def dashboard_refresh() -> Figures:
+    """The whole desk's figures, stored for the dashboard (the beat task)."""
+    figures = compute_figures()
+    DashboardSnapshot.objects.update_or_create(
+        scope=ALL, defaults={"data": figures.__dict__, "computed_at": timezone.now()}
+    )
+    return figures
+
+
+def desk_figures() -> Figures:
+    """The snapshot, or live figures when it is missing or too old."""
+    snapshot = DashboardSnapshot.objects.filter(scope=ALL).first()
+    max_age = timedelta(seconds=2 * settings.ITSM_DASHBOARD_REFRESH_SECONDS)
+    if snapshot is None or timezone.now() - snapshot.computed_at > max_age:
+        return dashboard_refresh()
+    return Figures(**snapshot.data)
+
+
+def agent_figures(user) -> Figures:
+    """An agent's own figures, kept as a snapshot for a short while: an agent
+    with tens of thousands of tickets takes a second to count, and reloads
+    the page far more often than the figures change."""
+    scope = f"user:{user.pk}"
+    snapshot = DashboardSnapshot.objects.filter(scope=scope).first()
+    max_age = timedelta(seconds=settings.ITSM_DASHBOARD_AGENT_SECONDS)
+    if snapshot is not None and timezone.now() - snapshot.computed_at <= max_age:
+        return Figures(**snapshot.data)
+    figures = compute_figures(user=user)
+    DashboardSnapshot.objects.update_or_create(
+        scope=scope, defaults={"data": figures.__dict__, "computed_at": timezone.now()}
+    )
+    return figures
+
+
+def dashboard_names(figures: Figures) -> dict:
+    """Names of the groups and templates the figures count: two queries."""
+    group_ids = {int(g) for counts in figures.by_group.values() for g in counts}
+    template_ids = [t for _kind, t, _n in figures.top_templates]
+    return {
+        "groups": dict(SupportGroup.objects.filter(pk__in=group_ids).values_list("pk", "name")),
+        "templates": dict(
+            TicketTemplate.objects.filter(pk__in=template_ids).values_list("pk", "name")
+        ),
+        "cases": {code: case.label for code, case in CASES.items()},
+        "states": dict(PacketState.choices),
+        "statuses": dict(Status.choices),
+    }

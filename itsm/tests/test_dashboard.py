@@ -1,0 +1,164 @@
+"""The dashboard: who sees what, every figure a link to the console filtered
+to it, the charts' numbers as tables, and a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import Incident
+from itsm.dashboard import compute_figures, dashboard_refresh
+from itsm.models import DashboardSnapshot, Status
+from itsm.services.escalation import ticket_escalate
+from itsm.tasks import refresh_dashboard
+from itsm.tests.factories import make_incident, make_work_order
+from notifications.models import InboundEmail, InboundStatus
+
+DASHBOARD = reverse("dashboard")
+
+
+def test_anonymous_user_is_sent_to_login(client, reference):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_user_without_role_is_refused(client, outsider):
+    client.force_login(outsider)
+    assert client.get(DASHBOARD).status_code == 403
+
+
+def test_dashboard_needs_get(client, agent):
+    client.force_login(agent)
+    assert client.post(DASHBOARD).status_code == 405
+
+
+def test_agents_see_their_own_tickets_only(client, agent, other_agent):
+    make_incident(user=agent, assignee=agent)
+    make_incident(user=other_agent, assignee=other_agent)
+    make_work_order(user=other_agent, assignee=other_agent)
+    client.force_login(agent)
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200 and response.context["mine"]
+    status_chart = response.context["charts"][0]
+    assert sum(bar.value for bar in status_chart.bars) == 1
+    assert all("mine=on" in bar.url for bar in status_chart.bars)
+    assert "Sus gestiones." in response.content.decode()
+    # Kept for a minute, then counted again.
+    make_incident(user=agent, assignee=agent)
+    assert sum(b.value for b in client.get(DASHBOARD).context["charts"][0].bars) == 1
+    DashboardSnapshot.objects.filter(scope=f"user:{agent.pk}").update(
+        computed_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert sum(b.value for b in client.get(DASHBOARD).context["charts"][0].bars) == 2
+
+
+def test_coordinators_see_the_whole_desk_from_the_snapshot(client, agent, other_agent, coordinator):
+    make_incident(user=agent, assignee=agent)
+    make_incident(user=other_agent, assignee=other_agent)
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    assert not response.context["mine"]
+    assert sum(bar.value for bar in response.context["charts"][0].bars) == 2
+    assert DashboardSnapshot.objects.filter(scope="all").exists()
+    # A ticket created after the snapshot shows at the next refresh.
+    make_incident(user=agent)
+    assert sum(b.value for b in client.get(DASHBOARD).context["charts"][0].bars) == 2
+    refresh_dashboard.apply()
+    assert sum(b.value for b in client.get(DASHBOARD).context["charts"][0].bars) == 3
+
+
+def test_every_figure_links_to_the_filtered_console(client, agent, coordinator):
+    ticket = make_incident(user=agent, assignee=agent)
+    Incident.objects.filter(pk=ticket.pk).update(
+        resolution_due_at=timezone.now() - timedelta(hours=1)
+    )
+    ticket_escalate(
+        ticket=make_incident(user=agent),
+        user=agent,
+        expected_version=1,
+        case="other",
+        data={"description": "x"},
+    )
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    charts = {chart.id: chart for chart in response.context["charts"]}
+    breached = next(b for b in charts["sla"].bars if b.label.endswith("Incumplido") and b.value)
+    listed = client.get(breached.url).context["rows"]
+    assert [row.ticket.number for row in listed] == [ticket.number]
+    status = next(b for b in charts["open-by-status"].bars if b.value)
+    assert len(client.get(status.url).context["rows"]) == status.value
+    escalation = charts["escalations"].bars[0]
+    assert escalation.label == "Otra causa · Escalada" and escalation.value == 1
+    assert len(client.get(escalation.url).context["rows"]) == 1
+    html = response.content.decode()
+    assert html.count('class="dashboard-chart"') == len(charts)
+    assert html.count("dashboard-table") == len(charts)
+    assert f'href="{breached.url.replace("&", "&amp;")}"' in html
+
+
+def _message(n: int, **fields) -> InboundEmail:
+    return InboundEmail.objects.create(
+        raw="", size=1, sha256=f"{n:064d}", message_id=f"<{n}@example.com>", source="pipe", **fields
+    )
+
+
+def test_mail_waiting_is_counted_live_and_links_to_the_mailbox(client, agent, coordinator):
+    _message(1)
+    _message(2)
+    _message(3, status=InboundStatus.IN_PROGRESS, assigned_to=agent)
+    _message(4, status=InboundStatus.IN_PROGRESS, assigned_to=coordinator)
+    _message(5, status=InboundStatus.DONE)
+    _message(6, threaded=True)  # threaded onto its ticket by itself: not waiting
+    client.force_login(coordinator)
+    chart = {c.id: c for c in client.get(DASHBOARD).context["charts"]}["mail-waiting"]
+    assert [(bar.label, bar.value) for bar in chart.bars] == [
+        ("Nuevos, sin coger", 2),
+        ("En curso", 2),
+    ]
+    for bar in chart.bars:
+        assert len(client.get(bar.url).context["rows"]) == bar.value
+    client.force_login(agent)
+    chart = {c.id: c for c in client.get(DASHBOARD).context["charts"]}["mail-waiting"]
+    assert [(bar.label, bar.value) for bar in chart.bars] == [
+        ("Nuevos, sin coger", 2),
+        ("Suyos en curso", 1),
+    ]
+    assert len(client.get(chart.bars[1].url).context["rows"]) == 1
+
+
+def test_created_and_resolved_per_day_cover_thirty_days(agent):
+    make_incident(user=agent)
+    figures = compute_figures()
+    assert len(figures.per_day) == 30
+    today = timezone.localdate().isoformat()
+    assert figures.per_day[today][0] == 1
+    assert figures.by_status["INC"] == {Status.ASSIGNED: 1}
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(
+    client, agent, coordinator, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_incident(user=agent, assignee=agent)
+        make_work_order(user=agent, assignee=agent)
+    dashboard_refresh()
+    client.force_login(coordinator)
+    # One of them counts the mail waiting.
+    with django_assert_max_num_queries(9):
+        assert client.get(DASHBOARD).status_code == 200
+    client.force_login(agent)
+    # Counting an agent's figures, then reading them from the snapshot.
+    with django_assert_max_num_queries(27):
+        assert client.get(DASHBOARD).status_code == 200
+    with django_assert_max_num_queries(9):
+        assert client.get(DASHBOARD).status_code == 200
+
+
+def test_top_templates_link_to_the_console_of_their_kind(client, agent, coordinator):
+    work_order = make_work_order(user=agent)
+    client.force_login(coordinator)
+    charts = {chart.id: chart for chart in client.get(DASHBOARD).context["charts"]}
+    bar = charts["top-templates"].bars[0]
+    assert bar.label == f"Órdenes de trabajo · {work_order.template.name}" and bar.value == 1
+    assert bar.url.startswith(reverse("workorders:console"))
+    assert [row.ticket.number for row in client.get(bar.url).context["rows"]] == [work_order.number]

@@ -1,0 +1,172 @@
+"""The SLA clock on tickets: targets per priority, due times stored on the
+ticket, the pause while *Pendiente* (journaled), the *Vence* column, its
+sort and filters, and the beat task that marks breaches."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from incidents.models import Incident
+from itsm.models import Priority, SlaTarget, Status, StatusReason, WorkInfoType
+from itsm.presenters import entry_text
+from itsm.services.sla import business_calendar, sla_mark_breaches
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending, ticket_update
+from itsm.tasks import mark_sla_breaches
+from itsm.tests.factories import make_incident
+from itsm.working_time import add_working_minutes, working_minutes_between
+
+INCIDENTS = reverse("incidents:console")
+
+
+def pending_reason() -> StatusReason:
+    return StatusReason.objects.filter(kind="INC", status=Status.PENDING).first()
+
+
+def set_due(ticket, due, warn=None) -> None:
+    Incident.objects.filter(pk=ticket.pk).update(resolution_due_at=due, sla_warn_at=warn or due)
+
+
+def test_targets_are_seeded_per_priority(reference):
+    targets = {
+        t.priority: (t.response_minutes, t.resolution_minutes) for t in SlaTarget.objects.all()
+    }
+    assert targets == {
+        Priority.CRITICAL: (60, 240),
+        Priority.HIGH: (240, 540),
+        Priority.MEDIUM: (540, 1620),
+        Priority.LOW: (1080, 2700),
+    }
+
+
+def test_a_new_ticket_stores_its_due_times(agent):
+    ticket = make_incident(user=agent, assignee=agent)
+    calendar, targets = business_calendar()
+    target = targets[ticket.priority][1]
+    assert ticket.sla_target_minutes == target
+    assert ticket.resolution_due_at == add_working_minutes(calendar, ticket.created_at, target)
+    assert ticket.sla_warn_at == add_working_minutes(calendar, ticket.created_at, target * 0.8)
+    assert ticket.responded_at == ticket.created_at
+    stored = Incident.objects.get(pk=ticket.pk)
+    assert stored.due_sort == stored.resolution_due_at
+
+
+def test_pending_pauses_the_clock_and_leaving_it_resumes_it(agent):
+    ticket = make_incident(user=agent, assignee=agent)
+    # The clock ran for a while before the pause.
+    started = timezone.now() - timedelta(days=2)
+    Incident.objects.filter(pk=ticket.pk).update(sla_running_since=started)
+    ticket.refresh_from_db()
+    ticket_set_pending(
+        ticket=ticket, user=agent, expected_version=ticket.version, status_reason=pending_reason()
+    )
+    ticket.refresh_from_db()
+    calendar, _targets = business_calendar()
+    used = working_minutes_between(calendar, started, ticket.updated_at)
+    assert ticket.resolution_due_at is None and ticket.sla_running_since is None
+    assert ticket.sla_elapsed_minutes == pytest.approx(used)
+    journal = [entry_text(e) for e in ticket.work_info.filter(type=WorkInfoType.GENERAL)]
+    assert "Reloj del SLA en pausa: la gestión está pendiente." in journal
+    assert Incident.objects.get(pk=ticket.pk).due_sort.year == 9999  # sorts last
+
+    ticket_update(
+        ticket=ticket, user=agent, expected_version=ticket.version, status=Status.ASSIGNED
+    )
+    ticket.refresh_from_db()
+    remaining = ticket.sla_target_minutes - used
+    assert ticket.resolution_due_at == add_working_minutes(
+        calendar, ticket.updated_at, max(remaining, 0)
+    )
+    resumed = ticket.work_info.filter(type=WorkInfoType.GENERAL).latest("pk")
+    assert resumed.notes == ""  # stored as facts, put into words when read
+    local_due = timezone.localtime(ticket.resolution_due_at).strftime("%d/%m/%Y %H:%M")
+    assert entry_text(resumed) == f"Reloj del SLA reanudado: vence el {local_due}."
+    with translation.override("en"):
+        assert entry_text(resumed) == f"SLA clock resumed: due {local_due}."
+
+
+def test_resolving_stops_the_clock(agent):
+    ticket = make_incident(user=agent, assignee=agent)
+    ticket_resolve(
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        status_reason=StatusReason.objects.filter(kind="INC", status=Status.RESOLVED).first(),
+    )
+    ticket.refresh_from_db()
+    assert ticket.resolution_due_at is None and ticket.sla_running_since is None
+
+
+def test_a_priority_change_moves_the_due_time(agent):
+    ticket = make_incident(user=agent, assignee=agent)
+    before = ticket.resolution_due_at
+    ticket_update(ticket=ticket, user=agent, expected_version=ticket.version, impact=1, urgency=1)
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.CRITICAL
+    assert ticket.sla_target_minutes == 240 and ticket.resolution_due_at < before
+
+
+def test_the_beat_task_marks_each_breach_once_and_journals_it(agent):
+    late = make_incident(user=agent)
+    on_time = make_incident(user=agent)
+    due = timezone.now() - timedelta(minutes=5)
+    set_due(late, due)
+    assert mark_sla_breaches.apply().get() == 1
+    assert sla_mark_breaches() == 0
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.sla_breached_at == due and on_time.sla_breached_at is None
+    entry = late.work_info.latest("pk")
+    assert entry.author is None and entry.event == "sla_breached"
+    assert entry_text(entry).startswith("SLA incumplido: la resolución vencía el")
+
+
+def test_console_shows_due_with_its_state_and_filters_breached_and_at_risk(client, agent):
+    now = timezone.now()
+    breached = make_incident(user=agent)
+    at_risk = make_incident(user=agent)
+    fine = make_incident(user=agent)
+    paused = make_incident(user=agent, assignee=agent)
+    ticket_set_pending(
+        ticket=paused, user=agent, expected_version=paused.version, status_reason=pending_reason()
+    )
+    set_due(breached, now - timedelta(hours=1))
+    set_due(at_risk, now + timedelta(hours=1), now - timedelta(minutes=10))
+    set_due(fine, now + timedelta(days=3), now + timedelta(days=2))
+    client.force_login(agent)
+
+    def shown(**params):
+        response = client.get(INCIDENTS, {"f": "1", **params})
+        assert response.status_code == 200
+        return [row.ticket.number for row in response.context["rows"]]
+
+    assert shown(sla="breached") == [breached.number]
+    assert shown(sla="at_risk") == [at_risk.number]
+    assert shown(o="due") == [breached.number, at_risk.number, fine.number, paused.number]
+    assert shown(o="-due")[-1] == breached.number
+    html = client.get(INCIDENTS, {"f": "1", "o": "due"}).content.decode()
+    assert 'class="due due-breached"' in html and 'class="due due-risk"' in html
+    assert ">Vence" in html
+
+
+def test_due_sorted_console_pages_by_keyset(
+    client, agent, monkeypatch, django_assert_max_num_queries
+):
+    from itsm import pagination
+
+    tickets = [make_incident(user=agent) for _ in range(5)]
+    now = timezone.now()
+    for offset, ticket in enumerate(tickets):
+        set_due(ticket, now + timedelta(hours=offset))
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
+    client.force_login(agent)
+    seen = []
+    response = client.get(INCIDENTS, {"f": "1", "o": "due"})
+    while True:
+        seen.extend(row.ticket.number for row in response.context["rows"])
+        if not response.context["next_url"]:
+            break
+        with django_assert_max_num_queries(12):
+            response = client.get(INCIDENTS + response.context["next_url"])
+    assert seen[:5] == [t.number for t in tickets]
