@@ -6,11 +6,13 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm.audit import audit_record
 from itsm.kinds import Kind
+from itsm.models import AuditEventKind
 from itsm.pagination import keyset_rows
 
 BOM = "\ufeff"
@@ -38,7 +40,18 @@ def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
         yield writer.writerow([formula_safe(cell) for cell in row])
 
 
-def csv_response(lines: Iterator[str], filename: str) -> StreamingHttpResponse:
+def csv_response(
+    request: HttpRequest, lines: Iterator[str], filename: str
+) -> StreamingHttpResponse:
+    """The file, streamed; the audit trail records who took which rows out
+    (the export's name and its filters)."""
+    query = request.GET.urlencode()
+    audit_record(
+        kind=AuditEventKind.EXPORT,
+        request=request,
+        user=request.user,
+        detail=f"{filename}?{query}" if query else filename,
+    )
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
     )

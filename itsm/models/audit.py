@@ -12,6 +12,7 @@ class AuditEventKind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED_OUT = "locked_out", _("Lockout")
     ADMIN_CHANGE = "admin_change", _("Admin change")
+    EXPORT = "export", _("Export")
 
 
 class AuditEvent(models.Model):

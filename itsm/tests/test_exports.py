@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.exports import formula_safe
-from itsm.models import SupportGroup
+from itsm.models import AuditEvent, AuditEventKind, SupportGroup
 from itsm.tests.factories import make_incident, make_work_order
 
 EXPORT = reverse("incidents:export")
@@ -90,6 +90,20 @@ def test_agents_export_only_their_own_tickets(client, agent, other_agent, coordi
     assert numbers == {mine.number, theirs.number}
 
 
+def test_every_export_is_in_the_audit_trail(client, agent, coordinator):
+    make_incident(user=agent, assignee=agent)
+    client.force_login(agent)
+    read(client.get(EXPORT, {"f": "1", "mine": "on"}, REMOTE_ADDR="10.1.2.3"))
+    client.force_login(coordinator)
+    read(client.get(COORDINATION_EXPORT))
+    events = list(AuditEvent.objects.filter(kind=AuditEventKind.EXPORT).order_by("pk"))
+    assert [(e.user, e.detail) for e in events] == [
+        (agent, "incidencias.csv?f=1&mine=on"),
+        (coordinator, "coordinacion.csv"),
+    ]
+    assert events[0].address == "10.1.2.3" and events[0].path == EXPORT
+
+
 def test_the_row_limit_is_a_setting(client, coordinator, settings, agent):
     for _ in range(3):
         make_incident(user=agent)
@@ -116,8 +130,9 @@ def test_export_query_count_does_not_grow_with_rows(
     for _ in range(30):
         make_incident(user=agent)
     client.force_login(coordinator)
-    # Session, user, roles, the filter form's checks, then one query for the rows.
-    with django_assert_max_num_queries(8):
+    # Session, user, roles, the filter form's checks, the audit entry, then
+    # one query for the rows.
+    with django_assert_max_num_queries(9):
         response = client.get(EXPORT, {"f": "1"})
         assert len(read(response)) == 31
 

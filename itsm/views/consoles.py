@@ -199,7 +199,7 @@ def console_export(request: HttpRequest, kind: Kind) -> StreamingHttpResponse:
         descending=descending,
         limit=settings.ITSM_EXPORT_MAX_ROWS,
     )
-    return csv_response(lines, f"{slugify(kind.plural)}.csv")
+    return csv_response(request, lines, f"{slugify(kind.plural)}.csv")
 
 
 @agent_required

@@ -93,7 +93,7 @@ def coordination_export(request: HttpRequest) -> StreamingHttpResponse:
     filter_form = CoordinationFilterForm(request.GET or None)
     filters = filter_form.filters() if filter_form.is_bound else None
     rows = coordination_rows(group, filters=filters, limit=settings.ITSM_EXPORT_MAX_ROWS)
-    return csv_response(coordination_export_lines(rows), "coordinacion.csv")
+    return csv_response(request, coordination_export_lines(rows), "coordinacion.csv")
 
 
 @coordinator_required
