@@ -31,6 +31,7 @@ EMAIL_BOUNCED = "email_bounced"
 SLA_PAUSED = "sla_paused"
 SLA_RESUMED = "sla_resumed"
 SLA_BREACHED = "sla_breached"
+SLA_RESPONSE_BREACHED = "sla_response_breached"
 
 # The keys of each event's data that hold a user's id.
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
@@ -208,6 +209,10 @@ def _sla_breached(data: dict, names: Names, kind_label: str) -> str:
     return _("SLA breached: the resolution was due %(due)s.") % {"due": _moment(data["due"])}
 
 
+def _sla_response_breached(data: dict, names: Names, kind_label: str) -> str:
+    return _("SLA breached: the first response was due %(due)s.") % {"due": _moment(data["due"])}
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -223,6 +228,7 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     SLA_PAUSED: _sla_paused,
     SLA_RESUMED: _sla_resumed,
     SLA_BREACHED: _sla_breached,
+    SLA_RESPONSE_BREACHED: _sla_response_breached,
 }
 
 

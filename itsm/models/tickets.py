@@ -114,6 +114,14 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
             condition=open_tickets & models.Q(sla_breached_at__isnull=True),
             name=f"{prefix}_breach_todo_idx",
         ),
+        # The same for the first response: open, nobody has taken it yet, past
+        # due and not yet marked.
+        models.Index(
+            fields=["response_due_at"],
+            condition=open_tickets
+            & models.Q(responded_at__isnull=True, response_breached_at__isnull=True),
+            name=f"{prefix}_response_todo_idx",
+        ),
     ]
 
 
@@ -283,6 +291,7 @@ class Ticket(Categorisation):
     # Empty while the clock is paused (Pendiente) or stopped (resolved).
     sla_running_since = models.DateTimeField(_("clock running since"), null=True, blank=True)
     sla_breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    response_breached_at = models.DateTimeField(_("first response breached"), null=True, blank=True)
     # The *Vence* sort: due time, with paused and finished tickets last.
     due_sort = models.GeneratedField(
         expression=Coalesce("resolution_due_at", models.Value(NO_DUE_DATE)),

@@ -117,34 +117,46 @@ def sla_follow(
     return events
 
 
+# What the sweep marks: (the column marked, the due time, what must still
+# hold, the journal event). Each is served by its partial index
+# (*_breach_todo_idx, *_response_todo_idx).
+BREACHES = (
+    ("sla_breached_at", "resolution_due_at", {}, journal_events.SLA_BREACHED),
+    (
+        "response_breached_at",
+        "response_due_at",
+        {"responded_at__isnull": True},
+        journal_events.SLA_RESPONSE_BREACHED,
+    ),
+)
+
+
 def sla_mark_breaches(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Open tickets past their resolution due time, not yet marked: mark
-    each one once (a conditional update) and journal it."""
+    """Open tickets past their first-response or resolution due time, not
+    yet marked: mark each one once (a conditional update) and journal it."""
     now = now or timezone.now()
     marked = 0
     for kind in all_kinds():
-        # Served by the partial index *_breach_todo_idx.
-        due = (
-            kind.model.objects.filter(
-                open_tickets_q(), sla_breached_at__isnull=True, resolution_due_at__lte=now
+        for marked_field, due_field, still, event in BREACHES:
+            pending = {f"{marked_field}__isnull": True, **still}
+            due = (
+                kind.model.objects.filter(open_tickets_q(), **pending, **{f"{due_field}__lte": now})
+                .order_by(due_field)
+                .values_list("pk", due_field)[:batch]
             )
-            .order_by("resolution_due_at")
-            .values_list("pk", "resolution_due_at")[:batch]
-        )
-        for pk, due_at in due:
-            with transaction.atomic():
-                claimed = kind.model.objects.filter(pk=pk, sla_breached_at__isnull=True).update(
-                    sla_breached_at=due_at
-                )
-                if not claimed:
-                    continue
-                ticket = kind.model.objects.get(pk=pk)
-                journal_event(
-                    ticket,
-                    author=None,
-                    type=WorkInfoType.STATUS_CHANGE,
-                    event=journal_events.SLA_BREACHED,
-                    data={"due": due_at.isoformat()},
-                )
-                marked += 1
+            for pk, due_at in due:
+                with transaction.atomic():
+                    claimed = kind.model.objects.filter(pk=pk, **pending).update(
+                        **{marked_field: due_at}
+                    )
+                    if not claimed:
+                        continue
+                    journal_event(
+                        kind.model.objects.get(pk=pk),
+                        author=None,
+                        type=WorkInfoType.STATUS_CHANGE,
+                        event=event,
+                        data={"due": due_at.isoformat()},
+                    )
+                    marked += 1
     return marked

@@ -122,6 +122,27 @@ def test_the_beat_task_marks_each_breach_once_and_journals_it(agent):
     assert entry_text(entry).startswith("SLA incumplido: la resolución vencía el")
 
 
+def test_a_first_response_not_given_in_time_is_marked_once_and_journaled(agent):
+    waiting = make_incident(user=agent)
+    answered = make_incident(user=agent, assignee=agent)
+    due = timezone.now() - timedelta(minutes=5)
+    Incident.objects.filter(pk__in=[waiting.pk, answered.pk]).update(response_due_at=due)
+    # Nobody has answered the first one yet.
+    Incident.objects.filter(pk=waiting.pk).update(status=Status.NEW, responded_at=None)
+    assert sla_mark_breaches() == 1
+    assert sla_mark_breaches() == 0
+    waiting.refresh_from_db()
+    answered.refresh_from_db()
+    assert waiting.response_breached_at == due and answered.response_breached_at is None
+    entry = waiting.work_info.get(event="sla_response_breached")
+    local_due = timezone.localtime(due).strftime("%d/%m/%Y %H:%M")
+    assert entry.author is None
+    assert entry_text(entry) == f"SLA incumplido: la primera respuesta vencía el {local_due}."
+    # Taken afterwards: the mark stays, nothing more is journaled.
+    ticket_update(ticket=waiting, user=agent, expected_version=waiting.version, assignee=agent)
+    assert sla_mark_breaches() == 0
+
+
 def test_console_shows_due_with_its_state_and_filters_breached_and_at_risk(client, agent):
     now = timezone.now()
     breached = make_incident(user=agent)
