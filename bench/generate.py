@@ -12,6 +12,7 @@ tickets yet, unless --reuse is given and it already holds enough.
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -372,7 +373,7 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
             "sla_warn_at",
         ]
         columns, defaults = columns_and_defaults(model, given)
-        journal_plan: list[tuple[int, datetime, int, str]] = []
+        journal_plan: list[tuple[int, datetime, int, str, int | None]] = []
 
         def ticket_rows(
             model=model,
@@ -416,11 +417,11 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
                 agent = user_ids[1 + index % (len(user_ids) - 1)]
                 updated = closed_at or resolved_at or created
                 entries = 1 + (index % 3 == 0) + (index % 5 == 0)
-                journal_plan.append((index, created, agent, status))
+                journal_plan.append((index, created, agent, status, group.pk))
                 if index == LONG_HISTORY:
                     entries = 50
                 for _ in range(entries - 1):
-                    journal_plan.append((index, created, agent, ""))
+                    journal_plan.append((index, created, agent, "", None))
                 yield (
                     index,
                     model.format_number(index),
@@ -472,13 +473,23 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
             "attachment_3",
             "requires_attention",
             "view_access",
+            "event",
+            "data",
         ]
         wi_columns, wi_defaults = columns_and_defaults(work_info_model, wi_given)
 
         def journal_rows(journal_plan=journal_plan, wi_defaults=wi_defaults) -> Iterator[tuple]:
-            for offset, (ticket_id, created, author, status) in enumerate(journal_plan):
+            for offset, (ticket_id, created, author, status, group) in enumerate(journal_plan):
+                # What the system writes is stored as events (itsm.journal_events),
+                # put into words when the page is read; every fourth note of a
+                # long history is an assignment, which names two people.
+                event = data = None
                 if status:
-                    kind, notes = WorkInfoType.STATUS_CHANGE, f"Alta de la gestión ({status})"
+                    kind, notes, event = WorkInfoType.STATUS_CHANGE, "", "opened"
+                    data = {"status": status, "group": group, "reason": None, "assignee": author}
+                elif offset % 4 == 0:
+                    kind, notes, event = WorkInfoType.ASSIGNMENT, "", "assignee"
+                    data = {"old": user_ids[offset % len(user_ids)], "new": author}
                 else:
                     kind, notes = WorkInfoType.WORK_NOTES, NOTES[offset % len(NOTES)]
                 yield (
@@ -492,6 +503,8 @@ def load_tickets(count: int, customers: int, users: list, rng: random.Random) ->
                     "",
                     "",
                     "internal",
+                    event,
+                    json.dumps(data) if data is not None else None,
                     *wi_defaults,
                 )
 
