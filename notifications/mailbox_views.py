@@ -18,7 +18,7 @@ from itsm.forms import TicketCreateForm, add_service_errors
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.selectors import agent_default_group, tickets_open_for_customer
-from itsm.views.tickets import _new_page_context
+from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
 from notifications.models import InboundAttachment, InboundEmail
@@ -313,7 +313,7 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
     else:
         initial, customer = _prefill(email, user)
         form = TicketCreateForm(model=kind.model, user=user, initial=initial)
-    context = _new_page_context(kind, form)
+    context = new_ticket_context(kind, form)
     if customer is not None:
         context["customer"] = customer
         context["open_tickets"] = tickets_open_for_customer(customer=customer)

@@ -40,6 +40,7 @@ from itsm.presenters import history, packet_view, stale_context
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
+    row_id,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
@@ -158,20 +159,23 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         # (the group's assignee options, from the cache, say whether they do).
         if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
             form.initial["assignee"] = user.pk
-    context = _new_page_context(kind, form)
+    context = new_ticket_context(kind, form)
     context["held_files"] = held_uploads_keep(user=user, form=form)
     return render(request, "itsm/ticket_new.html", context)
 
 
-def _new_page_context(kind: Kind, form: TicketCreateForm) -> dict:
+def new_ticket_context(kind: Kind, form: TicketCreateForm) -> dict:
+    """What the new-ticket page shows around its form: the customer and
+    template chosen so far, the customer's open tickets, the form's wiring.
+    The mailbox's *Crear incidencia* page is this page, prefilled."""
     customer = None
     template = None
     if form.is_bound:
-        customer_id = form.data.get("customer", "")
-        if customer_id.isdigit():
+        customer_id = row_id(form.data.get("customer"))
+        if customer_id is not None:
             customer = Customer.objects.active().filter(pk=customer_id).first()
-        template_id = form.data.get("template", "")
-        if template_id.isdigit():
+        template_id = row_id(form.data.get("template"))
+        if template_id is not None:
             template = form.fields["template"].queryset.filter(pk=template_id).first()
     return {
         "kind": kind,
