@@ -39,6 +39,7 @@ from itsm.models import (
     EscalationPacketRevision,
     RegistroMercantil,
     RequiresAttention,
+    Status,
     Ticket,
     ViewAccess,
     WorkInfo,
@@ -77,6 +78,36 @@ def due_state(ticket: Ticket, now) -> str:
     if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now:
         return "risk"
     return ""
+
+
+@dataclass
+class SlaView:
+    """The SLA clock as the ticket page shows it."""
+
+    due: datetime | None
+    state: str  # "", "risk" or "breached"
+    state_label: str
+    paused: bool
+    # While nobody has answered yet: when the first response is due.
+    response_due: datetime | None
+    response_late: bool
+
+
+def sla_view(ticket: Ticket, now) -> SlaView | None:
+    """None once the ticket is resolved or finished: its clock has stopped."""
+    if ticket.is_resolved or ticket.status in ticket.FINISHED_STATUSES:
+        return None
+    state = due_state(ticket, now)
+    labels = {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
+    waiting = ticket.responded_at is None and ticket.response_due_at is not None
+    return SlaView(
+        due=timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None,
+        state=state,
+        state_label=str(labels[state]),
+        paused=ticket.status == Status.PENDING,
+        response_due=timezone.localtime(ticket.response_due_at) if waiting else None,
+        response_late=waiting and ticket.response_due_at <= now,
+    )
 
 
 def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:

@@ -143,6 +143,37 @@ def test_a_first_response_not_given_in_time_is_marked_once_and_journaled(agent):
     assert sla_mark_breaches() == 0
 
 
+def test_the_ticket_page_shows_the_clock(client, agent):
+    ticket = make_incident(user=agent, assignee=agent)
+    client.force_login(agent)
+    due = timezone.now() - timedelta(hours=1)
+    set_due(ticket, due)
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    local_due = timezone.localtime(due).strftime("%d/%m/%Y %H:%M")
+    assert f">{local_due}</time> (Incumplido)" in html
+    assert 'id="ticket-response-due"' not in html  # already answered
+    ticket.refresh_from_db()
+    ticket_set_pending(
+        ticket=ticket, user=agent, expected_version=ticket.version, status_reason=pending_reason()
+    )
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "Reloj en pausa (pendiente)" in html
+    waiting = make_incident(user=agent)
+    response_due = timezone.now() + timedelta(hours=2)
+    Incident.objects.filter(pk=waiting.pk).update(
+        status=Status.NEW, responded_at=None, response_due_at=response_due
+    )
+    html = client.get(waiting.get_absolute_url()).content.decode()
+    local = timezone.localtime(response_due).strftime("%d/%m/%Y %H:%M")
+    assert f'id="ticket-response-due"><time class="due due-ok"' in html and local in html
+    waiting.refresh_from_db()
+    resolved = StatusReason.objects.filter(kind="INC", status=Status.RESOLVED).first()
+    ticket_resolve(
+        ticket=waiting, user=agent, expected_version=waiting.version, status_reason=resolved
+    )
+    assert 'id="ticket-due"' not in client.get(waiting.get_absolute_url()).content.decode()
+
+
 def test_console_shows_due_with_its_state_and_filters_breached_and_at_risk(client, agent):
     now = timezone.now()
     breached = make_incident(user=agent)

@@ -7,6 +7,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,7 +37,7 @@ from itsm.forms import (
 from itsm.kinds import Kind, all_kinds
 from itsm.models import PacketState, Status, Ticket, TicketTemplate, priority_for
 from itsm.presence import POLL_SECONDS, presence_others, presence_touch
-from itsm.presenters import history, packet_view, stale_context
+from itsm.presenters import history, packet_view, sla_view, stale_context
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
@@ -334,6 +335,7 @@ def render_ticket_page(
         "relation_query": relation_query,
         "relation_hits": relation_hits(ticket, relation_query) if relation_query else None,
         "is_pending": ticket.status == Status.PENDING,
+        "sla": sla_view(ticket, timezone.now()),
         "presence": presence,
         "presence_poll_seconds": POLL_SECONDS,
     }
