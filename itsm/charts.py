@@ -14,7 +14,7 @@ from itsm.kinds import all_kinds, kind_for_code
 
 BAR_HEIGHT = 18
 BAR_GAP = 6
-LABEL_WIDTH = 190
+LABEL_WIDTH = 240
 BAR_WIDTH = 230
 PALETTE = ("#0d6efd", "#6f42c1", "#d63384", "#fd7e14", "#198754", "#20c997", "#0dcaf0")
 

@@ -165,7 +165,7 @@ def test_the_ticket_page_shows_the_clock(client, agent):
     )
     html = client.get(waiting.get_absolute_url()).content.decode()
     local = timezone.localtime(response_due).strftime("%d/%m/%Y %H:%M")
-    assert f'id="ticket-response-due"><time class="due due-ok"' in html and local in html
+    assert 'id="ticket-response-due"><time class="due due-ok"' in html and local in html
     waiting.refresh_from_db()
     resolved = StatusReason.objects.filter(kind="INC", status=Status.RESOLVED).first()
     ticket_resolve(

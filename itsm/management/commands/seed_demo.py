@@ -23,6 +23,7 @@ from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.services.escalation import ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
+from itsm.services.sla import sla_start
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 
@@ -132,6 +133,18 @@ NOTES = [
     "Consulta el estado de la calificación de sus cuentas anuales.",
     "Se le envía el cuadro de vinculación y el formulario LOPD para que los cumplimente.",
 ]
+
+
+# What ``sla_start`` sets on a ticket.
+SLA_FIELDS = (
+    "response_due_at",
+    "responded_at",
+    "resolution_due_at",
+    "sla_warn_at",
+    "sla_target_minutes",
+    "sla_elapsed_minutes",
+    "sla_running_since",
+)
 
 
 def _dni(rng: random.Random) -> str:
@@ -309,6 +322,11 @@ class Command(BaseCommand):
                 changes["resolved_at"] = created + timedelta(hours=rng.randrange(1, 48))
                 updated = max(updated, changes["resolved_at"])
             changes["updated_at"] = min(now, updated)
+            # Its SLA clock as if it had started when the ticket came in, so the
+            # *Vence* column and the dashboard show late tickets as a desk has them.
+            ticket.created_at = created
+            sla_start(ticket, now=created)
+            changes.update({name: getattr(ticket, name) for name in SLA_FIELDS})
             model.objects.filter(pk=ticket.pk).update(**changes)
             tickets.append(ticket)
         for first, second in zip(tickets[0:10], tickets[10:20], strict=True):
