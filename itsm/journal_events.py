@@ -28,10 +28,15 @@ EMAIL_FAILED = "email_failed"
 AUTO_CLOSED = "auto_closed"
 OPENED_BY_EMAIL = "opened_by_email"
 EMAIL_BOUNCED = "email_bounced"
+CUSTOMER_EMAIL = "customer_email"
+EMAIL_FILES = "email_files"
 SLA_PAUSED = "sla_paused"
 SLA_RESUMED = "sla_resumed"
 SLA_BREACHED = "sla_breached"
 SLA_RESPONSE_BREACHED = "sla_response_breached"
+
+# Events whose entry also keeps what a person wrote (shown below the event).
+WITH_NOTES = {CUSTOMER_EMAIL}
 
 # The keys of each event's data that hold a user's id.
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
@@ -190,6 +195,25 @@ def _email_bounced(data: dict, names: Names, kind_label: str) -> str:
     return text + "\n" + _("Delivery report: message %(id)d.") % {"id": data["email"]}
 
 
+def _customer_email(data: dict, names: Names, kind_label: str) -> str:
+    text = _("E-mail from %(sender)s (message %(id)d)") % {
+        "sender": data.get("sender") or _("unknown sender"),
+        "id": data["email"],
+    }
+    if data.get("part"):
+        # The next three files of the same message.
+        return text
+    if data.get("subject"):
+        text += "\n" + _("Subject: %(subject)s") % {"subject": data["subject"]}
+    if data.get("other_sender"):
+        text += "\n" + _("Sender different from the customer.")
+    return text
+
+
+def _email_files(data: dict, names: Names, kind_label: str) -> str:
+    return _("More files of the e-mail %(id)d.") % {"id": data["email"]}
+
+
 def _moment(value: str | None) -> str:
     """A stored ISO date and time in the reader's time zone."""
     if not value:
@@ -225,6 +249,8 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     AUTO_CLOSED: _auto_closed,
     OPENED_BY_EMAIL: _opened_by_email,
     EMAIL_BOUNCED: _email_bounced,
+    CUSTOMER_EMAIL: _customer_email,
+    EMAIL_FILES: _email_files,
     SLA_PAUSED: _sla_paused,
     SLA_RESUMED: _sla_resumed,
     SLA_BREACHED: _sla_breached,
@@ -239,7 +265,10 @@ def describe(entry, names: Names, kind_label: str) -> str:
     if writer is None:
         return entry.notes
     try:
-        return writer(entry.data or {}, names, kind_label)
+        text = writer(entry.data or {}, names, kind_label)
     except (KeyError, TypeError, ValueError):
         # A malformed event never hides the entry: its stored notes stand in.
         return entry.notes
+    if entry.event in WITH_NOTES and entry.notes:
+        return f"{text}\n\n{entry.notes}"
+    return text

@@ -29,6 +29,8 @@ def journal_append(
     requires_attention: str = RequiresAttention.NONE,
     view_access: str = ViewAccess.INTERNAL,
     attachments: Sequence[UploadedFile] = (),
+    event: str | None = None,
+    data: dict | None = None,
 ) -> WorkInfo:
     """One entry in ``ticket``'s journal, in the caller's transaction.
     ``author`` is None for what the system does by itself."""
@@ -43,6 +45,8 @@ def journal_append(
         notes=notes,
         requires_attention=requires_attention,
         view_access=view_access,
+        event=event,
+        data=data,
     )
     for index, upload in enumerate(attachments, start=1):
         setattr(entry, f"attachment_{index}", upload)
@@ -50,15 +54,32 @@ def journal_append(
     return entry
 
 
-def journal_event(ticket: Ticket, *, author, type: str, event: str, data: dict) -> WorkInfo:
+def journal_event(
+    ticket: Ticket,
+    *,
+    author,
+    type: str,
+    event: str,
+    data: dict,
+    notes: str = "",
+    requires_attention: str = RequiresAttention.NONE,
+    attachments: Sequence[UploadedFile] = (),
+) -> WorkInfo:
     """An entry the system writes by itself: the facts (``event`` and its
     ``data``, codes and ids; see ``itsm.journal_events``), no words. The
-    history puts them into words in the reader's language."""
-    entry = ticket.kind.journal_model(
-        ticket=ticket, author=author, type=type, notes="", event=event, data=data
+    history puts them into words in the reader's language. ``notes`` is what
+    a person wrote that comes with the event (a customer's message), kept as
+    written."""
+    return journal_append(
+        ticket,
+        author=author,
+        type=type,
+        notes=notes,
+        requires_attention=requires_attention,
+        attachments=attachments,
+        event=event,
+        data=data,
     )
-    entry.save()
-    return entry
 
 
 @transaction.atomic

@@ -12,9 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import journal_events as events
 from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
 from itsm.permissions import require_agent
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_event
 from itsm.services.ticket_create import ticket_create
 from notifications.models import InboundAction, InboundEmail, InboundStatus
 from notifications.services.ticket_mail import _files, ticket_add_customer_message, ticket_by_number
@@ -145,11 +146,12 @@ def mailbox_create_ticket(
     )
     if rest:
         for index in range(0, len(rest), MAX_ATTACHMENTS):
-            journal_append(
+            journal_event(
                 ticket,
                 author=user,
                 type=WorkInfoType.CUSTOMER_COMMUNICATION,
-                notes=_("More files of the e-mail %(id)d.") % {"id": email.pk},
+                event=events.EMAIL_FILES,
+                data={"email": email.pk},
                 attachments=rest[index : index + MAX_ATTACHMENTS],
             )
     InboundEmail.objects.filter(pk=email.pk).update(

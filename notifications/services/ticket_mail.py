@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
 from itsm.models import (
@@ -27,7 +26,7 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.selectors import ticket_get_by_number
-from itsm.services.journal import journal_append, journal_event
+from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
 from itsm.services.rules import REOPENED_REASON_CODE
 from itsm.services.ticket_create import ticket_create
@@ -59,19 +58,6 @@ def _chunks(files: Sequence, size: int = MAX_ATTACHMENTS) -> list[list]:
     return [list(files[index : index + size]) for index in range(0, len(files), size)] or [[]]
 
 
-def communication_notes(email: InboundEmail, *, sender_mismatch: bool) -> str:
-    with _system_language():
-        head = _("E-mail from %(sender)s (message %(id)d)") % {
-            "sender": email.sender or _("unknown sender"),
-            "id": email.pk,
-        }
-        if email.subject:
-            head += "\n" + _("Subject: %(subject)s") % {"subject": email.subject}
-        if sender_mismatch:
-            head += "\n" + _("Sender different from the customer.")
-    return f"{head}\n\n{email.body_text}".strip()
-
-
 @transaction.atomic
 def ticket_add_customer_message(
     *, ticket: Ticket, email: InboundEmail, author=None, extra_files: Sequence = ()
@@ -84,13 +70,19 @@ def ticket_add_customer_message(
         not ticket.customer.email or ticket.customer.email.lower() != email.from_address.lower()
     )
     files = [*extra_files, *_files(email)]
-    notes = communication_notes(email, sender_mismatch=sender_mismatch)
+    facts = {"email": email.pk, "sender": email.sender, "subject": email.subject}
+    if sender_mismatch:
+        facts["other_sender"] = True
     for index, chunk in enumerate(_chunks(files)):
-        journal_append(
+        # The message's header lines are facts, put into words when read; its
+        # text is the customer's, kept as written (on the first entry).
+        journal_event(
             ticket,
             author=author,
             type=WorkInfoType.CUSTOMER_COMMUNICATION,
-            notes=notes if index == 0 else notes.split("\n", 1)[0],
+            event=events.CUSTOMER_EMAIL,
+            data=facts if index == 0 else {**facts, "part": index + 1},
+            notes=email.body_text.strip() if index == 0 else "",
             requires_attention=RequiresAttention.RESPONSE,
             attachments=chunk,
         )

@@ -329,7 +329,16 @@ def test_a_sender_other_than_the_customer_is_threaded_and_said_so(private_media,
     assert email.ticket_number == incident.number
     assert not email.sender_is_customer
     entry = incident.work_info.get(type=WorkInfoType.CUSTOMER_COMMUNICATION)
-    assert "remitente distinto del cliente" in entry.notes.lower()
+    # The header lines are facts in the reader's language; the text is the customer's.
+    assert entry.notes.startswith("Gracias, ya lo he podido enviar.")
+    assert entry.data["other_sender"] is True
+    with translation.override("es"):
+        text = entry_text(entry)
+    assert text.startswith(f"Correo de Pedro <pedro@example.org> (mensaje {email.pk})")
+    assert "Remitente distinto del cliente." in text
+    assert text.endswith(entry.notes)
+    with translation.override("en"):
+        assert "Sender different from the customer." in entry_text(entry)
 
 
 def test_an_unknown_number_leaves_the_message_in_the_mailbox(private_media, reference):
