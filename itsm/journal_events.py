@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from itsm.models import RelationType, Status, StatusReason, SupportGroup
+from itsm.escalation_cases import CASES
+from itsm.models import PacketEvent, RelationType, Status, StatusReason, SupportGroup
 from itsm.reference_cache import cached_rows
 from itsm.text import person_name
 
@@ -28,6 +29,7 @@ EMAIL_FAILED = "email_failed"
 AUTO_CLOSED = "auto_closed"
 OPENED_BY_EMAIL = "opened_by_email"
 EMAIL_BOUNCED = "email_bounced"
+PACKET = "packet"
 CUSTOMER_EMAIL = "customer_email"
 EMAIL_FILES = "email_files"
 SLA_PAUSED = "sla_paused"
@@ -36,7 +38,7 @@ SLA_BREACHED = "sla_breached"
 SLA_RESPONSE_BREACHED = "sla_response_breached"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
-WITH_NOTES = {CUSTOMER_EMAIL}
+WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
 
 # The keys of each event's data that hold a user's id.
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
@@ -195,6 +197,17 @@ def _email_bounced(data: dict, names: Names, kind_label: str) -> str:
     return text + "\n" + _("Delivery report: message %(id)d.") % {"id": data["email"]}
 
 
+def _packet(data: dict, names: Names, kind_label: str) -> str:
+    """A step of the escalation packet: what happened, the case, and what
+    the coordinator found missing (the person's note follows)."""
+    case = CASES.get(data["case"])
+    text = f"{PacketEvent(data['event']).label} · {case.label if case else data['case']}"
+    if data.get("missing") and case:
+        labels = [str(f.label) for f in case.fields if f.name in data["missing"]]
+        text += " · " + _("Missing: %(items)s") % {"items": ", ".join(labels)}
+    return text
+
+
 def _customer_email(data: dict, names: Names, kind_label: str) -> str:
     text = _("E-mail from %(sender)s (message %(id)d)") % {
         "sender": data.get("sender") or _("unknown sender"),
@@ -249,6 +262,7 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     AUTO_CLOSED: _auto_closed,
     OPENED_BY_EMAIL: _opened_by_email,
     EMAIL_BOUNCED: _email_bounced,
+    PACKET: _packet,
     CUSTOMER_EMAIL: _customer_email,
     EMAIL_FILES: _email_files,
     SLA_PAUSED: _sla_paused,

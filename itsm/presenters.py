@@ -36,7 +36,6 @@ from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
     EscalationPacket,
-    EscalationPacketRevision,
     RegistroMercantil,
     RequiresAttention,
     Status,
@@ -213,7 +212,7 @@ class _HistoryMarkup:
             return ""
         return self.attention.get(value) or self.badge("warning", value)
 
-    def entry(self, entry: WorkInfo, event: str = "") -> HistoryEntry:
+    def entry(self, entry: WorkInfo) -> HistoryEntry:
         files = [
             (
                 PurePath(f.name).name,
@@ -242,28 +241,21 @@ class _HistoryMarkup:
             f"\n      {self._attention(entry.requires_attention)}"
             f"\n      {self.public if entry.view_access == ViewAccess.PUBLIC else ''}"
             "\n    </div>"
-            + (
-                f'\n    <div class="mt-1 fw-semibold packet-event">{html.escape(event)}</div>'
-                if event
-                else ""
-            )
-            + f'\n    <div class="mt-1">{notes.replace(chr(10), "<br>")}</div>'
+            f'\n    <div class="mt-1">{notes.replace(chr(10), "<br>")}</div>'
             f"\n    {links}"
             "\n  </li>"
         )
         return HistoryEntry(entry, files, mark_safe(markup))  # noqa: S308 - every value escaped
 
 
-def history(ticket: Ticket, *, packet: EscalationPacket | None = None) -> list[HistoryEntry]:
-    """The ticket's journal, newest first: one query, one more when its
+def history(ticket: Ticket) -> list[HistoryEntry]:
+    """The ticket's journal, newest first: one query, and one more when its
     events name people who wrote none of its entries (groups and reasons come
-    from the reference cache), and one more for the packet's events when the
-    ticket has a packet."""
+    from the reference cache)."""
     entries = list(ticket.work_info.select_related("author").order_by("-created_at", "-pk"))
     names = Names(entries, known_users=[entry.author for entry in entries])
     markup = _HistoryMarkup(ticket, names)
-    events = packet_event_lines(packet) if packet is not None else {}
-    return [markup.entry(entry, events.get(entry.pk, "")) for entry in entries]
+    return [markup.entry(entry) for entry in entries]
 
 
 def entry_text(entry: WorkInfo) -> str:
@@ -359,20 +351,3 @@ def packet_view(packet: EscalationPacket | None, ticket: Ticket) -> PacketView |
         items=items,
         missing_labels=[str(f.label) for f in case.fields if f.name in packet.missing],
     )
-
-
-def packet_event_lines(packet: EscalationPacket) -> dict[int, str]:
-    """Journal entry id → what the packet event says, in the reader's language
-    (the journal stores only what the person typed)."""
-    revisions = EscalationPacketRevision.objects.filter(
-        packet=packet, journal_entry_id__isnull=False
-    ).only("journal_entry_id", "event", "case", "missing")
-    lines = {}
-    for revision in revisions:
-        case = CASES.get(revision.case)
-        text = f"{revision.get_event_display()} · {case.label if case else revision.case}"
-        if revision.missing and case:
-            labels = [str(f.label) for f in case.fields if f.name in revision.missing]
-            text += " · " + gettext("Missing: %(items)s") % {"items": ", ".join(labels)}
-        lines[revision.journal_entry_id] = text
-    return lines

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import journal_events
 from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
 from itsm.models import (
     EscalationPacket,
@@ -21,7 +22,7 @@ from itsm.models import (
 )
 from itsm.permissions import require_agent, require_coordinator
 from itsm.selectors import agent_default_group, coordination_group, specialists_group
-from itsm.services.journal import journal_append
+from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
 from itsm.services.rules import field_error
 from itsm.services.ticket_create import ticket_create
@@ -40,10 +41,12 @@ def _record(
     packet: EscalationPacket, *, ticket: Ticket, user, event: str, note: str, attachments=()
 ) -> EscalationPacketRevision:
     """The packet's new version: one revision and one journal entry that tells it."""
-    entry = journal_append(
+    entry = journal_event(
         ticket,
         author=user,
         type=WorkInfoType.GENERAL,
+        event=journal_events.PACKET,
+        data={"event": event, "case": packet.case, "missing": list(packet.missing or [])},
         notes=note,
         attachments=list(attachments),
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
@@ -22,6 +22,7 @@ from itsm.models import (
     Status,
     StatusReason,
 )
+from itsm.presenters import entry_text
 from itsm.services.escalation import (
     ticket_escalate,
     ticket_pass_to_specialists,
@@ -326,6 +327,14 @@ def test_return_with_missing_then_complete_and_escalate_again(client, agent, coo
     form = response.context["escalation_form"]
     assert form.case.code == "error23" and form["contact_person"].value() == "Ana Pérez"
     assert "Devuelta al agente · ERROR 23 · Falta: código FLEI" in page
+    # The journal keeps the step as facts and the coordinator's note as typed.
+    entry = ticket.work_info.get(event="packet", data__event="returned")
+    assert entry.notes == "El código FLEI no existe"
+    assert entry.data == {"event": "returned", "case": "error23", "missing": ["flei_code"]}
+    with translation.override("en"):
+        assert entry_text(entry) == (
+            "Returned to the agent · ERROR 23 · Missing: FLEI code\n\nEl código FLEI no existe"
+        )
 
     response = client.post(url(ticket, "escalate"), error23_data(ticket, flei_code="F777"))
     assert response.status_code == 302

@@ -324,7 +324,7 @@ def render_ticket_page(
         "kind": ticket.kind,
         "ticket": ticket,
         "forms": page_forms,
-        "history": history(ticket, packet=packet),
+        "history": history(ticket),
         "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
         "relations": ticket_relations(ticket),
         "open_tickets": tickets_open_for_customer(customer=ticket.customer, exclude=ticket),
