@@ -170,6 +170,7 @@ def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
         for key, value, label in (
             ("breached", "breached", _("Breached")),
             ("at_risk", "at_risk", _("About to breach")),
+            ("response_late", "response_late", _("First response late")),
         )
     ]
     charts.append(BarChart("sla", _("SLA breached and at risk"), sla_bars))

@@ -84,10 +84,12 @@ def compute_figures(*, user=None, now=None) -> Figures:
             ages[code] = Count("id", filter=condition)
         ages["breached"] = Count("id", filter=Q(due_sort__lte=now))
         ages["at_risk"] = Count("id", filter=Q(sla_warn_at__lte=now, due_sort__gt=now))
+        ages["response_late"] = Count(
+            "id", filter=Q(responded_at__isnull=True, response_due_at__lte=now)
+        )
         counts = open_tickets.aggregate(**ages)
         figures.sla[kind.code] = {
-            "breached": counts.pop("breached"),
-            "at_risk": counts.pop("at_risk"),
+            key: counts.pop(key) for key in ("breached", "at_risk", "response_late")
         }
         figures.by_age[kind.code] = counts
         zone = timezone.get_current_timezone()

@@ -43,6 +43,7 @@ BASIC_FIELDS = (
 )
 SLA_BREACHED = "breached"
 SLA_AT_RISK = "at_risk"
+SLA_RESPONSE_LATE = "response_late"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -94,7 +95,11 @@ class TicketFilterSet(django_filters.FilterSet):
     sla = django_filters.ChoiceFilter(
         label=_("Due"),
         method="filter_sla",
-        choices=[(SLA_BREACHED, _("Breached")), (SLA_AT_RISK, _("About to breach"))],
+        choices=[
+            (SLA_BREACHED, _("Breached")),
+            (SLA_AT_RISK, _("About to breach")),
+            (SLA_RESPONSE_LATE, _("First response late")),
+        ],
     )
     # Advanced search.
     number = django_filters.CharFilter(label=_("Number"), method="filter_number")
@@ -196,6 +201,11 @@ class TicketFilterSet(django_filters.FilterSet):
         now = timezone.now()
         if value == SLA_BREACHED:
             return queryset.filter(due_sort__lte=now)
+        if value == SLA_RESPONSE_LATE:
+            # Nobody has answered and the first response was due: *_unanswered_idx.
+            return queryset.filter(
+                open_tickets_q(), responded_at__isnull=True, response_due_at__lte=now
+            )
         return queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

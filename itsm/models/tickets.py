@@ -114,13 +114,13 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
             condition=open_tickets & models.Q(sla_breached_at__isnull=True),
             name=f"{prefix}_breach_todo_idx",
         ),
-        # The same for the first response: open, nobody has taken it yet, past
-        # due and not yet marked.
+        # Open tickets nobody has answered yet, by when the first response is
+        # due: the *Primera respuesta incumplida* filter, its dashboard count
+        # and the beat task (which also skips those it has marked).
         models.Index(
             fields=["response_due_at"],
-            condition=open_tickets
-            & models.Q(responded_at__isnull=True, response_breached_at__isnull=True),
-            name=f"{prefix}_response_todo_idx",
+            condition=open_tickets & models.Q(responded_at__isnull=True),
+            name=f"{prefix}_unanswered_idx",
         ),
     ]
 

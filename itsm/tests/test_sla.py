@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from incidents.models import Incident
+from itsm.dashboard import compute_figures
 from itsm.models import Priority, SlaTarget, Status, StatusReason, WorkInfoType
 from itsm.presenters import entry_text
 from itsm.services.sla import business_calendar, sla_mark_breaches
@@ -122,7 +123,7 @@ def test_the_beat_task_marks_each_breach_once_and_journals_it(agent):
     assert entry_text(entry).startswith("SLA incumplido: la resolución vencía el")
 
 
-def test_a_first_response_not_given_in_time_is_marked_once_and_journaled(agent):
+def test_a_first_response_not_given_in_time_is_marked_once_and_journaled(client, agent):
     waiting = make_incident(user=agent)
     answered = make_incident(user=agent, assignee=agent)
     due = timezone.now() - timedelta(minutes=5)
@@ -138,9 +139,16 @@ def test_a_first_response_not_given_in_time_is_marked_once_and_journaled(agent):
     local_due = timezone.localtime(due).strftime("%d/%m/%Y %H:%M")
     assert entry.author is None
     assert entry_text(entry) == f"SLA incumplido: la primera respuesta vencía el {local_due}."
-    # Taken afterwards: the mark stays, nothing more is journaled.
+    # Listed by the console's *Primera respuesta incumplida* and counted on the dashboard.
+    client.force_login(agent)
+    response = client.get(INCIDENTS, {"f": "1", "sla": "response_late"})
+    assert [row.ticket.number for row in response.context["rows"]] == [waiting.number]
+    assert compute_figures().sla["INC"]["response_late"] == 1
+    # Taken afterwards: the mark stays, nothing more is journaled, no longer listed.
     ticket_update(ticket=waiting, user=agent, expected_version=waiting.version, assignee=agent)
     assert sla_mark_breaches() == 0
+    assert not client.get(INCIDENTS, {"f": "1", "sla": "response_late"}).context["rows"]
+    assert compute_figures().sla["INC"]["response_late"] == 0
 
 
 def test_the_ticket_page_shows_the_clock(client, agent):
