@@ -93,24 +93,17 @@ def compute_figures(*, user=None, now=None) -> Figures:
         }
         figures.by_age[kind.code] = counts
         zone = timezone.get_current_timezone()
-        created = (
-            tickets.filter(created_at__gte=month_start)
-            .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values_list("day")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for day, n in created:
-            per_day.setdefault(_day_key(day), [0, 0])[0] += n
-        resolved = (
-            tickets.filter(resolved_at__gte=month_start)
-            .annotate(day=TruncDate("resolved_at", tzinfo=zone))
-            .values_list("day")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for day, n in resolved:
-            per_day.setdefault(_day_key(day), [0, 0])[1] += n
+        # Created (column 0) and resolved (column 1) per local day.
+        for column, moment in enumerate(("created_at", "resolved_at")):
+            days = (
+                tickets.filter(**{f"{moment}__gte": month_start})
+                .annotate(day=TruncDate(moment, tzinfo=zone))
+                .values_list("day")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for day, n in days:
+                per_day.setdefault(_day_key(day), [0, 0])[column] += n
         week = (
             tickets.filter(created_at__gte=week_start, template__isnull=False)
             .values_list("template")

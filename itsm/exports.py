@@ -14,6 +14,7 @@ from itsm.audit import audit_record
 from itsm.kinds import Kind
 from itsm.models import AuditEventKind
 from itsm.pagination import keyset_rows
+from itsm.selectors import CUSTOMER_NAME_COLUMNS
 
 BOM = "\ufeff"
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -103,9 +104,7 @@ def coordination_export_lines(rows: Iterator[tuple]) -> Iterator[str]:
 
 TICKET_COLUMNS = (
     "number",
-    "customer__first_name",
-    "customer__surnames",
-    "customer__organisation",
+    *CUSTOMER_NAME_COLUMNS,
     "summary",
     "status",
     "status_reason__name",

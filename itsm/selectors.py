@@ -41,6 +41,10 @@ OPEN_TICKETS_SHOWN = 10
 # "INC000000001234", "inc 1234", "wo-1234", "#1234", "1234".
 NUMBER_RE = re.compile(r"^#?(?:(?P<prefix>[a-z]+)[\s#:.-]*)?(?P<digits>\d{1,15})$", re.IGNORECASE)
 
+# The customer's name as rows read it (a person's, or an organisation's).
+CUSTOMER_NAME_COLUMNS = ("customer__first_name", "customer__surnames", "customer__organisation")
+
+
 # --- tickets by number -----------------------------------------------------------
 
 
@@ -357,9 +361,7 @@ def coordination_rows(
     packet = EscalationPacket.objects.filter(ticket_number=OuterRef("number"))
     streams = []
     for kind in all_kinds():
-        queryset = kind.model.objects.filter(open_tickets_q(), assigned_group=group).exclude(
-            status=kind.resolved_status
-        )
+        queryset = kind.model.objects.filter(open_tickets_q(), assigned_group=group)
         if packets is not None:
             queryset = queryset.filter(number__in=packets)
         annotated = queryset.annotate(
@@ -370,9 +372,7 @@ def coordination_rows(
         columns = (
             "created_at",
             "number",
-            "customer__first_name",
-            "customer__surnames",
-            "customer__organisation",
+            *CUSTOMER_NAME_COLUMNS,
             "summary",
             "status",
             "packet_case",

@@ -1,8 +1,11 @@
-"""Tickets built through the services, so numbering and the journal are real."""
+"""Tickets built through the services, so numbering and the journal are real;
+and the addresses and form data the ticket page tests post."""
+
+from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.models import TicketTemplate
+from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
 from itsm.services.ticket_create import ticket_create
 from workorders.models import WorkOrder
 
@@ -22,3 +25,52 @@ def make_incident(*, user, **kwargs) -> Incident:
 
 def make_work_order(*, user, **kwargs) -> WorkOrder:
     return make_ticket(WorkOrder, user=user, **kwargs)
+
+
+def page_url(ticket) -> str:
+    return reverse(f"{ticket._meta.app_label}:detail", args=[ticket.number])
+
+
+def edit_url(ticket) -> str:
+    return reverse(f"{ticket._meta.app_label}:edit", args=[ticket.number])
+
+
+def edit_data(form, **changes) -> dict:
+    """What the browser posts for the edit form as the page rendered it."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = "" if value is None else str(value)
+    data.update({name: str(value) for name, value in changes.items()})
+    return data
+
+
+def pending_reason(kind: str = "INC") -> StatusReason:
+    return StatusReason.objects.filter(kind=kind, status=Status.PENDING).order_by("name").first()
+
+
+CAMPAIGN = object()
+
+
+def new_ticket_data(customer=None, *, template=CAMPAIGN, **changes) -> dict:
+    """What the new-ticket form posts: an incident of the campaign template
+    (or ``template``, None for none) for ``customer``, to the agents' group,
+    with ``changes`` on top."""
+    if template is CAMPAIGN:
+        template = campaign_template("INC")
+    data = {
+        "customer": customer.pk if customer else "",
+        "template": template.pk if template else "",
+        "summary": "",
+        "description": "Llama porque no puede enviar las cuentas.",
+        "reported_source": "phone",
+        "assigned_group": SupportGroup.objects.get(is_agent_default=True).pk,
+        "assignee": "",
+        "status": Status.ASSIGNED,
+        "status_reason": "",
+        "resolution": "",
+        "requires_attention": "",
+        "work_info_notes": "Primera llamada del cliente.",
+    }
+    data.update(changes)
+    return data

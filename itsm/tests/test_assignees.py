@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.models import Status, SupportGroup
+from itsm.models import SupportGroup
 from itsm.selectors import group_assignees
-from itsm.tests.factories import campaign_template, make_incident
+from itsm.tests.factories import make_incident, new_ticket_data
 
 REFUSED = "Esta persona no es un agente activo del grupo elegido: elija una de la lista."
 
@@ -92,20 +92,7 @@ def test_the_group_picker_asks_for_its_assignees(client, people):
 @pytest.mark.parametrize("who", ["admin", "coordinator"])
 def test_a_forged_assignee_is_refused_in_spanish_on_a_new_ticket(client, people, who):
     client.force_login(people["agent"])
-    data = {
-        "customer": CustomerFactory().pk,
-        "template": campaign_template("INC").pk,
-        "summary": "",
-        "description": "",
-        "reported_source": "phone",
-        "assigned_group": l1_group().pk,
-        "assignee": people[who].pk,
-        "status": Status.ASSIGNED,
-        "status_reason": "",
-        "resolution": "",
-        "requires_attention": "",
-        "work_info_notes": "",
-    }
+    data = new_ticket_data(CustomerFactory(), assignee=people[who].pk, work_info_notes="")
     response = client.post(reverse("incidents:new"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["assignee"] == [REFUSED]

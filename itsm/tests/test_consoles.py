@@ -18,7 +18,6 @@ from itsm.models import (
     ReportedSource,
     SavedConsoleView,
     Status,
-    StatusReason,
     SupportGroup,
     TicketTemplate,
     Urgency,
@@ -27,7 +26,7 @@ from itsm.models import (
 from itsm.selectors import coordination_group
 from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_update import ticket_set_pending
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import make_incident, make_work_order, pending_reason
 from workorders.models import WorkOrder
 
 INCIDENTS = reverse("incidents:console")
@@ -43,10 +42,6 @@ def numbers(response) -> list[str]:
         if not seen or seen[-1] != number:
             seen.append(number)
     return seen
-
-
-def pending_reason(kind: str = "INC") -> StatusReason:
-    return StatusReason.objects.filter(kind=kind, status=Status.PENDING).order_by("name").first()
 
 
 def close(ticket) -> None:

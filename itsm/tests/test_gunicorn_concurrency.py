@@ -24,8 +24,7 @@ from django.urls import reverse
 from conftest import missing_service
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident, IncidentWorkInfo
-from itsm.models import Status, SupportGroup
-from itsm.tests.factories import campaign_template, make_incident
+from itsm.tests.factories import make_incident, new_ticket_data
 from notifications.tests.live import database_environment, free_port, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -157,28 +156,11 @@ def post(server: Gunicorn, session: str, path: str, data: dict) -> tuple[int, st
         return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
 
 
-def new_ticket_data(customer, *, note: str) -> dict:
-    return {
-        "customer": customer.pk,
-        "template": campaign_template("INC").pk,
-        "summary": "",
-        "description": "Llamada",
-        "reported_source": "phone",
-        "assigned_group": SupportGroup.objects.get(is_agent_default=True).pk,
-        "assignee": "",
-        "status": Status.ASSIGNED,
-        "status_reason": "",
-        "resolution": "",
-        "requires_attention": "",
-        "work_info_notes": note,
-    }
-
-
 def test_200_concurrent_creations_get_200_distinct_numbers(server, agent, other_agent):
     sessions = [session_cookie(agent), session_cookie(other_agent)]
     customer = CustomerFactory()
     path = reverse("incidents:new")
-    data = new_ticket_data(customer, note="alta concurrente")
+    data = new_ticket_data(customer, description="Llamada", work_info_notes="alta concurrente")
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(
@@ -236,7 +218,7 @@ def test_20_concurrent_writers_never_see_a_locked_database(server, agent):
     session = session_cookie(agent)
     path = reverse("incidents:new")
     # Built here: a thread that queried the database would keep a connection open.
-    data = new_ticket_data(customer, note="")
+    data = new_ticket_data(customer, description="Llamada", work_info_notes="")
     started = time.monotonic()
 
     with ThreadPoolExecutor(max_workers=SQLITE_WRITERS) as pool:

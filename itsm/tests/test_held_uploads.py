@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.models import HeldUpload, Status, SupportGroup, WorkInfoType
+from itsm.models import HeldUpload, WorkInfoType
 from itsm.services.uploads import held_uploads_purge
-from itsm.tests.factories import campaign_template, make_incident
+from itsm.tests.factories import make_incident, new_ticket_data
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -86,21 +86,11 @@ def test_a_held_file_is_only_usable_by_its_owner(client, agent, other_agent):
 
 def test_a_new_ticket_keeps_its_files_through_an_error(client, agent):
     client.force_login(agent)
-    data = {
-        "customer": "",
-        "template": campaign_template("INC").pk,
-        "summary": "",
-        "description": "",
-        "reported_source": "phone",
-        "assigned_group": SupportGroup.objects.get(is_agent_default=True).pk,
-        "assignee": "",
-        "status": Status.ASSIGNED,
-        "status_reason": "",
-        "resolution": "",
-        "requires_attention": "",
-        "work_info_notes": "Primera llamada",
-        "attachment_1": SimpleUploadedFile("captura.png", PNG),
-    }
+    data = new_ticket_data(
+        description="",
+        work_info_notes="Primera llamada",
+        attachment_1=SimpleUploadedFile("captura.png", PNG),
+    )
     response = client.post(reverse("incidents:new"), data)
     assert response.status_code == 200
     held = response.context["held_files"]

@@ -10,9 +10,9 @@ from django.urls import reverse
 from incidents.models import Incident, IncidentWorkInfo
 from itsm import journal_events as events
 from itsm.journal_backfill import backfill
-from itsm.models import Status, StatusReason, SupportGroup, WorkInfoType
+from itsm.models import SupportGroup, WorkInfoType
 from itsm.services.ticket_update import ticket_set_pending, ticket_update
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import make_incident, make_work_order, pending_reason
 from workorders.models import WorkOrderWorkInfo
 
 
@@ -22,10 +22,6 @@ def named(agent, other_agent):
         user.first_name, user.last_name = first, last
         user.save()
     return agent, other_agent
-
-
-def pending_reason() -> StatusReason:
-    return StatusReason.objects.filter(kind="INC", status=Status.PENDING).order_by("name").first()
 
 
 def test_a_change_is_stored_as_an_event_with_codes_and_ids(named):

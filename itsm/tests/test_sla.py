@@ -15,14 +15,10 @@ from itsm.presenters import entry_text
 from itsm.services.sla import business_calendar, sla_mark_breaches
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending, ticket_update
 from itsm.tasks import mark_sla_breaches
-from itsm.tests.factories import make_incident
+from itsm.tests.factories import make_incident, pending_reason
 from itsm.working_time import add_working_minutes, working_minutes_between
 
 INCIDENTS = reverse("incidents:console")
-
-
-def pending_reason() -> StatusReason:
-    return StatusReason.objects.filter(kind="INC", status=Status.PENDING).first()
 
 
 def set_due(ticket, due, warn=None) -> None:

@@ -5,31 +5,16 @@ field the agent chooses which value to keep. The same for the quick actions."""
 import pytest
 from django.urls import reverse
 
-from itsm.models import ReportedSource, Status, StatusReason
+from itsm.models import ReportedSource, Status
 from itsm.services.ticket_update import ticket_update
-from itsm.tests.factories import make_incident, make_work_order
-
-
-def page_url(ticket) -> str:
-    return reverse(f"{ticket._meta.app_label}:detail", args=[ticket.number])
-
-
-def edit_url(ticket) -> str:
-    return reverse(f"{ticket._meta.app_label}:edit", args=[ticket.number])
-
-
-def edit_data(form, **changes) -> dict:
-    """What the browser posts for the edit form as the page rendered it."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        data[name] = "" if value is None else str(value)
-    data.update({name: str(value) for name, value in changes.items()})
-    return data
-
-
-def pending_reason(kind: str = "INC") -> StatusReason:
-    return StatusReason.objects.filter(kind=kind, status=Status.PENDING).order_by("name").first()
+from itsm.tests.factories import (
+    edit_data,
+    edit_url,
+    make_incident,
+    make_work_order,
+    page_url,
+    pending_reason,
+)
 
 
 def other_agent_changes(ticket, other_agent, **fields) -> None:

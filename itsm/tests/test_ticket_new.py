@@ -15,7 +15,7 @@ from itsm.models import (
     TicketTemplate,
     WorkInfoType,
 )
-from itsm.tests.factories import campaign_template
+from itsm.tests.factories import campaign_template, new_ticket_data
 from workorders.models import WorkOrder
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -32,22 +32,7 @@ def l1_group() -> SupportGroup:
 
 
 def form_data(customer, template, **extra) -> dict:
-    data = {
-        "customer": customer.pk if customer else "",
-        "template": template.pk if template else "",
-        "summary": "",
-        "description": "Llama porque no puede enviar las cuentas.",
-        "reported_source": "phone",
-        "assigned_group": l1_group().pk,
-        "assignee": "",
-        "status": Status.ASSIGNED,
-        "status_reason": "",
-        "resolution": "",
-        "requires_attention": "",
-        "work_info_notes": "Primera llamada del cliente.",
-    }
-    data.update(extra)
-    return data
+    return new_ticket_data(customer, template=template, **extra)
 
 
 @pytest.mark.parametrize("model", [Incident, WorkOrder])

@@ -12,7 +12,14 @@ from itsm.services.autoclose import tickets_autoclose
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
 from itsm.services.ticket_update import ticket_set_pending
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import (
+    edit_data,
+    edit_url,
+    make_incident,
+    make_work_order,
+    page_url,
+    pending_reason,
+)
 from itsm.views.tickets import ACTION_PREFIXES, _action_forms
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -21,28 +28,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-
-
-def page_url(ticket) -> str:
-    return reverse(f"{ticket._meta.app_label}:detail", args=[ticket.number])
-
-
-def edit_url(ticket) -> str:
-    return reverse(f"{ticket._meta.app_label}:edit", args=[ticket.number])
-
-
-def edit_data(form, **changes) -> dict:
-    """What the browser posts for the edit form as the page rendered it."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        data[name] = "" if value is None else str(value)
-    data.update({name: str(value) for name, value in changes.items()})
-    return data
-
-
-def pending_reason(kind: str = "INC") -> StatusReason:
-    return StatusReason.objects.filter(kind=kind, status=Status.PENDING).order_by("name").first()
 
 
 def test_anonymous_user_is_sent_to_login(client, agent):
