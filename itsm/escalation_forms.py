@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.validators import normalise_tax_id
 from itsm import escalation_cases as cases
 from itsm.action_forms import VersionedForm
-from itsm.forms import AttachmentField
+from itsm.forms import AttachmentField, AttachmentsMixin
 from itsm.models import EscalationPacket, RegistroMercantil, Ticket
 from itsm.selectors import CoordinationFilters
 
@@ -73,7 +73,7 @@ def _form_field(field: cases.CaseField, attachment_choices) -> forms.Field:
     return forms.CharField(max_length=200, **common)
 
 
-class EscalationPacketForm(VersionedForm):
+class EscalationPacketForm(AttachmentsMixin, VersionedForm):
     """The packet of one case. Prefilled from the ticket's customer and the
     packet's last version; every value typed comes back on an error."""
 
@@ -106,6 +106,13 @@ class EscalationPacketForm(VersionedForm):
             self.case_field_names.append(field.name)
             if field.type == cases.ATTACHMENT:
                 self.fields[f"{field.name}_upload"] = AttachmentField(label=_("or upload it now"))
+        # A file uploaded with a form that comes back with errors is held for
+        # the next attempt (``AttachmentsMixin``); ``kept`` is what the page shows.
+        self.held_file_fields = tuple(
+            f"{field.name}_upload" for field in case.fields if field.type == cases.ATTACHMENT
+        )
+        self.held = {}
+        self.kept: dict[str, dict] = {}
 
     @staticmethod
     def prefill(case, ticket: Ticket, packet: EscalationPacket | None) -> dict:
@@ -121,11 +128,14 @@ class EscalationPacketForm(VersionedForm):
         return {name: value for name, value in known.items() if case.field(name) and value}
 
     def case_fields(self):
-        """Bound fields of the case, each with its upload field if it has one."""
-        return [
-            (self[name], self[f"{name}_upload"] if f"{name}_upload" in self.fields else None)
-            for name in self.case_field_names
-        ]
+        """Bound fields of the case, each with its upload field if it has one
+        and the file held from the previous attempt, if any."""
+        rows = []
+        for name in self.case_field_names:
+            upload = f"{name}_upload"
+            has_upload = upload in self.fields
+            rows.append((self[name], self[upload] if has_upload else None, self.kept.get(upload)))
+        return rows
 
     def clean_tax_id(self) -> str:
         return normalise_tax_id(self.cleaned_data["tax_id"])

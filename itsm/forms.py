@@ -156,9 +156,12 @@ class AttachmentsMixin:
     back with errors, so the valid ones are held on the server
     (``itsm.services.uploads``) and the page sends their tokens
     (``held_attachment_<n>``) instead; ``use_held_uploads`` puts them back in
-    the slots the agent left empty, where they are validated again."""
+    the slots the agent left empty, where they are validated again.
+    ``held_file_fields`` names the file fields (the three attachments unless
+    a form says otherwise)."""
 
     held: dict
+    held_file_fields: tuple[str, ...] = ATTACHMENT_FIELDS
 
     def held_field_name(self, name: str) -> str:
         return self.add_prefix(f"held_{name}")
@@ -167,7 +170,9 @@ class AttachmentsMixin:
         self.held = {}
         if not self.is_bound:
             return
-        tokens = {name: self.data.get(self.held_field_name(name), "") for name in ATTACHMENT_FIELDS}
+        tokens = {
+            name: self.data.get(self.held_field_name(name), "") for name in self.held_file_fields
+        }
         wanted = [token for token in tokens.values() if token]
         if not wanted:
             return
@@ -197,7 +202,7 @@ class AttachmentsMixin:
             return {}
         return {
             name: self.files[self.add_prefix(name)]
-            for name in ATTACHMENT_FIELDS
+            for name in self.held_file_fields
             if self.files.get(self.add_prefix(name)) and name not in self.errors
         }
 

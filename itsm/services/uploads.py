@@ -28,7 +28,14 @@ def held_uploads_keep(*, user, form) -> list[dict]:
     kept = []
     for name, upload in form.uploads_to_hold().items():
         held = getattr(form, "held", {}).get(name) or held_upload_create(user=user, upload=upload)
-        kept.append({"input": form.held_field_name(name), "token": held.token, "name": held.name})
+        kept.append(
+            {
+                "field": name,
+                "input": form.held_field_name(name),
+                "token": held.token,
+                "name": held.name,
+            }
+        )
     return kept
 
 

@@ -15,6 +15,7 @@ from incidents.models import Incident
 from itsm import selectors
 from itsm.models import (
     EscalationPacket,
+    HeldUpload,
     PacketEvent,
     PacketState,
     RegistroMercantil,
@@ -218,6 +219,40 @@ def test_unsolved_error_with_an_uploaded_screenshot_and_an_ipv6(client, agent):
     download = reverse("incidents:attachment", args=[ticket.number, int(entry_id), int(index)])
     assert download in page
     assert client.get(download).status_code == 200
+
+
+def test_a_screenshot_uploaded_with_a_form_that_has_errors_is_kept(client, agent, other_agent):
+    ticket = make_incident(user=agent)
+    client.force_login(agent)
+    data = {
+        "escalate-version": "1",
+        "escalate-case": "unsolved",
+        "escalate-ip_address": "2001:db8::1",
+        "escalate-error_at": "2026-11-30T10:15",
+        "escalate-checks_done": "",
+        "escalate-screenshot_upload": SimpleUploadedFile("error.png", PNG),
+    }
+    response = client.post(url(ticket, "escalate"), data)
+    assert response.status_code == 200
+    assert response.context["escalation_form"].errors["checks_done"]
+    page = response.content.decode()
+    assert "Ya adjuntos (guardados de su intento anterior):" in page and "«error.png»" in page
+    held = HeldUpload.objects.get(user=agent)
+    assert f'name="escalate-held_screenshot_upload" value="{held.token}"' in page
+
+    # The next attempt sends the token instead of the file.
+    data.pop("escalate-screenshot_upload")
+    data["escalate-checks_done"] = "Caché borrada, otro navegador"
+    data["escalate-held_screenshot_upload"] = held.token
+    client.force_login(other_agent)  # someone else's token is not theirs to use
+    assert client.post(url(ticket, "escalate"), data).status_code == 200
+    client.force_login(agent)
+    assert client.post(url(ticket, "escalate"), data).status_code == 302
+    packet = EscalationPacket.objects.get()
+    entry_id, index = packet.data["screenshot"].split(":")
+    entry = ticket.work_info.get(pk=entry_id)
+    assert entry.attachments[int(index) - 1][1].read() == PNG
+    assert not HeldUpload.objects.exists()  # used, so gone
 
 
 def test_linking_picks_both_documents_from_the_journal_and_needs_the_check(client, agent):

@@ -108,6 +108,7 @@ def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
         return redirect(ticket)
     form_kwargs = {"case": case, "ticket": ticket, "prefix": prefix}
     form = EscalationPacketForm(request.POST, request.FILES, **form_kwargs)
+    form.use_held_uploads(request.user)
     if form.is_valid():
         try:
             ticket_escalate(
@@ -128,6 +129,7 @@ def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            held_uploads_delete(uploads=form.held.values())
             messages.success(
                 request, _("%(number)s escalated to coordination") % {"number": ticket.number}
             )

@@ -343,6 +343,8 @@ def render_ticket_page(
         context.update(escalation_context(request, ticket, packet, escalation_form))
         if escalation_form is not None:
             context["open_panel"] = "escalate"
+            kept = held_uploads_keep(user=request.user, form=escalation_form)
+            escalation_form.kept = {held["field"]: held for held in kept}
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
