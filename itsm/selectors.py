@@ -21,7 +21,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from customers.selectors import customer_condition
+from customers.selectors import customer_condition, name_order
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
@@ -241,7 +241,7 @@ def global_search(text: str) -> SearchResults:
     condition = None if explicit_kind else customer_condition(text)
     if condition is not None:
         customers = list(
-            Customer.objects.filter(condition).order_by("search_name", "id")[: CUSTOMER_LIMIT + 1]
+            Customer.objects.filter(condition).order_by(*name_order(text))[: CUSTOMER_LIMIT + 1]
         )
         results.more_customers = len(customers) > CUSTOMER_LIMIT
         hits = {c.pk: CustomerHit(c) for c in customers[:CUSTOMER_LIMIT]}

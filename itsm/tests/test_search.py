@@ -140,6 +140,17 @@ def test_only_word_starts_match(client, agent, gomez, query):
     assert found_customers(client, query) == []
 
 
+@pytest.mark.parametrize("query", ["nunez", "raul nunez", "Raúl Núñez"])
+def test_customers_found_are_listed_by_name_for_one_word_or_several(client, agent, query):
+    # Several words take another plan on PostgreSQL (customers.selectors.name_order).
+    names = ["Núñez Zamora", "Núñez Abad", "Núñez Moreno"]
+    created = [CustomerFactory(first_name="Raúl", surnames=name) for name in names]
+    CustomerFactory(first_name="Raúl", surnames="Pérez Núñez")
+    client.force_login(agent)
+    found = [c for c in found_customers(client, query) if c.surnames.startswith("Núñez")]
+    assert found == sorted(created, key=lambda c: c.search_name)
+
+
 def test_organisation_is_searched_too(client, agent):
     registry = CustomerFactory(
         kind=CustomerKind.REGISTRY, first_name="Oficina", organisation="Registro Mercantil de Ávila"
