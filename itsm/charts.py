@@ -2,7 +2,7 @@
 worked out here, the template draws it. Every bar is a link to the console
 filtered to what it counts, and every chart has its numbers as a table."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -49,12 +49,25 @@ class BarChart:
 
 
 @dataclass
-class DayColumn:
-    day: date
-    label: str
+class KindDay:
+    """One kind's figures of a day, each a link to its console."""
+
     created: int
     resolved: int
     created_url: str
+    resolved_url: str
+
+
+@dataclass
+class DayColumn:
+    day: date
+    label: str
+    created: int  # all kinds: the chart's columns
+    resolved: int
+    # The chart's column links to the day's row in the table, which has a
+    # link per kind and figure.
+    url: str
+    kinds: list[KindDay]
     x: int = 0
     created_height: int = 0
     resolved_height: int = 0
@@ -67,6 +80,7 @@ class DayChart:
     id: str
     title: str
     days: list[DayColumn]
+    kind_labels: list[str] = field(default_factory=list)
     height: int = 140
     width: int = 0
     column_width: int = 16
@@ -185,7 +199,6 @@ def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
         for state, n in sorted(states.items())
     ]
     charts.append(BarChart("escalations", _("Escalations by case and outcome"), escalation_bars))
-    first_kind = kinds[0].code if kinds else None
     template_bars = [
         Bar(
             f"{kind_for_code(kind_code).plural.capitalize()} · "
@@ -205,16 +218,23 @@ def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
     days = []
     for key, (created, resolved) in sorted(figures.per_day.items()):
         day = date.fromisoformat(key)
-        days.append(
-            DayColumn(
-                day,
-                day.strftime("%d/%m"),
-                created,
-                resolved,
-                _console(first_kind, created_after=key, created_before=key, **scope)
-                if first_kind
-                else "",
+        per_kind = [
+            KindDay(
+                *figures.per_day_by_kind.get(kind.code, {}).get(key, (0, 0)),
+                created_url=_console(kind.code, created_after=key, created_before=key, **scope),
+                resolved_url=_console(kind.code, resolved_after=key, resolved_before=key, **scope),
             )
+            for kind in kinds
+        ]
+        days.append(
+            DayColumn(day, day.strftime("%d/%m"), created, resolved, f"#day-{key}", per_kind)
         )
-    charts.append(DayChart("per-day", _("Created and resolved per day (30 days)"), days))
+    charts.append(
+        DayChart(
+            "per-day",
+            _("Created and resolved per day (30 days)"),
+            days,
+            kind_labels=[kind.plural.capitalize() for kind in kinds],
+        )
+    )
     return charts

@@ -44,6 +44,7 @@ class Figures:
     sla: dict = field(default_factory=dict)  # kind → {"breached": n, "at_risk": n}
     escalations: dict = field(default_factory=dict)  # case → state → n
     per_day: dict = field(default_factory=dict)  # "YYYY-MM-DD" → [created, resolved]
+    per_day_by_kind: dict = field(default_factory=dict)  # kind → "YYYY-MM-DD" → [c, r]
     top_templates: list = field(default_factory=list)  # [kind, template id, n], best first
 
 
@@ -102,8 +103,10 @@ def compute_figures(*, user=None, now=None) -> Figures:
                 .annotate(n=Count("id"))
                 .order_by()
             )
+            by_kind = figures.per_day_by_kind.setdefault(kind.code, {})
             for day, n in days:
                 per_day.setdefault(_day_key(day), [0, 0])[column] += n
+                by_kind.setdefault(_day_key(day), [0, 0])[column] += n
         week = (
             tickets.filter(created_at__gte=week_start, template__isnull=False)
             .values_list("template")

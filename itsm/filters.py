@@ -130,6 +130,12 @@ class TicketFilterSet(django_filters.FilterSet):
         field_name="updated_at",
         widget=DateRangeWidget(attrs={"type": "date"}),
     )
+    # What was resolved or completed in a period (a month's report): *_resolved_idx.
+    resolved = django_filters.DateFromToRangeFilter(
+        label=_("Resolved"),
+        field_name="resolved_at",
+        widget=DateRangeWidget(attrs={"type": "date"}),
+    )
 
     class Meta:
         fields: list[str] = []

@@ -85,6 +85,8 @@ def ticket_console_indexes(prefix: str) -> list[models.Index]:
         ),
         # Sort by creation date and the created-date range.
         models.Index(fields=["created_at", "id"], name=f"{prefix}_created_idx"),
+        # The resolved-date range: what was resolved in a day or a month.
+        models.Index(fields=["resolved_at", "id"], name=f"{prefix}_resolved_idx"),
         # Sort by priority, critical first: ORDER BY priority_rank, updated_at, id.
         models.Index(fields=["priority_rank", "updated_at", "id"], name=f"{prefix}_priority_idx"),
         # "All open" sorted by priority: open AND ORDER BY priority_rank, updated_at, id.

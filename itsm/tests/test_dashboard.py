@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from itsm.dashboard import compute_figures, dashboard_refresh
-from itsm.models import DashboardSnapshot, Status
+from itsm.models import DashboardSnapshot, Status, StatusReason
 from itsm.services.escalation import ticket_escalate
 from itsm.tasks import refresh_dashboard
 from itsm.tests.factories import make_incident, make_work_order
@@ -133,6 +133,39 @@ def test_created_and_resolved_per_day_cover_thirty_days(agent):
     today = timezone.localdate().isoformat()
     assert figures.per_day[today][0] == 1
     assert figures.by_status["INC"] == {Status.ASSIGNED: 1}
+
+
+def test_each_day_links_per_kind_to_what_was_created_and_resolved(client, agent, coordinator):
+    from itsm.services.ticket_update import ticket_resolve
+
+    resolved = make_work_order(user=agent, assignee=agent)
+    reason = StatusReason.objects.filter(kind="WO", status=Status.COMPLETED).first()
+    ticket_resolve(
+        ticket=resolved, user=agent, expected_version=resolved.version, status_reason=reason
+    )
+    make_incident(user=agent)
+    make_incident(user=agent)
+    dashboard_refresh()
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    chart = {c.id: c for c in response.context["charts"]}["per-day"]
+    assert chart.kind_labels == ["Incidencias", "Órdenes de trabajo"]
+    today = chart.days[-1]
+    assert (today.created, today.resolved) == (3, 1)
+    assert today.url == f"#day-{timezone.localdate().isoformat()}"
+    incidents, work_orders = today.kinds
+    assert (incidents.created, incidents.resolved) == (2, 0)
+    assert (work_orders.created, work_orders.resolved) == (1, 1)
+    for figure, link in (
+        (incidents.created, incidents.created_url),
+        (work_orders.created, work_orders.created_url),
+        (work_orders.resolved, work_orders.resolved_url),
+        (incidents.resolved, incidents.resolved_url),
+    ):
+        assert len(client.get(link).context["rows"]) == figure
+    html = response.content.decode()
+    assert f'<tr id="day-{timezone.localdate().isoformat()}">' in html
+    assert work_orders.resolved_url.replace("&", "&amp;") in html
 
 
 def test_dashboard_runs_a_fixed_number_of_queries(

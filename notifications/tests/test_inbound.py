@@ -223,7 +223,9 @@ def test_a_reply_with_the_number_in_the_subject_lands_on_its_ticket(private_medi
     assert email.threaded and email.action == InboundAction.THREADED
     entry = incident.work_info.filter(type=WorkInfoType.CUSTOMER_COMMUNICATION).get()
     assert "Gracias, ya lo he podido enviar." in entry.notes
-    assert f"({email.pk})" in entry.notes or str(email.pk) in entry.notes
+    assert entry.data["email"] == email.pk
+    with translation.override("es"):
+        assert f"(mensaje {email.pk})" in entry_text(entry)
     assert entry.requires_attention == RequiresAttention.RESPONSE
     assert entry.author is None
     assert [f.name.rsplit("/", 1)[-1] for _i, f in entry.attachments] == ["captura.png"]
