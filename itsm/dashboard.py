@@ -105,8 +105,11 @@ def compute_figures(*, user=None, now=None) -> Figures:
             )
             by_kind = figures.per_day_by_kind.setdefault(kind.code, {})
             for day, n in days:
-                per_day.setdefault(_day_key(day), [0, 0])[column] += n
-                by_kind.setdefault(_day_key(day), [0, 0])[column] += n
+                key = _day_key(day)
+                if key not in per_day:
+                    continue  # a date ahead of today (a clock set wrong): not a day of the chart
+                per_day[key][column] += n
+                by_kind.setdefault(key, [0, 0])[column] += n
         week = (
             tickets.filter(created_at__gte=week_start, template__isnull=False)
             .values_list("template")

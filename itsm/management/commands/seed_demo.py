@@ -319,7 +319,7 @@ class Command(BaseCommand):
                 created + timedelta(hours=rng.randrange(0, 24 * 6), minutes=rng.randrange(1, 60)),
             )
             if ticket.resolved_at:
-                changes["resolved_at"] = created + timedelta(hours=rng.randrange(1, 48))
+                changes["resolved_at"] = min(now, created + timedelta(hours=rng.randrange(1, 48)))
                 updated = max(updated, changes["resolved_at"])
             changes["updated_at"] = min(now, updated)
             # Its SLA clock as if it had started when the ticket came in, so the
