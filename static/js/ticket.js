@@ -59,8 +59,12 @@
     }
   });
 
-  // The create-customer panel opens with the cursor in its first field.
+  // A panel opens with the cursor in its first field, unless the agent is
+  // already typing in it (the panel animates for a moment after the click).
   document.addEventListener("shown.bs.collapse", function (event) {
+    if (event.target.contains(document.activeElement)) {
+      return;
+    }
     const field = event.target.querySelector("select, input:not([type=hidden]), textarea");
     if (field) {
       field.focus();

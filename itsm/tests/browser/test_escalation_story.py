@@ -3,6 +3,8 @@ with its packet; the coordinator returns it asking for the FLEI code; the
 agent completes it; the coordinator passes it to L2; the dashboard counts it
 and a click lands on the coordination console filtered to it."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -67,6 +69,8 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     page.goto(incident.get_absolute_url())
     expect(page.locator("#escalation-packet")).to_contain_text("Falta: código FLEI")
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
+    # The panel has finished opening (its first field takes the focus then).
+    expect(page.locator("#action-escalate")).to_have_class(re.compile(r"\bshow\b"))
     expect(page.locator("#packet-returned")).to_contain_text("El código FLEI no existe")
     form = page.locator("#escalation-packet-form")
     expect(form.get_by_label("Persona de contacto")).to_have_value("Ana Pérez")
