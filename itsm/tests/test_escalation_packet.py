@@ -30,7 +30,7 @@ from itsm.services.escalation import (
     ticket_return_to_agent,
 )
 from itsm.services.journal import work_info_add
-from itsm.services.ticket_update import ticket_set_pending
+from itsm.services.ticket_update import ticket_set_pending, ticket_update
 from itsm.tests.factories import make_incident, make_work_order
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -253,6 +253,31 @@ def test_a_screenshot_uploaded_with_a_form_that_has_errors_is_kept(client, agent
     entry = ticket.work_info.get(pk=entry_id)
     assert entry.attachments[int(index) - 1][1].read() == PNG
     assert not HeldUpload.objects.exists()  # used, so gone
+
+
+def test_a_refused_stale_escalation_keeps_its_uploaded_screenshot(client, agent, other_agent):
+    ticket = make_incident(user=agent)
+    ticket_update(ticket=ticket, user=other_agent, expected_version=1, summary="Cambiado por otro")
+    client.force_login(agent)
+    data = {
+        "escalate-version": "1",  # the page the agent had open
+        "escalate-case": "unsolved",
+        "escalate-ip_address": "2001:db8::1",
+        "escalate-error_at": "2026-11-30T10:15",
+        "escalate-checks_done": "Caché borrada",
+        "escalate-screenshot_upload": SimpleUploadedFile("error.png", PNG),
+    }
+    response = client.post(url(ticket, "escalate"), data)
+    assert response.status_code == 200 and response.context["stale"]
+    held = HeldUpload.objects.get(user=agent)
+    page = response.content.decode()
+    assert f'name="escalate-held_screenshot_upload" value="{held.token}"' in page
+    data.pop("escalate-screenshot_upload")
+    data["escalate-version"] = "2"
+    data["escalate-held_screenshot_upload"] = held.token
+    assert client.post(url(ticket, "escalate"), data).status_code == 302
+    assert EscalationPacket.objects.get().data["screenshot"]
+    assert not HeldUpload.objects.exists()
 
 
 def test_linking_picks_both_documents_from_the_journal_and_needs_the_check(client, agent):

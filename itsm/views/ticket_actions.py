@@ -35,7 +35,7 @@ from itsm.services.ticket_update import (
     ticket_resolve,
     ticket_set_pending,
 )
-from itsm.services.uploads import held_uploads_delete
+from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 from itsm.views.tickets import (
     ACTION_PREFIXES,
     closed_refusal,
@@ -125,6 +125,10 @@ def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
             rebased = EscalationPacketForm(
                 form.rebased_data(error.current), **{**form_kwargs, "ticket": error.current}
             )
+            # The files uploaded with the refused attempt are held for the next one.
+            form.add_error(None, str(error))
+            kept = held_uploads_keep(user=request.user, form=form)
+            rebased.kept = {held["field"]: held for held in kept}
             return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
         except ValidationError as error:
             add_service_errors(form, error)

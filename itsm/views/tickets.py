@@ -344,7 +344,10 @@ def render_ticket_page(
         if escalation_form is not None:
             context["open_panel"] = "escalate"
             kept = held_uploads_keep(user=request.user, form=escalation_form)
-            escalation_form.kept = {held["field"]: held for held in kept}
+            escalation_form.kept = {
+                **escalation_form.kept,
+                **{held["field"]: held for held in kept},
+            }
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
