@@ -68,6 +68,48 @@ class ConsoleRow:
     due_state: str = ""  # "risk" (under 20 % left) or "breached"
     due_state_label: str = ""
 
+    @property
+    def html(self) -> SafeString:
+        """The ``<tr>``, written here rather than in the template: 50 rows of
+        eleven cells were most of a console's rendering time. Every value is
+        escaped (``html.escape`` is what Django's ``escape`` calls)."""
+        e = html.escape
+        ticket = self.ticket
+        number = e(ticket.number)
+        link = f'<a href="{e(self.url)}">{number}</a>' if self.url else number
+        reason = ticket.status_reason.name if ticket.status_reason_id else ""
+        attention = (
+            f'<span class="badge text-bg-warning">{e(self.requires_attention)}</span>'
+            if self.requires_attention
+            else ""
+        )
+        due = ""
+        if self.due:
+            due = (
+                f'<time class="due due-{e(self.due_state or "ok")}" datetime="{e(self.due_iso)}">'
+                f"{e(self.due)}</time>"
+            )
+            if self.due_state_label:
+                due += f' <span class="visually-hidden">({e(self.due_state_label)})</span>'
+        return mark_safe(  # noqa: S308 - every value escaped
+            "\n    <tr>"
+            f'\n      <td class="text-nowrap">{link}</td>'
+            f"\n      <td>{e(self.customer)}</td>"
+            f"\n      <td>{e(ticket.summary)}</td>"
+            f'\n      <td class="text-nowrap"><span class="status status-{e(ticket.status)}">'
+            f"{e(self.status)}</span></td>"
+            f"\n      <td>{e(reason)}</td>"
+            f"\n      <td>{e(ticket.assigned_group.name)}</td>"
+            f"\n      <td>{e(self.assignee)}</td>"
+            f'\n      <td class="text-nowrap"><span class="priority priority-{e(ticket.priority)}">'
+            f"{e(self.priority)}</span></td>"
+            f"\n      <td>{attention}</td>"
+            f'\n      <td class="text-nowrap"><time datetime="{e(self.updated_iso)}">'
+            f"{e(self.updated)}</time></td>"
+            f'\n      <td class="text-nowrap">{due}</td>'
+            "\n    </tr>"
+        )
+
 
 def due_state(ticket: Ticket, now) -> str:
     if ticket.resolution_due_at is None:
