@@ -197,8 +197,9 @@ class AttachmentsMixin:
         ]
 
     def uploads_to_hold(self) -> dict:
-        """The valid files of a form with errors, by field name."""
-        if not self.is_bound or not self.errors:
+        """The valid files of a posted form that is shown again (it came back
+        with errors, or was refused as stale), by field name."""
+        if not self.is_bound:
             return {}
         return {
             name: self.files[self.add_prefix(name)]

@@ -35,7 +35,7 @@ from itsm.services.ticket_update import (
     ticket_resolve,
     ticket_set_pending,
 )
-from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.services.uploads import held_uploads_delete
 from itsm.views.tickets import (
     ACTION_PREFIXES,
     closed_refusal,
@@ -122,13 +122,13 @@ def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except StaleTicketError as error:
+            # The same input and files on the current version; the page holds the files.
             rebased = EscalationPacketForm(
-                form.rebased_data(error.current), **{**form_kwargs, "ticket": error.current}
+                form.rebased_data(error.current),
+                form.files,
+                **{**form_kwargs, "ticket": error.current},
             )
-            # The files uploaded with the refused attempt are held for the next one.
-            form.add_error(None, str(error))
-            kept = held_uploads_keep(user=request.user, form=form)
-            rebased.kept = {held["field"]: held for held in kept}
+            rebased.held = form.held
             return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
         except ValidationError as error:
             add_service_errors(form, error)
