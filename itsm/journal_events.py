@@ -87,9 +87,10 @@ class Names:
         return self._reasons.get(pk) or f"#{pk}"
 
 
-def _status(value: str) -> str:
+def _label(choices, value: str) -> str:
+    """A stored code's label, or the code itself if it is no longer one."""
     try:
-        return str(Status(value).label)
+        return str(choices(value).label)
     except ValueError:
         return value
 
@@ -103,7 +104,7 @@ def _with_reason(text: str, data: dict, names: Names) -> str:
 def _opened(data: dict, names: Names, kind_label: str) -> str:
     text = _("%(kind)s opened: status %(status)s, group %(group)s") % {
         "kind": kind_label,
-        "status": _status(data["status"]),
+        "status": _label(Status, data["status"]),
         "group": names.group(data["group"]),
     }
     text = _with_reason(text, data, names)
@@ -114,8 +115,8 @@ def _opened(data: dict, names: Names, kind_label: str) -> str:
 
 def _status_change(data: dict, names: Names, kind_label: str) -> str:
     text = _("Status: %(old)s → %(new)s") % {
-        "old": _status(data["old"]),
-        "new": _status(data["new"]),
+        "old": _label(Status, data["old"]),
+        "new": _label(Status, data["new"]),
     }
     text = _with_reason(text, data, names)
     if data.get("resolution"):
@@ -140,15 +141,8 @@ def _assignee(data: dict, names: Names, kind_label: str) -> str:
     }
 
 
-def _relation_type(value: str) -> str:
-    try:
-        return str(RelationType(value).label)
-    except ValueError:
-        return value
-
-
 def _relation_added(data: dict, names: Names, kind_label: str) -> str:
-    values = {"type": _relation_type(data["type"]), "number": data["number"]}
+    values = {"type": _label(RelationType, data["type"]), "number": data["number"]}
     if data.get("reverse"):
         return _("Relation added: %(number)s (%(type)s this ticket)") % values
     return _("Relation added: %(type)s %(number)s") % values

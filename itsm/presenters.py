@@ -111,6 +111,11 @@ class ConsoleRow:
         )
 
 
+def due_state_labels() -> dict[str, str]:
+    """What each ``due_state`` says, in the active language."""
+    return {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
+
+
 def due_state(ticket: Ticket, now) -> str:
     if ticket.resolution_due_at is None:
         return ""
@@ -139,7 +144,7 @@ def sla_view(ticket: Ticket, now) -> SlaView | None:
     if ticket.is_resolved or ticket.status in ticket.FINISHED_STATUSES:
         return None
     state = due_state(ticket, now)
-    labels = {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
+    labels = due_state_labels()
     waiting = ticket.responded_at is None and ticket.response_due_at is not None
     return SlaView(
         due=timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None,
@@ -158,7 +163,7 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
     }
     rows = []
     now = timezone.now()
-    state_labels = {"breached": _("Breached"), "risk": _("About to breach"), "": ""}
+    state_labels = due_state_labels()
     for ticket in tickets:
         updated = timezone.localtime(ticket.updated_at)
         due = timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None

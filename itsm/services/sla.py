@@ -28,6 +28,16 @@ from itsm.services.journal import journal_event
 from itsm.working_time import BusinessCalendar, add_working_minutes, working_minutes_between
 
 CALENDAR_KEY = "itsm:sla:calendar"
+# The ticket's columns ``sla_start`` and ``sla_follow`` keep.
+SLA_FIELDS = (
+    "response_due_at",
+    "responded_at",
+    "resolution_due_at",
+    "sla_warn_at",
+    "sla_target_minutes",
+    "sla_elapsed_minutes",
+    "sla_running_since",
+)
 # *A punto de vencer* once this share of the target is used (under 20 % left).
 WARN_SHARE = 0.8
 

@@ -181,16 +181,24 @@ def test_error23_cannot_be_posted_on_a_work_order(client, agent):
     assert not EscalationPacket.objects.exists()
 
 
+def unsolved_data(**fields) -> dict:
+    """What the *Error no resuelto* packet form posts, on version 1 of the
+    ticket, with ``fields`` (unprefixed names) on top."""
+    data = {
+        "version": "1",
+        "case": "unsolved",
+        "ip_address": "2001:db8::1",
+        "error_at": "2026-11-30T10:15",
+        "checks_done": "Caché borrada, otro navegador",
+        **fields,
+    }
+    return {f"escalate-{name}": value for name, value in data.items()}
+
+
 def test_unsolved_error_needs_a_screenshot_a_valid_ip_and_the_checks(client, agent):
     ticket = make_incident(user=agent)
     client.force_login(agent)
-    data = {
-        "escalate-version": "1",
-        "escalate-case": "unsolved",
-        "escalate-ip_address": "300.1.1.1",
-        "escalate-error_at": "2026-11-30T10:15",
-        "escalate-checks_done": "",
-    }
+    data = unsolved_data(ip_address="300.1.1.1", checks_done="")
     response = client.post(url(ticket, "escalate"), data)
     errors = response.context["escalation_form"].errors
     assert errors["screenshot"] == ["Elija el archivo del historial o súbalo."]
@@ -202,14 +210,7 @@ def test_unsolved_error_needs_a_screenshot_a_valid_ip_and_the_checks(client, age
 def test_unsolved_error_with_an_uploaded_screenshot_and_an_ipv6(client, agent):
     ticket = make_incident(user=agent)
     client.force_login(agent)
-    data = {
-        "escalate-version": "1",
-        "escalate-case": "unsolved",
-        "escalate-ip_address": "2001:db8::1",
-        "escalate-error_at": "2026-11-30T10:15",
-        "escalate-checks_done": "Caché borrada, otro navegador",
-        "escalate-screenshot_upload": SimpleUploadedFile("error.png", PNG),
-    }
+    data = unsolved_data(screenshot_upload=SimpleUploadedFile("error.png", PNG))
     assert client.post(url(ticket, "escalate"), data).status_code == 302
     packet = EscalationPacket.objects.get()
     entry_id, index = packet.data["screenshot"].split(":")
@@ -224,14 +225,7 @@ def test_unsolved_error_with_an_uploaded_screenshot_and_an_ipv6(client, agent):
 def test_a_screenshot_uploaded_with_a_form_that_has_errors_is_kept(client, agent, other_agent):
     ticket = make_incident(user=agent)
     client.force_login(agent)
-    data = {
-        "escalate-version": "1",
-        "escalate-case": "unsolved",
-        "escalate-ip_address": "2001:db8::1",
-        "escalate-error_at": "2026-11-30T10:15",
-        "escalate-checks_done": "",
-        "escalate-screenshot_upload": SimpleUploadedFile("error.png", PNG),
-    }
+    data = unsolved_data(checks_done="", screenshot_upload=SimpleUploadedFile("error.png", PNG))
     response = client.post(url(ticket, "escalate"), data)
     assert response.status_code == 200
     assert response.context["escalation_form"].errors["checks_done"]
@@ -259,14 +253,10 @@ def test_a_refused_stale_escalation_keeps_its_uploaded_screenshot(client, agent,
     ticket = make_incident(user=agent)
     ticket_update(ticket=ticket, user=other_agent, expected_version=1, summary="Cambiado por otro")
     client.force_login(agent)
-    data = {
-        "escalate-version": "1",  # the page the agent had open
-        "escalate-case": "unsolved",
-        "escalate-ip_address": "2001:db8::1",
-        "escalate-error_at": "2026-11-30T10:15",
-        "escalate-checks_done": "Caché borrada",
-        "escalate-screenshot_upload": SimpleUploadedFile("error.png", PNG),
-    }
+    # Version 1: the page the agent had open.
+    data = unsolved_data(
+        checks_done="Caché borrada", screenshot_upload=SimpleUploadedFile("error.png", PNG)
+    )
     response = client.post(url(ticket, "escalate"), data)
     assert response.status_code == 200 and response.context["stale"]
     held = HeldUpload.objects.get(user=agent)

@@ -193,9 +193,9 @@ def new_ticket_context(kind: Kind, form: TicketCreateForm) -> dict:
 @require_GET
 def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
     """htmx: section 3 and the summary as the chosen template fills them."""
-    template_id = request.GET.get("template", "")
+    template_id = row_id(request.GET.get("template"))
     template = None
-    if template_id.isdigit():
+    if template_id is not None:
         template = TicketTemplate.objects.for_agents(kind.code).filter(pk=template_id).first()
     summary_form = None
     if template is not None:
@@ -344,10 +344,7 @@ def render_ticket_page(
         if escalation_form is not None:
             context["open_panel"] = "escalate"
             kept = held_uploads_keep(user=request.user, form=escalation_form)
-            escalation_form.kept = {
-                **escalation_form.kept,
-                **{held["field"]: held for held in kept},
-            }
+            escalation_form.kept = {held["field"]: held for held in kept}
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)

@@ -10,11 +10,10 @@ names the message that caused it.
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from itsm import journal_events as events
 from itsm.models import (
@@ -36,12 +35,6 @@ from notifications.models import InboundEmail
 def ticket_by_number(number: str) -> Ticket | None:
     """The one place the mailbox resolves a ticket number."""
     return ticket_get_by_number(number)
-
-
-def _system_language():
-    # The journal is read by the desk: write it in the desk's language, not
-    # whatever the worker or command process has active.
-    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _files(email: InboundEmail) -> list[ContentFile]:

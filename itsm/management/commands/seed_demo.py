@@ -23,7 +23,7 @@ from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.services.escalation import ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
-from itsm.services.sla import sla_start
+from itsm.services.sla import SLA_FIELDS, sla_start
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 
@@ -133,18 +133,6 @@ NOTES = [
     "Consulta el estado de la calificación de sus cuentas anuales.",
     "Se le envía el cuadro de vinculación y el formulario LOPD para que los cumplimente.",
 ]
-
-
-# What ``sla_start`` sets on a ticket.
-SLA_FIELDS = (
-    "response_due_at",
-    "responded_at",
-    "resolution_due_at",
-    "sla_warn_at",
-    "sla_target_minutes",
-    "sla_elapsed_minutes",
-    "sla_running_since",
-)
 
 
 def _dni(rng: random.Random) -> str:
