@@ -4,7 +4,7 @@ instance, comes back identical — every row and every file compared by hash.
 
 The round trip runs on SQLite instances of its own (in subprocesses), so it
 runs the same in the PostgreSQL pass; PostgreSQL itself is backed up with
-pg_dump (README)."""
+pg_dump (docs/backups.md)."""
 
 import hashlib
 import io
