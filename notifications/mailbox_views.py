@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.forms import CustomerForm
 from customers.models import Customer
 from itsm.access import agent_required
+from itsm.common.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.forms import TicketCreateForm, add_service_errors
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
-from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.selectors import agent_default_group, tickets_open_for_customer
 from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
