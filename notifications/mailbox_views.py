@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.forms import CustomerForm
 from customers.models import Customer
 from itsm.access import agent_required
-from itsm.common.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
+from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.forms import TicketCreateForm, add_service_errors
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
@@ -42,7 +42,6 @@ from notifications.services.mailbox import (
 # What the mailbox shows when no filter is given: what is waiting.
 DEFAULT_FILTERS = "f=1&status=new&status=in_progress"
 KEYS = ("received_at", "id")
-CURSOR_PARAMS = ("after", "before")
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -80,33 +79,21 @@ def mailbox(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Some filters are not valid; correct the marked fields."))
         status = 400
     else:
-        cursors = {}
-        for name in CURSOR_PARAMS:
-            if data.get(name):
-                try:
-                    cursors[name] = decode_cursor(data[name], InboundEmail, KEYS)
-                except InvalidCursor:
-                    messages.warning(
-                        request, _("The page link is not valid; showing the first page.")
-                    )
-                    cursors = {}
-                    break
         # The first lines of the text for the preview, not all of it.
         rows = filterset.qs.annotate(preview_text=Substr("body_text", 1, 400))
-        page = keyset_page(rows, KEYS, descending=True, **cursors)
-        count, capped = capped_count(filterset.qs, page, first_page=not cursors)
-        for email in page.rows:
-            email.body_text = email.preview_text
-        base = _without(data, *CURSOR_PARAMS)
-        context.update(
-            page=page,
-            rows=mailbox_rows(page.rows),
-            count=count,
-            count_capped=capped,
-            next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
-            previous_url=f"?{base}&before={page.previous_cursor}" if page.previous_cursor else None,
-            first_url=f"?{base}" if cursors else None,
+        listing = keyset_list(
+            request,
+            rows,
+            KEYS,
+            model=InboundEmail,
+            descending=True,
+            params=data,
+            filter_query=_without(data, *CURSOR_PARAMS),
+            counted=filterset.qs,
         )
+        for email in listing.page.rows:
+            email.body_text = email.preview_text
+        context.update(listing.context(), rows=mailbox_rows(listing.page.rows))
     return render(request, "notifications/mailbox.html", context, status=status)
 
 

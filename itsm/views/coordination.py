@@ -15,13 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
-from itsm.common.pagination import InvalidCursor, decode_cursor
+from itsm.common.pagination import keyset_list
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from itsm.permissions import is_coordinator
-from itsm.selectors import coordination_group, coordination_queue, coordination_rows
+from itsm.selectors import (
+    COORDINATION_KEYS,
+    coordination_group,
+    coordination_page_rows,
+    coordination_queue,
+    coordination_rows,
+)
 from itsm.services.escalation import (
     ticket_pass_to_specialists,
     ticket_return_to_agent,
@@ -53,22 +59,22 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
         return render(request, "itsm/coordination.html", {"rows": []}, status=503)
     filter_form = CoordinationFilterForm(request.GET or None)
     query = filter_form.query() if filter_form.is_bound else {}
-    after = None
-    if request.GET.get("after"):
-        try:
-            # The queue's keys are common to every kind.
-            after = decode_cursor(request.GET["after"], Ticket, ("created_at", "number"))
-        except InvalidCursor:
-            messages.warning(request, _("The page link is not valid; showing the first page."))
     filters = filter_form.filters() if filter_form.is_bound else None
-    rows, next_cursor = coordination_queue(group, after=after, filters=filters)
+    listing = keyset_list(
+        request,
+        coordination_queue(group, filters=filters),
+        COORDINATION_KEYS,
+        model=Ticket,
+        descending=False,
+        params=request.GET,
+        filter_query=urlencode(query),
+    )
     context = {
+        **listing.context(),
         "group": group,
-        "rows": rows,
+        "rows": coordination_page_rows(listing.page.rows),
         "filter_form": filter_form,
         "can_act": is_coordinator(request.user),
-        "next_url": "?" + urlencode({**query, "after": next_cursor}) if next_cursor else None,
-        "first_url": "?" + urlencode(query) if after else None,
         "now": timezone.now(),
         "failed": failed or {},
         "row_actions": [
