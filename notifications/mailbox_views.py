@@ -2,10 +2,13 @@
 and its actions. For agents and coordinators, as the ticket consoles."""
 
 import mimetypes
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +21,7 @@ from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.forms import TicketCreateForm, add_service_errors
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
+from itsm.views.actions import post_action
 from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
@@ -166,19 +170,41 @@ def _refused(request: HttpRequest, email: InboundEmail, error: StaleMessageError
     )
 
 
+def _detail_again(request: HttpRequest, email: InboundEmail, **forms) -> HttpResponse:
+    """The message's page with a form that was sent back, and its errors."""
+    context = {**_detail_context(request, email), **forms}
+    return render(request, "notifications/mailbox_detail.html", context, status=400)
+
+
+def _mailbox_action(
+    request: HttpRequest, email: InboundEmail, form: Form, perform: Callable[[], Any], **answers
+) -> HttpResponse:
+    """``post_action`` for a message: its stale refusal shows the page again."""
+    return post_action(
+        request,
+        form,
+        perform,
+        stale=lambda error: _refused(request, email, error),
+        stale_error=StaleMessageError,
+        **answers,
+    )
+
+
 @agent_required
 @require_POST
 def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = MailboxVersionForm(request.POST)
-    if not form.is_valid():
-        return redirect(email)
-    try:
-        mailbox_take(email=email, user=request.user, expected_version=form.cleaned_data["version"])
-    except StaleMessageError as error:
-        return _refused(request, email, error)
-    messages.success(request, _("The message is now assigned to you."))
-    return redirect(email)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_take(
+            email=email, user=request.user, expected_version=form.cleaned_data["version"]
+        ),
+        done=lambda _result: (_("The message is now assigned to you."), email),
+        again=lambda: redirect(email),
+    )
 
 
 @agent_required
@@ -186,24 +212,19 @@ def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = NoActionForm(request.POST, prefix="na")
-    if form.is_valid():
-        try:
-            mailbox_no_action(
-                email=email,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except StaleMessageError as error:
-            return _refused(request, email, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Closed with no action."))
-            return redirect("notifications:mailbox")
-    context = _detail_context(request, email)
-    context["no_action_form"] = form
-    return render(request, "notifications/mailbox_detail.html", context, status=400)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_no_action(
+            email=email,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=lambda _result: (_("Closed with no action."), "notifications:mailbox"),
+        again=lambda: _detail_again(request, email, no_action_form=form),
+    )
 
 
 @agent_required
@@ -211,26 +232,22 @@ def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = AddToTicketForm(request.POST, prefix="add")
-    if form.is_valid():
-        try:
-            ticket = mailbox_add_to_ticket(
-                email=email,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                number=form.cleaned_data["number"],
-            )
-        except StaleMessageError as error:
-            return _refused(request, email, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The message has been added to %(number)s.") % {"number": ticket.number}
-            )
-            return redirect(ticket)
-    context = _detail_context(request, email)
-    context["add_form"] = form
-    return render(request, "notifications/mailbox_detail.html", context, status=400)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_add_to_ticket(
+            email=email,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            number=form.cleaned_data["number"],
+        ),
+        done=lambda ticket: (
+            _("The message has been added to %(number)s.") % {"number": ticket.number},
+            ticket,
+        ),
+        again=lambda: _detail_again(request, email, add_form=form),
+    )
 
 
 def _kind(code: str) -> Kind:

@@ -33,7 +33,7 @@ from itsm.services.escalation import (
     ticket_return_to_agent,
     ticket_take,
 )
-from itsm.services.ticket_update import StaleTicketError
+from itsm.views.actions import post_action
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
@@ -112,6 +112,13 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
     ticket = get_ticket_for_user(
         request.user, kind.model, number, select_related=("assigned_group", "assignee")
     )
+    if not ticket.assigned_group.is_coordination:
+        messages.warning(
+            request,
+            _("%(number)s is no longer in the coordination group (it is in %(group)s).")
+            % {"number": ticket.number, "group": ticket.assigned_group.name},
+        )
+        return redirect("coordination")
     form = CoordinationActionForm(request.POST, note_required=note_required)
 
     def fail(message: str, status: int) -> HttpResponse:
@@ -121,33 +128,35 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
             "action": action,
             "note": request.POST.get("note", ""),
             "missing": request.POST.getlist("missing"),
-            "errors": form.errors.get("note", []) if form.is_bound else [],
+            "errors": form.errors.get("note", []),
         }
         return _render_coordination(request, failed=failed, status=status)
 
-    if not form.is_valid():
+    def again() -> HttpResponse:
+        # The queue shows one note box per row: what the service refused is
+        # said in the message, with the ticket's number.
+        refused = form.non_field_errors()
+        if refused:
+            return fail(f"{ticket.number}: " + " ".join(refused), 400)
         return fail(_("%(number)s: check the form.") % {"number": ticket.number}, 400)
-    if not ticket.assigned_group.is_coordination:
-        messages.warning(
-            request,
-            _("%(number)s is no longer in the coordination group (it is in %(group)s).")
-            % {"number": ticket.number, "group": ticket.assigned_group.name},
-        )
-        return redirect("coordination")
-    kwargs = {
-        "ticket": ticket,
-        "user": request.user,
-        "expected_version": form.cleaned_data["version"],
-    }
-    if note_required:
-        kwargs["note"] = form.cleaned_data["note"]
-    if action == "return":
-        kwargs["missing"] = request.POST.getlist("missing")
-    try:
+
+    def perform() -> None:
+        kwargs = {
+            "ticket": ticket,
+            "user": request.user,
+            "expected_version": form.cleaned_data["version"],
+        }
+        if note_required:
+            kwargs["note"] = form.cleaned_data["note"]
+        if action == "return":
+            kwargs["missing"] = request.POST.getlist("missing")
         service(**kwargs)
-    except StaleTicketError as error:
-        return fail(str(error), 409)
-    except ValidationError as error:
-        return fail(f"{ticket.number}: " + " ".join(error.messages), 400)
-    messages.success(request, done % {"number": ticket.number})
-    return redirect("coordination")
+
+    return post_action(
+        request,
+        form,
+        perform,
+        done=lambda _result: (done % {"number": ticket.number}, "coordination"),
+        again=again,
+        stale=lambda error: fail(str(error), 409),
+    )
