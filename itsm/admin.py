@@ -211,34 +211,29 @@ class WorkInfoTextMixin:
         return entry_text(entry)
 
 
+# What an entry shows, in the ticket's inline and on its own page.
+WORK_INFO_FIELDS = (
+    "created_at",
+    "author",
+    "type",
+    "text",
+    "requires_attention",
+    "view_access",
+    "files",
+)
+
+
 class WorkInfoInline(
     WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline
 ):
-    fields = (
-        "created_at",
-        "author",
-        "type",
-        "text",
-        "requires_attention",
-        "view_access",
-        "files",
-    )
+    fields = WORK_INFO_FIELDS
     readonly_fields = fields
     ordering = ("-created_at",)
     extra = 0
 
 
 class WorkInfoAdmin(WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    fields = (
-        "ticket",
-        "created_at",
-        "author",
-        "type",
-        "text",
-        "requires_attention",
-        "view_access",
-        "files",
-    )
+    fields = ("ticket", *WORK_INFO_FIELDS)
     readonly_fields = fields
     list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
     list_filter = ("type", "requires_attention", "view_access")
