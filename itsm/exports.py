@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.audit import audit_record
+from itsm.common.pagination import keyset_rows
 from itsm.kinds import Kind
 from itsm.models import AuditEventKind
-from itsm.pagination import keyset_rows
 from itsm.selectors import CUSTOMER_NAME_COLUMNS
 
 BOM = "\ufeff"

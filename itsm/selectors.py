@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
+from itsm.common.pagination import keyset_rows
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
@@ -31,7 +32,6 @@ from itsm.models import (
     WorkInfoType,
     open_tickets_q,
 )
-from itsm.pagination import PAGE_SIZE, encode_cursor, keyset_rows, seek_condition
 from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 
 CUSTOMER_LIMIT = 20
@@ -286,19 +286,18 @@ class CoordinationFilters:
         return packets.values("ticket_number")
 
 
+# The queue's order, oldest first; its keys are common to every kind.
+COORDINATION_KEYS = ("created_at", "number")
+
+
 def coordination_queue(
-    group: SupportGroup,
-    *,
-    after: list | None = None,
-    size: int | None = None,
-    filters: CoordinationFilters | None = None,
-) -> tuple[list[CoordinationRow], str | None]:
-    """Open tickets of every kind in the coordination group, oldest first,
-    with their escalation packet and note: two queries per kind and one for
-    the packets, whatever the sizes."""
-    size = size or PAGE_SIZE
+    group: SupportGroup, *, filters: CoordinationFilters | None = None
+) -> list[QuerySet]:
+    """Open tickets of every kind in the coordination group, one queryset per
+    kind, each annotated with the id of its latest note, to be paged
+    together (``keyset_page``) in ``COORDINATION_KEYS`` order."""
     packets = filters.packets() if filters else None
-    candidates: list[Ticket] = []
+    querysets = []
     for kind in all_kinds():
         latest_note = (
             kind.journal_model.objects.filter(
@@ -320,15 +319,13 @@ def coordination_queue(
         )
         if packets is not None:
             queryset = queryset.filter(number__in=packets)
-        if after is not None:
-            queryset = queryset.filter(
-                seek_condition(("created_at", "number"), after, descending=False)
-            )
-        candidates.extend(queryset.order_by("created_at", "number")[: size + 1])
-    candidates.sort(key=lambda t: (t.created_at, t.number))
-    more = len(candidates) > size
-    tickets = candidates[:size]
+        querysets.append(queryset)
+    return querysets
 
+
+def coordination_page_rows(tickets: list[Ticket]) -> list[CoordinationRow]:
+    """A page of the queue with each ticket's escalation packet and note: one
+    query per kind and one for the packets, whatever the size of the page."""
     notes = {}
     for kind in all_kinds():
         ids = [t.note_id for t in tickets if kind.code == t.KIND and t.note_id]
@@ -343,13 +340,9 @@ def coordination_queue(
                 ticket_number__in=[t.number for t in tickets]
             ).select_related("escalated_by")
         }
-    rows = [
+    return [
         CoordinationRow(t, notes.get((t.KIND, t.note_id)), by_number.get(t.number)) for t in tickets
     ]
-    next_cursor = (
-        encode_cursor([tickets[-1].created_at, tickets[-1].number]) if more and tickets else None
-    )
-    return rows, next_cursor
 
 
 def coordination_rows(
@@ -380,7 +373,7 @@ def coordination_rows(
             "packet_escalated_at",
         )
         streams.append(
-            keyset_rows(annotated, ("created_at", "number"), columns, descending=False, limit=limit)
+            keyset_rows(annotated, COORDINATION_KEYS, columns, descending=False, limit=limit)
         )
     return islice(heapq.merge(*streams), limit)
 

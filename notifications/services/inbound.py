@@ -100,12 +100,6 @@ def inbound_receive(*, raw: bytes, source: str) -> Outcome:
             )
             email.raw.save(f"{sha256}.eml", ContentFile(raw), save=False)
             email.save()
-            if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
-                return _quarantine(
-                    email,
-                    QuarantineReason.TOO_LARGE,
-                    f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
-                )
             return _process_stored(email, raw)
     except IntegrityError:
         # Another delivery of the same message committed first.
@@ -122,12 +116,6 @@ def inbound_process(*, email: InboundEmail) -> Outcome:
     email = InboundEmail.objects.select_for_update().get(pk=email.pk)
     with email.raw.open("rb") as handle:
         raw = handle.read()
-    if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
-        return _quarantine(
-            email,
-            QuarantineReason.TOO_LARGE,
-            f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
-        )
     return _process_stored(email, raw)
 
 
@@ -142,6 +130,14 @@ def _quarantine(email: InboundEmail, reason: str, detail: str) -> Outcome:
 
 
 def _process_stored(email: InboundEmail, raw: bytes) -> Outcome:
+    """Parse, classify and route a stored message; one too large for the
+    limit is kept in quarantine unread, whether it is new or processed again."""
+    if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
+        return _quarantine(
+            email,
+            QuarantineReason.TOO_LARGE,
+            f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
+        )
     try:
         with transaction.atomic():
             parsed = parse_message(raw)
