@@ -116,6 +116,8 @@ def check_group_change(ticket: Ticket, user, previous_group_id: int | None) -> N
 
 
 def can_be_assignee(user, group_id: int | None) -> bool:
+    """Whether ``check_assignee`` lets ``user`` have a ticket of ``group_id``:
+    for the services that choose an assignee themselves."""
     return group_assignees(group_id).filter(pk=user.pk).exists()
 
 

@@ -142,18 +142,7 @@ def _change(
     # Changed on a copy: if a rule refuses the change, the caller still
     # holds the ticket as loaded and can show the page again without a query.
     edited = copy.copy(ticket)
-    if "status" in fields and fields["status"] != edited.status and "status_reason" not in fields:
-        # A reason belongs to one status: a new status without a reason starts without one.
-        fields["status_reason"] = None
-    if "template" in fields:
-        template = fields.pop("template")
-        if template is None:
-            edited.template = None
-        elif template.pk != edited.template_id:
-            apply_template(edited, template)
-    for name, value in fields.items():
-        setattr(edited, name, value)
-    edited.priority = priority_for(edited.impact, edited.urgency)
+    _set_fields(edited, dict(fields))
     check_group_change(edited, author, before["assigned_group_id"])
     check_assignee(
         edited,
@@ -190,6 +179,21 @@ def _change(
             requires_attention=ticket.requires_attention,
         )
     return ticket
+
+
+def _set_fields(edited: Ticket, fields: dict) -> None:
+    if "status" in fields and fields["status"] != edited.status and "status_reason" not in fields:
+        # A reason belongs to one status: a new status without a reason starts without one.
+        fields["status_reason"] = None
+    if "template" in fields:
+        template = fields.pop("template")
+        if template is None:
+            edited.template = None
+        elif template.pk != edited.template_id:
+            apply_template(edited, template)
+    for name, value in fields.items():
+        setattr(edited, name, value)
+    edited.priority = priority_for(edited.impact, edited.urgency)
 
 
 def _save(edited: Ticket, *, expected_version: int, seen: dict[str, str]) -> None:
