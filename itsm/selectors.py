@@ -27,12 +27,18 @@ from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
     Relation,
+    Status,
+    StatusReason,
     SupportGroup,
     Ticket,
+    TicketTemplate,
     WorkInfoType,
     open_tickets_q,
 )
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+
+# The code of the Asignado reason *Pdte comunicación con cliente* in the reference data.
+REOPENED_REASON_CODE = "reopened"
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.
@@ -72,6 +78,26 @@ def ticket_get_by_number(number: str, *, select_related=()) -> Ticket | None:
     return queryset.filter(number=number.strip().upper()).first()
 
 
+def stored_values(ticket: Ticket, names) -> dict[str, str]:
+    """The fields ``names`` as the database stores them (ids for foreign
+    keys, empty for none), read without queries: what a page shows and posts
+    back as *seen*, and what the stale check compares."""
+    values = {}
+    for name in names:
+        value = getattr(ticket, ticket._meta.get_field(name).attname)
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+def packet_for(ticket: Ticket) -> EscalationPacket | None:
+    """The ticket's escalation packet, if it was ever escalated."""
+    return (
+        EscalationPacket.objects.select_related("escalated_by")
+        .filter(ticket_number=ticket.number)
+        .first()
+    )
+
+
 def tickets_by_numbers(numbers: list[str]) -> list[Ticket]:
     """The tickets with these numbers, with their customers: one query per kind."""
     found = []
@@ -108,6 +134,43 @@ def specialists_group() -> SupportGroup:
     if group is None:
         raise ValidationError(_("No specialists group is configured."))
     return group
+
+
+def pickable_groups(user) -> QuerySet:
+    """The groups ``user`` may send a ticket to: the active ones, the
+    specialists only for coordinators. The edit forms offer these and the
+    ticket services refuse any other."""
+    groups = SupportGroup.objects.filter(active=True)
+    if not is_coordinator(user):
+        groups = groups.filter(is_specialists=False)
+    return groups.order_by("name")
+
+
+# --- reference data a ticket picks ------------------------------------------------
+
+
+def pickable_templates(kind: str) -> QuerySet:
+    """The templates a ticket of ``kind`` may be given: the form offers these
+    and the ticket services refuse any other."""
+    return TicketTemplate.objects.for_agents(kind).order_by("name")
+
+
+def status_reasons(kind: str, status: str, *, keep_id: int | None = None) -> QuerySet:
+    """The active reasons of one status of one kind (plus the ticket's current
+    reason, so an edit that does not touch it stays valid)."""
+    wanted = Q(active=True)
+    if keep_id:
+        wanted |= Q(pk=keep_id)
+    return StatusReason.objects.filter(wanted, kind=kind, status=status).order_by("name")
+
+
+def reopened_reason(kind: str) -> StatusReason | None:
+    """*Pdte comunicación con cliente*: the Asignado reason of a ticket that
+    was waiting (on the customer, or resolved) and needs the desk's action
+    again; None if admins retired it (Asignado needs no reason)."""
+    return StatusReason.objects.filter(
+        kind=kind, status=Status.ASSIGNED, code=REOPENED_REASON_CODE, active=True
+    ).first()
 
 
 # --- around a ticket --------------------------------------------------------------

@@ -107,5 +107,12 @@ def work_info_add(
         view_access=view_access,
         attachments=attachments,
     )
-    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
+    ticket_touch(ticket, at=entry.created_at)
     return entry
+
+
+def ticket_touch(ticket: Ticket, *, at) -> None:
+    """Something was added to the ticket (an entry, a mail): its *Actualizada*
+    moves, and nothing else. No version bump: the fields an agent may be
+    editing did not change, so their save is not refused."""
+    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=at)

@@ -28,7 +28,6 @@ from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
     UserChoiceField,
-    status_reasons,
     ticket_numbers_from_text,
 )
 from itsm.kinds import Kind, all_kinds
@@ -38,12 +37,14 @@ from itsm.presenters import history, packet_view, sla_view, stale_context
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
+    packet_for,
+    pickable_templates,
     row_id,
+    status_reasons,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
 )
-from itsm.services.escalation import packet_for
 from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
@@ -179,7 +180,7 @@ def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
     template_id = row_id(request.GET.get("template"))
     template = None
     if template_id is not None:
-        template = TicketTemplate.objects.for_agents(kind.code).filter(pk=template_id).first()
+        template = pickable_templates(kind.code).filter(pk=template_id).first()
     summary_form = None
     if template is not None:
         summary_form = TicketCreateForm(

@@ -20,11 +20,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError
 
 from customers.models import Customer
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.permissions import is_coordinator, require_agent
+from itsm.services.journal import ticket_touch
 from itsm.text import clean_file_name, display_name, single_line
 from notifications.models import (
     EmailStatus,
@@ -33,8 +35,12 @@ from notifications.models import (
     ResponseTemplate,
 )
 from notifications.rendering import render_body, template_values
+from notifications.selectors import response_templates_for
 
 log = logging.getLogger(__name__)
+
+# What the compose form says of a template it does not offer, and the service of the same.
+TEMPLATE_NOT_USABLE = gettext_lazy("This response template cannot be used for this ticket.")
 
 # The language of every message to customers, whatever the agent's UI language.
 CUSTOMER_LANGUAGE = "es"
@@ -115,13 +121,8 @@ def email_render(
 
 def _check_can_write(*, ticket: Ticket, user, template: ResponseTemplate) -> None:
     require_agent(user)
-    if template.coordinators_only and not is_coordinator(user):
-        raise PermissionDenied(_("Only coordinators can send this response template."))
-    if not template.active or not template.applies_to_kind(ticket.KIND):
-        raise ValidationError(
-            {"template": _("This response template cannot be used for this ticket.")},
-            code="template_not_usable",
-        )
+    if not response_templates_for(kind=ticket.KIND, user=user).filter(pk=template.pk).exists():
+        raise ValidationError({"template": str(TEMPLATE_NOT_USABLE)}, code="template_not_usable")
     if ticket.is_closed:
         raise ValidationError(
             _("%(number)s is %(status)s: no more mail can be sent from it.")
@@ -231,7 +232,7 @@ def email_send(
     if not queued:
         raise ValidationError(_("This message has already been sent."), code="not_draft")
     _freeze_documents(email)
-    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=now)
+    ticket_touch(ticket, at=now)
     email.refresh_from_db()
     transaction.on_commit(lambda: publish_send(email.pk))
     return email

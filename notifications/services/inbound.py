@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from itsm.selectors import ticket_get_by_number
 from notifications.classify import bounce_report, classify, subject_ticket_numbers
 from notifications.models import (
     Classification,
@@ -40,7 +41,6 @@ from notifications.parsing import (
 )
 from notifications.services.ticket_mail import (
     ticket_add_customer_message,
-    ticket_by_number,
     ticket_new_for_closed,
     ticket_note_bounce,
 )
@@ -204,12 +204,12 @@ def _route(email: InboundEmail, message, parsed: ParsedMessage) -> str:
     if email.classification in (Classification.OWN, Classification.AUTO_REPLY):
         # Recorded, never answered, never changes a ticket.
         email.status = InboundStatus.DONE
-        if number and ticket_by_number(number) is not None:
+        if number and ticket_get_by_number(number) is not None:
             email.ticket_number = number
             email.threaded = True
             return number
         return "mailbox"
-    ticket = ticket_by_number(number) if number else None
+    ticket = ticket_get_by_number(number) if number else None
     if ticket is None:
         return "mailbox"
     email.save()  # the journal entries name the message by its id

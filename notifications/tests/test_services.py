@@ -9,7 +9,7 @@ from email import policy
 from email.utils import parseaddr
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,8 +72,12 @@ def test_a_customer_without_email_gets_a_clear_message_and_nothing_is_queued(
 
 
 def test_agents_cannot_use_coordinator_templates(agent, coordinator, incident, linked):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as error:
         queue(incident, agent, linked)
+    # What the compose page says of a template its list does not offer.
+    assert error.value.message_dict["template"] == [
+        "Esta plantilla de respuesta no se puede usar en esta gestión."
+    ]
     assert queue(incident, coordinator, linked).status == EmailStatus.QUEUED
 
 
