@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
@@ -32,7 +33,6 @@ from itsm.models import (
     open_tickets_q,
 )
 from itsm.pagination import PAGE_SIZE, encode_cursor, keyset_rows, seek_condition
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required
-from itsm.forms import TicketCreateForm, add_service_errors
+from itsm.common.access import agent_required
+from itsm.common.forms import add_service_errors
+from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.selectors import agent_default_group, tickets_open_for_customer

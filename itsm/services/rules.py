@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm.common.permissions import require_coordinator
 from itsm.models import RequiresAttention, Status, Ticket, TicketTemplate
-from itsm.permissions import require_coordinator
 
 REOPENED_REASON_CODE = "reopened"
 DEFAULT_RESOLUTION = "RESUELTO"

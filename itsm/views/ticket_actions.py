@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -20,9 +19,11 @@ from itsm.action_forms import (
     WorkInfoForm,
 )
 from itsm.attachments import attachment_response
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
-from itsm.forms import ATTACHMENT_FIELDS, add_service_errors
+from itsm.forms import ATTACHMENT_FIELDS
 from itsm.kinds import Kind
 from itsm.models import Relation
 from itsm.services.escalation import ticket_create_related_for_case, ticket_escalate

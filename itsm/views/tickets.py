@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -24,13 +23,14 @@ from itsm.action_forms import (
     VersionedForm,
     WorkInfoForm,
 )
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
     UserChoiceField,
-    add_service_errors,
     status_reasons,
     ticket_numbers_from_text,
 )

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from customers.models import Customer
+from itsm.common.permissions import is_coordinator, require_agent
+from itsm.common.text import clean_file_name, display_name, single_line
 from itsm.models import MAX_ATTACHMENTS, Ticket
-from itsm.permissions import is_coordinator, require_agent
-from itsm.text import clean_file_name, display_name, single_line
 from notifications.models import (
     EmailStatus,
     OutgoingEmail,

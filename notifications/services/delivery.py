@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.text import single_line
 from itsm.models import WorkInfoType
 from itsm.services.journal import journal_event
-from itsm.text import single_line
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import (
     attachment_name,
