@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import PrivateFileInput
+from itsm.forms import PrivateFileInput, ticket_numbers_from_text
 from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 
@@ -120,8 +120,6 @@ class AddToTicketForm(MailboxVersionForm):
     )
 
     def clean_number(self) -> str:
-        from itsm.forms import ticket_numbers_from_text
-
         text = self.cleaned_data["number"]
         numbers = ticket_numbers_from_text(text)
         if len(numbers) != 1:
