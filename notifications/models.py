@@ -233,9 +233,12 @@ class OutgoingEmail(models.Model):
         """The message's ticket with its customer, loaded once."""
         cached = self.__dict__.get("_ticket")
         if cached is None or cached.number != self.ticket_number:
+            # Through the kinds registry, not a selector: a model reads no read module.
             kind = kind_for_number(self.ticket_number)
-            tickets = kind.model.objects.select_related("customer") if kind else None
-            cached = tickets.filter(number=self.ticket_number).first() if kind else None
+            cached = None
+            if kind is not None:
+                tickets = kind.model.objects.select_related("customer")
+                cached = tickets.filter(number=self.ticket_number).first()
             self.__dict__["_ticket"] = cached
         return cached
 
