@@ -6,7 +6,6 @@ ticket are in ``itsm.action_forms``."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from itsm.attachments import validate_attachment
+from itsm.common.permissions import is_coordinator
 from itsm.models import (
     MAX_ATTACHMENTS,
     HeldUpload,
@@ -25,7 +25,6 @@ from itsm.models import (
     Ticket,
     TicketTemplate,
 )
-from itsm.permissions import is_coordinator
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
 from itsm.selectors import (
     group_assignees,
@@ -43,15 +42,6 @@ from itsm.services.rules import (
 )
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def ticket_numbers_from_text(text: str) -> list[str]:

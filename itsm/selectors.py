@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
 from itsm.common.pagination import keyset_rows
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
@@ -35,7 +36,6 @@ from itsm.models import (
     WorkInfoType,
     open_tickets_q,
 )
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
 
 # The code of the Asignado reason *Pdte comunicación con cliente* in the reference data.
 REOPENED_REASON_CODE = "reopened"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import PrivateFileInput
+from itsm.forms import PrivateFileInput, ticket_numbers_from_text
 from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 from notifications.services.compose import TEMPLATE_NOT_USABLE
@@ -122,8 +122,6 @@ class AddToTicketForm(MailboxVersionForm):
     )
 
     def clean_number(self) -> str:
-        from itsm.forms import ticket_numbers_from_text
-
         text = self.cleaned_data["number"]
         numbers = ticket_numbers_from_text(text)
         if len(numbers) != 1:

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required
+from itsm.common.access import agent_required
+from itsm.common.forms import add_service_errors
 from itsm.common.pagination import CURSOR_PARAMS, keyset_list
-from itsm.forms import TicketCreateForm, add_service_errors
+from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
 from itsm.views.actions import post_action

@@ -3,7 +3,7 @@ templates a user may send."""
 
 from django.db.models import Count, Q, QuerySet
 
-from itsm.permissions import is_coordinator
+from itsm.common.permissions import is_coordinator
 from notifications.models import InboundEmail, InboundStatus, ResponseTemplate
 
 

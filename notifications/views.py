@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.attachments import attachment_response
-from itsm.forms import add_service_errors
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
 from notifications.forms import EmailComposeForm

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events
+from itsm.common.permissions import require_agent, require_coordinator
 from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
 from itsm.models import (
     EscalationPacket,
@@ -20,7 +21,6 @@ from itsm.models import (
     Ticket,
     WorkInfoType,
 )
-from itsm.permissions import require_agent, require_coordinator
 from itsm.selectors import (
     agent_default_group,
     coordination_group,

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from itsm.common.permissions import require_agent
 from itsm.models import (
     MAX_ATTACHMENTS,
     RequiresAttention,
@@ -16,7 +17,6 @@ from itsm.models import (
     WorkInfo,
     WorkInfoType,
 )
-from itsm.permissions import require_agent
 from itsm.services.rules import check_open, field_error
 
 

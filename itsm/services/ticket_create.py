@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -24,7 +25,6 @@ from itsm.models import (
     WorkInfoType,
     priority_for,
 )
-from itsm.permissions import require_agent
 from itsm.selectors import agent_default_group
 from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import (

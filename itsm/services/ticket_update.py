@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
+from itsm.common.text import person_name
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -22,7 +24,6 @@ from itsm.models import (
     WorkInfoType,
     priority_for,
 )
-from itsm.permissions import require_agent
 from itsm.selectors import reopened_reason, stored_values
 from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import (
@@ -35,7 +36,6 @@ from itsm.services.rules import (
     check_open,
 )
 from itsm.services.sla import sla_follow
-from itsm.text import person_name
 
 
 class StaleTicketError(Exception):

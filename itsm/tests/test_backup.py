@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from customers.tests.factories import CustomerFactory
-from itsm.permissions import AGENTS_GROUP
+from itsm.common.permissions import AGENTS_GROUP
 from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data

@@ -8,9 +8,9 @@ from django.test import RequestFactory
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.access import agent_required, coordinator_required, get_ticket_for_user
+from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
+from itsm.common.permissions import is_agent, is_coordinator
 from itsm.models import SupportGroup
-from itsm.permissions import is_agent, is_coordinator
 from itsm.services.escalation import (
     ticket_escalate,
     ticket_pass_to_specialists,

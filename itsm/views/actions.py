@@ -15,8 +15,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from itsm.access import agent_required, get_ticket_for_user
-from itsm.forms import add_service_errors
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
 from itsm.services.ticket_update import StaleTicketError

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from itsm.access import agent_required
 from itsm.action_forms import SaveViewForm
+from itsm.common.access import agent_required
 from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.common.permissions import is_coordinator
 from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds, kind_for_code
 from itsm.models import SavedConsoleView
-from itsm.permissions import is_coordinator
 from itsm.presenters import console_rows
 from itsm.services.saved_views import saved_view_store
 

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
+from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.common.pagination import keyset_list
+from itsm.common.permissions import is_coordinator
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
-from itsm.permissions import is_coordinator
 from itsm.selectors import (
     COORDINATION_KEYS,
     coordination_group,

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -20,6 +19,7 @@ from itsm.action_forms import (
     WorkInfoForm,
 )
 from itsm.attachments import attachment_response
+from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import ATTACHMENT_FIELDS

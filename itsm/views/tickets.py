@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -22,6 +21,7 @@ from itsm.action_forms import (
     VersionedForm,
     WorkInfoForm,
 )
+from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from itsm.selectors import ticket_get_by_number
@@ -157,8 +157,6 @@ def _process_stored(email: InboundEmail, raw: bytes) -> Outcome:
 
 
 def _is_infrastructure(error: Exception) -> bool:
-    from django.db import DatabaseError
-
     return isinstance(error, DatabaseError | OSError) and not isinstance(error, IntegrityError)
 
 

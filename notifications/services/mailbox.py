@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
 from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
-from itsm.permissions import require_agent
 from itsm.selectors import ticket_get_by_number
 from itsm.services.journal import journal_event
 from itsm.services.ticket_create import ticket_create
