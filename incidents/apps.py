@@ -7,6 +7,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from incidents import reference_data
         from incidents.filters import IncidentFilterSet
         from incidents.models import Incident, IncidentWorkInfo
         from itsm import kinds
@@ -20,6 +21,7 @@ class IncidentsConfig(AppConfig):
                 namespace="incidents",
                 new_label=_("New incident"),
                 resolve_label=_("Resolve"),
+                load_reference_data=reference_data.load,
                 resolved_message=_("%(number)s resolved"),
                 escalation_cases=("error23", "unsolved", "linking", "other"),
             )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from itsm.access import agent_required
 from itsm.action_forms import SaveViewForm
 from itsm.exports import csv_response, ticket_export_lines
-from itsm.kinds import Kind, all_kinds, kind_for_code
+from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
 from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.permissions import is_coordinator
@@ -236,4 +236,4 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(kinds[namespace].url_name("console"))
     if is_coordinator(request.user):
         return redirect("coordination")
-    return redirect((kind_for_code("INC") or next(all_kinds())).url_name("console"))
+    return redirect(next(all_kinds()).url_name("console"))
