@@ -25,6 +25,8 @@ from customers.selectors import customer_condition, name_order
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
+    EscalationPacketRevision,
+    PacketEvent,
     Relation,
     SupportGroup,
     Ticket,
@@ -257,11 +259,37 @@ def global_search(text: str) -> SearchResults:
 # --- coordination ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EscalationNote:
+    """What the agent wrote when escalating: it stays the row's note whoever
+    takes the ticket and whatever the journal records after it."""
+
+    text: str
+    author: object | None
+    created_at: datetime
+
+
 @dataclass
 class CoordinationRow:
     ticket: Ticket
-    note: object | None  # the latest note: what the agent escalated with
+    note: EscalationNote | None
     packet: EscalationPacket | None = None
+
+
+def packets_with_escalation_note() -> QuerySet:
+    """Packets with ``escalation_note``: the note of their latest escalation
+    that carried one (a coordinator's take, return or pass never replaces it)."""
+    escalations = (
+        EscalationPacketRevision.objects.filter(
+            packet=OuterRef("pk"),
+            event__in=(PacketEvent.ESCALATED, PacketEvent.RE_ESCALATED),
+        )
+        .exclude(note="")
+        .order_by("-version")
+    )
+    return EscalationPacket.objects.select_related("escalated_by").annotate(
+        escalation_note=Subquery(escalations.values("note")[:1])
+    )
 
 
 @dataclass(frozen=True)
@@ -300,11 +328,13 @@ def coordination_queue(
     packets = filters.packets() if filters else None
     candidates: list[Ticket] = []
     for kind in all_kinds():
+        # Without a packet, what a person last wrote: the entries the system
+        # writes (a relation, a take) are not a note.
         latest_note = (
             kind.journal_model.objects.filter(
                 ticket=OuterRef("pk"),
-                # The packet's entries are general information.
                 type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
+                event__isnull=True,
             )
             .order_by("-created_at", "-id")
             .values("id")[:1]
@@ -339,13 +369,23 @@ def coordination_queue(
     if tickets:
         by_number = {
             p.ticket_number: p
-            for p in EscalationPacket.objects.filter(
+            for p in packets_with_escalation_note().filter(
                 ticket_number__in=[t.number for t in tickets]
-            ).select_related("escalated_by")
+            )
         }
-    rows = [
-        CoordinationRow(t, notes.get((t.KIND, t.note_id)), by_number.get(t.number)) for t in tickets
-    ]
+    rows = []
+    for ticket in tickets:
+        packet = by_number.get(ticket.number)
+        if packet is not None:
+            note = (
+                EscalationNote(packet.escalation_note, packet.escalated_by, packet.escalated_at)
+                if packet.escalation_note
+                else None
+            )
+        else:
+            entry = notes.get((ticket.KIND, ticket.note_id))
+            note = EscalationNote(entry.notes, entry.author, entry.created_at) if entry else None
+        rows.append(CoordinationRow(ticket, note, packet))
     next_cursor = (
         encode_cursor([tickets[-1].created_at, tickets[-1].number]) if more and tickets else None
     )

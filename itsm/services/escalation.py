@@ -21,7 +21,12 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.permissions import require_agent, require_coordinator
-from itsm.selectors import agent_default_group, coordination_group, specialists_group
+from itsm.selectors import (
+    agent_default_group,
+    coordination_group,
+    packets_with_escalation_note,
+    specialists_group,
+)
 from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
 from itsm.services.rules import field_error
@@ -30,11 +35,8 @@ from itsm.services.ticket_update import ticket_assign_to_me, ticket_update
 
 
 def packet_for(ticket: Ticket) -> EscalationPacket | None:
-    return (
-        EscalationPacket.objects.select_related("escalated_by")
-        .filter(ticket_number=ticket.number)
-        .first()
-    )
+    """The ticket's packet with the agent's escalation note, or None."""
+    return packets_with_escalation_note().filter(ticket_number=ticket.number).first()
 
 
 def _record(

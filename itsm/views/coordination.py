@@ -1,6 +1,7 @@
 """The coordination queue: what agents escalated, oldest first, and the
 coordinators' actions on it (*Tomar*, *Devolver al agente*, *Pasar a L2
-ESPECIALISTAS*)."""
+ESPECIALISTAS*); and, on the ticket, the escalation form of the case an
+agent picks."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,17 +18,20 @@ from itsm.access import agent_required, coordinator_required, get_ticket_for_use
 from itsm.action_forms import CoordinationActionForm
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
-from itsm.kinds import kind_for_number
+from itsm.kinds import Kind, kind_for_number
 from itsm.models import Ticket
 from itsm.pagination import InvalidCursor, decode_cursor
 from itsm.permissions import is_coordinator
 from itsm.selectors import coordination_group, coordination_queue, coordination_rows
+from itsm.presenters import packet_view
 from itsm.services.escalation import (
+    packet_for,
     ticket_pass_to_specialists,
     ticket_return_to_agent,
     ticket_take,
 )
 from itsm.services.ticket_update import StaleTicketError
+from itsm.views.tickets import escalation_context, load_ticket
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
@@ -145,3 +149,21 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
         return fail(f"{ticket.number}: " + " ".join(error.messages), 400)
     messages.success(request, done % {"number": ticket.number})
     return redirect("coordination")
+
+
+@agent_required
+@require_GET
+def escalation_case_form(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """htmx, when the agent picks the escalation case on the ticket: that
+    case's form in place of the panel, without reloading the page."""
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed or ticket.assigned_group.is_coordination:
+        raise Http404(_("%(number)s cannot be escalated now.") % {"number": ticket.number})
+    packet = packet_for(ticket)
+    context = {
+        "kind": kind,
+        "ticket": ticket,
+        "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
+        **escalation_context(request, ticket, packet),
+    }
+    return render(request, "itsm/snippets/ticket_escalate_form.html", context)
