@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from itsm import selectors
-from itsm.models import EscalationPacket, Status, StatusReason, SupportGroup, WorkInfoType
+from itsm.models import EscalationPacket, Status, StatusReason, SupportGroup
 from itsm.selectors import coordination_group, specialists_group
 from itsm.services.escalation import ticket_escalate, ticket_take
 from itsm.services.journal import work_info_add

@@ -22,8 +22,8 @@ from itsm.kinds import Kind, kind_for_number
 from itsm.models import Ticket
 from itsm.pagination import InvalidCursor, decode_cursor
 from itsm.permissions import is_coordinator
-from itsm.selectors import coordination_group, coordination_queue, coordination_rows
 from itsm.presenters import packet_view
+from itsm.selectors import coordination_group, coordination_queue, coordination_rows
 from itsm.services.escalation import (
     packet_for,
     ticket_pass_to_specialists,
