@@ -353,9 +353,9 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         # The agent who takes the call (or the mail) owns it, when they belong
         # to the group (the group's assignee options, from the cache, say
         # whether they do).
-        if not self.is_bound and not self.initial.get("assignee"):
-            if any(value == str(user.pk) for value, _label in self.fields["assignee"].choices):
-                self.initial["assignee"] = user.pk
+        offered = (value for value, _label in self.fields["assignee"].choices)
+        if not self.is_bound and not self.initial.get("assignee") and str(user.pk) in offered:
+            self.initial["assignee"] = user.pk
 
     def ticket_fields(self) -> dict:
         """The cleaned form as ``ticket_create``'s arguments (customer to files)."""
