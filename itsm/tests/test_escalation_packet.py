@@ -114,6 +114,8 @@ def test_picking_a_case_brings_its_form_without_reloading_the_page(client, agent
     assert page.startswith('<div id="escalation-panel">') and "<html" not in page
     assert 'id="escalation-packet-form"' in page and 'value="flei" selected' in page
     assert response.context["escalation_form"]["flei_code"].value() == "F123456"
+    guidance = page[page.index('id="escalation-help" hx-swap-oob="true"') :]
+    assert "Fecha del pago" in guidance
     # A case of the other kind offers the related ticket instead.
     other = client.get(url(ticket, "escalate_form"), {"escalation_case": "error23"})
     assert 'id="escalation-other-kind"' in other.content.decode()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -155,7 +156,8 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
 @require_GET
 def escalation_case_form(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
     """htmx, when the agent picks the escalation case on the ticket: that
-    case's form in place of the panel, without reloading the page."""
+    case's form in place of the panel, and its checklist in the guidance,
+    without reloading the page."""
     ticket = load_ticket(request, kind, number)
     if ticket.is_closed or ticket.assigned_group.is_coordination:
         raise Http404(_("%(number)s cannot be escalated now.") % {"number": ticket.number})
@@ -166,4 +168,9 @@ def escalation_case_form(request: HttpRequest, kind: Kind, number: str) -> HttpR
         "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
         **escalation_context(request, ticket, packet),
     }
-    return render(request, "itsm/snippets/ticket_escalate_form.html", context)
+    # The guidance beside the panel follows the case too (out of band).
+    panel = render_to_string("itsm/snippets/ticket_escalate_form.html", context, request)
+    guidance = render_to_string(
+        "itsm/snippets/ticket_escalation_help.html", {**context, "oob": True}, request
+    )
+    return HttpResponse(panel + guidance)
