@@ -2,6 +2,7 @@
 worked out here, the template draws it. Every bar is a link to the console
 filtered to what it counts, and every chart has its numbers as a table."""
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,11 +14,22 @@ from django.utils.translation import gettext as _
 from itsm.dashboard import AGE_BUCKETS, Figures
 from itsm.kinds import all_kinds, kind_for_code
 
-BAR_HEIGHT = 18
-BAR_GAP = 6
-LABEL_WIDTH = 240
-BAR_WIDTH = 230
+BAR_HEIGHT = 14
+BAR_GAP = 8
+# Each bar's label is written whole on the line(s) above it, never cut.
+LABEL_LINE_HEIGHT = 14
+LABEL_LINE_CHARS = 80
+BAR_WIDTH = 460
+VALUE_WIDTH = 60
+# The per-day chart writes a date under every DATE_TICK_EVERY-th day, today included.
+DATE_TICK_EVERY = 7
 PALETTE = ("#0d6efd", "#6f42c1", "#d63384", "#fd7e14", "#198754", "#20c997", "#0dcaf0")
+
+
+@dataclass
+class LabelLine:
+    text: str
+    y: int
 
 
 @dataclass
@@ -25,9 +37,10 @@ class Bar:
     label: str
     value: int
     url: str
-    y: int = 0
+    y: int = 0  # the bar's top; its label's lines are above it
     width: int = 0
     colour: str = PALETTE[0]
+    lines: list[LabelLine] = field(default_factory=list)
 
 
 @dataclass
@@ -36,17 +49,23 @@ class BarChart:
     title: str
     bars: list[Bar]
     height: int = 0
-    label_width: int = LABEL_WIDTH
-    value_x: int = 0
-    total_width: int = LABEL_WIDTH + BAR_WIDTH + 60
+    bar_height: int = BAR_HEIGHT
+    total_width: int = BAR_WIDTH + VALUE_WIDTH
 
     def __post_init__(self) -> None:
         peak = max((bar.value for bar in self.bars), default=0) or 1
+        y = 0
         for index, bar in enumerate(self.bars):
-            bar.y = index * (BAR_HEIGHT + BAR_GAP)
+            texts = textwrap.wrap(bar.label, LABEL_LINE_CHARS) or [""]
+            bar.lines = [
+                LabelLine(text, y + (number + 1) * LABEL_LINE_HEIGHT - 3)
+                for number, text in enumerate(texts)
+            ]
+            bar.y = y + len(texts) * LABEL_LINE_HEIGHT
             bar.width = max(round(bar.value / peak * BAR_WIDTH), 1 if bar.value else 0)
             bar.colour = PALETTE[index % len(PALETTE)]
-        self.height = max(len(self.bars) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)
+            y = bar.y + BAR_HEIGHT + BAR_GAP
+        self.height = max(y - BAR_GAP, BAR_HEIGHT)
 
 
 @dataclass
@@ -70,6 +89,7 @@ class DayColumn:
     url: str
     kinds: list[KindDay]
     x: int = 0
+    tick: bool = False  # its date is written under the axis
     created_height: int = 0
     resolved_height: int = 0
     created_y: int = 0
@@ -90,8 +110,10 @@ class DayChart:
 
     def __post_init__(self) -> None:
         peak = max((max(d.created, d.resolved) for d in self.days), default=0) or 1
+        last = len(self.days) - 1
         for index, day in enumerate(self.days):
             day.x = index * self.column_width
+            day.tick = (last - index) % DATE_TICK_EVERY == 0
             day.created_height = round(day.created / peak * (self.height - 10))
             day.resolved_height = round(day.resolved / peak * (self.height - 10))
             day.created_y = self.baseline - day.created_height

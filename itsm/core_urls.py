@@ -38,6 +38,7 @@ KIND_PAGES = (
     ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
     ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
     ("<str:number>/escalate/", ticket_actions.escalate, {}, "escalate"),
+    ("<str:number>/escalate/form/", coordination.escalation_case_form, {}, "escalate_form"),
     (
         "<str:number>/escalate/related/",
         ticket_actions.escalate_as_related,

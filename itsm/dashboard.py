@@ -4,12 +4,13 @@ resolved over 30 days, the week's top templates.
 
 Every figure is an aggregate on an indexed column. For coordinators (the
 whole desk) the figures come from a snapshot a beat task keeps
-(``dashboard_refresh``), so the page reads one row at any size; an agent's
-own figures are counted live on the assignee indexes. Each figure carries
-the console query that lists its tickets."""
+(``dashboard_refresh``), so the page reads one row at any size; a snapshot
+older than the refresh setting is refreshed on demand (no beat under
+``make run``). An agent's own figures are counted live on the assignee
+indexes. Each figure carries the console query that lists its tickets."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -141,12 +142,20 @@ def dashboard_refresh() -> Figures:
 
 
 def desk_figures() -> Figures:
-    """The snapshot, or live figures when it is missing or too old."""
+    """The snapshot, or live figures when it is missing or so old that no
+    refresh asked of a worker came in time (twice the refresh setting)."""
     snapshot = DashboardSnapshot.objects.filter(scope=ALL).first()
     max_age = timedelta(seconds=2 * settings.ITSM_DASHBOARD_REFRESH_SECONDS)
     if snapshot is None or timezone.now() - snapshot.computed_at > max_age:
         return dashboard_refresh()
     return Figures(**snapshot.data)
+
+
+def figures_are_stale(figures: Figures, *, now=None) -> bool:
+    """Older than the refresh setting: beat should have refreshed them."""
+    now = now or timezone.now()
+    age = now - datetime.fromisoformat(figures.computed_at)
+    return age > timedelta(seconds=settings.ITSM_DASHBOARD_REFRESH_SECONDS)
 
 
 def agent_figures(user) -> Figures:

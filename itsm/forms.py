@@ -340,6 +340,12 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("status", Status.ASSIGNED)
         super().__init__(*args, user=user, **kwargs)
+        # The agent who takes the call (or the mail) owns it, when they belong
+        # to the group (the group's assignee options, from the cache, say
+        # whether they do).
+        offered = (value for value, _label in self.fields["assignee"].choices)
+        if not self.is_bound and not self.initial.get("assignee") and str(user.pk) in offered:
+            self.initial["assignee"] = user.pk
 
     def ticket_fields(self) -> dict:
         """The cleaned form as ``ticket_create``'s arguments (customer to files)."""

@@ -349,15 +349,35 @@ class PacketView:
     state_label: str
     items: list[PacketItem]
     missing_labels: list[str]
+    note: str = ""  # what the agent wrote to the coordinator when escalating
 
 
-def _packet_value(field: CaseField, value, ticket: Ticket, registros: dict) -> tuple[str, str]:
+def _packet_files(packet: EscalationPacket, case, ticket: Ticket) -> dict[str, str]:
+    """The names of the packet's files ("<entry id>:<index>" → name): one query."""
+    refs = [str(packet.data.get(f.name) or "") for f in case.fields if f.type == ATTACHMENT]
+    entry_ids = {ref.partition(":")[0] for ref in refs if ref}
+    entry_ids = [int(pk) for pk in entry_ids if pk.isdigit()]
+    if not entry_ids:
+        return {}
+    entries = ticket.work_info.filter(pk__in=entry_ids).only(
+        "pk", "attachment_1", "attachment_2", "attachment_3"
+    )
+    return {
+        f"{entry.pk}:{index}": PurePath(file.name).name
+        for entry in entries
+        for index, file in entry.attachments
+    }
+
+
+def _packet_value(
+    field: CaseField, value, ticket: Ticket, registros: dict, files: dict
+) -> tuple[str, str]:
     if value in (None, ""):
         return "", ""
     if field.type == ATTACHMENT:
         entry_id, _sep, index = str(value).partition(":")
         url = reverse(ticket.kind.url_name("attachment"), args=[ticket.number, entry_id, index])
-        return gettext("File"), url
+        return files.get(str(value)) or gettext("File"), url
     if field.type == REGISTRO:
         return registros.get(value, str(value)), ""
     if field.type == LINK_OPERATION:
@@ -377,7 +397,8 @@ def _packet_value(field: CaseField, value, ticket: Ticket, registros: dict) -> t
 
 
 def packet_view(packet: EscalationPacket | None, ticket: Ticket) -> PacketView | None:
-    """The packet as the top of the ticket shows it, in the reader's language."""
+    """The packet as the top of the ticket shows it, in the reader's language;
+    ``packet`` comes from ``packet_for`` (it carries the escalation note)."""
     if packet is None:
         return None
     case = CASES[packet.case]
@@ -387,9 +408,10 @@ def packet_view(packet: EscalationPacket | None, ticket: Ticket) -> PacketView |
         if any(registro_ids)
         else {}
     )
+    files = _packet_files(packet, case, ticket)
     items = []
     for field in case.fields:
-        value, url = _packet_value(field, packet.data.get(field.name), ticket, registros)
+        value, url = _packet_value(field, packet.data.get(field.name), ticket, registros, files)
         items.append(PacketItem(str(field.label), value, url, field.name in packet.missing))
     return PacketView(
         packet=packet,
@@ -397,4 +419,5 @@ def packet_view(packet: EscalationPacket | None, ticket: Ticket) -> PacketView |
         state_label=packet.get_state_display(),
         items=items,
         missing_labels=[str(f.label) for f in case.fields if f.name in packet.missing],
+        note=packet.escalation_note or "",
     )

@@ -27,6 +27,8 @@ from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordin
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
+    EscalationPacketRevision,
+    PacketEvent,
     Relation,
     Status,
     StatusReason,
@@ -90,12 +92,9 @@ def stored_values(ticket: Ticket, names) -> dict[str, str]:
 
 
 def packet_for(ticket: Ticket) -> EscalationPacket | None:
-    """The ticket's escalation packet, if it was ever escalated."""
-    return (
-        EscalationPacket.objects.select_related("escalated_by")
-        .filter(ticket_number=ticket.number)
-        .first()
-    )
+    """The ticket's escalation packet with the agent's escalation note, if it
+    was ever escalated."""
+    return packets_with_escalation_note().filter(ticket_number=ticket.number).first()
 
 
 def tickets_by_numbers(numbers: list[str]) -> list[Ticket]:
@@ -320,11 +319,37 @@ def global_search(text: str) -> SearchResults:
 # --- coordination ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EscalationNote:
+    """What the agent wrote when escalating: it stays the row's note whoever
+    takes the ticket and whatever the journal records after it."""
+
+    text: str
+    author: object | None
+    created_at: datetime
+
+
 @dataclass
 class CoordinationRow:
     ticket: Ticket
-    note: object | None  # the latest note: what the agent escalated with
+    note: EscalationNote | None
     packet: EscalationPacket | None = None
+
+
+def packets_with_escalation_note() -> QuerySet:
+    """Packets with ``escalation_note``: the note of their latest escalation
+    that carried one (a coordinator's take, return or pass never replaces it)."""
+    escalations = (
+        EscalationPacketRevision.objects.filter(
+            packet=OuterRef("pk"),
+            event__in=(PacketEvent.ESCALATED, PacketEvent.RE_ESCALATED),
+        )
+        .exclude(note="")
+        .order_by("-version")
+    )
+    return EscalationPacket.objects.select_related("escalated_by").annotate(
+        escalation_note=Subquery(escalations.values("note")[:1])
+    )
 
 
 @dataclass(frozen=True)
@@ -362,11 +387,13 @@ def coordination_queue(
     packets = filters.packets() if filters else None
     querysets = []
     for kind in all_kinds():
+        # Without a packet, what a person last wrote: the entries the system
+        # writes (a relation, a take) are not a note.
         latest_note = (
             kind.journal_model.objects.filter(
                 ticket=OuterRef("pk"),
-                # The packet's entries are general information.
                 type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
+                event__isnull=True,
             )
             .order_by("-created_at", "-id")
             .values("id")[:1]
@@ -399,13 +426,24 @@ def coordination_page_rows(tickets: list[Ticket]) -> list[CoordinationRow]:
     if tickets:
         by_number = {
             p.ticket_number: p
-            for p in EscalationPacket.objects.filter(
+            for p in packets_with_escalation_note().filter(
                 ticket_number__in=[t.number for t in tickets]
-            ).select_related("escalated_by")
+            )
         }
-    return [
-        CoordinationRow(t, notes.get((t.KIND, t.note_id)), by_number.get(t.number)) for t in tickets
-    ]
+    rows = []
+    for ticket in tickets:
+        packet = by_number.get(ticket.number)
+        if packet is not None:
+            note = (
+                EscalationNote(packet.escalation_note, packet.escalated_by, packet.escalated_at)
+                if packet.escalation_note
+                else None
+            )
+        else:
+            entry = notes.get((ticket.KIND, ticket.note_id))
+            note = EscalationNote(entry.notes, entry.author, entry.created_at) if entry else None
+        rows.append(CoordinationRow(ticket, note, packet))
+    return rows
 
 
 def coordination_rows(

@@ -24,7 +24,7 @@ class InboundEmailFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=InboundStatus.choices,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
     classification = django_filters.ChoiceFilter(
@@ -38,6 +38,7 @@ class InboundEmailFilterSet(django_filters.FilterSet):
     assigned_to = django_filters.ModelChoiceFilter(label=_("Assigned to"), queryset=agent_users())
     received = django_filters.DateFromToRangeFilter(
         label=_("Received"),
+        field_name="received_at",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(label=_("Sender, subject or text"), method="filter_text")

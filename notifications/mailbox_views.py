@@ -276,6 +276,19 @@ def _prefill(email: InboundEmail, user) -> tuple[dict, Customer | None]:
     return initial, customer
 
 
+# What the agent fills in on a ticket from a message, in the page's order;
+# the customer search comes first when the sender is not known.
+FILLED_BY_THE_AGENT = ("template", "summary", "description")
+
+
+def _focus_first_empty(form: TicketCreateForm) -> None:
+    """The cursor goes to the first field the message left empty."""
+    for name in FILLED_BY_THE_AGENT:
+        if not form.initial.get(name):
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
 def _customer_form(email: InboundEmail) -> CustomerForm:
     first, _space, rest = (email.from_name or "").partition(" ")
     return CustomerForm(
@@ -318,6 +331,8 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
     else:
         initial, customer = _prefill(email, user)
         form = TicketCreateForm(model=kind.model, user=user, initial=initial)
+        if customer is not None:
+            _focus_first_empty(form)
     context = new_ticket_context(kind, form)
     if customer is not None:
         context["customer"] = customer

@@ -72,6 +72,7 @@ ACCESS = {
             "resolve",
             "reopen",
             "escalate",
+            "escalate_form",
             "escalate_as_related",
             "work_info_add",
             "attachment",

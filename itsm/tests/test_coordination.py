@@ -2,6 +2,7 @@
 coordinators' actions, with optimistic locking."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -9,14 +10,17 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from itsm.common import pagination
-from itsm.models import Status, StatusReason, SupportGroup, WorkInfoType
+from itsm.models import EscalationPacket, Status, StatusReason, SupportGroup
 from itsm.selectors import coordination_group, specialists_group
-from itsm.services.escalation import ticket_escalate
+from itsm.services.escalation import ticket_escalate, ticket_take
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate
 from itsm.services.ticket_update import ticket_resolve, ticket_update
 from itsm.tests.factories import make_incident, make_work_order
 from workorders.models import WorkOrder
 
 COORDINATION = reverse("coordination")
+ZONE = ZoneInfo("Europe/Madrid")
 
 
 def escalate(ticket, user, note="ERROR 23 al depositar cuentas; CIF B12345678, FLEI 4711"):
@@ -117,10 +121,56 @@ def test_queue_lists_open_escalated_tickets_of_both_kinds_oldest_first(client, a
 def test_each_row_carries_its_packet_and_note(client, agent, coordinator, escalated):
     client.force_login(coordinator)
     row = client.get(COORDINATION).context["rows"][0]
-    assert row.note.type == WorkInfoType.GENERAL
-    assert row.note.notes.startswith("ERROR 23")
+    assert row.note.text.startswith("ERROR 23")
     assert row.note.author == agent
     assert row.packet.case == "other" and row.packet.complete
+
+
+def test_the_agents_note_stays_after_a_take_and_an_unrelated_relation(client, agent, coordinator):
+    escalated = escalate(make_incident(user=agent), agent, note="Falla el trámite de depósito")
+    escalated_at = EscalationPacket.objects.get().escalated_at
+    ticket_take(ticket=escalated, user=coordinator, expected_version=escalated.version)
+    ticket_relate(
+        ticket=refreshed(escalated), user=coordinator, other_number=make_incident(user=agent).number
+    )
+    client.force_login(coordinator)
+    response = client.get(COORDINATION)
+    row = response.context["rows"][0]
+    assert row.ticket.assignee == coordinator
+    assert row.note.text == "Falla el trámite de depósito"
+    assert row.note.author == agent and row.note.created_at == escalated_at
+    html = response.content.decode()
+    assert "Falla el trámite de depósito" in html and "Agente" in html
+    assert escalated_at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M") in html
+
+
+def test_a_coordinators_later_note_does_not_replace_the_agents(client, agent, coordinator):
+    escalated = escalate(make_incident(user=agent), agent, note="Pide el cuadro de vinculación")
+    work_info_add(
+        ticket=escalated,
+        user=coordinator,
+        notes="Llamo al cliente mañana",
+    )
+    client.force_login(coordinator)
+    row = client.get(COORDINATION).context["rows"][0]
+    assert row.note.text == "Pide el cuadro de vinculación" and row.note.author == agent
+
+
+def test_without_a_packet_the_row_shows_what_a_person_last_wrote(client, agent, coordinator):
+    ticket = make_incident(user=agent)
+    ticket = ticket_update(
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        assigned_group=coordination_group(),
+        assignee=None,
+        note="Escalo sin paquete: revisar el NIF",
+    )
+    ticket_relate(ticket=ticket, user=coordinator, other_number=make_incident(user=agent).number)
+    client.force_login(coordinator)
+    row = client.get(COORDINATION).context["rows"][0]
+    assert row.packet is None
+    assert row.note.text == "Escalo sin paquete: revisar el NIF" and row.note.author == agent
 
 
 def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):

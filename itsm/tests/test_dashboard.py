@@ -186,3 +186,67 @@ def test_top_templates_link_to_the_console_of_their_kind(client, agent, coordina
     assert bar.label == f"Órdenes de trabajo · {work_order.template.name}" and bar.value == 1
     assert bar.url.startswith(reverse("workorders:console"))
     assert [row.ticket.number for row in client.get(bar.url).context["rows"]] == [work_order.number]
+
+
+def test_figures_older_than_the_refresh_setting_are_counted_again_without_beat(
+    client, agent, coordinator, settings
+):
+    settings.ITSM_DASHBOARD_REFRESH_SECONDS = 300
+    make_incident(user=agent)
+    dashboard_refresh()
+    make_incident(user=agent)
+    client.force_login(coordinator)
+    # Younger than the setting: the snapshot as it is.
+    assert sum(b.value for b in client.get(DASHBOARD).context["charts"][0].bars) == 1
+    # Older (six minutes): refreshed on demand (no broker: the task runs at once).
+    DashboardSnapshot.objects.filter(scope="all").update(
+        computed_at=timezone.now() - timedelta(minutes=6),
+        data=DashboardSnapshot.objects.get(scope="all").data
+        | {"computed_at": (timezone.now() - timedelta(minutes=6)).isoformat()},
+    )
+    response = client.get(DASHBOARD)
+    assert sum(b.value for b in response.context["charts"][0].bars) == 2
+    assert not response.context["refreshing"]
+    assert timezone.now() - response.context["computed_at"] < timedelta(minutes=1)
+
+
+def test_the_age_of_the_figures_is_shown(client, agent, coordinator):
+    dashboard_refresh()
+    snapshot = DashboardSnapshot.objects.get(scope="all")
+    two_minutes_ago = timezone.now() - timedelta(minutes=2)
+    snapshot.data["computed_at"] = two_minutes_ago.isoformat()
+    snapshot.computed_at = two_minutes_ago
+    snapshot.save()
+    client.force_login(coordinator)
+    html = client.get(DASHBOARD).content.decode()
+    age = html[html.index('id="dashboard-age"') :]
+    age = age[: age.index("</time>")]
+    assert "(hace 2\xa0minutos)" in age
+
+
+def test_every_table_is_folded_under_its_chart_and_labels_are_whole(client, agent, coordinator):
+    from itsm.models import SupportGroup
+
+    group = SupportGroup.objects.create(name="L2 ESPECIALISTAS DE FIRMA ELECTRÓNICA Y CERTIFICADOS")
+    make_incident(user=agent, assigned_group=group)
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    html = response.content.decode()
+    charts = response.context["charts"]
+    assert html.count('<details class="mt-1"><summary') == len(charts) - 1
+    assert html.count("<details") == len(charts)
+    label = "Incidencias · L2 ESPECIALISTAS DE FIRMA ELECTRÓNICA Y CERTIFICADOS"
+    assert f'font-size="11" fill="#212529">{label}</text>' in html
+
+
+def test_the_thirty_days_have_dates_on_their_axis(client, agent, coordinator):
+    dashboard_refresh()
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    chart = {c.id: c for c in response.context["charts"]}["per-day"]
+    ticked = [day for day in chart.days if day.tick]
+    assert [day.label for day in ticked][-1] == timezone.localdate().strftime("%d/%m")
+    assert len(ticked) == 5
+    html = response.content.decode()
+    for day in ticked:
+        assert f'class="date-tick" x="{day.x + 7}"' in html and f">{day.label}</text>" in html

@@ -3,6 +3,7 @@ nothing typed lost; the return-with-missing loop; the carry-over to L2;
 the guidance panel by kind and case; the coordination console's filters."""
 
 from datetime import timedelta
+from pathlib import PurePath
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,6 +29,7 @@ from itsm.services.escalation import (
     ticket_escalate,
     ticket_pass_to_specialists,
     ticket_return_to_agent,
+    ticket_take,
 )
 from itsm.services.journal import work_info_add
 from itsm.services.ticket_update import ticket_set_pending, ticket_update
@@ -101,6 +103,53 @@ def test_guidance_shows_only_the_cases_of_the_kind(client, agent):
     page = client.get(url(work_order, "detail")).content.decode()
     guidance = page[page.index('id="escalation-help"') :]
     assert "Incongruencia en FLEI" in guidance and "ERROR 23" not in guidance
+
+
+def test_picking_a_case_brings_its_form_without_reloading_the_page(client, agent):
+    ticket = make_work_order(user=agent, customer=subscriber())
+    client.force_login(agent)
+    response = client.get(url(ticket, "escalate_form"), {"escalation_case": "flei"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.startswith('<div id="escalation-panel">') and "<html" not in page
+    assert 'id="escalation-packet-form"' in page and 'value="flei" selected' in page
+    assert response.context["escalation_form"]["flei_code"].value() == "F123456"
+    guidance = page[page.index('id="escalation-help" hx-swap-oob="true"') :]
+    assert "Fecha del pago" in guidance
+    # A case of the other kind offers the related ticket instead.
+    other = client.get(url(ticket, "escalate_form"), {"escalation_case": "error23"})
+    assert 'id="escalation-other-kind"' in other.content.decode()
+    # The page itself asks for it as soon as the case is picked.
+    detail = client.get(url(ticket, "detail")).content.decode()
+    assert f'hx-get="{url(ticket, "escalate_form")}"' in detail
+
+
+def test_the_case_form_is_for_agents_and_tickets_that_can_be_escalated(client, agent, outsider):
+    ticket = make_incident(user=agent)
+    client.force_login(outsider)
+    assert client.get(url(ticket, "escalate_form"), {"escalation_case": "other"}).status_code == 403
+    client.force_login(agent)
+    escalate_other(ticket, agent)
+    assert client.get(url(ticket, "escalate_form"), {"escalation_case": "other"}).status_code == 404
+
+
+def test_the_packet_box_keeps_the_agents_note_after_a_take(client, agent, coordinator):
+    ticket = make_incident(user=agent)
+    ticket = ticket_escalate(
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": "Otro motivo"},
+        note="El cliente no ve el depósito de 2025",
+    )
+    ticket_take(ticket=ticket, user=coordinator, expected_version=ticket.version)
+    client.force_login(coordinator)
+    response = client.get(url(ticket, "detail"))
+    assert response.context["packet"].note == "El cliente no ve el depósito de 2025"
+    page = response.content.decode()
+    box = page[page.index('id="escalation-packet-note"') :]
+    assert "El cliente no ve el depósito de 2025" in box[: box.index("</figure>")]
 
 
 def test_choosing_a_case_shows_its_checklist_and_form(client, agent):
@@ -220,6 +269,10 @@ def test_unsolved_error_with_an_uploaded_screenshot_and_an_ipv6(client, agent):
     download = reverse("incidents:attachment", args=[ticket.number, int(entry_id), int(index)])
     assert download in page
     assert client.get(download).status_code == 200
+    # The packet names its file, not just "Archivo".
+    name = PurePath(entry.attachments[int(index) - 1][1].name).name
+    box = page[page.index('id="escalation-packet"') :]
+    assert f"download>{name}</a>" in box
 
 
 def test_a_screenshot_uploaded_with_a_form_that_has_errors_is_kept(client, agent, other_agent):

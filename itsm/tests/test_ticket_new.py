@@ -118,6 +118,38 @@ def test_choosing_a_template_fills_the_summary_and_section_three(client, agent):
     assert template.service in html
 
 
+def test_a_template_keeps_a_summary_someone_wrote_and_offers_its_own(client, agent):
+    template = campaign_template("INC")
+    client.force_login(agent)
+    url = reverse("incidents:template_fields")
+    response = client.get(url, {"template": template.pk, "summary": "No puedo legalizar"})
+    html = response.content.decode()
+    assert 'value="No puedo legalizar"' in html
+    offer = html[html.index('id="summary-offer"') :]
+    assert template.summary in offer
+    assert f"?template={template.pk}&amp;summary=" in offer
+    # Taking the offer (an empty summary) writes the template's.
+    taken = client.get(url, {"template": template.pk, "summary": ""}).content.decode()
+    assert f'value="{template.summary}"' in taken and 'id="summary-offer"' not in taken
+
+
+def test_a_summary_another_template_wrote_is_replaced(client, agent):
+    first, second = TicketTemplate.objects.for_agents("INC").exclude(summary="")[:2]
+    assert first.summary != second.summary
+    client.force_login(agent)
+    response = client.get(
+        reverse("incidents:template_fields"), {"template": second.pk, "summary": first.summary}
+    )
+    html = response.content.decode()
+    assert f'value="{second.summary}"' in html and 'id="summary-offer"' not in html
+
+
+def test_the_template_picker_sends_the_summary_written_so_far(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("incidents:new")).content.decode()
+    assert 'hx-include="this, #id_summary"' in page
+
+
 def test_template_of_the_other_kind_fills_nothing(client, agent):
     work_order_only = TicketTemplate.objects.for_agents("WO").exclude(applies_to="BOTH").first()
     client.force_login(agent)

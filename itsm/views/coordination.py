@@ -1,12 +1,14 @@
 """The coordination queue: what agents escalated, oldest first, and the
 coordinators' actions on it (*Tomar*, *Devolver al agente*, *Pasar a L2
-ESPECIALISTAS*)."""
+ESPECIALISTAS*); and, on the ticket, the escalation form of the case an
+agent picks."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,8 +21,9 @@ from itsm.common.pagination import keyset_list
 from itsm.common.permissions import is_coordinator
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
-from itsm.kinds import kind_for_number
+from itsm.kinds import Kind, kind_for_number
 from itsm.models import Ticket
+from itsm.presenters import packet_view
 from itsm.selectors import (
     COORDINATION_KEYS,
     coordination_group,
@@ -29,11 +32,13 @@ from itsm.selectors import (
     coordination_rows,
 )
 from itsm.services.escalation import (
+    packet_for,
     ticket_pass_to_specialists,
     ticket_return_to_agent,
     ticket_take,
 )
 from itsm.views.actions import post_action
+from itsm.views.tickets import escalation_context, load_ticket
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
@@ -160,3 +165,27 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
         again=again,
         stale=lambda error: fail(str(error), 409),
     )
+
+
+@agent_required
+@require_GET
+def escalation_case_form(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """htmx, when the agent picks the escalation case on the ticket: that
+    case's form in place of the panel, and its checklist in the guidance,
+    without reloading the page."""
+    ticket = load_ticket(request, kind, number)
+    if ticket.is_closed or ticket.assigned_group.is_coordination:
+        raise Http404(_("%(number)s cannot be escalated now.") % {"number": ticket.number})
+    packet = packet_for(ticket)
+    context = {
+        "kind": kind,
+        "ticket": ticket,
+        "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
+        **escalation_context(request, ticket, packet),
+    }
+    # The guidance beside the panel follows the case too (out of band).
+    panel = render_to_string("itsm/snippets/ticket_escalate_form.html", context, request)
+    guidance = render_to_string(
+        "itsm/snippets/ticket_escalation_help.html", {**context, "oob": True}, request
+    )
+    return HttpResponse(panel + guidance)

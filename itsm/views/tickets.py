@@ -80,7 +80,8 @@ def _wire(form: Form, kind: Kind) -> Form:
             "hx-get": reverse(kind.url_name("template_fields")),
             "hx-trigger": "change",
             "hx-target": "#section-3",
-            "hx-include": "this",
+            # The summary typed so far, which the template must not silently replace.
+            "hx-include": f"this, #{form['summary'].auto_id}",
         }
     )
     # The assignee list follows the group: only its active members.
@@ -136,10 +137,6 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     form = TicketCreateForm(
         model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
     )
-    # The agent who takes the call owns it, when they belong to the group
-    # (the group's assignee options, from the cache, say whether they do).
-    if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
-        form.initial["assignee"] = user.pk
     return _new_ticket_page(request, kind, form)
 
 
@@ -176,23 +173,34 @@ def new_ticket_context(kind: Kind, form: TicketCreateForm) -> dict:
 @agent_required
 @require_GET
 def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
-    """htmx: section 3 and the summary as the chosen template fills them."""
+    """htmx: section 3 and the summary as the chosen template fills them. A
+    summary someone wrote (or a mail's subject) is kept, and the template's
+    offered beside it; one another template wrote is replaced."""
+    templates = pickable_templates(kind.code)
     template_id = row_id(request.GET.get("template"))
     template = None
     if template_id is not None:
-        template = pickable_templates(kind.code).filter(pk=template_id).first()
+        template = templates.filter(pk=template_id).first()
     summary_form = None
+    summary_offer = None
     if template is not None:
+        typed = " ".join(request.GET.get("summary", "").split())
+        keep = typed and typed != template.summary and not templates.filter(summary=typed).exists()
         summary_form = TicketCreateForm(
-            model=kind.model, user=request.user, initial={"summary": template.summary}
+            model=kind.model,
+            user=request.user,
+            initial={"summary": typed if keep else template.summary},
         )
+        summary_offer = template if keep else None
     return render(
         request,
         "itsm/snippets/ticket_template_fields.html",
         {
+            "kind": kind,
             "preview": _template_preview(kind, template),
             "swap_summary": True,
             "summary_form": summary_form,
+            "summary_offer": summary_offer,
         },
     )
 

@@ -110,6 +110,24 @@ def test_the_console_filters_and_searches(client, agent, private_media, referenc
     assert bad.status_code == 400
 
 
+def test_the_filter_bar_is_the_consoles(client, agent, private_media, reference):
+    stored(corpus.plain(subject="Depósito de cuentas"))
+    client.force_login(agent)
+    url = reverse("notifications:mailbox")
+    html = client.get(url, {"f": "1", "status": ["new", "in_progress"]}).content.decode()
+    assert "<select" not in html[html.index('id="choices-status"') : html.index("</details>")]
+    assert '<details class="filter-choices position-relative" id="choices-status">' in html
+    assert html.count('type="checkbox" name="status"') == len(InboundStatus.choices)
+    assert "2 elegidos" in html
+    received = html[html.index('id="range-received"') :]
+    received = received[: received.index("</div>")]
+    assert received.count('type="date"') == 2 and "desde" in received and "hasta" in received
+    assert ">-<" not in received
+    dated = client.get(url, {"f": "1", "received_after": "2000-01-01"})
+    assert [row.subject for row in dated.context["rows"]] == ["Depósito de cuentas"]
+    assert list(client.get(url, {"f": "1", "received_before": "2000-01-01"}).context["rows"]) == []
+
+
 def test_the_console_query_count_does_not_grow(
     client, agent, private_media, reference, django_assert_max_num_queries
 ):
@@ -252,6 +270,32 @@ def test_create_incident_page_is_prefilled(client, agent, message, customer):
     assert "no puedo enviar el depósito" in form.initial["description"]
     assert response.context["customer"] == customer
     assert "captura.png" in response.content.decode()
+
+
+def test_create_page_starts_at_the_first_empty_field_and_assigns_the_agent(
+    client, agent, message, customer
+):
+    client.force_login(agent)
+    response = client.get(reverse("notifications:mailbox_new_ticket", args=[message.pk, "WO"]))
+    html = response.content.decode()
+    # The customer is known and the summary comes from the subject: the template is next.
+    assert html.count("autofocus") == 1
+    template = html[html.index('name="template"') - 300 : html.index('name="template"') + 400]
+    assert "autofocus" in template
+    # Assigned to the agent taking it, as on a new ticket.
+    assert response.context["form"].initial["assignee"] == agent.pk
+
+
+def test_create_page_starts_at_the_customer_search_when_the_sender_is_unknown(
+    client, agent, private_media, reference
+):
+    email = stored(corpus.plain(sender="Luis Pérez Gil <luis@example.net>"))
+    client.force_login(agent)
+    html = client.get(
+        reverse("notifications:mailbox_new_ticket", args=[email.pk, "WO"])
+    ).content.decode()
+    assert html.count("autofocus") == 1
+    assert 'id="customer-q" name="q" autocomplete="off" autofocus' in html
 
 
 def test_create_page_offers_the_customer_form_when_no_customer_matches(

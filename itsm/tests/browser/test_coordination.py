@@ -12,6 +12,9 @@ from itsm.tests.factories import make_incident, make_work_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The most common office laptop screen.
+SMALL_SCREEN = {"width": 1366, "height": 768}
+
 NOTE = (
     "FLEI: pagó la deuda el 03/03 (245,30 €) y FLEI no lo muestra confirmado; "
     "código FLEI 0123456. No puede depositar las cuentas."
@@ -53,8 +56,12 @@ def test_a_coordinator_takes_what_an_agent_escalated(
     page.wait_for_url(f"**/workorders/{number}/")
 
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
+    # The case's form comes in place: the page is not loaded again.
+    page.evaluate("window.pageNotReloaded = true")
     page.get_by_label("Caso de escalado").select_option(label="Incongruencia en FLEI")
-    page.get_by_role("button", name="Continuar").click()
+    expect(page.locator("#escalation-packet-form")).to_be_visible()
+    expect(page.locator("#escalation-help")).to_contain_text("Fecha del pago")
+    assert page.evaluate("window.pageNotReloaded === true")
     page.get_by_label("Código FLEI").fill("0123456")
     page.get_by_label("Fecha del pago").fill("2026-03-03")
     page.get_by_label("Importe pagado (€)").fill("245.30")
@@ -85,7 +92,20 @@ def test_a_coordinator_takes_what_an_agent_escalated(
     row.get_by_role("button", name="Tomar").click()
     coordination.wait_for_url("**/coordination/")
     expect(coordination.locator(".alert-success")).to_contain_text(number)
-    expect(coordination.locator(f"#ticket-{number}")).to_contain_text("Coordinador")
+    row = coordination.locator(f"#ticket-{number}")
+    expect(row).to_contain_text("Coordinador")
+    # The agent's note stays, with the agent's name, after the coordinator took it.
+    expect(row.locator(".escalation-note")).to_contain_text(NOTE)
+    expect(row.locator(".escalation-note")).to_contain_text("Agente")
+    coordination.set_viewport_size(SMALL_SCREEN)
+    screenshot(coordination, "1366-coordination")
+
+    row.get_by_role("link", name=number).click()
+    coordination.wait_for_url(f"**/workorders/{number}/")
+    box = coordination.locator("#escalation-packet")
+    expect(box.locator("#escalation-packet-note")).to_contain_text(NOTE)
+    expect(box).to_contain_text("Agente")
+    screenshot(coordination, "1366-ticket-packet")
 
     unconfirmed_payment.refresh_from_db()
     assert unconfirmed_payment.assigned_group == coordination_group()

@@ -33,7 +33,6 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     page.goto(incident.get_absolute_url())
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
     page.get_by_label("Caso de escalado").select_option(label="ERROR 23")
-    page.get_by_role("button", name="Continuar").click()
     # The checklist beside the form is the chosen case's.
     expect(page.locator("#escalation-help")).to_contain_text("Registro Mercantil afectado")
     form = page.locator("#escalation-packet-form")
@@ -96,6 +95,9 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     chart = coordination.locator("#chart-escalations")
     expect(chart.locator("table")).to_contain_text("ERROR 23 · Pasada a L2 ESPECIALISTAS")
     screenshot(coordination, "08-dashboard")
+    # The figures are folded under the chart.
+    expect(chart.locator("table")).to_be_hidden()
+    chart.get_by_text("Ver las cifras").click()
     chart.locator("table a").first.click()
     coordination.wait_for_url("**/coordination/?case=error23")
     expect(coordination.locator("#id_case")).to_have_value("error23")

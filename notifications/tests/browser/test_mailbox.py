@@ -11,6 +11,7 @@ from itsm.tests.browser.helpers import expect_tab_shown, log_in, screenshot
 from notifications.models import InboundEmail, InboundStatus
 from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
+from workorders.models import WorkOrder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +87,53 @@ def test_hostile_html_shows_inert(page, agent, private_media):
     # The page is still usable: nothing covers it.
     expect(page.get_by_role("button", name="Asignarme")).to_be_visible()
     expect(page.locator("#remote-images-blocked")).to_be_visible()
+
+
+def test_a_ticket_from_a_message_starts_where_the_agent_types_and_saves_with_ctrl_enter(
+    page, agent, private_media
+):
+    CustomerFactory(first_name="Marta", surnames="Ruiz", email="marta.ruiz@example.com")
+    email = receive(
+        corpus.plain(
+            sender="Marta Ruiz <marta.ruiz@example.com>",
+            subject="No encuentro el justificante",
+            body="¿Dónde descargo el justificante del depósito?",
+        )
+    )
+    receive(corpus.plain(subject="Otra consulta"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, agent)
+    page.goto("/mailbox/")
+    # The consoles' filter bar: the status choices fold, the dates sit on one line.
+    filters = page.locator("#mailbox-filters")
+    expect(filters.locator("select[multiple]")).to_have_count(0)
+    filters.locator("#choices-status summary").click()
+    filters.get_by_label("Nuevo", exact=True).check()
+    start = filters.get_by_label("desde")
+    end = filters.get_by_label("hasta")
+    assert abs(start.bounding_box()["y"] - end.bounding_box()["y"]) < 2
+    screenshot(page, "1366-mailbox")
+    filters.get_by_role("button", name="Buscar").click()
+    page.wait_for_url("**/mailbox/?*status=new*")
+    expect(page.locator("#mailbox-table")).to_contain_text("No encuentro el justificante")
+
+    page.goto(f"/mailbox/{email.pk}/new/WO/")
+    # The customer is known and the summary is the subject: the cursor is in the template.
+    expect(page.locator("#id_template")).to_be_focused()
+    expect(page.locator("#id_assignee")).to_have_value(str(agent.pk))
+    page.locator("#id_template").select_option(label="CAMPAÑA FLEI - PAGO NO CONFIRMADO")
+    offer = page.locator("#summary-offer")
+    expect(offer).to_contain_text("Pago realizado no confirmado en FLEI")
+    expect(page.locator("#id_summary")).to_have_value("No encuentro el justificante")
+    expect(page.locator("#template-fields")).to_contain_text("Facturación de abonados")
+    screenshot(page, "1366-mailbox-new-work-order")
+    offer.get_by_role("button", name="Usar el resumen de la plantilla").click()
+    expect(page.locator("#id_summary")).to_have_value("Pago realizado no confirmado en FLEI")
+    expect(page.locator("#summary-offer")).to_have_count(0)
+    page.locator("#id_description").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    page.wait_for_url("**/workorders/WO*/")
+    work_order = WorkOrder.objects.get()
+    assert work_order.assignee == agent
+    assert work_order.summary == "Pago realizado no confirmado en FLEI"
