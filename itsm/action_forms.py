@@ -14,6 +14,8 @@ from itsm.forms import (
     ATTACHMENT_FIELDS,
     AttachmentField,
     AttachmentsMixin,
+    LongTextarea,
+    LongTextField,
     TicketFieldsForm,
     show_reasons,
     status_reasons,
@@ -99,10 +101,10 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False
     )
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Work note for this change"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=LongTextarea(attrs={"rows": 2}),
     )
     conflicts = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -212,9 +214,7 @@ class PendingForm(VersionedForm):
         queryset=StatusReason.objects.none(),
         error_messages={"required": _("Choose the reason for this status.")},
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,9 +234,7 @@ class ResolveForm(VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,8 +246,8 @@ class ResolveForm(VersionedForm):
 
 
 class ReopenForm(VersionedForm):
-    note = forms.CharField(
-        label=_("Why is it reopened?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    note = LongTextField(
+        label=_("Why is it reopened?"), required=False, widget=LongTextarea(attrs={"rows": 2})
     )
 
 
@@ -261,9 +259,7 @@ class WorkInfoForm(AttachmentsMixin, forms.Form):
         choices=[(value, WorkInfoType(value).label) for value in MANUAL_WORK_INFO_TYPES],
         initial=WorkInfoType.WORK_NOTES,
     )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = LongTextField(label=_("Notes"), required=False, widget=LongTextarea(attrs={"rows": 3}))
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False
     )
@@ -308,12 +304,11 @@ class CoordinationActionForm(forms.Form):
     the coordinator saw (optimistic locking) and, except to take, a note."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Note"),
         required=False,
-        max_length=4000,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=LongTextarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, note_required: bool, **kwargs) -> None:
