@@ -1,6 +1,7 @@
 """The new-ticket page and the ticket page with its edit form; the page is
 rendered here for every action that shows it again (see ``ticket_actions``)."""
 
+import json
 import secrets
 
 from django.contrib import messages
@@ -45,6 +46,7 @@ from itsm.models import (
     TicketTemplate,
     priority_for,
 )
+from itsm.permissions import is_coordinator
 from itsm.presence import POLL_SECONDS, presence_leave, presence_others, presence_touch
 from itsm.presenters import customer_url, history, packet_view, sla_view, stale_context
 from itsm.reference_cache import cached_rows
@@ -239,11 +241,16 @@ def assignee_options(request: HttpRequest, kind: Kind) -> HttpResponse:
         me = str(request.user.pk)
         chosen = me if request.GET.get("default_me") and me in ids else ""
     options = [(str(p.pk), UserChoiceField.label_for(p)) for p in people]
-    return render(
+    response = render(
         request,
         "itsm/snippets/ticket_assignee_options.html",
         {"options": options, "chosen": chosen},
     )
+    # The ticket page shows the escalation guidance once the coordination
+    # group is picked (ticket.js listens for this event).
+    picked = request.GET.get("assigned_group", "") in coordination_group_ids()
+    response["HX-Trigger"] = json.dumps({"grouppicked": {"coordination": picked}})
+    return response
 
 
 @agent_required
@@ -311,7 +318,7 @@ def escalation_context(request: HttpRequest, ticket: Ticket, packet, form=None) 
 
 def coordination_group_ids() -> list[str]:
     """The coordination group's id (as the group picker posts it), from the
-    reference cache: picking it in the fields shows the escalation guidance."""
+    reference cache."""
     return cached_rows(
         "coordination_group_ids",
         lambda: [
@@ -353,6 +360,8 @@ def render_ticket_page(
         "forms": page_forms,
         "history": history(ticket),
         "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
+        "packet_open": packet is not None
+        and (packet.state == PacketState.RETURNED or is_coordinator(request.user)),
         "relations": ticket_relations(ticket),
         "open_tickets": tickets_open_for_customer(customer=ticket.customer, exclude=ticket),
         "preview": {"fields": ticket, "template": ticket.template},
@@ -375,14 +384,9 @@ def render_ticket_page(
             context["open_panel"] = "escalate"
             kept = held_uploads_keep(user=request.user, form=escalation_form)
             escalation_form.kept = {held["field"]: held for held in kept}
-        groups = coordination_group_ids()
-        edit_group = str(page_forms["edit"]["assigned_group"].value() or "")
-        context["coordination_group_ids"] = groups
         # The guidance is for the agent escalating: with the escalate panel
-        # open or the coordination group picked in the fields.
-        context["escalating"] = context["open_panel"] == "escalate" or (
-            edit_group in groups and not ticket.assigned_group.is_coordination
-        )
+        # open (or, in the page, once the coordination group is picked).
+        context["escalating"] = context["open_panel"] == "escalate"
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)

@@ -200,26 +200,32 @@
   }
 
   // The escalation guidance shows while the agent escalates: the escalate
-  // panel open, or the coordination group picked in the fields.
+  // panel open, or the coordination group picked in the fields (the server
+  // says which group that is when it sends the group's assignees).
+  let coordinationPicked = false;
+
   function updateGuidance() {
     const help = document.getElementById("escalation-help");
     if (!help) {
       return;
     }
     const panel = document.getElementById("action-escalate");
-    const fields = document.getElementById("ticket-edit-form");
-    const group = fields && fields.querySelector('select[name="assigned_group"]');
-    const coordination = ((fields && fields.dataset.coordinationGroups) || "").split(" ");
-    const picked = Boolean(group && group.value && coordination.indexOf(group.value) !== -1);
     const open = Boolean(panel && panel.classList.contains("show"));
-    help.hidden = !(picked || open);
+    help.hidden = !(coordinationPicked || open);
   }
+
+  document.body.addEventListener("grouppicked", function (event) {
+    const source = event.detail && event.detail.elt;
+    if (source && source.closest && !source.closest("#ticket-edit-form")) {
+      return;
+    }
+    coordinationPicked = Boolean(event.detail && event.detail.coordination);
+    updateGuidance();
+  });
 
   document.addEventListener("change", function (event) {
     if (event.target.name === "status") {
       followStatus(event.target);
-    } else if (event.target.name === "assigned_group") {
-      updateGuidance();
     }
   });
   document.addEventListener("shown.bs.collapse", updateGuidance);
