@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from itsm.models import WorkInfo
 from itsm.services.journal import work_info_add
 from itsm.tests.browser.helpers import log_in, screenshot
 from itsm.tests.factories import make_incident
@@ -115,7 +114,7 @@ def test_a_too_long_note_is_refused_and_kept(page, agent, settings):
         "Este texto tiene 600 caracteres y el máximo es 500"
     )
     expect(page.locator("#id_wi-notes")).to_have_value(text.strip())
-    assert not WorkInfo.objects.filter(notes__startswith="Llamada larga").exists()
+    assert not ticket.work_info.filter(notes__startswith="Llamada larga").exists()
 
 
 def test_a_long_history_entry_is_folded(page, agent):
