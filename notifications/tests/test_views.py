@@ -318,5 +318,5 @@ def test_picking_a_template_previews_it_in_the_page(agent, incident, documentati
     page = logged_in(agent).get(compose_url(incident)).content.decode()
     fields = page[page.index('id="email-fields"') :]
     assert 'hx-trigger="change"' in fields[:400]
-    assert "hx-vals='{\"action\": \"preview\"}'" in fields[:400]
+    assert 'hx-vals=\'{"action": "preview"}\'' in fields[:400]
     assert ">+</button>" not in page
