@@ -1,15 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from itsm import kinds
+
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        # Here, not at the top: apps.py is imported before the models are ready.
         from incidents.filters import IncidentFilterSet
         from incidents.models import Incident, IncidentWorkInfo
-        from itsm import kinds
 
         kinds.register(
             kinds.Kind(

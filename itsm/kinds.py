@@ -14,6 +14,7 @@ number. Nothing that reads or writes tickets.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.functional import Promise
 
 
@@ -80,8 +81,6 @@ class Kind:
         ``[A-Z0-9]``, nothing to quote."""
         parts = list(self._url_parts)
         if not parts:
-            from django.urls import reverse
-
             parts = reverse(self.url_name("detail"), args=["NUMBER"]).rsplit("NUMBER", 1)
             # One assignment of the whole list: threads of one worker may get
             # here together, and each must see two parts, never four.

@@ -10,8 +10,8 @@ import time
 
 from django.core.cache import cache
 
+from itsm.common.text import person_name
 from itsm.models import Ticket
-from itsm.text import person_name
 
 # The page polls every POLL_SECONDS; a reader who missed two polls is gone,
 # so a closed page whose beacon was lost disappears within 30 s.

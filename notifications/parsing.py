@@ -20,6 +20,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import charset_normalizer
+from inscriptis import get_text
 
 from notifications import tnef
 
@@ -277,8 +278,6 @@ def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
     try:
-        from inscriptis import get_text
-
         return get_text(html).strip()
     except Exception:
         return re.sub(r"<[^>]+>", " ", html)

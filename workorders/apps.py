@@ -1,13 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from itsm import kinds
+
 
 class WorkordersConfig(AppConfig):
     name = "workorders"
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
-        from itsm import kinds
+        # Here, not at the top: apps.py is imported before the models are ready.
         from workorders.filters import WorkOrderFilterSet
         from workorders.models import WorkOrder, WorkOrderWorkInfo
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from customers.selectors import MAX_QUERY_LENGTH
-from itsm.access import agent_required
+from itsm.common.access import agent_required
 from itsm.presenters import ticket_rows
 from itsm.selectors import global_search
 
