@@ -10,6 +10,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported before the models are ready.
+        from incidents import reference_data
         from incidents.filters import IncidentFilterSet
         from incidents.models import Incident, IncidentWorkInfo
 
@@ -22,6 +23,7 @@ class IncidentsConfig(AppConfig):
                 namespace="incidents",
                 new_label=_("New incident"),
                 resolve_label=_("Resolve"),
+                load_reference_data=reference_data.load,
                 resolved_message=_("%(number)s resolved"),
                 escalation_cases=("error23", "unsolved", "linking", "other"),
             )

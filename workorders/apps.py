@@ -10,6 +10,7 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported before the models are ready.
+        from workorders import reference_data
         from workorders.filters import WorkOrderFilterSet
         from workorders.models import WorkOrder, WorkOrderWorkInfo
 
@@ -22,6 +23,7 @@ class WorkordersConfig(AppConfig):
                 namespace="workorders",
                 new_label=_("New work order"),
                 resolve_label=_("Complete"),
+                load_reference_data=reference_data.load,
                 resolved_message=_("%(number)s completed"),
                 escalation_cases=("unsolved", "linking", "flei", "other"),
             )

@@ -20,7 +20,7 @@ from itsm.common.access import agent_required
 from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.common.permissions import is_coordinator
 from itsm.exports import csv_response, ticket_export_lines
-from itsm.kinds import Kind, all_kinds, kind_for_code
+from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
 from itsm.presenters import console_rows
 from itsm.services.saved_views import saved_view_store
@@ -221,4 +221,4 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(kinds[namespace].url_name("console"))
     if is_coordinator(request.user):
         return redirect("coordination")
-    return redirect((kind_for_code("INC") or next(all_kinds())).url_name("console"))
+    return redirect(next(all_kinds()).url_name("console"))
