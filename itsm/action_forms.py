@@ -14,6 +14,8 @@ from itsm.forms import (
     ATTACHMENT_FIELDS,
     AttachmentField,
     AttachmentsMixin,
+    LongTextarea,
+    LongTextField,
     TicketFieldsForm,
     show_reasons,
     ticket_numbers_from_text,
@@ -98,10 +100,10 @@ class TicketEditForm(TicketFieldsForm, VersionedForm):
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False
     )
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Work note for this change"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=LongTextarea(attrs={"rows": 2}),
     )
     conflicts = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -214,9 +216,7 @@ class PendingForm(VersionedForm):
             "invalid_choice": REASON_NOT_ALLOWED,
         },
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,9 +239,7 @@ class ResolveForm(VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
@@ -253,8 +251,8 @@ class ResolveForm(VersionedForm):
 
 
 class ReopenForm(VersionedForm):
-    note = forms.CharField(
-        label=_("Why is it reopened?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    note = LongTextField(
+        label=_("Why is it reopened?"), required=False, widget=LongTextarea(attrs={"rows": 2})
     )
 
 
@@ -266,9 +264,7 @@ class WorkInfoForm(AttachmentsMixin, forms.Form):
         choices=[(value, WorkInfoType(value).label) for value in MANUAL_WORK_INFO_TYPES],
         initial=WorkInfoType.WORK_NOTES,
     )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = LongTextField(label=_("Notes"), required=False, widget=LongTextarea(attrs={"rows": 3}))
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False
     )
@@ -313,12 +309,11 @@ class CoordinationActionForm(forms.Form):
     the coordinator saw (optimistic locking) and, except to take, a note."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Note"),
         required=False,
-        max_length=4000,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=LongTextarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, note_required: bool, **kwargs) -> None:

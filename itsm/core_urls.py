@@ -28,6 +28,7 @@ KIND_PAGES = (
     ("<str:number>/", tickets.ticket_detail, {}, "detail"),
     ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
     ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),
+    ("<str:number>/presence/leave/", tickets.ticket_presence_leave, {}, "presence_leave"),
     (
         "<str:number>/assign-to-me/",
         ticket_actions.quick_action,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.validators import normalise_tax_id
 from itsm import escalation_cases as cases
 from itsm.action_forms import VersionedForm
-from itsm.forms import AttachmentField, AttachmentsMixin
+from itsm.forms import AttachmentField, AttachmentsMixin, LongTextarea, LongTextField
 from itsm.models import EscalationPacket, RegistroMercantil, Ticket
 from itsm.selectors import CoordinationFilters
 
@@ -77,10 +77,10 @@ class EscalationPacketForm(AttachmentsMixin, VersionedForm):
     """The packet of one case. Prefilled from the ticket's customer and the
     packet's last version; every value typed comes back on an error."""
 
-    note = forms.CharField(
+    note = LongTextField(
         label=_("Note for the coordinator"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=LongTextarea(attrs={"rows": 2}),
     )
 
     def __init__(

@@ -5,10 +5,14 @@ They validate and normalise what the agent typed; the services in
 ticket are in ``itsm.action_forms``."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -132,8 +136,67 @@ class PrivateFileInput(forms.ClearableFileInput):
         return None
 
 
+class LongTextarea(forms.Textarea):
+    """A textarea that tells the page the longest text the server takes, for
+    a counter that warns: never ``maxlength``, which cuts a paste silently."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limit = settings.ITSM_MAX_TEXT_LENGTH
+        context["widget"]["attrs"]["data-max-length"] = limit
+        # The counter's words, with {length} for the page to fill in.
+        context["widget"]["attrs"]["data-max-length-message"] = _(
+            "{length} characters and the maximum is %(limit)s: shorten it before saving."
+        ) % {"limit": number_format(limit, force_grouping=True)}
+        return context
+
+
+class LongTextField(forms.CharField):
+    """What a person writes into the journal or to a customer: up to
+    ``ITSM_MAX_TEXT_LENGTH`` characters (read when validating, so a test or a
+    deployment can change it); longer is refused and the text comes back."""
+
+    widget = LongTextarea
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        limit = settings.ITSM_MAX_TEXT_LENGTH
+        # Browsers post line breaks as CRLF; count them as the page's counter does.
+        length = len(value.replace("\r\n", "\n")) if value else 0
+        if length > limit:
+            raise ValidationError(
+                _(
+                    "This text has %(length)s characters and the maximum is %(limit)s. "
+                    "Shorten it or attach it as a file: nothing has been saved yet."
+                ),
+                code="text_too_long",
+                params={
+                    "length": number_format(length, force_grouping=True),
+                    "limit": number_format(limit, force_grouping=True),
+                },
+            )
+
+
+class AttachmentInput(forms.ClearableFileInput):
+    """A file input that tells the page the server's size limit, so a file
+    too big is refused before it is sent."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limit = settings.ITSM_ATTACHMENT_MAX_BYTES
+        context["widget"]["attrs"]["data-max-bytes"] = limit
+        # The refusal's words, with {name} and {size} for the page to fill in.
+        context["widget"]["attrs"]["data-max-bytes-message"] = _(
+            "“{name}” is {size} and the limit is %(limit)s: it has not been attached. "
+            "Choose a smaller file."
+        ) % {"limit": filesizeformat(limit)}
+        return context
+
+
 class AttachmentField(forms.FileField):
     """An optional attachment checked by size and content."""
+
+    widget = AttachmentInput
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
@@ -213,8 +276,8 @@ class TicketFieldsForm(forms.Form):
         error_messages={"invalid_choice": TEMPLATE_NOT_ALLOWED},
     )
     summary = forms.CharField(label=_("Summary"), max_length=100, required=False)
-    description = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    description = LongTextField(
+        label=_("Notes"), required=False, widget=LongTextarea(attrs={"rows": 3})
     )
     reported_source = forms.ChoiceField(
         label=_("Reported source"), choices=ReportedSource.choices, initial=ReportedSource.PHONE
@@ -326,8 +389,8 @@ class TicketCreateForm(AttachmentsMixin, TicketFieldsForm):
             "invalid_choice": _("This customer no longer exists or is inactive."),
         },
     )
-    work_info_notes = forms.CharField(
-        label=_("Work info notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    work_info_notes = LongTextField(
+        label=_("Work info notes"), required=False, widget=LongTextarea(attrs={"rows": 3})
     )
     requires_attention = forms.ChoiceField(
         label=_("Requires attention"), choices=RequiresAttention.choices, required=False

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -288,7 +289,7 @@ class _HistoryMarkup:
             f"\n      {self._attention(entry.requires_attention)}"
             f"\n      {self.public if entry.view_access == ViewAccess.PUBLIC else ''}"
             "\n    </div>"
-            f'\n    <div class="mt-1">{notes.replace(chr(10), "<br>")}</div>'
+            f'\n    <div class="mt-1 entry-text" data-fold>{notes.replace(chr(10), "<br>")}</div>'
             f"\n    {links}"
             "\n  </li>"
         )
@@ -310,6 +311,13 @@ def entry_text(entry: WorkInfo) -> str:
     names = Names([entry], known_users=[entry.author])
     ticket_model = type(entry)._meta.get_field("ticket").related_model
     return describe(entry, names, str(ticket_model._meta.verbose_name).capitalize())
+
+
+def customer_url(customer) -> str:
+    """Where the customer's name on a ticket leads: the search page with the
+    customer and their open tickets, found by their most exact key."""
+    key = customer.tax_id or customer.email or customer.full_name
+    return f"{reverse('search')}?{urlencode({'q': key})}"
 
 
 # --- a refused stale edit ------------------------------------------------------------------

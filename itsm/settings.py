@@ -261,6 +261,9 @@ PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")
 ITSM_ATTACHMENT_MAX_BYTES = env_int("ITSM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * ITSM_ATTACHMENT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The longest text a person may write in one note, packet note or e-mail:
+# the journal is append-only, so what is accepted stays on the page forever.
+ITSM_MAX_TEXT_LENGTH = env_int("ITSM_MAX_TEXT_LENGTH", 32_000)
 
 ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
 

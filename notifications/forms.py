@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import PrivateFileInput, ticket_numbers_from_text
+from itsm.forms import (
+    AttachmentInput,
+    LongTextarea,
+    LongTextField,
+    PrivateFileInput,
+    ticket_numbers_from_text,
+)
 from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 from notifications.services.compose import TEMPLATE_NOT_USABLE
@@ -42,14 +48,13 @@ class EmailComposeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=gettext_lazy("Only for the templates that tell the customer their debt."),
     )
-    note = forms.CharField(
+    note = LongTextField(
         label=gettext_lazy("Text for the customer"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LongTextarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Optional; the template decides where it goes."),
     )
-    attachment = forms.FileField(label=gettext_lazy("File"), required=False)
+    attachment = forms.FileField(label=gettext_lazy("File"), required=False, widget=AttachmentInput)
 
     def __init__(self, *args, templates, slot: int | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

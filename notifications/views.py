@@ -15,7 +15,7 @@ from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
 from notifications.forms import EmailComposeForm
-from notifications.models import OutgoingEmail, ResponseTemplateDocument
+from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError
 from notifications.selectors import response_templates_for
 from notifications.services.compose import (
@@ -59,6 +59,25 @@ def _compose_page(request, ticket: Ticket, email, form, *, chosen, preview_html)
     )
 
 
+def _confirm_sent(request: HttpRequest, email: OutgoingEmail) -> None:
+    """Say what the outbox says now: without a broker the mail has already
+    gone (or failed) by the time the page comes back."""
+    email.refresh_from_db(fields=["status", "last_error"])
+    to = {"to": email.to_email}
+    if email.status == EmailStatus.SENT:
+        messages.success(request, _("The message to %(to)s has been sent.") % to)
+    elif email.status in (EmailStatus.FAILED, EmailStatus.BOUNCED):
+        messages.error(
+            request,
+            _("The message to %(to)s could not be sent (%(error)s); it can be resent below.")
+            % {**to, "error": email.last_error or email.get_status_display()},
+        )
+    else:
+        messages.success(
+            request, _("The message to %(to)s is queued; it will be sent in a moment.") % to
+        )
+
+
 def _compose_post(request, ticket: Ticket, email, form) -> HttpResponse:
     """ "+" previews the chosen template, *Guardar* keeps a draft, *Enviar*
     queues it; the page comes back with the errors and what was typed."""
@@ -78,11 +97,7 @@ def _compose_post(request, ticket: Ticket, email, form) -> HttpResponse:
         try:
             if action == "send":
                 email = email_send(**arguments, attachment=data.get("attachment"), email=email)
-                messages.success(
-                    request,
-                    _("The message to %(to)s is queued; it will be sent in a moment.")
-                    % {"to": email.to_email},
-                )
+                _confirm_sent(request, email)
                 return HttpResponseRedirect(ticket_page_url(ticket))
             if action == "save":
                 email = email_save_draft(

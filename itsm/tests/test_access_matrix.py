@@ -66,6 +66,7 @@ ACCESS = {
             "assignees",
             "detail",
             "presence",
+            "presence_leave",
             "edit",
             "assign_to_me",
             "pending",

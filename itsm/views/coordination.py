@@ -186,6 +186,8 @@ def escalation_case_form(request: HttpRequest, kind: Kind, number: str) -> HttpR
     # The guidance beside the panel follows the case too (out of band).
     panel = render_to_string("itsm/snippets/ticket_escalate_form.html", context, request)
     guidance = render_to_string(
-        "itsm/snippets/ticket_escalation_help.html", {**context, "oob": True}, request
+        "itsm/snippets/ticket_escalation_help.html",
+        {**context, "oob": True, "escalating": True},
+        request,
     )
     return HttpResponse(panel + guidance)

@@ -1,6 +1,9 @@
 """The new-ticket page and the ticket page with its edit form; the page is
 rendered here for every action that shows it again (see ``ticket_actions``)."""
 
+import json
+import secrets
+
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,6 +25,7 @@ from itsm.action_forms import (
     WorkInfoForm,
 )
 from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.permissions import is_coordinator
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import (
@@ -31,9 +35,17 @@ from itsm.forms import (
     ticket_numbers_from_text,
 )
 from itsm.kinds import Kind, all_kinds
-from itsm.models import PacketState, Status, Ticket, TicketTemplate, priority_for
-from itsm.presence import POLL_SECONDS, presence_others, presence_touch
-from itsm.presenters import history, packet_view, sla_view, stale_context
+from itsm.models import (
+    PacketState,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketTemplate,
+    priority_for,
+)
+from itsm.presence import POLL_SECONDS, presence_leave, presence_others, presence_touch
+from itsm.presenters import customer_url, history, packet_view, sla_view, stale_context
+from itsm.reference_cache import cached_rows
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
@@ -82,6 +94,9 @@ def _wire(form: Form, kind: Kind) -> Form:
             "hx-target": "#section-3",
             # The summary typed so far, which the template must not silently replace.
             "hx-include": f"this, #{form['summary'].auto_id}",
+            # ticket.js puts a box before it that finds a template by any word.
+            "data-word-filter": _("Find a template: type any word of its name"),
+            "data-word-filter-next": form["description"].auto_id,
         }
     )
     # The assignee list follows the group: only its active members.
@@ -218,11 +233,16 @@ def assignee_options(request: HttpRequest, kind: Kind) -> HttpResponse:
         me = str(request.user.pk)
         chosen = me if request.GET.get("default_me") and me in ids else ""
     options = [(str(p.pk), UserChoiceField.label_for(p)) for p in people]
-    return render(
+    response = render(
         request,
         "itsm/snippets/ticket_assignee_options.html",
         {"options": options, "chosen": chosen},
     )
+    # The ticket page shows the escalation guidance once the coordination
+    # group is picked (ticket.js listens for this event).
+    picked = request.GET.get("assigned_group", "") in coordination_group_ids()
+    response["HX-Trigger"] = json.dumps({"grouppicked": {"coordination": picked}})
+    return response
 
 
 @agent_required
@@ -288,6 +308,18 @@ def escalation_context(request: HttpRequest, ticket: Ticket, packet, form=None) 
     }
 
 
+def coordination_group_ids() -> list[str]:
+    """The coordination group's id (as the group picker posts it), from the
+    reference cache."""
+    return cached_rows(
+        "coordination_group_ids",
+        lambda: [
+            str(pk)
+            for pk in SupportGroup.objects.filter(is_coordination=True).values_list("pk", flat=True)
+        ],
+    )
+
+
 def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,
@@ -302,10 +334,12 @@ def render_ticket_page(
     agent typed with its errors), ``stale`` explains a refused change."""
     page_forms = {}
     presence = []
+    presence_page = ""
     if not ticket.is_closed:
         page_forms = {**_action_forms(ticket, request.user), **(forms or {})}
         _wire(page_forms["edit"], ticket.kind)
-        presence_touch(ticket=ticket, user=request.user)
+        presence_page = secrets.token_urlsafe(9)
+        presence_touch(ticket=ticket, user=request.user, page=presence_page)
         presence = presence_others(ticket=ticket, user=request.user)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
@@ -318,6 +352,8 @@ def render_ticket_page(
         "forms": page_forms,
         "history": history(ticket),
         "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
+        "packet_open": packet is not None
+        and (packet.state == PacketState.RETURNED or is_coordinator(request.user)),
         "relations": ticket_relations(ticket),
         "open_tickets": tickets_open_for_customer(customer=ticket.customer, exclude=ticket),
         "preview": {"fields": ticket, "template": ticket.template},
@@ -329,7 +365,10 @@ def render_ticket_page(
         "is_pending": ticket.status == Status.PENDING,
         "sla": sla_view(ticket, timezone.now()),
         "presence": presence,
+        "presence_page": presence_page,
         "presence_poll_seconds": POLL_SECONDS,
+        "customer_url": customer_url(ticket.customer),
+        "can_email": bool(ticket.customer.email) and not ticket.is_closed,
     }
     if not ticket.is_closed:
         context.update(escalation_context(request, ticket, packet, escalation_form))
@@ -337,6 +376,9 @@ def render_ticket_page(
             context["open_panel"] = "escalate"
             kept = held_uploads_keep(user=request.user, form=escalation_form)
             escalation_form.kept = {held["field"]: held for held in kept}
+        # The guidance is for the agent escalating: with the escalate panel
+        # open (or, in the page, once the coordination group is picked).
+        context["escalating"] = context["open_panel"] == "escalate"
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
@@ -358,7 +400,12 @@ def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
     """htmx, every POLL_SECONDS from an open ticket page: the reader is still
     there; who else is."""
     ticket = get_ticket_for_user(request.user, kind.model, number)
-    presence_touch(ticket=ticket, user=request.user)
+    presence_touch(
+        ticket=ticket,
+        user=request.user,
+        page=request.POST.get("page", "")[:20],
+        editing=request.POST.get("editing") == "1",
+    )
     context = {
         "kind": kind,
         "ticket": ticket,
@@ -366,6 +413,16 @@ def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
         "presence_poll_seconds": POLL_SECONDS,
     }
     return render(request, "itsm/snippets/ticket_presence.html", context)
+
+
+@agent_required
+@require_POST
+def ticket_presence_leave(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+    """The page is closing (a beacon on ``pagehide``): its reader is gone now,
+    not when their last poll expires."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    presence_leave(ticket=ticket, user=request.user, page=request.POST.get("page", ""))
+    return HttpResponse(status=204)
 
 
 @ticket_action

@@ -301,3 +301,25 @@ def test_the_ticket_section_says_when_the_customer_has_no_email(agent, reference
     assert "El cliente no tiene dirección de correo registrada." in page
     assert "Enviar correo" not in page
     assert "No se ha enviado ningún correo desde esta gestión." in page
+
+
+def test_a_text_for_the_customer_over_the_limit_is_refused_and_kept(
+    agent, incident, documentation, settings
+):
+    settings.ITSM_MAX_TEXT_LENGTH = 50
+    response = logged_in(agent).post(
+        compose_url(incident), {"template": documentation.pk, "note": "q" * 60, "action": "send"}
+    )
+    page = response.content.decode()
+    assert "Este texto tiene 60 caracteres y el máximo es 50." in page
+    assert "q" * 60 in page
+    assert 'maxlength="' not in page
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_picking_a_template_previews_it_in_the_page(agent, incident, documentation):
+    page = logged_in(agent).get(compose_url(incident)).content.decode()
+    fields = page[page.index('id="email-fields"') :]
+    assert 'hx-trigger="change"' in fields[:400]
+    assert 'hx-vals=\'{"action": "preview"}\'' in fields[:400]
+    assert ">+</button>" not in page

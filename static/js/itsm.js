@@ -24,6 +24,9 @@
     return false;
   }
 
+  // For the page-specific shortcuts (ticket.js).
+  window.itsmIsTyping = isTyping;
+
   function submitFocusedForm(event) {
     var target = event.target;
     var form = target && (target.form || (target.closest && target.closest("form")));

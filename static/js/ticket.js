@@ -52,7 +52,8 @@
       if (create && event.detail.target.id === "customer-create-form" && window.bootstrap) {
         window.bootstrap.Collapse.getOrCreateInstance(create, { toggle: false }).hide();
       }
-      const template = document.getElementById("id_template");
+      const template =
+        document.getElementById("id_template-filter") || document.getElementById("id_template");
       if (template) {
         template.focus();
       }
@@ -122,4 +123,225 @@
   }
   window.addEventListener("hashchange", showTabFromHash);
   document.addEventListener("DOMContentLoaded", showTabFromHash);
+})();
+
+// The ticket page: its keys, the fields that follow the status and the group,
+// long texts folded, templates found by any word of their name.
+(function () {
+  "use strict";
+
+  const typing = function (element) {
+    return window.itsmIsTyping ? window.itsmIsTyping(element) : false;
+  };
+
+  function focusField(container) {
+    if (!container) {
+      return false;
+    }
+    const field = container.querySelector(
+      "textarea:not([hidden]), select:not([hidden]), input:not([type=hidden]):not([hidden])",
+    );
+    if (field) {
+      field.scrollIntoView({ block: "nearest" });
+      field.focus();
+    }
+    return Boolean(field);
+  }
+
+  function hideHelp() {
+    const help = document.getElementById("keys-help");
+    if (help && window.bootstrap && help.classList.contains("show")) {
+      window.bootstrap.Modal.getOrCreateInstance(help).hide();
+    }
+  }
+
+  // e fields, w work info, m e-mail, ? this list (/ is site-wide, itsm.js).
+  document.addEventListener("keydown", function (event) {
+    const page = document.getElementById("ticket-page");
+    if (
+      !page ||
+      event.defaultPrevented ||
+      event.isComposing ||
+      event.ctrlKey ||
+      event.metaKey ||
+      event.altKey ||
+      typing(event.target)
+    ) {
+      return;
+    }
+    if (event.key === "e") {
+      hideHelp();
+      if (focusField(document.getElementById("ticket-edit-form"))) {
+        event.preventDefault();
+      }
+    } else if (event.key === "w") {
+      hideHelp();
+      if (focusField(document.getElementById("work-info-form"))) {
+        event.preventDefault();
+      }
+    } else if (event.key === "m" && page.dataset.emailUrl) {
+      event.preventDefault();
+      window.location.assign(page.dataset.emailUrl);
+    } else if (event.key === "?") {
+      const help = document.getElementById("keys-help");
+      if (help && window.bootstrap) {
+        event.preventDefault();
+        window.bootstrap.Modal.getOrCreateInstance(help).toggle();
+      }
+    }
+  });
+
+  // Resolución belongs to a resolved or completed ticket only.
+  function followStatus(status) {
+    const resolution = status.form && status.form.querySelector("[data-resolution-field]");
+    if (resolution) {
+      resolution.hidden = !(status.value === "resolved" || status.value === "completed");
+    }
+  }
+
+  // The escalation guidance shows while the agent escalates: the escalate
+  // panel open, or the coordination group picked in the fields (the server
+  // says which group that is when it sends the group's assignees).
+  let coordinationPicked = false;
+
+  function updateGuidance() {
+    const help = document.getElementById("escalation-help");
+    if (!help) {
+      return;
+    }
+    const panel = document.getElementById("action-escalate");
+    const open = Boolean(panel && panel.classList.contains("show"));
+    help.hidden = !(coordinationPicked || open);
+  }
+
+  document.body.addEventListener("grouppicked", function (event) {
+    const source = event.detail && event.detail.elt;
+    if (source && source.closest && !source.closest("#ticket-edit-form")) {
+      return;
+    }
+    coordinationPicked = Boolean(event.detail && event.detail.coordination);
+    updateGuidance();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "status") {
+      followStatus(event.target);
+    }
+  });
+  document.addEventListener("shown.bs.collapse", updateGuidance);
+  document.addEventListener("hidden.bs.collapse", updateGuidance);
+
+  // Texts longer than about 15 lines are folded, with *Mostrar todo*.
+  const FOLD_LINES = 15;
+
+  function fold(element) {
+    if (element.dataset.foldDone || !element.offsetParent) {
+      return;
+    }
+    const lineHeight = parseFloat(window.getComputedStyle(element).lineHeight) || 20;
+    if (element.scrollHeight <= lineHeight * (FOLD_LINES + 2)) {
+      element.dataset.foldDone = "short";
+      return;
+    }
+    element.dataset.foldDone = "folded";
+    element.classList.add("folded");
+    const labels = element.closest("[data-fold-more]") || document.body;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 fold-toggle";
+    button.textContent = labels.dataset.foldMore || "…";
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () {
+      const folded = element.classList.toggle("folded");
+      button.textContent = folded ? labels.dataset.foldMore : labels.dataset.foldLess;
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    element.insertAdjacentElement("afterend", button);
+  }
+
+  function foldAll() {
+    document.querySelectorAll("[data-fold]").forEach(fold);
+  }
+
+  // Templates found by any word of their name: they all start with CAMPAÑA,
+  // so the select's own type-ahead (first letters) cannot tell them apart.
+  function plain(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function wordFilter(select) {
+    if (select.dataset.wordFilterReady) {
+      return;
+    }
+    select.dataset.wordFilterReady = "1";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.className = "form-control form-control-sm mb-1 word-filter";
+    input.id = select.id + "-filter";
+    input.autocomplete = "off";
+    input.placeholder = select.dataset.wordFilter;
+    input.setAttribute("aria-label", select.dataset.wordFilter);
+    input.setAttribute("aria-controls", select.id);
+    select.insertAdjacentElement("beforebegin", input);
+    let pending = null;
+
+    function choose(option) {
+      if (option && select.value !== option.value) {
+        select.value = option.value;
+        clearTimeout(pending);
+        // Let the agent finish the word before the template fills the form.
+        pending = setTimeout(function () {
+          pending = null;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }, 300);
+      }
+    }
+
+    function matches() {
+      const words = plain(input.value).split(/\s+/).filter(Boolean);
+      const found = [];
+      Array.from(select.options).forEach(function (option) {
+        const hit = option.value && words.every(function (word) {
+          return plain(option.text).indexOf(word) !== -1;
+        });
+        option.hidden = words.length > 0 && !hit && option.value !== "";
+        if (hit) {
+          found.push(option);
+        }
+      });
+      return found;
+    }
+
+    input.addEventListener("input", function () {
+      const found = matches();
+      if (found.length && found.indexOf(select.selectedOptions[0]) === -1) {
+        choose(found[0]);
+      }
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        select.focus();
+      } else if (event.key === "Enter") {
+        // Enter takes the template found and goes on to the notes.
+        event.preventDefault();
+        if (pending) {
+          clearTimeout(pending);
+          pending = null;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        const next = document.getElementById(select.dataset.wordFilterNext);
+        (next || select).focus();
+      }
+    });
+  }
+
+  function prepare() {
+    foldAll();
+    document.querySelectorAll("select[data-word-filter]").forEach(wordFilter);
+  }
+
+  document.addEventListener("DOMContentLoaded", prepare);
+  document.addEventListener("shown.bs.tab", foldAll);
+  document.body.addEventListener("htmx:afterSettle", prepare);
 })();

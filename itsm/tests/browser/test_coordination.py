@@ -72,7 +72,7 @@ def test_a_coordinator_takes_what_an_agent_escalated(
     page.wait_for_url(f"**/workorders/{number}/")
     expect(page.locator(".alert-success")).to_contain_text(number)
     expect(page.locator("#ticket-group")).to_have_text("L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS")
-    expect(page.locator("#ticket-assignee")).to_have_text("—")
+    expect(page.locator("#ticket-assignee")).to_have_text("Sin asignar")
     expect(page.locator("#history-entries")).to_contain_text(NOTE)
 
     # The coordinator, in a browser of their own.

@@ -1,5 +1,5 @@
 """E-mail to the customer from a ticket: locked recipient, a response template
-picked with "+", preview, *Enviar*, and the ticket shows it sent."""
+picked (the preview follows at once), *Enviar*, and the ticket shows it sent."""
 
 import pytest
 from playwright.sync_api import expect
@@ -40,16 +40,15 @@ def test_an_agent_sends_a_response_template_to_the_customer(page, agent, inciden
     number = incident.number
     log_in(page, agent)
     page.goto(f"/incidents/{number}/")
-    page.get_by_role("tab", name="Correo electrónico").click()
-    page.get_by_role("link", name="Enviar correo").click()
+    page.locator("#quick-actions").get_by_role("link", name="Enviar correo").click()
     page.wait_for_url(f"**/incidents/{number}/email/")
 
     recipient = page.locator("#email-to")
     expect(recipient).to_have_value("Lucía Ibáñez Gómez <lucia.ibanez@example.com>")
     expect(recipient).not_to_be_editable()
 
+    # Picking the template is enough: the preview appears without another click.
     page.get_by_label("Plantilla de respuesta").select_option(label=TEMPLATE)
-    page.get_by_role("button", name="Insertar la plantilla y ver el correo").click()
     expect(page.locator("#email-subject")).to_have_value(f"{number} Colegio de Registradores")
     preview = page.frame_locator("#email-preview")
     expect(preview.locator("body")).to_contain_text("Estimado/a Lucía Ibáñez Gómez")
@@ -63,7 +62,7 @@ def test_an_agent_sends_a_response_template_to_the_customer(page, agent, inciden
     page.get_by_role("button", name="Enviar", exact=True).click()
     page.wait_for_url(f"**/incidents/{number}/*")
     expect(page.locator(".alert-success")).to_contain_text(
-        "El correo a lucia.ibanez@example.com está en cola"
+        "El correo a lucia.ibanez@example.com se ha enviado"
     )
     # Back on the ticket, the e-mail section is in view with the message sent.
     expect_tab_shown(page, "emails")

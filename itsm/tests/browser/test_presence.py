@@ -1,4 +1,6 @@
-"""A ticket open in another agent's browser says so before anyone types."""
+"""A ticket open in another agent's browser says so before anyone types:
+*viendo* while they only look, *editando* once they type, gone when they
+close it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,7 +11,7 @@ from itsm.tests.factories import make_incident
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_sees_a_colleague_editing_the_ticket(open_page, agent, other_agent):
+def test_an_agent_sees_a_colleague_looking_then_editing_then_gone(open_page, agent, other_agent):
     other_agent.first_name, other_agent.last_name = "Luis", "Pérez"
     other_agent.save()
     ticket = make_incident(user=agent)
@@ -21,12 +23,15 @@ def test_an_agent_sees_a_colleague_editing_the_ticket(open_page, agent, other_ag
     me = open_page()
     log_in(me, agent)
     me.goto(ticket.get_absolute_url())
+    expect(me.locator("[data-presence]")).to_have_text("Luis Pérez está viendo esta gestión")
+    # The colleague types a note: their page says so at once, mine at its
+    # next poll (asked for here rather than waited for).
+    colleague.locator("#id_wi-notes").fill("Llamo al usuario")
+    me.locator("body").evaluate("body => body.dispatchEvent(new Event('presencenow'))")
     expect(me.locator("[data-presence]")).to_have_text(
         "Luis Pérez está editando esta gestión desde hace 0 min"
     )
-    # The colleague's page learns of me at its next poll.
-    colleague.evaluate(
-        "htmx.ajax('POST', document.getElementById('ticket-presence').getAttribute('hx-post'),"
-        " {target: '#ticket-presence', swap: 'outerHTML'})"
-    )
-    expect(colleague.locator("[data-presence]")).to_contain_text("Agente está editando")
+    # The colleague closes the page: its beacon takes them off at once.
+    colleague.close()
+    me.locator("body").evaluate("body => body.dispatchEvent(new Event('presencenow'))")
+    expect(me.locator("[data-presence]")).to_have_count(0)
