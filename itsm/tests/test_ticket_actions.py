@@ -75,6 +75,17 @@ def test_assign_to_me_is_refused_to_someone_outside_the_group(client, agent, coo
     assert ticket.assignee is None
 
 
+def test_assign_to_me_is_offered_only_to_who_the_group_can_have(
+    client, agent, other_agent, coordinator
+):
+    ticket = make_incident(user=agent)
+    button = f'action="{url(ticket, "assign_to_me")}"'
+    client.force_login(other_agent)
+    assert button in client.get(ticket.get_absolute_url()).content.decode()
+    client.force_login(coordinator)
+    assert button not in client.get(ticket.get_absolute_url()).content.decode()
+
+
 def test_pending_with_a_reason(client, agent):
     ticket = make_incident(user=agent)
     chosen = reason("INC", Status.PENDING)

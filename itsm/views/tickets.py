@@ -379,6 +379,12 @@ def render_ticket_page(
         # The guidance is for the agent escalating: with the escalate panel
         # open (or, in the page, once the coordination group is picked).
         context["escalating"] = context["open_panel"] == "escalate"
+        # *Asignarme* only for who the ticket's group can be assigned to (the
+        # service refuses anyone else); the edit form's options say who.
+        context["can_take"] = any(
+            value == str(request.user.pk)
+            for value, _label in page_forms["edit"].fields["assignee"].choices
+        )
     if "work_info" in page_forms:
         work_info_form = page_forms["work_info"]
         context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
