@@ -20,6 +20,7 @@ from itsm.forms import (
     show_reasons,
     ticket_numbers_from_text,
 )
+from itsm.kinds import number_examples
 from itsm.models import (
     RelationType,
     RequiresAttention,
@@ -288,18 +289,24 @@ class RelationForm(forms.Form):
     other_number = forms.CharField(
         label=_("Ticket"),
         max_length=40,
-        help_text=_("“inc 1234”, “wo 1234” or the full number."),
     )
     relation_type = forms.ChoiceField(
         label=_("Relation type"), choices=RelationType.choices, initial=RelationType.RELATED
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The registered kinds' prefixes, known once the apps are ready.
+        self.fields["other_number"].help_text = _("%(examples)s or the full number.") % {
+            "examples": number_examples()
+        }
 
     def clean_other_number(self) -> str:
         text = self.cleaned_data["other_number"]
         numbers = ticket_numbers_from_text(text)
         if len(numbers) != 1:
             raise ValidationError(
-                _("Write “inc” or “wo” and the number (e.g. “inc 1234”), or the full number.")
+                _("Write %(examples)s or the full number.") % {"examples": number_examples()}
             )
         return numbers[0]
 

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from itsm.common.permissions import is_agent, is_coordinator
-from itsm.kinds import all_kinds
+from itsm.kinds import all_kinds, number_examples
 
 
 def roles(request: HttpRequest) -> dict:
@@ -13,4 +13,5 @@ def roles(request: HttpRequest) -> dict:
         "user_is_agent": is_agent(user),
         "user_is_coordinator": is_coordinator(user),
         "ticket_kinds": list(all_kinds()),
+        "number_examples": number_examples(),
     }

@@ -141,6 +141,12 @@ def kind_for_number(number: str) -> Kind | None:
     return None
 
 
+def number_examples() -> str:
+    """How a ticket of each registered kind may be written in a search box:
+    "inc 1234, wo 1234"."""
+    return ", ".join(f"{kind.prefix.lower()} 1234" for kind in all_kinds())
+
+
 def kind_choices() -> list[tuple[str, str]]:
     """For the ``kind`` columns of reference data: every registered kind."""
     return [(kind.code, kind.singular) for kind in _KINDS.values()]
