@@ -21,6 +21,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import charset_normalizer
 
+from itsm.text import clean_file_name
 from notifications import tnef
 
 MAX_HEADERS = 1000
@@ -213,8 +214,7 @@ def attachment_name(part: Message, index: int) -> str:
             name = ""
     if _SURROGATES.search(name):
         name = decode_bytes(name.encode("utf-8", "surrogateescape"), None)
-    name = " ".join(name.replace("\\", "/").rsplit("/", 1)[-1].split())
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:200]
+    name = clean_file_name(name)
     if name:
         return name
     content_type = part.get_content_type()
@@ -260,7 +260,7 @@ def extract_uuencoded(text: str) -> tuple[str, list[ParsedAttachment]]:
                 # Some encoders pad lines badly; decode what the length byte says.
                 length = (ord(line[0]) - 32) & 63
                 data += binascii.a2b_uu(line[: ((length + 2) // 3) * 4 + 1])[:length]
-        name = match.group("name").strip() or f"adjunto-{len(found) + 1}.bin"
+        name = clean_file_name(match.group("name")) or f"adjunto-{len(found) + 1}.bin"
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         found.append(ParsedAttachment(name=name, content_type=content_type, content=bytes(data)))
         return ""
@@ -400,7 +400,8 @@ def _walk(part: Message, parsed: ParsedMessage, texts: list[str], htmls: list[st
             body, files = unpacked
             if body:
                 texts.append(body)
-            for file_name, data in files:
+            for number, (raw_name, data) in enumerate(files, start=index):
+                file_name = clean_file_name(raw_name) or f"adjunto-{number}.bin"
                 guessed = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
                 parsed.attachments.append(
                     ParsedAttachment(name=file_name, content_type=guessed, content=data)

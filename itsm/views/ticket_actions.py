@@ -19,7 +19,7 @@ from itsm.action_forms import (
     ResolveForm,
     WorkInfoForm,
 )
-from itsm.attachments import attachment_response
+from itsm.attachments import file_response
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import ATTACHMENT_FIELDS, add_service_errors
@@ -204,7 +204,7 @@ def attachment_download(
     field_file = getattr(entry, f"attachment_{index}", None) if entry else None
     if not field_file:
         raise Http404(_("There is no such file."))
-    return attachment_response(field_file)
+    return file_response(field_file)
 
 
 @agent_required
