@@ -140,7 +140,7 @@ def header_text(message: Message, name: str) -> str:
                 text = str(message.get(name))
             except Exception:
                 text = raw
-    return " ".join(text.split())
+    return " ".join(text.replace("\x00", " ").split())
 
 
 def header_addresses(message: Message, name: str) -> list[tuple[str, str]]:
@@ -155,6 +155,7 @@ def header_addresses(message: Message, name: str) -> list[tuple[str, str]]:
         return []
     if _SURROGATES.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
+    raw = raw.replace("\x00", " ")
     try:
         pairs = [(n, a) for n, a in getaddresses([" ".join(raw.split())]) if a or n]
     except Exception:
@@ -195,7 +196,8 @@ def part_text(part: Message) -> str:
     except Exception:
         charset = None
     text = decode_bytes(part_bytes(part), charset)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # PostgreSQL text holds no NUL; an HTML parser reads one as U+FFFD anyway.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
 def attachment_name(part: Message, index: int) -> str:
@@ -295,7 +297,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
             text = str(value)
             if _SURROGATES.search(text):
                 text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
-            parsed.raw_headers[key] = " ".join(text.split())
+            parsed.raw_headers[key] = " ".join(text.replace("\x00", " ").split())
     parsed.content_type = message.get_content_type()
     try:
         parsed.report_type = (message.get_param("report-type") or "").lower()

@@ -176,6 +176,14 @@ def hostile_messages() -> list[tuple[str, bytes]]:
             ),
         ),
         (
+            "nul-characters",
+            by_hand(
+                f"From: Ana <{CUSTOMER}>\nTo: {DESK}\nSubject: Factura\0 pendiente\n"
+                "Message-ID: <nul@example.com>\n\n"
+                "Texto visible\0 <a href=javascript:alert(1)>x</a>\n"
+            ),
+        ),
+        (
             "text-looks-like-html",
             by_hand(
                 f"From: Ana <{CUSTOMER}>\nTo: {DESK}\nSubject: Texto\n"

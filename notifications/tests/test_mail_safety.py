@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from itsm.models import WorkInfoType
-from notifications.models import InboundEmail
+from notifications.models import InboundEmail, QuarantineReason
 from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
 from notifications.tests.hostile_corpus import (
@@ -187,6 +187,7 @@ def test_every_hostile_message_is_received_and_its_page_shows_nothing_active(
         email = stored(raw)
         response = client.get(reverse("notifications:mailbox_detail", args=[email.pk]))
         assert response.status_code == 200, name
+        assert email.quarantine_reason == QuarantineReason.NONE, name
         html = response.context["html"].lower()
         for tag in TAG.findall(html):
             assert tag.split()[0].strip("<>") in SHOWN_TAGS, (name, tag)
