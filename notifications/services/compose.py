@@ -41,8 +41,8 @@ CUSTOMER_LANGUAGE = "es"
 
 
 def attachment_name(name: str) -> str:
-    """The name the customer sees for a file (a stored path, or the name an
-    admin gave a standard document)."""
+    """The name the customer sees for a file (a stored file's own name, or
+    the name an admin gave a standard document)."""
     return clean_file_name(name) or "adjunto"
 
 

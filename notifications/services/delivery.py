@@ -10,6 +10,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
+from pathlib import PurePath
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -181,7 +182,7 @@ def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
         email.template.documents.order_by("pk")
     )
     files = [(attachment_name(document.name), document.file) for document in documents]
-    files += [(attachment_name(f.name), f) for _index, f in email.attachments]
+    files += [(attachment_name(PurePath(f.name).name), f) for _index, f in email.attachments]
     return files
 
 
