@@ -1,6 +1,7 @@
 """What the mailbox pages show, prepared once: the sanitised HTML of a
 message, its labels, the rows of the console."""
 
+import re
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
@@ -81,7 +82,13 @@ class _DeadLinks(HTMLParser):
         self.out.append(f"&#{name};")
 
 
+# nh3 escapes ">" inside attribute values, so a start tag ends at the first ">".
+_ANCHOR_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[\s>]")
+
+
 def _without_dead_links(html: str) -> str:
+    if not _ANCHOR_WITHOUT_HREF.search(html):
+        return html  # most mails: no parse of the whole body again
     parser = _DeadLinks()
     parser.feed(html)
     parser.close()
