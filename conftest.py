@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.utils import translation
 
 from itsm import reference_data
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.models import SupportGroup
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 
 
 def services_required() -> bool:

@@ -38,6 +38,7 @@ from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind  # noqa: E4
 from customers.services import customer_search_name  # noqa: E402
 from incidents.models import Incident, IncidentWorkInfo  # noqa: E402
 from itsm import reference_data  # noqa: E402
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP  # noqa: E402
 from itsm.management.commands import seed_demo as demo  # noqa: E402
 from itsm.models import (  # noqa: E402
     Relation,
@@ -50,7 +51,6 @@ from itsm.models import (  # noqa: E402
     WorkInfoType,
     priority_for,
 )
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP  # noqa: E402
 from itsm.services.rules import TEMPLATE_FIELDS  # noqa: E402
 from workorders.models import WorkOrder, WorkOrderWorkInfo  # noqa: E402
 

@@ -42,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from itsm.pagination import encode_cursor  # noqa: E402
+from itsm.common.pagination import encode_cursor  # noqa: E402
 from notifications.models import InboundEmail  # noqa: E402
 
 

@@ -37,9 +37,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from customers.models import Customer  # noqa: E402
 from incidents.models import Incident  # noqa: E402
+from itsm.common.pagination import encode_cursor  # noqa: E402
 from itsm.dashboard import dashboard_refresh  # noqa: E402
 from itsm.models import Status, SupportGroup, TicketTemplate  # noqa: E402
-from itsm.pagination import encode_cursor  # noqa: E402
 from workorders.models import WorkOrder  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

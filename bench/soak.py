@@ -36,7 +36,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from customers.tests.factories import CustomerFactory
 from itsm.models import SupportGroup
-from itsm.permissions import AGENTS_GROUP
+from itsm.common.permissions import AGENTS_GROUP
 from itsm.tests.factories import make_incident
 
 agents = []

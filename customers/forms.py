@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind
 from customers.validators import normalise_tax_id
-from itsm.text import ENCODED_WORD, single_line
+from itsm.common.text import ENCODED_WORD, single_line
 
 
 def clean_name_part(value: str) -> str:

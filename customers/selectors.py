@@ -12,8 +12,8 @@ from django.db.models.functions import Concat
 
 from customers.models import Customer
 from customers.validators import compact_tax_id
-from itsm.search_indexes import CUSTOMER_NAME_FTS
-from itsm.text import fold
+from itsm.common.search_indexes import CUSTOMER_NAME_FTS
+from itsm.common.text import fold
 
 MAX_NAME_WORDS = 5
 # Longer text designates nothing more, and PostgreSQL refuses a word regular

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import CUSTOMER_FIELDS, Customer
 from customers.validators import normalise_tax_id
-from itsm.text import fold
+from itsm.common.text import fold
 
 EDITABLE_FIELDS = (*CUSTOMER_FIELDS, "active")
 

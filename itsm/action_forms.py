@@ -16,7 +16,6 @@ from itsm.forms import (
     AttachmentsMixin,
     TicketFieldsForm,
     show_reasons,
-    status_reasons,
     ticket_numbers_from_text,
 )
 from itsm.models import (
@@ -28,8 +27,8 @@ from itsm.models import (
     ViewAccess,
     WorkInfoType,
 )
-from itsm.services.rules import DEFAULT_RESOLUTION, FORM_FIELDS
-from itsm.services.ticket_update import stored_values
+from itsm.selectors import status_reasons, stored_values
+from itsm.services.rules import DEFAULT_RESOLUTION, FORM_FIELDS, REASON_NOT_ALLOWED
 
 # Journal entry types an agent picks by hand; the others are written by the system.
 MANUAL_WORK_INFO_TYPES = (
@@ -210,7 +209,10 @@ class PendingForm(VersionedForm):
     status_reason = forms.ModelChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
-        error_messages={"required": _("Choose the reason for this status.")},
+        error_messages={
+            "required": _("Choose the reason for this status."),
+            "invalid_choice": REASON_NOT_ALLOWED,
+        },
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -226,7 +228,10 @@ class ResolveForm(VersionedForm):
     status_reason = forms.ModelChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
-        error_messages={"required": _("Choose the reason for this status.")},
+        error_messages={
+            "required": _("Choose the reason for this status."),
+            "invalid_choice": REASON_NOT_ALLOWED,
+        },
     )
     resolution = forms.CharField(
         label=_("Resolution"),

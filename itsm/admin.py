@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
@@ -29,25 +31,39 @@ admin.site.site_header = _("Service desk · Libros/Cuentas")
 admin.site.site_title = _("Service desk administration")
 
 
-class ReferenceAdminMixin:
-    """For the rows the forms' option lists show: a change clears those lists
-    from the cache, so the next page shows it."""
+class CacheClearingAdminMixin:
+    """For rows a cache is built from: a change clears it (``clear_cache``),
+    so the next page or due time computed sees it."""
+
+    clear_cache: Callable[[], None]
 
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        clear_reference_choices()
+        self.clear_cache()
 
     def delete_model(self, request: HttpRequest, obj) -> None:
         super().delete_model(request, obj)
-        clear_reference_choices()
+        self.clear_cache()
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         super().delete_queryset(request, queryset)
-        clear_reference_choices()
+        self.clear_cache()
 
     def save_related(self, request: HttpRequest, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        clear_reference_choices()
+        self.clear_cache()
+
+
+class ReferenceAdminMixin(CacheClearingAdminMixin):
+    """For the rows the forms' option lists show."""
+
+    clear_cache = staticmethod(clear_reference_choices)
+
+
+class CalendarAdminMixin(CacheClearingAdminMixin):
+    """For the rows the business calendar and the SLA targets are built from."""
+
+    clear_cache = staticmethod(clear_business_calendar)
 
 
 class ReadOnlyAdminMixin:
@@ -106,22 +122,6 @@ class RelationAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by",)
     list_select_related = ("created_by",)
     ordering = ("-created_at",)
-
-
-class CalendarAdminMixin:
-    """A change reaches the next due time computed: the cached calendar goes."""
-
-    def save_model(self, request: HttpRequest, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        clear_business_calendar()
-
-    def delete_model(self, request: HttpRequest, obj) -> None:
-        super().delete_model(request, obj)
-        clear_business_calendar()
-
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        super().delete_queryset(request, queryset)
-        clear_business_calendar()
 
 
 @admin.register(SlaTarget)
@@ -211,34 +211,29 @@ class WorkInfoTextMixin:
         return entry_text(entry)
 
 
+# What an entry shows, in the ticket's inline and on its own page.
+WORK_INFO_FIELDS = (
+    "created_at",
+    "author",
+    "type",
+    "text",
+    "requires_attention",
+    "view_access",
+    "files",
+)
+
+
 class WorkInfoInline(
     WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.TabularInline
 ):
-    fields = (
-        "created_at",
-        "author",
-        "type",
-        "text",
-        "requires_attention",
-        "view_access",
-        "files",
-    )
+    fields = WORK_INFO_FIELDS
     readonly_fields = fields
     ordering = ("-created_at",)
     extra = 0
 
 
 class WorkInfoAdmin(WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    fields = (
-        "ticket",
-        "created_at",
-        "author",
-        "type",
-        "text",
-        "requires_attention",
-        "view_access",
-        "files",
-    )
+    fields = ("ticket", *WORK_INFO_FIELDS)
     readonly_fields = fields
     list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
     list_filter = ("type", "requires_attention", "view_access")

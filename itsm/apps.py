@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
+
+from itsm.middleware import mark_session_seen
 
 
 class ItsmConfig(AppConfig):
@@ -7,12 +10,10 @@ class ItsmConfig(AppConfig):
     verbose_name = _("Service management")
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
-
-        from itsm.middleware import mark_session_seen
-
         user_logged_in.connect(mark_session_seen, dispatch_uid="itsm.mark_session_seen")
 
+        # Here, not at the top: apps.py is imported before the models are
+        # ready, and the audit trail's receivers import them.
         from itsm import audit
 
         audit.connect()

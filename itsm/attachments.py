@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from itsm.text import clean_file_name, has_real_extension, single_line
+from itsm.common.text import clean_file_name, has_real_extension, single_line
 
 # Magic numbers of the types agents exchange with users: documents, scans and
 # screenshots. Office formats are ZIP (OOXML/ODF) or the old OLE container.

@@ -5,11 +5,13 @@ ids (the admin lists them); the address comes from the request being served.
 
 from contextvars import ContextVar
 
+from axes.signals import user_locked_out
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 
+from itsm.middleware import client_ip
 from itsm.models import AuditEvent, AuditEventKind
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
@@ -31,8 +33,6 @@ class AuditRequestMiddleware:
 
 
 def _address(request: HttpRequest | None) -> str | None:
-    from itsm.middleware import client_ip
-
     if request is None:
         return None
     return client_ip(request) or None
@@ -87,8 +87,6 @@ def _admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> None:
 
 
 def connect() -> None:
-    from axes.signals import user_locked_out
-
     user_logged_in.connect(_logged_in, dispatch_uid="itsm.audit.login")
     user_logged_out.connect(_logged_out, dispatch_uid="itsm.audit.logout")
     user_login_failed.connect(_login_failed, dispatch_uid="itsm.audit.failed")

@@ -3,7 +3,7 @@ outgoing mail files, standard documents) in one archive, each file's SHA-256
 in its manifest, checked again on restore.
 
 SQLite is copied with its online backup API (consistent while the desk keeps
-working). PostgreSQL is dumped with ``pg_dump`` (see the README); the archive
+working). PostgreSQL is dumped with ``pg_dump`` (see docs/backups.md); the archive
 then carries the files only (``--files-only``).
 """
 
@@ -60,7 +60,7 @@ def backup(archive: Path, *, files_only: bool = False) -> dict:
             if connection.vendor != "sqlite":
                 raise BackupError(
                     "This database is PostgreSQL: dump it with pg_dump and back up the files "
-                    "with --files-only (see the README)."
+                    "with --files-only (see docs/backups.md)."
                 )
             copy = Path(scratch) / DATABASE
             source = sqlite3.connect(settings.DATABASES["default"]["NAME"])

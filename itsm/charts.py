@@ -2,6 +2,7 @@
 worked out here, the template draws it. Every bar is a link to the console
 filtered to what it counts, and every chart has its numbers as a table."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -96,23 +97,6 @@ class DayChart:
             day.created_y = self.baseline - day.created_height
             day.resolved_y = self.baseline - day.resolved_height
         self.width = len(self.days) * self.column_width
-
-
-def mailbox_chart(waiting: dict[str, int], *, mine: bool) -> BarChart:
-    """Mail waiting in the mailbox: what nobody has taken, and what is being
-    dealt with (an agent's own, or everyone's), each a link to the mailbox
-    console filtered to it."""
-    mailbox = reverse("notifications:mailbox")
-    in_progress = {"f": "1", "status": "in_progress", **({"mine": "on"} if mine else {})}
-    bars = [
-        Bar(_("New, not taken"), waiting["new"], f"{mailbox}?f=1&status=new"),
-        Bar(
-            _("Yours in progress") if mine else _("In progress"),
-            waiting["in_progress"],
-            f"{mailbox}?{urlencode(in_progress)}",
-        ),
-    ]
-    return BarChart("mail-waiting", _("Mail waiting"), bars)
 
 
 def _console(kind_code: str, **params) -> str:
@@ -238,3 +222,31 @@ def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
         )
     )
     return charts
+
+
+# --- charts of the apps above the core ---------------------------------------------
+
+# A chart another app adds to the dashboard, counted live when the page is
+# drawn (the mailbox's mail waiting): ``build(user, mine=...)``, where ``mine``
+# says whether the page shows the user's own figures or the whole desk's.
+LiveChart = Callable[..., BarChart]
+
+# Each app registers its charts from its AppConfig.ready(), the way kinds
+# register, so the core imports none of them: the chart and its position
+# among the core's charts.
+_LIVE_CHARTS: dict[LiveChart, int] = {}
+
+
+def register_live_chart(build: LiveChart, *, position: int) -> None:
+    _LIVE_CHARTS[build] = position
+
+
+def unregister_live_chart(build: LiveChart) -> None:
+    _LIVE_CHARTS.pop(build, None)
+
+
+def live_charts(user, *, mine: bool) -> list[tuple[int, BarChart]]:
+    """The registered charts, built for this page, with their positions in
+    ascending order so inserting them one by one puts each where it asked."""
+    ordered = sorted(_LIVE_CHARTS.items(), key=lambda item: item[1])
+    return [(position, build(user, mine=mine)) for build, position in ordered]

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
+from itsm.common.permissions import is_agent, is_coordinator
 from itsm.kinds import all_kinds
-from itsm.permissions import is_agent, is_coordinator
 
 
 def roles(request: HttpRequest) -> dict:

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.audit import audit_record
+from itsm.common.pagination import keyset_rows
+from itsm.escalation_cases import CASES
 from itsm.kinds import Kind
-from itsm.models import AuditEventKind
-from itsm.pagination import keyset_rows
+from itsm.models import AuditEventKind, Status
 from itsm.selectors import CUSTOMER_NAME_COLUMNS
 
 BOM = "\ufeff"
@@ -61,9 +62,6 @@ def csv_response(
 
 
 def coordination_export_lines(rows: Iterator[tuple]) -> Iterator[str]:
-    from itsm.escalation_cases import CASES
-    from itsm.models import Status
-
     header = [
         _("Number"),
         _("Customer"),

@@ -12,6 +12,7 @@ from django_filters.widgets import DateRangeWidget
 
 from customers.models import CustomerKind
 from customers.selectors import customers_matching
+from itsm.common.text import person_name
 from itsm.models import (
     APPLIES_TO_ALL,
     Priority,
@@ -24,7 +25,6 @@ from itsm.models import (
 )
 from itsm.reference_cache import reference_choices, show_choices
 from itsm.selectors import agent_users, ticket_numbers
-from itsm.text import person_name
 
 ATTENTION_NONE = "none"
 

@@ -6,14 +6,14 @@ ticket are in ``itsm.action_forms``."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from itsm.attachments import validate_attachment
+from itsm.common.permissions import is_coordinator
 from itsm.models import (
     MAX_ATTACHMENTS,
     HeldUpload,
@@ -25,20 +25,23 @@ from itsm.models import (
     Ticket,
     TicketTemplate,
 )
-from itsm.permissions import is_coordinator
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
-from itsm.selectors import group_assignees, row_id, ticket_numbers
+from itsm.selectors import (
+    group_assignees,
+    pickable_groups,
+    pickable_templates,
+    row_id,
+    status_reasons,
+    ticket_numbers,
+)
+from itsm.services.rules import (
+    ASSIGNEE_NOT_ALLOWED,
+    GROUP_NOT_ALLOWED,
+    REASON_NOT_ALLOWED,
+    TEMPLATE_NOT_ALLOWED,
+)
 
 ATTACHMENT_FIELDS = tuple(f"attachment_{index}" for index in range(1, MAX_ATTACHMENTS + 1))
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def ticket_numbers_from_text(text: str) -> list[str]:
@@ -55,15 +58,6 @@ def open_statuses(model: type[Ticket]) -> list[tuple[str, str]]:
         for value in model.STATUSES
         if value not in model.FINISHED_STATUSES
     ]
-
-
-def status_reasons(kind: str, status: str, *, keep_id: int | None = None) -> QuerySet:
-    """The active reasons of one status of one kind (plus the ticket's current
-    reason, so an edit that does not touch it stays valid)."""
-    wanted = Q(active=True)
-    if keep_id:
-        wanted |= Q(pk=keep_id)
-    return StatusReason.objects.filter(wanted, kind=kind, status=status).order_by("name")
 
 
 def active_reasons(kind: str) -> list[tuple[str, str, str]]:
@@ -216,6 +210,7 @@ class TicketFieldsForm(forms.Form):
         queryset=TicketTemplate.objects.none(),
         required=False,
         empty_label=_("(choose a template)"),
+        error_messages={"invalid_choice": TEMPLATE_NOT_ALLOWED},
     )
     summary = forms.CharField(label=_("Summary"), max_length=100, required=False)
     description = forms.CharField(
@@ -225,18 +220,16 @@ class TicketFieldsForm(forms.Form):
         label=_("Reported source"), choices=ReportedSource.choices, initial=ReportedSource.PHONE
     )
     assigned_group = forms.ModelChoiceField(
-        label=_("Assigned group"), queryset=SupportGroup.objects.none()
+        label=_("Assigned group"),
+        queryset=SupportGroup.objects.none(),
+        error_messages={"invalid_choice": GROUP_NOT_ALLOWED},
     )
     assignee = UserChoiceField(
         label=_("Assignee"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("(nobody)"),
-        error_messages={
-            "invalid_choice": _(
-                "This person is not an active agent of the chosen group: pick one from the list."
-            )
-        },
+        error_messages={"invalid_choice": ASSIGNEE_NOT_ALLOWED},
     )
     status = forms.ChoiceField(label=_("Status"))
     status_reason = forms.ModelChoiceField(
@@ -244,7 +237,7 @@ class TicketFieldsForm(forms.Form):
         queryset=StatusReason.objects.none(),
         required=False,
         empty_label=_("(no reason)"),
-        error_messages={"invalid_choice": _("This reason does not belong to the chosen status.")},
+        error_messages={"invalid_choice": REASON_NOT_ALLOWED},
     )
     resolution = forms.CharField(
         label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -257,11 +250,8 @@ class TicketFieldsForm(forms.Form):
         self._user = user
         kind = model.KIND
         coordinator = is_coordinator(user)
-        templates = TicketTemplate.objects.for_agents(kind).order_by("name")
-        groups = SupportGroup.objects.filter(active=True)
-        if not coordinator:
-            groups = groups.filter(is_specialists=False)
-        groups = groups.order_by("name")
+        templates = pickable_templates(kind)
+        groups = pickable_groups(user)
         self._show_reference(
             "template", templates, f"templates:{kind}", ticket.template_id if ticket else None
         )

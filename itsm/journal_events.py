@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm.common.text import person_name
 from itsm.escalation_cases import CASES
 from itsm.models import PacketEvent, RelationType, Status, StatusReason, SupportGroup
 from itsm.reference_cache import cached_rows
-from itsm.text import person_name
 
 OPENED = "opened"
 STATUS = "status"

@@ -11,9 +11,11 @@ What belongs here: the ``Kind`` record and the look-ups by code, model and
 number. Nothing that reads or writes tickets.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.apps.registry import Apps
+from django.urls import reverse
 from django.utils.functional import Promise
 
 
@@ -30,6 +32,10 @@ class Kind:
     # The escalation cases (itsm.escalation_cases codes) this kind's packets
     # may carry; a case another kind holds is offered as a related ticket there.
     escalation_cases: tuple[str, ...] = ("unsolved", "linking", "other")
+    # Seeds the kind's reference rows (itsm.reference_data.load_kind with its
+    # own reasons and templates) given an app registry: what its data
+    # migration runs, run again by reference_data.load() on an emptied database.
+    load_reference_data: Callable[[Apps], None] | None = None
     # Filled by the registry: the detail URL split around the number, so
     # pages that list many tickets reverse once.
     _url_parts: list = field(default_factory=list, compare=False, repr=False)
@@ -80,8 +86,6 @@ class Kind:
         ``[A-Z0-9]``, nothing to quote."""
         parts = list(self._url_parts)
         if not parts:
-            from django.urls import reverse
-
             parts = reverse(self.url_name("detail"), args=["NUMBER"]).rsplit("NUMBER", 1)
             # One assignment of the whole list: threads of one worker may get
             # here together, and each must see two parts, never four.

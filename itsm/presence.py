@@ -8,8 +8,8 @@ import time
 
 from django.core.cache import cache
 
+from itsm.common.text import person_name
 from itsm.models import Ticket
-from itsm.text import person_name
 
 # The page polls every POLL_SECONDS; a reader missing three polls is gone.
 POLL_SECONDS = 20

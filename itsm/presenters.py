@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from itsm.common.text import person_name
 from itsm.escalation_cases import (
     AMOUNT,
     ATTACHMENT,
@@ -45,7 +46,6 @@ from itsm.models import (
     WorkInfoType,
 )
 from itsm.services.ticket_update import StaleTicketError
-from itsm.text import person_name
 
 # --- ticket lists ------------------------------------------------------------------
 

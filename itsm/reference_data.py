@@ -1,9 +1,16 @@
 """Reference data of the Libros/Cuentas campaign: roles, support groups,
 status reasons, numbering sequences and the campaign templates. Admins edit
 all of it afterwards; rows are matched by name so the migration never
-duplicates what is already there."""
+duplicates what is already there.
+
+The core seeds what is not a kind's (``load_core``); each kind's app seeds
+its own reasons and templates through ``load_kind`` from its own data
+migration, and registers the same loader with its ``Kind`` for ``load``."""
 
 from django.apps import apps as global_apps
+
+from itsm.kinds import all_kinds
+from itsm.models.reference import APPLIES_TO_ALL
 
 ROLES = ("Agentes", "Coordinadores")
 
@@ -14,111 +21,44 @@ GROUPS = [
     ("L2 ESPECIALISTAS", False, False, True),
 ]
 
-REASONS = [
-    # kind, status, name, code, description
+# The reasons every kind gets, each kind its own row (a reason belongs to a
+# kind and a status): status, name, code, description. A kind's own reasons
+# (its resolved status's) are in its app's reference_data.
+COMMON_REASONS = [
     (
-        "INC",
         "assigned",
         "Pdte comunicación con cliente",
         "reopened",
         "La gestión se ha reabierto y requiere actuación nuestra.",
     ),
     (
-        "WO",
-        "assigned",
-        "Pdte comunicación con cliente",
-        "reopened",
-        "La gestión se ha reabierto y requiere actuación nuestra.",
-    ),
-    (
-        "INC",
         "pending",
         "Detenido por el cliente",
         "",
         "No localizamos al cliente o no puede facilitar los datos hasta una fecha.",
     ),
     (
-        "WO",
-        "pending",
-        "Detenido por el cliente",
-        "",
-        "No localizamos al cliente o no puede facilitar los datos hasta una fecha.",
-    ),
-    (
-        "INC",
         "pending",
         "Info. adicional solicitada sobre cliente",
         "",
         "Hemos solicitado más información (captura de pantalla, cuadro de vinculación).",
     ),
     (
-        "WO",
-        "pending",
-        "Info. adicional solicitada sobre cliente",
-        "",
-        "Hemos solicitado más información (captura de pantalla, cuadro de vinculación).",
-    ),
-    (
-        "INC",
         "pending",
         "Requiere acción del cliente",
         "",
         "Esperamos a que el usuario realice alguna acción.",
     ),
-    (
-        "WO",
-        "pending",
-        "Requiere acción del cliente",
-        "",
-        "Esperamos a que el usuario realice alguna acción.",
-    ),
-    ("INC", "resolved", "Acción adicional innecesaria", "", "Resuelta durante la llamada."),
-    ("INC", "resolved", "Resolución autom. notificada", "", "Resuelta con una respuesta estándar."),
-    ("WO", "completed", "Con éxito", "", "Resuelta durante la llamada."),
-    ("WO", "completed", "Éxito con problemas", "", "Resuelta, pero necesita seguimiento."),
 ]
 
 L1 = "L1 CAMPAÑA LIBROS/CUENTAS"
 COORD = "L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"
 
+# Templates for every kind; a kind's own are in its app's reference_data.
 TEMPLATES = [
-    # name, applies_to, summary, op tiers, product tiers, service, impact, urgency, group
-    (
-        "CAMPAÑA LIBROS - LEGALIZACIÓN DE LIBROS",
-        "WO",
-        "Consulta legalización de libros",
-        ("Consulta", "Libros", "Legalización"),
-        ("Portal Registradores", "Libros", "Legalización telemática"),
-        "Legalización de libros",
-        4,
-        3,
-        L1,
-    ),
-    (
-        "CAMPAÑA CUENTAS - DEPÓSITO DE CUENTAS",
-        "WO",
-        "Consulta depósito de cuentas anuales",
-        ("Consulta", "Cuentas", "Depósito"),
-        ("Portal Registradores", "Cuentas", "Depósito telemático"),
-        "Depósito de cuentas",
-        4,
-        3,
-        L1,
-    ),
-    (
-        "CAMPAÑA CUENTAS - SUBSANACIÓN DE DEFECTOS",
-        "WO",
-        "Subsanación de defectos en cuentas",
-        ("Consulta", "Cuentas", "Defectos"),
-        ("Portal Registradores", "Cuentas", "Calificación"),
-        "Depósito de cuentas",
-        4,
-        3,
-        L1,
-    ),
+    # name, summary, op tiers, product tiers, service, impact, urgency, group
     (
         "CAMPAÑA VINCULACIÓN - VINCULACIÓN/DESVINCULACIÓN",
-        "BOTH",
         "Solicitud de vinculación/desvinculación de usuario",
         ("Solicitud", "Usuarios", "Vinculación"),
         ("Portal Registradores", "Abonados", "Vinculación"),
@@ -128,74 +68,7 @@ TEMPLATES = [
         L1,
     ),
     (
-        "CAMPAÑA ERROR 23 - ERROR EN TRÁMITE WEB",
-        "INC",
-        "ERROR 23 en trámite web",
-        ("Fallo", "Portal", "Error 23"),
-        ("Portal Registradores", "Trámites web", "Envío"),
-        "Portal Registradores",
-        3,
-        2,
-        L1,
-    ),
-    (
-        "CAMPAÑA PORTAL - ERROR DE ENVÍO",
-        "INC",
-        "Error al enviar a través del portal",
-        ("Fallo", "Portal", "Envío"),
-        ("Portal Registradores", "Trámites web", "Envío"),
-        "Portal Registradores",
-        3,
-        2,
-        L1,
-    ),
-    (
-        "CAMPAÑA PORTAL - ERROR DE CONSULTA",
-        "INC",
-        "Error al consultar en el portal",
-        ("Fallo", "Portal", "Consulta"),
-        ("Portal Registradores", "Trámites web", "Consulta"),
-        "Portal Registradores",
-        3,
-        3,
-        L1,
-    ),
-    (
-        "CAMPAÑA FLEI - PAGOS/DEUDA PENDIENTE",
-        "WO",
-        "Incidencia de pago o deuda en FLEI",
-        ("Consulta", "Facturación", "FLEI"),
-        ("FLEI", "Facturación", "Pagos"),
-        "Facturación de abonados",
-        4,
-        2,
-        L1,
-    ),
-    (
-        "CAMPAÑA FLEI - PAGO NO CONFIRMADO",
-        "WO",
-        "Pago realizado no confirmado en FLEI",
-        ("Solicitud", "Facturación", "FLEI"),
-        ("FLEI", "Facturación", "Confirmación de pago"),
-        "Facturación de abonados",
-        4,
-        2,
-        L1,
-    ),
-    (
-        "CAMPAÑA DATOS - ALTA/BAJA/MODIFICACIÓN DE DATOS",
-        "WO",
-        "Alta, baja o modificación de datos de usuario",
-        ("Solicitud", "Usuarios", "Datos"),
-        ("Portal Registradores", "Abonados", "Datos de usuario"),
-        "Gestión de abonados",
-        4,
-        3,
-        L1,
-    ),
-    (
         "CAMPAÑA CERTIFICADO - FIRMA ELECTRÓNICA",
-        "BOTH",
         "Problema con certificado o firma electrónica",
         ("Consulta", "Certificados", "Firma"),
         ("Equipo usuario", "Certificado digital", "Firma"),
@@ -205,19 +78,7 @@ TEMPLATES = [
         L1,
     ),
     (
-        "CAMPAÑA EQUIPO - NAVEGADOR/CONFIGURACIÓN",
-        "WO",
-        "Configuración del navegador o del equipo",
-        ("Consulta", "Equipo usuario", "Navegador"),
-        ("Equipo usuario", "Navegador", "Configuración"),
-        "Soporte a usuario",
-        4,
-        4,
-        L1,
-    ),
-    (
         "CAMPAÑA CONTRASEÑA - ACCESO AL PORTAL",
-        "BOTH",
         "Problema de acceso o contraseña",
         ("Solicitud", "Usuarios", "Acceso"),
         ("Portal Registradores", "Acceso", "Contraseña"),
@@ -229,7 +90,6 @@ TEMPLATES = [
     # Not a campaign template: admins keep it, agents never see it in the picker.
     (
         "INTERNA - PRUEBAS DE PLATAFORMA",
-        "BOTH",
         "Prueba interna",
         ("Prueba", "", ""),
         ("", "", ""),
@@ -253,19 +113,16 @@ REGISTRO_PROVINCES = (
 )  # fmt: skip
 
 
-def load(apps=global_apps) -> None:
-    """Create whatever reference row is missing; never touch existing ones."""
+def load_core(apps=global_apps) -> None:
+    """Create whatever core row is missing (roles, groups, the templates of
+    every kind); never touch existing ones."""
     Group = apps.get_model("auth", "Group")
     SupportGroup = apps.get_model("itsm", "SupportGroup")
-    StatusReason = apps.get_model("itsm", "StatusReason")
-    TicketTemplate = apps.get_model("itsm", "TicketTemplate")
-    TicketSequence = apps.get_model("itsm", "TicketSequence")
 
     for role in ROLES:
         Group.objects.get_or_create(name=role)
-    groups = {}
     for name, default, coordination, specialists in GROUPS:
-        groups[name], _ = SupportGroup.objects.get_or_create(
+        SupportGroup.objects.get_or_create(
             name=name,
             defaults={
                 "is_agent_default": default,
@@ -273,14 +130,31 @@ def load(apps=global_apps) -> None:
                 "is_specialists": specialists,
             },
         )
-    for kind, status, name, code, description in REASONS:
+    _load_templates(apps, TEMPLATES, applies_to=APPLIES_TO_ALL)
+
+
+def load_kind(apps=global_apps, *, kind: str, reasons=(), templates=()) -> None:
+    """A kind's rows: the reasons every kind gets and its own ``reasons``
+    (status, name, code, description), its ``templates`` (as ``TEMPLATES``)
+    and its number sequence. A kind's data migration calls it with fixed
+    rows, after the core's groups exist."""
+    StatusReason = apps.get_model("itsm", "StatusReason")
+    TicketSequence = apps.get_model("itsm", "TicketSequence")
+    for status, name, code, description in [*COMMON_REASONS, *reasons]:
         StatusReason.objects.get_or_create(
             kind=kind,
             status=status,
             name=name,
             defaults={"code": code, "description": description},
         )
-    for name, applies_to, summary, op, prod, service, impact, urgency, group in TEMPLATES:
+    _load_templates(apps, templates, applies_to=kind)
+    TicketSequence.objects.get_or_create(kind=kind)
+
+
+def _load_templates(apps, rows, *, applies_to: str) -> None:
+    TicketTemplate = apps.get_model("itsm", "TicketTemplate")
+    groups = dict(apps.get_model("itsm", "SupportGroup").objects.values_list("name", "pk"))
+    for name, summary, op, prod, service, impact, urgency, group in rows:
         TicketTemplate.objects.get_or_create(
             name=name,
             defaults={
@@ -295,11 +169,20 @@ def load(apps=global_apps) -> None:
                 "service": service,
                 "impact": impact,
                 "urgency": urgency,
-                "default_group": groups.get(group),
+                "default_group_id": groups.get(group),
             },
         )
-    for kind in ("INC", "WO"):
-        TicketSequence.objects.get_or_create(kind=kind)
+
+
+def load() -> None:
+    """Everything the migrations seed, for a database a test or a command
+    emptied: the core's rows and each registered kind's. Migrations call
+    ``load_core`` and ``load_kind`` with fixed rows instead: what they seed
+    must not depend on which kinds are installed when they run."""
+    load_core()
+    for kind in all_kinds():
+        if kind.load_reference_data is not None:
+            kind.load_reference_data(global_apps)
 
 
 def load_registros_mercantiles(apps=global_apps) -> None:

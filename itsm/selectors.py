@@ -22,17 +22,23 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
+from itsm.common.pagination import keyset_rows
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
     EscalationPacket,
     Relation,
+    Status,
+    StatusReason,
     SupportGroup,
     Ticket,
+    TicketTemplate,
     WorkInfoType,
     open_tickets_q,
 )
-from itsm.pagination import PAGE_SIZE, encode_cursor, keyset_rows, seek_condition
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+
+# The code of the Asignado reason *Pdte comunicación con cliente* in the reference data.
+REOPENED_REASON_CODE = "reopened"
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.
@@ -72,6 +78,26 @@ def ticket_get_by_number(number: str, *, select_related=()) -> Ticket | None:
     return queryset.filter(number=number.strip().upper()).first()
 
 
+def stored_values(ticket: Ticket, names) -> dict[str, str]:
+    """The fields ``names`` as the database stores them (ids for foreign
+    keys, empty for none), read without queries: what a page shows and posts
+    back as *seen*, and what the stale check compares."""
+    values = {}
+    for name in names:
+        value = getattr(ticket, ticket._meta.get_field(name).attname)
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+def packet_for(ticket: Ticket) -> EscalationPacket | None:
+    """The ticket's escalation packet, if it was ever escalated."""
+    return (
+        EscalationPacket.objects.select_related("escalated_by")
+        .filter(ticket_number=ticket.number)
+        .first()
+    )
+
+
 def tickets_by_numbers(numbers: list[str]) -> list[Ticket]:
     """The tickets with these numbers, with their customers: one query per kind."""
     found = []
@@ -108,6 +134,43 @@ def specialists_group() -> SupportGroup:
     if group is None:
         raise ValidationError(_("No specialists group is configured."))
     return group
+
+
+def pickable_groups(user) -> QuerySet:
+    """The groups ``user`` may send a ticket to: the active ones, the
+    specialists only for coordinators. The edit forms offer these and the
+    ticket services refuse any other."""
+    groups = SupportGroup.objects.filter(active=True)
+    if not is_coordinator(user):
+        groups = groups.filter(is_specialists=False)
+    return groups.order_by("name")
+
+
+# --- reference data a ticket picks ------------------------------------------------
+
+
+def pickable_templates(kind: str) -> QuerySet:
+    """The templates a ticket of ``kind`` may be given: the form offers these
+    and the ticket services refuse any other."""
+    return TicketTemplate.objects.for_agents(kind).order_by("name")
+
+
+def status_reasons(kind: str, status: str, *, keep_id: int | None = None) -> QuerySet:
+    """The active reasons of one status of one kind (plus the ticket's current
+    reason, so an edit that does not touch it stays valid)."""
+    wanted = Q(active=True)
+    if keep_id:
+        wanted |= Q(pk=keep_id)
+    return StatusReason.objects.filter(wanted, kind=kind, status=status).order_by("name")
+
+
+def reopened_reason(kind: str) -> StatusReason | None:
+    """*Pdte comunicación con cliente*: the Asignado reason of a ticket that
+    was waiting (on the customer, or resolved) and needs the desk's action
+    again; None if admins retired it (Asignado needs no reason)."""
+    return StatusReason.objects.filter(
+        kind=kind, status=Status.ASSIGNED, code=REOPENED_REASON_CODE, active=True
+    ).first()
 
 
 # --- around a ticket --------------------------------------------------------------
@@ -286,19 +349,18 @@ class CoordinationFilters:
         return packets.values("ticket_number")
 
 
+# The queue's order, oldest first; its keys are common to every kind.
+COORDINATION_KEYS = ("created_at", "number")
+
+
 def coordination_queue(
-    group: SupportGroup,
-    *,
-    after: list | None = None,
-    size: int | None = None,
-    filters: CoordinationFilters | None = None,
-) -> tuple[list[CoordinationRow], str | None]:
-    """Open tickets of every kind in the coordination group, oldest first,
-    with their escalation packet and note: two queries per kind and one for
-    the packets, whatever the sizes."""
-    size = size or PAGE_SIZE
+    group: SupportGroup, *, filters: CoordinationFilters | None = None
+) -> list[QuerySet]:
+    """Open tickets of every kind in the coordination group, one queryset per
+    kind, each annotated with the id of its latest note, to be paged
+    together (``keyset_page``) in ``COORDINATION_KEYS`` order."""
     packets = filters.packets() if filters else None
-    candidates: list[Ticket] = []
+    querysets = []
     for kind in all_kinds():
         latest_note = (
             kind.journal_model.objects.filter(
@@ -320,15 +382,13 @@ def coordination_queue(
         )
         if packets is not None:
             queryset = queryset.filter(number__in=packets)
-        if after is not None:
-            queryset = queryset.filter(
-                seek_condition(("created_at", "number"), after, descending=False)
-            )
-        candidates.extend(queryset.order_by("created_at", "number")[: size + 1])
-    candidates.sort(key=lambda t: (t.created_at, t.number))
-    more = len(candidates) > size
-    tickets = candidates[:size]
+        querysets.append(queryset)
+    return querysets
 
+
+def coordination_page_rows(tickets: list[Ticket]) -> list[CoordinationRow]:
+    """A page of the queue with each ticket's escalation packet and note: one
+    query per kind and one for the packets, whatever the size of the page."""
     notes = {}
     for kind in all_kinds():
         ids = [t.note_id for t in tickets if kind.code == t.KIND and t.note_id]
@@ -343,13 +403,9 @@ def coordination_queue(
                 ticket_number__in=[t.number for t in tickets]
             ).select_related("escalated_by")
         }
-    rows = [
+    return [
         CoordinationRow(t, notes.get((t.KIND, t.note_id)), by_number.get(t.number)) for t in tickets
     ]
-    next_cursor = (
-        encode_cursor([tickets[-1].created_at, tickets[-1].number]) if more and tickets else None
-    )
-    return rows, next_cursor
 
 
 def coordination_rows(
@@ -380,7 +436,7 @@ def coordination_rows(
             "packet_escalated_at",
         )
         streams.append(
-            keyset_rows(annotated, ("created_at", "number"), columns, descending=False, limit=limit)
+            keyset_rows(annotated, COORDINATION_KEYS, columns, descending=False, limit=limit)
         )
     return islice(heapq.merge(*streams), limit)
 

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        # Here, not at the top: apps.py is imported before the models are ready.
+        from itsm.charts import register_live_chart
+        from notifications.presenters import mail_waiting_chart
+
+        # Second on the dashboard, after the open tickets by status.
+        register_live_chart(mail_waiting_chart, position=1)

@@ -4,6 +4,7 @@ The rules are checked in that order; the first that matches decides. A desk
 that answers an auto-reply starts a loop, so everything automatic is
 recorded and never answered."""
 
+import functools
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -11,6 +12,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 
+from itsm.kinds import all_kinds
 from notifications.models import Classification, ClassificationReason
 from notifications.parsing import ParsedMessage, message_ids
 
@@ -207,9 +209,15 @@ def bounce_report(message: Message, parsed: ParsedMessage) -> BounceReport:
 
 # --- ticket numbers --------------------------------------------------------------
 
-TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])(INC\d{12}|WO\d{13})(?!\d)", re.I)
+
+@functools.cache
+def _ticket_number_pattern(shapes: tuple[tuple[str, int], ...]) -> re.Pattern:
+    """A number of any of the kinds shaped (prefix, digits), compiled once per set of kinds."""
+    numbers = "|".join(rf"{re.escape(prefix)}\d{{{digits}}}" for prefix, digits in shapes)
+    return re.compile(rf"(?<![A-Za-z0-9])({numbers})(?!\d)", re.I)
 
 
 def subject_ticket_numbers(subject: str) -> list[str]:
-    """Ticket numbers named in a subject, any case, anywhere."""
-    return [match.upper() for match in TICKET_NUMBER.findall(subject or "")]
+    """Ticket numbers of any registered kind named in a subject, any case, anywhere."""
+    shapes = tuple((kind.prefix, kind.number_digits) for kind in all_kinds())
+    return [match.upper() for match in _ticket_number_pattern(shapes).findall(subject or "")]

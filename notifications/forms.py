@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import PrivateFileInput
+from itsm.forms import PrivateFileInput, ticket_numbers_from_text
 from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
+from notifications.services.compose import TEMPLATE_NOT_USABLE
 
 
 class AmountField(forms.DecimalField):
@@ -30,6 +31,7 @@ class EmailComposeForm(forms.Form):
         label=gettext_lazy("Response template"),
         queryset=ResponseTemplate.objects.none(),
         empty_label=gettext_lazy("Choose a response template"),
+        error_messages={"invalid_choice": TEMPLATE_NOT_USABLE},
     )
     amount = AmountField(
         label=gettext_lazy("Amount owed (€)"),
@@ -120,8 +122,6 @@ class AddToTicketForm(MailboxVersionForm):
     )
 
     def clean_number(self) -> str:
-        from itsm.forms import ticket_numbers_from_text
-
         text = self.cleaned_data["number"]
         numbers = ticket_numbers_from_text(text)
         if len(numbers) != 1:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from imapclient import IMAPClient
 
 from notifications.models import ImapFolderState, InboundSource
 from notifications.services.inbound import inbound_receive
@@ -83,8 +84,6 @@ def _release(state: ImapFolderState, token: str, **changes) -> None:
 
 
 def connect():
-    from imapclient import IMAPClient
-
     client = IMAPClient(
         settings.ITSM_IMAP_HOST,
         port=settings.ITSM_IMAP_PORT,

@@ -1,9 +1,13 @@
 """The mailbox (*Buzón*): the console of messages waiting, a message's page
 and its actions. For agents and coordinators, as the ticket consoles."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,13 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required
 from itsm.attachments import file_response
-from itsm.forms import TicketCreateForm, add_service_errors
+from itsm.common.access import agent_required
+from itsm.common.forms import add_service_errors
+from itsm.common.links import desk_hosts
+from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
-from itsm.links import desk_hosts
-from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
 from itsm.selectors import agent_default_group, tickets_open_for_customer
+from itsm.views.actions import post_action
 from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
@@ -42,7 +48,6 @@ from notifications.services.mailbox import (
 # What the mailbox shows when no filter is given: what is waiting.
 DEFAULT_FILTERS = "f=1&status=new&status=in_progress"
 KEYS = ("received_at", "id")
-CURSOR_PARAMS = ("after", "before")
 
 
 def _filters(request: HttpRequest) -> QueryDict:
@@ -79,33 +84,21 @@ def mailbox(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Some filters are not valid; correct the marked fields."))
         status = 400
     else:
-        cursors = {}
-        for name in CURSOR_PARAMS:
-            if data.get(name):
-                try:
-                    cursors[name] = decode_cursor(data[name], InboundEmail, KEYS)
-                except InvalidCursor:
-                    messages.warning(
-                        request, _("The page link is not valid; showing the first page.")
-                    )
-                    cursors = {}
-                    break
         # The first lines of the text for the preview, not all of it.
         rows = filterset.qs.annotate(preview_text=Substr("body_text", 1, 400))
-        page = keyset_page(rows, KEYS, descending=True, **cursors)
-        count, capped = capped_count(filterset.qs, page, first_page=not cursors)
-        for email in page.rows:
-            email.body_text = email.preview_text
-        base = _without(data, *CURSOR_PARAMS)
-        context.update(
-            page=page,
-            rows=mailbox_rows(page.rows),
-            count=count,
-            count_capped=capped,
-            next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
-            previous_url=f"?{base}&before={page.previous_cursor}" if page.previous_cursor else None,
-            first_url=f"?{base}" if cursors else None,
+        listing = keyset_list(
+            request,
+            rows,
+            KEYS,
+            model=InboundEmail,
+            descending=True,
+            params=data,
+            filter_query=_without(data, *CURSOR_PARAMS),
+            counted=filterset.qs,
         )
+        for email in listing.page.rows:
+            email.body_text = email.preview_text
+        context.update(listing.context(), rows=mailbox_rows(listing.page.rows))
     return render(request, "notifications/mailbox.html", context, status=status)
 
 
@@ -183,19 +176,41 @@ def _refused(request: HttpRequest, email: InboundEmail, error: StaleMessageError
     )
 
 
+def _detail_again(request: HttpRequest, email: InboundEmail, **forms) -> HttpResponse:
+    """The message's page with a form that was sent back, and its errors."""
+    context = {**_detail_context(request, email), **forms}
+    return render(request, "notifications/mailbox_detail.html", context, status=400)
+
+
+def _mailbox_action(
+    request: HttpRequest, email: InboundEmail, form: Form, perform: Callable[[], Any], **answers
+) -> HttpResponse:
+    """``post_action`` for a message: its stale refusal shows the page again."""
+    return post_action(
+        request,
+        form,
+        perform,
+        stale=lambda error: _refused(request, email, error),
+        stale_error=StaleMessageError,
+        **answers,
+    )
+
+
 @agent_required
 @require_POST
 def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = MailboxVersionForm(request.POST)
-    if not form.is_valid():
-        return redirect(email)
-    try:
-        mailbox_take(email=email, user=request.user, expected_version=form.cleaned_data["version"])
-    except StaleMessageError as error:
-        return _refused(request, email, error)
-    messages.success(request, _("The message is now assigned to you."))
-    return redirect(email)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_take(
+            email=email, user=request.user, expected_version=form.cleaned_data["version"]
+        ),
+        done=lambda _result: (_("The message is now assigned to you."), email),
+        again=lambda: redirect(email),
+    )
 
 
 @agent_required
@@ -203,24 +218,19 @@ def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = NoActionForm(request.POST, prefix="na")
-    if form.is_valid():
-        try:
-            mailbox_no_action(
-                email=email,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except StaleMessageError as error:
-            return _refused(request, email, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Closed with no action."))
-            return redirect("notifications:mailbox")
-    context = _detail_context(request, email)
-    context["no_action_form"] = form
-    return render(request, "notifications/mailbox_detail.html", context, status=400)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_no_action(
+            email=email,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=lambda _result: (_("Closed with no action."), "notifications:mailbox"),
+        again=lambda: _detail_again(request, email, no_action_form=form),
+    )
 
 
 @agent_required
@@ -228,26 +238,22 @@ def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
     form = AddToTicketForm(request.POST, prefix="add")
-    if form.is_valid():
-        try:
-            ticket = mailbox_add_to_ticket(
-                email=email,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                number=form.cleaned_data["number"],
-            )
-        except StaleMessageError as error:
-            return _refused(request, email, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The message has been added to %(number)s.") % {"number": ticket.number}
-            )
-            return redirect(ticket)
-    context = _detail_context(request, email)
-    context["add_form"] = form
-    return render(request, "notifications/mailbox_detail.html", context, status=400)
+    return _mailbox_action(
+        request,
+        email,
+        form,
+        lambda: mailbox_add_to_ticket(
+            email=email,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            number=form.cleaned_data["number"],
+        ),
+        done=lambda ticket: (
+            _("The message has been added to %(number)s.") % {"number": ticket.number},
+            ticket,
+        ),
+        again=lambda: _detail_again(request, email, add_form=form),
+    )
 
 
 def _kind(code: str) -> Kind:

@@ -20,8 +20,9 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 import charset_normalizer
+from inscriptis import get_text
 
-from itsm.text import clean_file_name
+from itsm.common.text import clean_file_name
 from notifications import tnef
 
 MAX_HEADERS = 1000
@@ -279,8 +280,6 @@ def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
     try:
-        from inscriptis import get_text
-
         return get_text(html).strip()
     except Exception:
         return re.sub(r"<[^>]+>", " ", html)

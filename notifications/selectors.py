@@ -1,8 +1,17 @@
-"""Reads of the mailbox that other parts of the desk show."""
+"""Reads of the mailbox that other parts of the desk show, and the response
+templates a user may send."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from notifications.models import InboundEmail, InboundStatus
+from itsm.common.permissions import is_coordinator
+from notifications.models import InboundEmail, InboundStatus, ResponseTemplate
+
+
+def response_templates_for(*, kind: str, user) -> QuerySet:
+    """The response templates ``user`` may send from a ticket of ``kind``:
+    active, for the kind, the coordinators' own only for coordinators. The
+    compose page offers these and ``email_save_draft`` refuses any other."""
+    return ResponseTemplate.objects.usable_by(kind=kind, coordinator=is_coordinator(user))
 
 
 def mailbox_waiting(user=None) -> dict[str, int]:

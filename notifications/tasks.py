@@ -1,10 +1,16 @@
-"""Celery tasks: thin, they take ids and call the services."""
+"""Celery tasks: thin, they take ids and call the services; and
+``publish_send``, which hands a queued message to them."""
+
+import logging
 
 from celery import shared_task
 from django.conf import settings
+from kombu.exceptions import OperationalError
 
 from notifications.imap import imap_poll
 from notifications.services.delivery import email_deliver, emails_requeue_stuck
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -26,9 +32,27 @@ def send_email(self, email_id: int) -> str:
     return delivery.status
 
 
+def publish_send(email_id: int) -> None:
+    """Hand the message to the workers. A broker that is down must not fail
+    the request that queued it: the row stays queued and the sweep publishes
+    it again later."""
+    try:
+        send_email.delay(email_id)
+    except (OperationalError, OSError) as error:
+        log.warning("Could not publish e-mail %s (%s); the sweep will retry it.", email_id, error)
+
+
 @shared_task
 def requeue_stuck_emails() -> int:
-    return emails_requeue_stuck()
+    return publish_stuck_emails()
+
+
+def publish_stuck_emails(*, stuck_after: int | None = None) -> int:
+    """Publish again what the sweep claims; how many."""
+    requeued = emails_requeue_stuck(stuck_after=stuck_after)
+    for email_id in requeued:
+        publish_send(email_id)
+    return len(requeued)
 
 
 @shared_task(

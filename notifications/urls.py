@@ -1,12 +1,13 @@
-"""The compose pages under each ticket (``/incidents/<number>/email/`` …),
-part of every kind's pages in ``itsm.urls``: (route, view, extra kwargs, name);
-and the mailbox, included under ``/mailbox/``."""
+"""What the e-mail app declares for ``itsm.urls`` to assemble: ``KIND_PAGES``,
+the compose pages every kind gets under each ticket
+(``/incidents/<number>/email/`` …) as (route, view, extra kwargs, name); and
+``urlpatterns``, the mailbox, included under ``/mailbox/``."""
 
 from django.urls import URLPattern, path
 
 from notifications import mailbox_views, views
 
-EMAIL_PAGES = (
+KIND_PAGES = (
     ("<str:number>/email/", views.email_compose, {}, "email"),
     ("<str:number>/email/<int:email_id>/", views.email_compose, {}, "email_message"),
     ("<str:number>/email/<int:email_id>/resend/", views.email_resend_view, {}, "email_resend"),
@@ -26,7 +27,7 @@ EMAIL_PAGES = (
 
 app_name = "notifications"
 
-# Under /mailbox/ (itsm/urls.py).
+# Under /mailbox/ (itsm.urls).
 urlpatterns: list[URLPattern] = [
     path("", mailbox_views.mailbox, name="mailbox"),
     path("<int:pk>/", mailbox_views.mailbox_detail, name="mailbox_detail"),

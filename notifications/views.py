@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.attachments import file_response
-from itsm.forms import add_service_errors
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
-from itsm.permissions import is_coordinator
 from notifications.forms import EmailComposeForm
-from notifications.models import OutgoingEmail, ResponseTemplate, ResponseTemplateDocument
+from notifications.models import OutgoingEmail, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError
+from notifications.selectors import response_templates_for
 from notifications.services.compose import (
     email_remove_attachment,
     email_render,
@@ -114,9 +114,9 @@ def email_compose(
         context = {"ticket": ticket, "email": email, "kind": ticket.kind}
         return render(request, "notifications/email_message.html", context)
 
-    templates = ResponseTemplate.objects.usable_by(
-        kind=ticket.KIND, coordinator=is_coordinator(request.user)
-    ).prefetch_related("documents")
+    templates = response_templates_for(kind=ticket.KIND, user=request.user).prefetch_related(
+        "documents"
+    )
     slot = email.free_slot if email is not None else 1
     if request.method == "POST":
         form = EmailComposeForm(request.POST, request.FILES, templates=templates, slot=slot)

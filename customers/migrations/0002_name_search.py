@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from itsm.search_indexes import customer_name_fts, trigram_extension, trigram_index
+from itsm.common.search_indexes import customer_name_fts, trigram_extension, trigram_index
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from itsm.search_indexes import customer_name_fts
+from itsm.common.search_indexes import customer_name_fts
 
 
 def rebuild_name_fts(apps, schema_editor) -> None:

@@ -4,9 +4,11 @@ sequences."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 
-from itsm.kinds import kind_choices
+from itsm.kinds import all_kinds, kind_choices
 from itsm.models.choices import Impact, Status, Urgency
 
 
@@ -91,9 +93,18 @@ class StatusReason(models.Model):
 APPLIES_TO_ALL = "BOTH"
 
 
+def _every_kind() -> str:
+    """ "Incidencias y órdenes de trabajo": every registered kind by name."""
+    return capfirst(get_text_list([str(kind.plural) for kind in all_kinds()], _("and")))
+
+
+# Put into words when shown, in the language active then.
+every_kind_label = lazy(_every_kind, str)
+
+
 def applies_to_choices() -> list[tuple[str, str]]:
     """Each registered kind, and all of them."""
-    return [*kind_choices(), (APPLIES_TO_ALL, _("Both"))]
+    return [*kind_choices(), (APPLIES_TO_ALL, every_kind_label())]
 
 
 class TicketTemplateQuerySet(models.QuerySet):

@@ -361,7 +361,8 @@ MAX_ATTACHMENTS = 3
 
 class WorkInfo(models.Model):
     """An entry of a ticket's journal. Append-only: the ORM refuses updates
-    and deletes, and a database trigger refuses updates from anywhere else."""
+    and deletes, and database triggers refuse both from anywhere else
+    (``itsm.migration_ops``)."""
 
     # ticket = ForeignKey(<concrete ticket>, related_name="work_info") in subclasses
     # Empty for entries the system writes by itself (auto-close).

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events
+from itsm.common.permissions import require_agent, require_coordinator
 from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
 from itsm.models import (
     EscalationPacket,
@@ -20,21 +21,17 @@ from itsm.models import (
     Ticket,
     WorkInfoType,
 )
-from itsm.permissions import require_agent, require_coordinator
-from itsm.selectors import agent_default_group, coordination_group, specialists_group
+from itsm.selectors import (
+    agent_default_group,
+    coordination_group,
+    packet_for,
+    specialists_group,
+)
 from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
-from itsm.services.rules import field_error
+from itsm.services.rules import can_be_assignee, field_error
 from itsm.services.ticket_create import ticket_create
-from itsm.services.ticket_update import ticket_assign_to_me, ticket_update
-
-
-def packet_for(ticket: Ticket) -> EscalationPacket | None:
-    return (
-        EscalationPacket.objects.select_related("escalated_by")
-        .filter(ticket_number=ticket.number)
-        .first()
-    )
+from itsm.services.ticket_update import back_to_desk_fields, ticket_assign_to_me, ticket_update
 
 
 def _record(
@@ -100,10 +97,15 @@ def ticket_escalate(
     require_agent(user)
     uploads = dict(uploads or {})
     _check_case(ticket, case, data, uploads)
-    fields = {"assigned_group": coordination_group(), "assignee": None}
-    if ticket.status in (Status.NEW, ticket.RESOLVED_STATUS):
+    # The desk, not the customer, owes the next step now: a ticket that was
+    # waiting on the customer or resolved goes back to Asignado and its clock runs.
+    fields = {
+        "assigned_group": coordination_group(),
+        "assignee": None,
+        **back_to_desk_fields(ticket),
+    }
+    if ticket.status == Status.NEW:
         fields["status"] = Status.ASSIGNED
-        fields["status_reason"] = None
     ticket = ticket_update(
         ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
     )
@@ -189,6 +191,8 @@ def ticket_pass_to_specialists(
         assigned_group=specialists_group(),
         assignee=None,
         note="" if has_packet else note,
+        # L2 owes the next step: a ticket left waiting on the customer runs again.
+        **back_to_desk_fields(ticket),
     )
     _coordinator_event(
         ticket,
@@ -231,7 +235,8 @@ def ticket_return_to_agent(
         expected_version=expected_version,
         seen=seen,
         assigned_group=group,
-        assignee=agent,
+        # An agent who has left the group (or the desk) leaves it to the group.
+        assignee=agent if can_be_assignee(agent, group.pk) else None,
         note="" if packet is not None else note,
     )
     _coordinator_event(
@@ -257,6 +262,7 @@ def ticket_create_related_for_case(*, ticket: Ticket, user, case: str) -> Ticket
     holder = kind_holding(case, other_than=ticket.KIND)
     if holder is None or case in ticket.kind.escalation_cases:
         raise field_error("case", _("This case is escalated from this ticket."), code="case_here")
+    group = agent_default_group(user) or ticket.assigned_group
     related = ticket_create(
         model=holder.model,
         user=user,
@@ -264,8 +270,8 @@ def ticket_create_related_for_case(*, ticket: Ticket, user, case: str) -> Ticket
         summary=ticket.summary,
         description=ticket.description,
         reported_source=ticket.reported_source,
-        assigned_group=agent_default_group(user) or ticket.assigned_group,
-        assignee=user,
+        assigned_group=group,
+        assignee=user if can_be_assignee(user, group.pk) else None,
         impact=ticket.impact,
         urgency=ticket.urgency,
     )

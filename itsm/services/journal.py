@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from itsm.common.permissions import require_agent
 from itsm.models import (
     MAX_ATTACHMENTS,
     RequiresAttention,
@@ -16,7 +17,6 @@ from itsm.models import (
     WorkInfo,
     WorkInfoType,
 )
-from itsm.permissions import require_agent
 from itsm.services.rules import check_open, field_error
 
 
@@ -107,5 +107,12 @@ def work_info_add(
         view_access=view_access,
         attachments=attachments,
     )
-    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=entry.created_at)
+    ticket_touch(ticket, at=entry.created_at)
     return entry
+
+
+def ticket_touch(ticket: Ticket, *, at) -> None:
+    """Something was added to the ticket (an entry, a mail): its *Actualizada*
+    moves, and nothing else. No version bump: the fields an agent may be
+    editing did not change, so their save is not refused."""
+    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=at)

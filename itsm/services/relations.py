@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
 from itsm.models import Relation, RelationType, Ticket, WorkInfoType
-from itsm.permissions import require_agent
 from itsm.selectors import ticket_get_by_number
 from itsm.services.journal import journal_event
 from itsm.services.rules import check_open, field_error

@@ -1,14 +1,30 @@
 """The ticket rules every write applies: which fields a template fills, what
-a status requires and implies, who may move a ticket to which group."""
+a status requires and implies, who may move a ticket to which group and
+who may be its assignee.
+
+What a role may pick is one selector each (``pickable_groups``,
+``pickable_templates``, ``group_assignees``, ``status_reasons``): the forms
+offer it and the checks here refuse anything else, with the message the
+form shows for a value it does not offer."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from itsm.models import RequiresAttention, Status, Ticket, TicketTemplate
-from itsm.permissions import require_coordinator
+from itsm.selectors import group_assignees, pickable_groups, pickable_templates
 
-REOPENED_REASON_CODE = "reopened"
+# What a form says of a value its list does not offer, and a service of the same value.
+ASSIGNEE_NOT_ALLOWED = gettext_lazy(
+    "This person is not an active agent of the chosen group: pick one from the list."
+)
+GROUP_NOT_ALLOWED = gettext_lazy("You cannot assign tickets to this group: pick one from the list.")
+TEMPLATE_NOT_ALLOWED = gettext_lazy(
+    "This template cannot be used for this ticket: pick one from the list."
+)
+REASON_NOT_ALLOWED = gettext_lazy("This reason does not belong to the chosen status.")
+
 DEFAULT_RESOLUTION = "RESUELTO"
 
 TEMPLATE_FIELDS = (
@@ -54,10 +70,8 @@ def check_open(ticket: Ticket) -> None:
 
 
 def apply_template(ticket: Ticket, template: TicketTemplate) -> None:
-    if not template.applies_to_kind(ticket.KIND):
-        raise field_error(
-            "template", _("This template is not for this kind of ticket."), code="template_kind"
-        )
+    if not pickable_templates(ticket.KIND).filter(pk=template.pk).exists():
+        raise field_error("template", str(TEMPLATE_NOT_ALLOWED), code="template_not_allowed")
     ticket.template = template
     ticket.summary = template.summary
     for field in TEMPLATE_FIELDS:
@@ -72,11 +86,7 @@ def apply_status_rules(
         raise ValidationError({"status": _("This status does not exist for this kind of ticket.")})
     reason = ticket.status_reason
     if reason is not None and (reason.kind != ticket.KIND or reason.status != ticket.status):
-        raise field_error(
-            "status_reason",
-            _("This reason does not belong to the chosen status."),
-            code="reason_of_other_status",
-        )
+        raise field_error("status_reason", str(REASON_NOT_ALLOWED), code="reason_of_other_status")
     if reason is not None and not reason.active and reason.pk != previous_reason_id:
         raise ValidationError({"status_reason": _("This reason is no longer in use.")})
     if reason is None and ticket.status in (Status.PENDING, ticket.RESOLVED_STATUS):
@@ -97,9 +107,33 @@ def apply_status_rules(
 
 
 def check_group_change(ticket: Ticket, user, previous_group_id: int | None) -> None:
+    """A new group must be one ``user`` may pick; a ticket keeps a group
+    retired since."""
     if ticket.assigned_group_id == previous_group_id:
         return
-    if ticket.assigned_group.is_specialists:
-        require_coordinator(user)
-    if not ticket.assigned_group.active:
-        raise ValidationError({"assigned_group": _("This group is no longer active.")})
+    if not pickable_groups(user).filter(pk=ticket.assigned_group_id).exists():
+        raise field_error("assigned_group", str(GROUP_NOT_ALLOWED), code="group_not_allowed")
+
+
+def can_be_assignee(user, group_id: int | None) -> bool:
+    """Whether ``check_assignee`` lets ``user`` have a ticket of ``group_id``:
+    for the services that choose an assignee themselves."""
+    return group_assignees(group_id).filter(pk=user.pk).exists()
+
+
+def check_assignee(
+    ticket: Ticket, *, previous_group_id: int | None, previous_assignee_id: int | None
+) -> None:
+    """A new assignee, or the assignee of a new group, is an active agent or
+    coordinator who is a member of the group (never an administrator who does
+    not work tickets); an assignee who has since left keeps the ticket until
+    it moves."""
+    if ticket.assignee_id is None:
+        return
+    unchanged = (
+        ticket.assignee_id == previous_assignee_id and ticket.assigned_group_id == previous_group_id
+    )
+    assignees = group_assignees(ticket.assigned_group_id)
+    if unchanged or assignees.filter(pk=ticket.assignee_id).exists():
+        return
+    raise field_error("assignee", str(ASSIGNEE_NOT_ALLOWED), code="assignee_not_allowed")

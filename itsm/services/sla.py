@@ -121,7 +121,8 @@ def sla_follow(
             events.append((journal_events.SLA_PAUSED, {}))
     if runs:
         _run(ticket, calendar, now)
-        if previous_status == Status.PENDING and not was_running:
+        # Back from waiting on the customer, or reopened once resolved.
+        if previous_status in (Status.PENDING, ticket.RESOLVED_STATUS) and not was_running:
             due = ticket.resolution_due_at
             events.append((journal_events.SLA_RESUMED, {"due": due.isoformat() if due else None}))
     return events

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -24,10 +25,14 @@ from itsm.models import (
     WorkInfoType,
     priority_for,
 )
-from itsm.permissions import require_agent
 from itsm.selectors import agent_default_group
 from itsm.services.journal import journal_append, journal_event
-from itsm.services.rules import apply_status_rules, apply_template, check_group_change
+from itsm.services.rules import (
+    apply_status_rules,
+    apply_template,
+    check_assignee,
+    check_group_change,
+)
 from itsm.services.sla import sla_start
 
 
@@ -96,6 +101,7 @@ def ticket_create(
     ticket.assigned_group = group
     check_group_change(ticket, user, previous_group_id=None)
     ticket.assignee = assignee
+    check_assignee(ticket, previous_group_id=None, previous_assignee_id=None)
     ticket.status = status
     ticket.status_reason = status_reason
     ticket.resolution = resolution

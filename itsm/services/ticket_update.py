@@ -1,6 +1,9 @@
-"""Changing a ticket: the edit form and the quick actions, with optimistic
-locking. A change based on a version that is no longer the stored one is
-refused with ``StaleTicketError``, which says who changed what."""
+"""Changing a ticket: the edit form, the quick actions and what the desk
+does by itself (a customer's reply), with optimistic locking. Every change
+of a ticket's fields goes through ``_change``, which applies the status
+rules, the SLA clock, the version and the journal. A change based on a
+version that is no longer the stored one is refused with
+``StaleTicketError``, which says who changed what."""
 
 import copy
 
@@ -11,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
+from itsm.common.text import person_name
 from itsm.models import (
     RequiresAttention,
     Status,
@@ -19,30 +24,18 @@ from itsm.models import (
     WorkInfoType,
     priority_for,
 )
-from itsm.permissions import require_agent
+from itsm.selectors import reopened_reason, stored_values
 from itsm.services.journal import journal_append, journal_event
 from itsm.services.rules import (
     DEFAULT_RESOLUTION,
     EDITABLE_FIELDS,
-    REOPENED_REASON_CODE,
     apply_status_rules,
     apply_template,
+    check_assignee,
     check_group_change,
     check_open,
 )
 from itsm.services.sla import sla_follow
-from itsm.text import person_name
-
-
-def stored_values(ticket: Ticket, names=EDITABLE_FIELDS) -> dict[str, str]:
-    """The editable fields as the database stores them (ids for foreign keys,
-    empty for none), read without queries: what a page shows and posts back
-    as *seen*, and what the stale check compares."""
-    values = {}
-    for name in names:
-        value = getattr(ticket, ticket._meta.get_field(name).attname)
-        values[name] = "" if value is None else str(value)
-    return values
 
 
 class StaleTicketError(Exception):
@@ -67,10 +60,12 @@ class StaleTicketError(Exception):
         )
 
 
-def _record_changes(ticket: Ticket, before: dict, user) -> None:
-    """Journal events for status, group and assignee changes."""
+def _record_changes(ticket: Ticket, before: dict, user, cause: dict) -> None:
+    """Journal events for status, group and assignee changes; ``cause`` adds
+    what made the system change the status by itself (``{"email": id}``)."""
     if before["status"] != ticket.status or before["status_reason_id"] != ticket.status_reason_id:
         data = {"old": before["status"], "new": ticket.status, "reason": ticket.status_reason_id}
+        data.update(cause)
         if ticket.status == ticket.RESOLVED_STATUS and ticket.resolution:
             data["resolution"] = ticket.resolution
         journal_event(
@@ -122,14 +117,71 @@ def ticket_update(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"ticket_update() got unexpected fields: {sorted(unknown)}")
+    return _change(
+        ticket, author=user, expected_version=expected_version, seen=seen, note=note, fields=fields
+    )
+
+
+def _change(
+    ticket: Ticket,
+    *,
+    author,
+    expected_version: int,
+    seen: dict[str, str] | None,
+    fields: dict,
+    note: str = "",
+    cause: dict | None = None,
+) -> Ticket:
+    """The one write of a ticket's fields. ``author`` is None for what the
+    system does by itself: it then keeps the ticket's *updated by*."""
     check_open(ticket)
-    seen = seen or stored_values(ticket)
+    seen = seen or stored_values(ticket, EDITABLE_FIELDS)
     if expected_version != ticket.version:
         raise StaleTicketError(current=ticket, seen=seen)
     before = _snapshot(ticket)
     # Changed on a copy: if a rule refuses the change, the caller still
     # holds the ticket as loaded and can show the page again without a query.
     edited = copy.copy(ticket)
+    _set_fields(edited, dict(fields))
+    check_group_change(edited, author, before["assigned_group_id"])
+    check_assignee(
+        edited,
+        previous_group_id=before["assigned_group_id"],
+        previous_assignee_id=before["assignee_id"],
+    )
+    apply_status_rules(
+        edited,
+        previous_status=before["status"],
+        previous_reason_id=before["status_reason_id"],
+    )
+    if author is not None:
+        edited.updated_by = author
+    edited.updated_at = timezone.now()
+    clock_events = sla_follow(
+        edited,
+        previous_status=before["status"],
+        previous_priority=ticket.priority,
+        now=edited.updated_at,
+    )
+
+    _save(edited, expected_version=expected_version, seen=seen)
+    ticket.__dict__.update(edited.__dict__)
+
+    _record_changes(ticket, before, author, cause or {})
+    for event, data in clock_events:
+        journal_event(ticket, author=author, type=WorkInfoType.GENERAL, event=event, data=data)
+    if note:
+        journal_append(
+            ticket,
+            author=author,
+            type=WorkInfoType.WORK_NOTES,
+            notes=note,
+            requires_attention=ticket.requires_attention,
+        )
+    return ticket
+
+
+def _set_fields(edited: Ticket, fields: dict) -> None:
     if "status" in fields and fields["status"] != edited.status and "status_reason" not in fields:
         # A reason belongs to one status: a new status without a reason starts without one.
         fields["status_reason"] = None
@@ -142,21 +194,11 @@ def ticket_update(
     for name, value in fields.items():
         setattr(edited, name, value)
     edited.priority = priority_for(edited.impact, edited.urgency)
-    check_group_change(edited, user, before["assigned_group_id"])
-    apply_status_rules(
-        edited,
-        previous_status=before["status"],
-        previous_reason_id=before["status_reason_id"],
-    )
-    edited.updated_by = user
-    edited.updated_at = timezone.now()
-    clock_events = sla_follow(
-        edited,
-        previous_status=before["status"],
-        previous_priority=ticket.priority,
-        now=edited.updated_at,
-    )
 
+
+def _save(edited: Ticket, *, expected_version: int, seen: dict[str, str]) -> None:
+    """Store the changed ticket and bump its version, unless someone else
+    saved it since ``expected_version``."""
     values = {
         field.attname: getattr(edited, field.attname)
         for field in edited._meta.concrete_fields
@@ -171,20 +213,36 @@ def ticket_update(
         current = type(edited).objects.select_related("updated_by").get(pk=edited.pk)
         raise StaleTicketError(current=current, seen=seen)
     edited.version = expected_version + 1
-    ticket.__dict__.update(edited.__dict__)
 
-    _record_changes(ticket, before, user)
-    for event, data in clock_events:
-        journal_event(ticket, author=user, type=WorkInfoType.GENERAL, event=event, data=data)
-    if note:
-        journal_append(
-            ticket,
-            author=user,
-            type=WorkInfoType.WORK_NOTES,
-            notes=note,
-            requires_attention=ticket.requires_attention,
-        )
-    return ticket
+
+def back_to_desk_fields(ticket: Ticket) -> dict:
+    """A ticket that waited on the customer (Pendiente) or was resolved goes
+    back to Asignado · *Pdte comunicación con cliente* when the desk owes the
+    next step again: the clock runs and the reason says it needs our action.
+    Empty for a ticket already in the desk's hands."""
+    if ticket.status not in (Status.PENDING, ticket.RESOLVED_STATUS):
+        return {}
+    return {
+        "status": Status.ASSIGNED,
+        "status_reason": reopened_reason(ticket.KIND),
+        "resolution": "",
+    }
+
+
+@transaction.atomic
+def ticket_customer_replied(*, ticket: Ticket, email_id: int, author=None) -> Ticket:
+    """The customer wrote (message ``email_id``): the ticket requires a
+    response and, if it waited on the customer or was resolved, goes back
+    to the desk (``back_to_desk_fields``). The caller holds the row locked,
+    so the change is based on the version it read."""
+    return _change(
+        ticket,
+        author=author,
+        expected_version=ticket.version,
+        seen=None,
+        fields={**back_to_desk_fields(ticket), "requires_attention": RequiresAttention.RESPONSE},
+        cause={"email": email_id},
+    )
 
 
 def ticket_assign_to_me(
@@ -246,17 +304,12 @@ def ticket_reopen(
     """A resolved ticket goes back to Asignado + *Pdte comunicación con cliente*."""
     if not ticket.can_reopen:
         raise ValidationError(_("Only a resolved ticket can be reopened."), code="not_resolved")
-    reason = StatusReason.objects.filter(
-        kind=ticket.KIND, status=Status.ASSIGNED, code=REOPENED_REASON_CODE
-    ).first()
     return ticket_update(
         ticket=ticket,
         user=user,
         expected_version=expected_version,
         seen=seen,
-        status=Status.ASSIGNED,
-        status_reason=reason,
-        resolution="",
+        **back_to_desk_fields(ticket),
         requires_attention=RequiresAttention.NONE,
         note=note,
     )

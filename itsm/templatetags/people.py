@@ -2,7 +2,7 @@
 
 from django import template
 
-from itsm.text import person_name as _person_name
+from itsm.common.text import person_name as _person_name
 
 register = template.Library()
 

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import _make_user
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.models import SavedConsoleView, SupportGroup
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
 from itsm.tests.factories import make_incident, make_work_order

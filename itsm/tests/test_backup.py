@@ -4,7 +4,7 @@ instance, comes back identical — every row and every file compared by hash.
 
 The round trip runs on SQLite instances of its own (in subprocesses), so it
 runs the same in the PostgreSQL pass; PostgreSQL itself is backed up with
-pg_dump (README)."""
+pg_dump (docs/backups.md)."""
 
 import hashlib
 import io
@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from customers.tests.factories import CustomerFactory
-from itsm.permissions import AGENTS_GROUP
+from itsm.common.permissions import AGENTS_GROUP
 from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data

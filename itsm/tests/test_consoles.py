@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm import pagination
+from itsm.common import pagination
 from itsm.models import (
     Impact,
     ReportedSource,

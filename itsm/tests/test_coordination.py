@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
-from itsm import selectors
+from itsm.common import pagination
 from itsm.models import Status, StatusReason, SupportGroup, WorkInfoType
 from itsm.selectors import coordination_group, specialists_group
 from itsm.services.escalation import ticket_escalate
@@ -126,7 +126,7 @@ def test_each_row_carries_its_packet_and_note(client, agent, coordinator, escala
 def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):
     tickets = [escalate(make_incident(user=agent), agent) for _ in range(3)]
     tickets += [escalate(make_work_order(user=agent), agent) for _ in range(2)]
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     client.force_login(coordinator)
     seen = []
     response = client.get(COORDINATION)
@@ -137,6 +137,13 @@ def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):
         response = client.get(COORDINATION + response.context["next_url"])
     expected = [t.number for t in sorted(tickets, key=lambda t: (t.created_at, t.number))]
     assert seen == expected
+    # Back from the last page, one page at a time, across both kinds.
+    back = []
+    while response.context["previous_url"]:
+        response = client.get(COORDINATION + response.context["previous_url"])
+        back = [row.ticket.number for row in response.context["rows"]] + back
+    assert back == expected[:4]
+    assert response.context["first_url"]
 
 
 def test_queue_runs_a_fixed_number_of_queries(

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
+from itsm.charts import Bar, BarChart, register_live_chart, unregister_live_chart
 from itsm.dashboard import compute_figures, dashboard_refresh
 from itsm.models import DashboardSnapshot, Status, StatusReason
 from itsm.services.escalation import ticket_escalate
 from itsm.tasks import refresh_dashboard
 from itsm.tests.factories import make_incident, make_work_order
-from notifications.models import InboundEmail, InboundStatus
 
 DASHBOARD = reverse("dashboard")
 
@@ -96,34 +96,25 @@ def test_every_figure_links_to_the_filtered_console(client, agent, coordinator):
     assert f'href="{breached.url.replace("&", "&amp;")}"' in html
 
 
-def _message(n: int, **fields) -> InboundEmail:
-    return InboundEmail.objects.create(
-        raw="", size=1, sha256=f"{n:064d}", message_id=f"<{n}@example.com>", source="pipe", **fields
-    )
+def test_a_registered_chart_is_built_live_and_placed_where_it_asked(client, agent, coordinator):
+    seen = []
 
+    def open_count(user, *, mine: bool) -> BarChart:
+        seen.append((user, mine))
+        return BarChart("registered", "Registered", [Bar("Open", 3, "/")])
 
-def test_mail_waiting_is_counted_live_and_links_to_the_mailbox(client, agent, coordinator):
-    _message(1)
-    _message(2)
-    _message(3, status=InboundStatus.IN_PROGRESS, assigned_to=agent)
-    _message(4, status=InboundStatus.IN_PROGRESS, assigned_to=coordinator)
-    _message(5, status=InboundStatus.DONE)
-    _message(6, threaded=True)  # threaded onto its ticket by itself: not waiting
+    register_live_chart(open_count, position=0)
+    try:
+        client.force_login(coordinator)
+        charts = client.get(DASHBOARD).context["charts"]
+        client.force_login(agent)
+        client.get(DASHBOARD)
+    finally:
+        unregister_live_chart(open_count)
+    assert charts[0].id == "registered"
+    assert seen == [(coordinator, False), (agent, True)]
     client.force_login(coordinator)
-    chart = {c.id: c for c in client.get(DASHBOARD).context["charts"]}["mail-waiting"]
-    assert [(bar.label, bar.value) for bar in chart.bars] == [
-        ("Nuevos, sin coger", 2),
-        ("En curso", 2),
-    ]
-    for bar in chart.bars:
-        assert len(client.get(bar.url).context["rows"]) == bar.value
-    client.force_login(agent)
-    chart = {c.id: c for c in client.get(DASHBOARD).context["charts"]}["mail-waiting"]
-    assert [(bar.label, bar.value) for bar in chart.bars] == [
-        ("Nuevos, sin coger", 2),
-        ("Suyos en curso", 1),
-    ]
-    assert len(client.get(chart.bars[1].url).context["rows"]) == 1
+    assert "registered" not in [c.id for c in client.get(DASHBOARD).context["charts"]]
 
 
 def test_created_and_resolved_per_day_cover_thirty_days(agent):

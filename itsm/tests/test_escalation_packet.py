@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm import selectors
+from itsm.common import pagination
 from itsm.models import (
     EscalationPacket,
     HeldUpload,
@@ -503,7 +503,7 @@ def test_console_filters_by_case_completeness_and_age(client, agent, coordinator
 def test_console_keeps_its_filters_across_keyset_pages(client, agent, coordinator, monkeypatch):
     tickets = [escalate_other(make_incident(user=agent), agent) for _ in range(3)]
     escalate_other(make_work_order(user=agent), agent)
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     client.force_login(coordinator)
     response = client.get(COORDINATION, {"case": "other"})
     assert "case=other" in response.context["next_url"]

@@ -4,10 +4,12 @@ without an edit in ``itsm/``. Shown with a throwaway *Problema* kind whose
 tables exist only for this test."""
 
 import importlib
+from functools import partial
 
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
+from django.db.migrations.state import ProjectState
 from django.urls import clear_url_caches, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -16,20 +18,41 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm import kinds
 from itsm.filters import TicketFilterSet
+from itsm.forms import status_reasons
+from itsm.migration_ops import kind_operations
 from itsm.models import (
+    APPLIES_TO_ALL,
     Relation,
+    SlaTarget,
     Status,
+    StatusReason,
     SupportGroup,
     Ticket,
     TicketSequence,
     WorkInfo,
+    applies_to_choices,
     ticket_status_field,
 )
+from itsm.reference_data import COMMON_REASONS, L1, load_kind
 from itsm.selectors import ticket_numbers
 from itsm.tests.factories import make_incident, make_ticket
+from itsm.tests.test_journal_guards import assert_journal_is_append_only, assert_search_is_indexed
 from workorders.models import WorkOrder
 
 PROBLEM_STATUSES = (Status.ASSIGNED, Status.PENDING, Status.RESOLVED, Status.CLOSED)
+PROBLEM_REASONS = [(Status.RESOLVED, "Causa raíz corregida", "", "Se corrigió la causa raíz.")]
+PROBLEM_TEMPLATES = [
+    (
+        "CAMPAÑA PROBLEMAS - CAUSA RAÍZ",
+        "Análisis de causa raíz",
+        ("Problema", "Portal", "Causa raíz"),
+        ("Portal Registradores", "Trámites web", "Envío"),
+        "Portal Registradores",
+        3,
+        2,
+        L1,
+    )
+]
 
 
 def _define_problem_models() -> tuple[type, type, type]:
@@ -77,9 +100,19 @@ def _reload_urls() -> None:
 @pytest.fixture
 def problem_kind(transactional_db, reference):
     problem, journal, filterset = _define_problem_models()
+    # What the kind's migrations would do: its tables, then what
+    # kind_operations adds to them, then its reference rows.
+    operations = kind_operations(
+        ticket_table=problem._meta.db_table,
+        journal_table=journal._meta.db_table,
+        index_prefix="test_throwaway_problem",
+    )
+    state = ProjectState()
     with connection.schema_editor() as editor:
         editor.create_model(problem)
         editor.create_model(journal)
+        for operation in operations:
+            operation.database_forwards("itsm", editor, state, state)
     kind = kinds.Kind(
         code="PRB",
         model=problem,
@@ -89,13 +122,19 @@ def problem_kind(transactional_db, reference):
         new_label="Nuevo problema",
         resolve_label="Resolver problema",
         resolved_message="%(number)s resuelto",
+        load_reference_data=partial(
+            load_kind, kind="PRB", reasons=PROBLEM_REASONS, templates=PROBLEM_TEMPLATES
+        ),
     )
+    kind.load_reference_data(apps)
     kinds.register(kind)
     _reload_urls()
     yield kind
     kinds.unregister("PRB")
     _reload_urls()
     with connection.schema_editor() as editor:
+        for operation in reversed(operations):
+            operation.database_backwards("itsm", editor, state, state)
         editor.delete_model(journal)
         editor.delete_model(problem)
     for model in (journal, problem):
@@ -158,6 +197,38 @@ def test_a_registered_kind_is_served_by_the_core_without_an_edit(client, agent, 
     )
     queue = client.get(reverse("coordination"))
     assert [row.ticket.number for row in queue.context["rows"]] == [problem.number]
+
+
+def test_a_registered_kind_has_its_guards_reference_data_and_sla(client, agent, problem_kind):
+    assert_journal_is_append_only(problem_kind, user=agent)
+    if connection.vendor == "postgresql":
+        assert_search_is_indexed(problem_kind)
+
+    # Templates: its own and those of every kind, not another kind's.
+    client.force_login(agent)
+    new_page = client.get(reverse("problems:new")).content.decode()
+    assert "CAMPAÑA PROBLEMAS - CAUSA RAÍZ" in new_page
+    assert "CAMPAÑA CERTIFICADO - FIRMA ELECTRÓNICA" in new_page
+    assert "CAMPAÑA PORTAL - ERROR DE ENVÍO" not in new_page
+    with translation.override("es"):
+        every_kind = dict(applies_to_choices())[APPLIES_TO_ALL]
+        assert every_kind == "Incidencias, órdenes de trabajo y problemas"
+
+    # Status reasons: those every kind gets and its own, not another kind's.
+    assert [reason.name for reason in status_reasons("PRB", Status.RESOLVED)] == [
+        "Causa raíz corregida"
+    ]
+    assert StatusReason.objects.get(kind="PRB", code="reopened").status == Status.ASSIGNED
+    assert {name for (name,) in StatusReason.objects.filter(kind="PRB").values_list("name")} == {
+        name for _status, name, _code, _description in [*COMMON_REASONS, *PROBLEM_REASONS]
+    }
+
+    # The SLA: the targets of its priority, the clock running from creation.
+    problem = make_ticket(problem_kind.model, user=agent)
+    target = SlaTarget.objects.get(priority=problem.priority)
+    assert problem.sla_target_minutes == target.resolution_minutes
+    assert problem.sla_running_since is not None
+    assert problem.resolution_due_at > problem.created_at
 
 
 def test_a_kind_code_cannot_be_registered_twice(problem_kind):

@@ -4,7 +4,7 @@ from the desk, written back as exactly what was checked."""
 import pytest
 from django.test import RequestFactory
 
-from itsm.links import desk_hosts, outside_url
+from itsm.common.links import desk_hosts, outside_url
 
 DESK = ["desk.example", "127.0.0.1", "[::1]", ".intranet.example"]
 ALL = frozenset({"http", "https", "mailto", "tel"})

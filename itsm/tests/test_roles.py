@@ -8,9 +8,9 @@ from django.test import RequestFactory
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.access import agent_required, coordinator_required, get_ticket_for_user
+from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
+from itsm.common.permissions import is_agent, is_coordinator
 from itsm.models import SupportGroup
-from itsm.permissions import is_agent, is_coordinator
 from itsm.services.escalation import (
     ticket_escalate,
     ticket_pass_to_specialists,
@@ -96,13 +96,16 @@ def test_only_coordinators_pass_a_ticket_to_specialists(agent, coordinator):
         ticket_pass_to_specialists(
             ticket=ticket, user=agent, expected_version=ticket.version, note="L2"
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as error:
         ticket_update(
             ticket=ticket,
             user=agent,
             expected_version=ticket.version,
             assigned_group=specialists,
         )
+    assert error.value.message_dict["assigned_group"] == [
+        "No puede asignar gestiones a este grupo: elija uno de la lista."
+    ]
     ticket.refresh_from_db()
     ticket_pass_to_specialists(
         ticket=ticket, user=coordinator, expected_version=ticket.version, note="Para L2"

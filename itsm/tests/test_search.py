@@ -56,7 +56,10 @@ def test_empty_search_explains_what_can_be_typed(client, agent):
     client.force_login(agent)
     response = client.get(SEARCH)
     assert response.status_code == 200
-    assert "Escribe en el buscador un número de gestión" in response.content.decode()
+    assert (
+        "Escribe en el buscador un número de gestión (INC…, WO…, inc 1234 o solo las cifras)"
+        in response.content.decode()
+    )
 
 
 # --- numbers -----------------------------------------------------------------

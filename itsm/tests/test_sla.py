@@ -209,7 +209,7 @@ def test_console_shows_due_with_its_state_and_filters_breached_and_at_risk(clien
 def test_due_sorted_console_pages_by_keyset(
     client, agent, monkeypatch, django_assert_max_num_queries
 ):
-    from itsm import pagination
+    from itsm.common import pagination
 
     tickets = [make_incident(user=agent) for _ in range(5)]
     now = timezone.now()

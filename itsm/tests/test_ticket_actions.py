@@ -54,13 +54,25 @@ def test_actions_accept_post_only(client, agent, name):
     assert client.get(url(ticket, name)).status_code == 405
 
 
-def test_assign_to_me(client, agent, coordinator):
+def test_assign_to_me(client, agent, other_agent):
     ticket = make_incident(user=agent)
-    client.force_login(coordinator)
+    client.force_login(other_agent)
     response = client.post(url(ticket, "assign_to_me"), {"assign-version": "1"}, follow=True)
     assert "está ahora asignada a usted" in response.content.decode()
     ticket.refresh_from_db()
-    assert ticket.assignee == coordinator
+    assert ticket.assignee == other_agent
+
+
+def test_assign_to_me_is_refused_to_someone_outside_the_group(client, agent, coordinator):
+    ticket = make_incident(user=agent)
+    client.force_login(coordinator)
+    response = client.post(url(ticket, "assign_to_me"), {"assign-version": "1"}, follow=True)
+    assert (
+        "Esta persona no es un agente activo del grupo elegido: elija una de la lista."
+        in response.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
 
 
 def test_pending_with_a_reason(client, agent):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
@@ -83,22 +83,6 @@ def test_the_queryset_refuses_update_and_delete(entry):
         IncidentWorkInfo.objects.bulk_update([entry], ["notes"])
 
     assert IncidentWorkInfo.objects.get(pk=entry.pk).notes == "Llamada del usuario"
-
-
-@pytest.mark.parametrize("model", [IncidentWorkInfo, WorkOrderWorkInfo], ids=["INC", "WO"])
-def test_a_raw_sql_update_hits_the_database_trigger(agent, model):
-    ticket = make_ticket(model._meta.get_field("ticket").related_model, user=agent)
-    entry = ticket.work_info.get()
-    table = model._meta.db_table
-
-    with (
-        pytest.raises(DatabaseError, match="append-only"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(f"UPDATE {table} SET notes = %s WHERE id = %s", ["Otra", entry.pk])
-
-    assert model.objects.get(pk=entry.pk).notes == entry.notes
 
 
 def test_the_admin_cannot_add_change_or_delete_entries(admin_client, entry):

@@ -3,4 +3,4 @@
 ``consoles``, ``coordination`` and ``search``. Views are functions with
 their access decorators on the ``def``; writes accept POST only and
 redirect. Views of a kind's pages take the ``Kind`` from their URL pattern
-(see ``itsm.urls``)."""
+(see ``itsm.core_urls``)."""

@@ -15,19 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from itsm.access import agent_required
 from itsm.action_forms import SaveViewForm
+from itsm.common.access import agent_required
+from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.common.permissions import is_coordinator
 from itsm.exports import csv_response, ticket_export_lines
-from itsm.kinds import Kind, all_kinds, kind_for_code
+from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
-from itsm.pagination import InvalidCursor, capped_count, decode_cursor, keyset_page
-from itsm.permissions import is_coordinator
 from itsm.presenters import console_rows
 from itsm.services.saved_views import saved_view_store
 
 # What a console shows when the user has saved nothing: "mis gestiones abiertas".
 DEFAULT_VIEW = "f=1&mine=on&open=on"
-CURSOR_PARAMS = ("after", "before")
 
 
 @dataclass(frozen=True)
@@ -125,18 +124,6 @@ def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> lis
     ]
 
 
-def _cursors(request: HttpRequest, data: QueryDict, kind: Kind, keys) -> dict:
-    cursors = {}
-    for name in CURSOR_PARAMS:
-        if data.get(name):
-            try:
-                cursors[name] = decode_cursor(data[name], kind.model, keys)
-            except InvalidCursor:
-                messages.warning(request, _("The page link is not valid; showing the first page."))
-                return {}
-    return cursors
-
-
 @agent_required
 def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     """The console of a kind: filters, advanced search, keyset pages."""
@@ -162,19 +149,17 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct the marked fields."))
         return render(request, "itsm/console.html", context, status=400)
-    keys = SORTS[sort_key].keys
-    cursors = _cursors(request, data, kind, keys)
-    page = keyset_page(filterset.qs, keys, descending=descending, **cursors)
-    count, capped = capped_count(filterset.qs, page, first_page=not cursors)
-    context.update(
-        page=page,
-        rows=console_rows(kind, page.rows),
-        count=count,
-        count_capped=capped,
-        next_url=f"?{base}&after={page.next_cursor}" if page.next_cursor else None,
-        previous_url=f"?{base}&before={page.previous_cursor}" if page.previous_cursor else None,
-        first_url=f"?{base}" if cursors else None,
+    listing = keyset_list(
+        request,
+        filterset.qs,
+        SORTS[sort_key].keys,
+        model=kind.model,
+        descending=descending,
+        params=data,
+        filter_query=base,
+        counted=filterset.qs,
     )
+    context.update(listing.context(), rows=console_rows(kind, listing.page.rows))
     return render(request, "itsm/console.html", context)
 
 
@@ -236,4 +221,4 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(kinds[namespace].url_name("console"))
     if is_coordinator(request.user):
         return redirect("coordination")
-    return redirect((kind_for_code("INC") or next(all_kinds())).url_name("console"))
+    return redirect(next(all_kinds()).url_name("console"))

@@ -13,21 +13,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from itsm.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.action_forms import CoordinationActionForm
+from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
+from itsm.common.pagination import keyset_list
+from itsm.common.permissions import is_coordinator
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
-from itsm.pagination import InvalidCursor, decode_cursor
-from itsm.permissions import is_coordinator
-from itsm.selectors import coordination_group, coordination_queue, coordination_rows
+from itsm.selectors import (
+    COORDINATION_KEYS,
+    coordination_group,
+    coordination_page_rows,
+    coordination_queue,
+    coordination_rows,
+)
 from itsm.services.escalation import (
     ticket_pass_to_specialists,
     ticket_return_to_agent,
     ticket_take,
 )
-from itsm.services.ticket_update import StaleTicketError
+from itsm.views.actions import post_action
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)
@@ -53,22 +59,22 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
         return render(request, "itsm/coordination.html", {"rows": []}, status=503)
     filter_form = CoordinationFilterForm(request.GET or None)
     query = filter_form.query() if filter_form.is_bound else {}
-    after = None
-    if request.GET.get("after"):
-        try:
-            # The queue's keys are common to every kind.
-            after = decode_cursor(request.GET["after"], Ticket, ("created_at", "number"))
-        except InvalidCursor:
-            messages.warning(request, _("The page link is not valid; showing the first page."))
     filters = filter_form.filters() if filter_form.is_bound else None
-    rows, next_cursor = coordination_queue(group, after=after, filters=filters)
+    listing = keyset_list(
+        request,
+        coordination_queue(group, filters=filters),
+        COORDINATION_KEYS,
+        model=Ticket,
+        descending=False,
+        params=request.GET,
+        filter_query=urlencode(query),
+    )
     context = {
+        **listing.context(),
         "group": group,
-        "rows": rows,
+        "rows": coordination_page_rows(listing.page.rows),
         "filter_form": filter_form,
         "can_act": is_coordinator(request.user),
-        "next_url": "?" + urlencode({**query, "after": next_cursor}) if next_cursor else None,
-        "first_url": "?" + urlencode(query) if after else None,
         "now": timezone.now(),
         "failed": failed or {},
         "row_actions": [
@@ -106,6 +112,13 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
     ticket = get_ticket_for_user(
         request.user, kind.model, number, select_related=("assigned_group", "assignee")
     )
+    if not ticket.assigned_group.is_coordination:
+        messages.warning(
+            request,
+            _("%(number)s is no longer in the coordination group (it is in %(group)s).")
+            % {"number": ticket.number, "group": ticket.assigned_group.name},
+        )
+        return redirect("coordination")
     form = CoordinationActionForm(request.POST, note_required=note_required)
 
     def fail(message: str, status: int) -> HttpResponse:
@@ -115,33 +128,35 @@ def coordination_action(request: HttpRequest, number: str, action: str) -> HttpR
             "action": action,
             "note": request.POST.get("note", ""),
             "missing": request.POST.getlist("missing"),
-            "errors": form.errors.get("note", []) if form.is_bound else [],
+            "errors": form.errors.get("note", []),
         }
         return _render_coordination(request, failed=failed, status=status)
 
-    if not form.is_valid():
+    def again() -> HttpResponse:
+        # The queue shows one note box per row: what the service refused is
+        # said in the message, with the ticket's number.
+        refused = form.non_field_errors()
+        if refused:
+            return fail(f"{ticket.number}: " + " ".join(refused), 400)
         return fail(_("%(number)s: check the form.") % {"number": ticket.number}, 400)
-    if not ticket.assigned_group.is_coordination:
-        messages.warning(
-            request,
-            _("%(number)s is no longer in the coordination group (it is in %(group)s).")
-            % {"number": ticket.number, "group": ticket.assigned_group.name},
-        )
-        return redirect("coordination")
-    kwargs = {
-        "ticket": ticket,
-        "user": request.user,
-        "expected_version": form.cleaned_data["version"],
-    }
-    if note_required:
-        kwargs["note"] = form.cleaned_data["note"]
-    if action == "return":
-        kwargs["missing"] = request.POST.getlist("missing")
-    try:
+
+    def perform() -> None:
+        kwargs = {
+            "ticket": ticket,
+            "user": request.user,
+            "expected_version": form.cleaned_data["version"],
+        }
+        if note_required:
+            kwargs["note"] = form.cleaned_data["note"]
+        if action == "return":
+            kwargs["missing"] = request.POST.getlist("missing")
         service(**kwargs)
-    except StaleTicketError as error:
-        return fail(str(error), 409)
-    except ValidationError as error:
-        return fail(f"{ticket.number}: " + " ".join(error.messages), 400)
-    messages.success(request, done % {"number": ticket.number})
-    return redirect("coordination")
+
+    return post_action(
+        request,
+        form,
+        perform,
+        done=lambda _result: (done % {"number": ticket.number}, "coordination"),
+        again=again,
+        stale=lambda error: fail(str(error), 409),
+    )

@@ -5,7 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from customers.selectors import MAX_QUERY_LENGTH
-from itsm.access import agent_required
+from itsm.common.access import agent_required
+from itsm.kinds import all_kinds
 from itsm.presenters import ticket_rows
 from itsm.selectors import global_search
 
@@ -21,5 +22,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": results.query,
         "ticket_rows": ticket_rows(results.tickets),
         "customer_rows": [(hit, ticket_rows(hit.open_tickets)) for hit in results.customers],
+        "number_prefixes": [kind.prefix for kind in all_kinds()],
     }
     return render(request, "itsm/search.html", context)

@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -20,11 +19,12 @@ from itsm.action_forms import (
     WorkInfoForm,
 )
 from itsm.attachments import file_response
+from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
-from itsm.forms import ATTACHMENT_FIELDS, add_service_errors
+from itsm.forms import ATTACHMENT_FIELDS
 from itsm.kinds import Kind
-from itsm.models import Relation
+from itsm.models import Relation, Ticket
 from itsm.services.escalation import ticket_create_related_for_case, ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate, ticket_unrelate
@@ -36,13 +36,8 @@ from itsm.services.ticket_update import (
     ticket_set_pending,
 )
 from itsm.services.uploads import held_uploads_delete
-from itsm.views.tickets import (
-    ACTION_PREFIXES,
-    closed_refusal,
-    load_ticket,
-    relation_hits,
-    render_ticket_page,
-)
+from itsm.views.actions import post_action, ticket_action
+from itsm.views.tickets import ACTION_PREFIXES, relation_hits, render_ticket_page
 
 # key: (form, service, whether the form needs the ticket model)
 QUICK_ACTIONS = {
@@ -62,93 +57,87 @@ def _done_message(kind: Kind, key: str) -> str:
     }[key]
 
 
-@agent_required
-@require_POST
-def quick_action(request: HttpRequest, kind: Kind, number: str, action: str) -> HttpResponse:
+@ticket_action
+def quick_action(request: HttpRequest, ticket: Ticket, action: str) -> HttpResponse:
     """One form, one service call, back to the ticket page."""
     form_class, service, needs_model = QUICK_ACTIONS[action]
     form_kwargs = {"prefix": ACTION_PREFIXES[action]}
     if needs_model:
-        form_kwargs["model"] = kind.model
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
+        form_kwargs["model"] = ticket.kind.model
     form = form_class(request.POST, **form_kwargs)
-    if form.is_valid():
+
+    def perform() -> None:
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            service(ticket=ticket, user=request.user, expected_version=version, **data)
-        except StaleTicketError as error:
-            # Keep what the agent typed (a reason, an escalation note), now
-            # based on the current version, and say who changed the ticket.
-            rebased = form_class(form.rebased_data(error.current), **form_kwargs)
-            return render_ticket_page(
-                request, error.current, forms={action: rebased}, stale=error, open_panel=action
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _done_message(kind, action) % {"number": ticket.number})
-            return redirect(ticket)
-    return render_ticket_page(request, ticket, forms={action: form}, open_panel=action)
+        service(ticket=ticket, user=request.user, expected_version=version, **data)
+
+    def stale(error: StaleTicketError) -> HttpResponse:
+        # Keep what the agent typed (a reason, an escalation note), now
+        # based on the current version, and say who changed the ticket.
+        rebased = form_class(form.rebased_data(error.current), **form_kwargs)
+        return render_ticket_page(
+            request, error.current, forms={action: rebased}, stale=error, open_panel=action
+        )
+
+    message = _done_message(ticket.kind, action) % {"number": ticket.number}
+    return post_action(
+        request,
+        form,
+        perform,
+        done=lambda _result: (message, ticket),
+        again=lambda: render_ticket_page(request, ticket, forms={action: form}, open_panel=action),
+        stale=stale,
+    )
 
 
-@agent_required
-@require_POST
-def escalate(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+@ticket_action
+def escalate(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """*Escalar a coordinación* with the packet of the chosen case."""
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
     prefix = ACTION_PREFIXES["escalate"]
     case = CASES.get(request.POST.get(f"{prefix}-case", ""))
-    if case is None or case.code not in kind.escalation_cases:
+    if case is None or case.code not in ticket.kind.escalation_cases:
         messages.error(request, _("Choose the escalation case first."))
         return redirect(ticket)
     form_kwargs = {"case": case, "ticket": ticket, "prefix": prefix}
     form = EscalationPacketForm(request.POST, request.FILES, **form_kwargs)
     form.use_held_uploads(request.user)
-    if form.is_valid():
-        try:
-            ticket_escalate(
-                ticket=ticket,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                seen=form.cleaned_data["seen"],
-                case=case.code,
-                data=form.packet_data(),
-                uploads=form.uploads(),
-                note=form.cleaned_data["note"],
-            )
-        except StaleTicketError as error:
-            # The same input and files on the current version; the page holds the files.
-            rebased = EscalationPacketForm(
-                form.rebased_data(error.current),
-                form.files,
-                **{**form_kwargs, "ticket": error.current},
-            )
-            rebased.held = form.held
-            return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            held_uploads_delete(uploads=form.held.values())
-            messages.success(
-                request, _("%(number)s escalated to coordination") % {"number": ticket.number}
-            )
-            return redirect(ticket)
-    return render_ticket_page(request, ticket, escalation_form=form)
+
+    def perform() -> None:
+        ticket_escalate(
+            ticket=ticket,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            seen=form.cleaned_data["seen"],
+            case=case.code,
+            data=form.packet_data(),
+            uploads=form.uploads(),
+            note=form.cleaned_data["note"],
+        )
+        held_uploads_delete(uploads=form.held.values())
+
+    def stale(error: StaleTicketError) -> HttpResponse:
+        # The same input and files on the current version; the page holds the files.
+        rebased = EscalationPacketForm(
+            form.rebased_data(error.current), form.files, **{**form_kwargs, "ticket": error.current}
+        )
+        rebased.held = form.held
+        return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
+
+    message = _("%(number)s escalated to coordination") % {"number": ticket.number}
+    return post_action(
+        request,
+        form,
+        perform,
+        done=lambda _result: (message, ticket),
+        again=lambda: render_ticket_page(request, ticket, escalation_form=form),
+        stale=stale,
+    )
 
 
-@agent_required
-@require_POST
-def escalate_as_related(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
+@ticket_action
+def escalate_as_related(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """The case belongs to another kind: create the related ticket there and
     open its escalation form with the case chosen."""
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
     case = request.POST.get("case", "")
     try:
         related = ticket_create_related_for_case(ticket=ticket, user=request.user, case=case)
@@ -163,33 +152,34 @@ def escalate_as_related(request: HttpRequest, kind: Kind, number: str) -> HttpRe
     return redirect(f"{related.get_absolute_url()}?escalation_case={case}#action-escalate")
 
 
-@agent_required
-@require_POST
-def work_info_create(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
+@ticket_action
+def work_info_create(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = WorkInfoForm(request.POST, request.FILES, prefix=ACTION_PREFIXES["work_info"])
     form.use_held_uploads(request.user)
-    if form.is_valid():
+
+    def perform() -> None:
         data = form.cleaned_data
-        try:
-            work_info_add(
-                ticket=ticket,
-                user=request.user,
-                notes=data["notes"],
-                entry_type=data["type"],
-                attachments=form.attachments(),
-                requires_attention=data["requires_attention"],
-                view_access=data["view_access"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            held_uploads_delete(uploads=form.held.values())
-            messages.success(request, _("Work info added to %(number)s") % {"number": number})
-            return redirect(ticket)
-    return render_ticket_page(request, ticket, forms={"work_info": form}, open_panel="work_info")
+        work_info_add(
+            ticket=ticket,
+            user=request.user,
+            notes=data["notes"],
+            entry_type=data["type"],
+            attachments=form.attachments(),
+            requires_attention=data["requires_attention"],
+            view_access=data["view_access"],
+        )
+        held_uploads_delete(uploads=form.held.values())
+
+    message = _("Work info added to %(number)s") % {"number": ticket.number}
+    return post_action(
+        request,
+        form,
+        perform,
+        done=lambda _result: (message, ticket),
+        again=lambda: render_ticket_page(
+            request, ticket, forms={"work_info": form}, open_panel="work_info"
+        ),
+    )
 
 
 @agent_required
@@ -226,47 +216,39 @@ def relation_search(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
     )
 
 
-@agent_required
-@require_POST
-def relation_add(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
+@ticket_action
+def relation_add(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = RelationForm(request.POST, prefix=ACTION_PREFIXES["relation"])
-    if form.is_valid():
-        try:
-            relation = ticket_relate(
-                ticket=ticket,
-                user=request.user,
-                other_number=form.cleaned_data["other_number"],
-                relation_type=form.cleaned_data["relation_type"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(number)s related to %(other)s")
-                % {"number": ticket.number, "other": relation.target_number},
-            )
-            return redirect(ticket.get_absolute_url() + "#relations")
-    return render_ticket_page(
+
+    def done(relation: Relation) -> tuple[str, str]:
+        message = _("%(number)s related to %(other)s") % {
+            "number": ticket.number,
+            "other": relation.target_number,
+        }
+        return message, ticket.get_absolute_url() + "#relations"
+
+    return post_action(
         request,
-        ticket,
-        forms={"relation": form},
-        open_panel="relations",
-        relation_query=form.data.get(form.add_prefix("other_number"), "").strip(),
+        form,
+        lambda: ticket_relate(
+            ticket=ticket,
+            user=request.user,
+            other_number=form.cleaned_data["other_number"],
+            relation_type=form.cleaned_data["relation_type"],
+        ),
+        done=done,
+        again=lambda: render_ticket_page(
+            request,
+            ticket,
+            forms={"relation": form},
+            open_panel="relations",
+            relation_query=form.data.get(form.add_prefix("other_number"), "").strip(),
+        ),
     )
 
 
-@agent_required
-@require_POST
-def relation_remove(
-    request: HttpRequest, kind: Kind, number: str, relation_id: int
-) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
+@ticket_action
+def relation_remove(request: HttpRequest, ticket: Ticket, relation_id: int) -> HttpResponse:
     relation = (
         Relation.objects.filter(pk=relation_id)
         .filter(Q(source_number=ticket.number) | Q(target_number=ticket.number))

@@ -1,11 +1,9 @@
 """The new-ticket page and the ticket page with its edit form; the page is
 rendered here for every action that shows it again (see ``ticket_actions``)."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
-from itsm.access import agent_required, get_ticket_for_user
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -24,14 +21,13 @@ from itsm.action_forms import (
     VersionedForm,
     WorkInfoForm,
 )
+from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.forms import (
     ATTACHMENT_FIELDS,
     TicketCreateForm,
     UserChoiceField,
-    add_service_errors,
-    status_reasons,
     ticket_numbers_from_text,
 )
 from itsm.kinds import Kind, all_kinds
@@ -41,21 +37,19 @@ from itsm.presenters import history, packet_view, sla_view, stale_context
 from itsm.selectors import (
     agent_default_group,
     group_assignees,
+    packet_for,
+    pickable_templates,
     row_id,
+    status_reasons,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
 )
-from itsm.services.escalation import packet_for
 from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
-
-# What the ticket page loads with the ticket for its header. Not the
-# creator and last editor: the page does not show them, and each join adds
-# to PostgreSQL's planning (8 tables took 11 ms to plan).
-TICKET_RELATED = ("customer", "template", "assigned_group", "assignee", "status_reason")
+from itsm.views.actions import load_ticket, post_action, ticket_action
 
 # Prefixes keep the ids of the forms that share one page apart.
 ACTION_PREFIXES = {
@@ -67,19 +61,6 @@ ACTION_PREFIXES = {
     "work_info": "wi",
     "relation": "rel",
 }
-
-
-def load_ticket(request: HttpRequest, kind: Kind, number: str) -> Ticket:
-    """The ticket with what its page shows, if the user may see it."""
-    return get_ticket_for_user(request.user, kind.model, number, select_related=TICKET_RELATED)
-
-
-def closed_refusal(request: HttpRequest, ticket: Ticket) -> HttpResponse:
-    messages.error(
-        request,
-        _("%(number)s is closed and can no longer be changed.") % {"number": ticket.number},
-    )
-    return redirect(ticket)
 
 
 def _template_preview(kind: Kind, template: TicketTemplate | None) -> dict | None:
@@ -138,30 +119,33 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
         form.use_held_uploads(user)
-        if form.is_valid():
-            try:
-                ticket = ticket_create(
-                    model=kind.model,
-                    user=user,
-                    **form.ticket_fields(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                held_uploads_delete(uploads=form.held.values())
-                messages.success(request, _("%(number)s created") % {"number": ticket.number})
-                return redirect(ticket)
-    else:
-        group = agent_default_group(user)
-        form = TicketCreateForm(
-            model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
+
+        def create() -> Ticket:
+            ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
+            held_uploads_delete(uploads=form.held.values())
+            return ticket
+
+        return post_action(
+            request,
+            form,
+            create,
+            done=lambda ticket: (_("%(number)s created") % {"number": ticket.number}, ticket),
+            again=lambda: _new_ticket_page(request, kind, form),
         )
-        # The agent who takes the call owns it, when they belong to the group
-        # (the group's assignee options, from the cache, say whether they do).
-        if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
-            form.initial["assignee"] = user.pk
+    group = agent_default_group(user)
+    form = TicketCreateForm(
+        model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
+    )
+    # The agent who takes the call owns it, when they belong to the group
+    # (the group's assignee options, from the cache, say whether they do).
+    if any(value == str(user.pk) for value, _label in form.fields["assignee"].choices):
+        form.initial["assignee"] = user.pk
+    return _new_ticket_page(request, kind, form)
+
+
+def _new_ticket_page(request: HttpRequest, kind: Kind, form: TicketCreateForm) -> HttpResponse:
     context = new_ticket_context(kind, form)
-    context["held_files"] = held_uploads_keep(user=user, form=form)
+    context["held_files"] = held_uploads_keep(user=request.user, form=form)
     return render(request, "itsm/ticket_new.html", context)
 
 
@@ -196,7 +180,7 @@ def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
     template_id = row_id(request.GET.get("template"))
     template = None
     if template_id is not None:
-        template = TicketTemplate.objects.for_agents(kind.code).filter(pk=template_id).first()
+        template = pickable_templates(kind.code).filter(pk=template_id).first()
     summary_form = None
     if template is not None:
         summary_form = TicketCreateForm(
@@ -376,30 +360,26 @@ def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
     return render(request, "itsm/snippets/ticket_presence.html", context)
 
 
-@agent_required
-@require_POST
-def ticket_edit(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
-    ticket = load_ticket(request, kind, number)
-    if ticket.is_closed:
-        return closed_refusal(request, ticket)
-    form = TicketEditForm(request.POST, model=kind.model, user=request.user, ticket=ticket)
-    if form.is_valid():
-        try:
-            ticket_update(
-                ticket=ticket,
-                user=request.user,
-                expected_version=form.cleaned_data["version"],
-                seen=form.cleaned_data["seen"],
-                note=form.cleaned_data["note"].strip(),
-                **form.changes(),
-            )
-        except StaleTicketError as error:
-            current = error.current
-            rebased = form.rebased(current, changed_by_others=error.changed_fields)
-            return render_ticket_page(request, current, forms={"edit": rebased}, stale=error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(number)s saved") % {"number": ticket.number})
-            return redirect(ticket)
-    return render_ticket_page(request, ticket, forms={"edit": form})
+@ticket_action
+def ticket_edit(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = TicketEditForm(request.POST, model=ticket.kind.model, user=request.user, ticket=ticket)
+
+    def stale(error: StaleTicketError) -> HttpResponse:
+        rebased = form.rebased(error.current, changed_by_others=error.changed_fields)
+        return render_ticket_page(request, error.current, forms={"edit": rebased}, stale=error)
+
+    return post_action(
+        request,
+        form,
+        lambda: ticket_update(
+            ticket=ticket,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            seen=form.cleaned_data["seen"],
+            note=form.cleaned_data["note"].strip(),
+            **form.changes(),
+        ),
+        done=lambda _updated: (_("%(number)s saved") % {"number": ticket.number}, ticket),
+        again=lambda: render_ticket_page(request, ticket, forms={"edit": form}),
+        stale=stale,
+    )

@@ -4,8 +4,6 @@ Every message is an ``OutgoingEmail`` row; ``delivery`` sends it."""
 
 import logging
 from decimal import Decimal
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import PurePath
 
@@ -14,18 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import make_msgid
-from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
+from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
+from itsm.common.permissions import is_coordinator, require_agent
+from itsm.common.text import display_name, single_line
 from itsm.models import MAX_ATTACHMENTS, Ticket
-from itsm.permissions import is_coordinator, require_agent
-from itsm.text import clean_file_name, display_name, single_line
+from itsm.services.journal import ticket_touch
 from notifications.models import (
     EmailStatus,
     OutgoingEmail,
@@ -33,36 +31,17 @@ from notifications.models import (
     ResponseTemplate,
 )
 from notifications.rendering import render_body, template_values
+from notifications.selectors import response_templates_for
+from notifications.services.delivery import recipient_problem
+from notifications.tasks import publish_send
 
 log = logging.getLogger(__name__)
 
+# What the compose form says of a template it does not offer, and the service of the same.
+TEMPLATE_NOT_USABLE = gettext_lazy("This response template cannot be used for this ticket.")
+
 # The language of every message to customers, whatever the agent's UI language.
 CUSTOMER_LANGUAGE = "es"
-
-
-def attachment_name(name: str) -> str:
-    """The name the customer sees for a file (a stored file's own name, or
-    the name an admin gave a standard document)."""
-    return clean_file_name(name) or "adjunto"
-
-
-def format_recipient(*, name: str, address: str) -> str:
-    """``"Name" <address>``, the name quoted as needed and on one line
-    (Django encodes it for the header)."""
-    return str(Address(display_name=display_name(name), addr_spec=address))
-
-
-def recipient_problem(*, name: str, address: str) -> str | None:
-    """Why no mail can be addressed to this customer, in words for the
-    agent, or None. Checked with the same code that writes the header."""
-    try:
-        sanitize_address(format_recipient(name=name, address=address), "utf-8")
-    except (ValueError, IndexError, HeaderParseError):
-        return _(
-            "The customer's name or e-mail address “%(email)s” cannot be written in a mail "
-            "header; correct them in the customer's record first."
-        ) % {"email": single_line(address)}
-    return None
 
 
 # --- composing ---------------------------------------------------------------------
@@ -115,13 +94,8 @@ def email_render(
 
 def _check_can_write(*, ticket: Ticket, user, template: ResponseTemplate) -> None:
     require_agent(user)
-    if template.coordinators_only and not is_coordinator(user):
-        raise PermissionDenied(_("Only coordinators can send this response template."))
-    if not template.active or not template.applies_to_kind(ticket.KIND):
-        raise ValidationError(
-            {"template": _("This response template cannot be used for this ticket.")},
-            code="template_not_usable",
-        )
+    if not response_templates_for(kind=ticket.KIND, user=user).filter(pk=template.pk).exists():
+        raise ValidationError({"template": str(TEMPLATE_NOT_USABLE)}, code="template_not_usable")
     if ticket.is_closed:
         raise ValidationError(
             _("%(number)s is %(status)s: no more mail can be sent from it.")
@@ -231,7 +205,7 @@ def email_send(
     if not queued:
         raise ValidationError(_("This message has already been sent."), code="not_draft")
     _freeze_documents(email)
-    type(ticket).objects.filter(pk=ticket.pk).update(updated_at=now)
+    ticket_touch(ticket, at=now)
     email.refresh_from_db()
     transaction.on_commit(lambda: publish_send(email.pk))
     return email
@@ -291,15 +265,3 @@ def email_remove_attachment(*, email: OutgoingEmail, user, position: int) -> Out
 def _message_id_domain() -> str:
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return address.rpartition("@")[2] or "localhost"
-
-
-def publish_send(email_id: int) -> None:
-    """Hand the message to the workers. A broker that is down must not fail
-    the request that queued it: the row stays queued and the sweep publishes
-    it again later."""
-    from notifications.tasks import send_email  # the tasks import the services
-
-    try:
-        send_email.delay(email_id)
-    except (OperationalError, OSError) as error:
-        log.warning("Could not publish e-mail %s (%s); the sweep will retry it.", email_id, error)

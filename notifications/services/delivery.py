@@ -9,30 +9,56 @@ import random
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import PurePath
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.text import clean_file_name, display_name, single_line
 from itsm.models import WorkInfoType
 from itsm.services.journal import journal_event
-from itsm.text import single_line
-from notifications.models import EmailStatus, OutgoingEmail
-from notifications.services.compose import (
-    attachment_name,
-    format_recipient,
-    publish_send,
-    recipient_problem,
-)
+from notifications.models import EmailStatus, InboundEmail, OutgoingEmail
 
 log = logging.getLogger(__name__)
+
+
+# --- addressing: the header and the file names the customer sees; compose checks
+# a recipient with the same code before queueing ---------------------------------
+
+
+def attachment_name(name: str) -> str:
+    """The name the customer sees for a file (a stored file's own name, or
+    the name an admin gave a standard document)."""
+    return clean_file_name(name) or "adjunto"
+
+
+def format_recipient(*, name: str, address: str) -> str:
+    """``"Name" <address>``, the name quoted as needed and on one line
+    (Django encodes it for the header)."""
+    return str(Address(display_name=display_name(name), addr_spec=address))
+
+
+def recipient_problem(*, name: str, address: str) -> str | None:
+    """Why no mail can be addressed to this customer, in words for the
+    agent, or None. Checked with the same code that writes the header."""
+    try:
+        sanitize_address(format_recipient(name=name, address=address), "utf-8")
+    except (ValueError, IndexError, HeaderParseError):
+        return _(
+            "The customer's name or e-mail address “%(email)s” cannot be written in a mail "
+            "header; correct them in the customer's record first."
+        ) % {"email": single_line(address)}
+    return None
 
 
 @dataclass(frozen=True)
@@ -209,8 +235,6 @@ def thread_headers(email: OutgoingEmail) -> dict[str, str]:
     the ticket even without the number in its subject: the conversation so
     far (the ticket's earlier messages both ways), the newest last; and our
     address in X-Loop, so our own mail coming back is recognised."""
-    from notifications.models import InboundEmail
-
     earlier = [
         (row.queued_at or row.created_at, row.message_id)
         for row in OutgoingEmail.objects.filter(ticket_number=email.ticket_number)
@@ -256,11 +280,13 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
 # --- the sweep --------------------------------------------------------------------
 
 
-def emails_requeue_stuck(*, now=None, stuck_after: int | None = None, limit: int = 500) -> int:
-    """Publish again what no worker is going to send: queued rows long past
+def emails_requeue_stuck(
+    *, now=None, stuck_after: int | None = None, limit: int = 500
+) -> list[int]:
+    """Claim again what no worker is going to send: queued rows long past
     their time (the broker was down when they were queued, or the task was
-    lost) and sending rows whose lease expired (the worker died). Returns how
-    many were published."""
+    lost) and sending rows whose lease expired (the worker died). Returns
+    their ids, for the caller to publish (``notifications.tasks``)."""
     now = now or timezone.now()
     requeued: list[int] = []
     lost = (
@@ -293,8 +319,6 @@ def emails_requeue_stuck(*, now=None, stuck_after: int | None = None, limit: int
             pk=pk, status=EmailStatus.QUEUED, next_attempt_at=due
         ).update(next_attempt_at=now):
             requeued.append(pk)
-    for pk in requeued:
-        publish_send(pk)
     if requeued:
         log.info("Re-queued %d stuck e-mail(s): %s", len(requeued), requeued)
-    return len(requeued)
+    return requeued

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from itsm.selectors import ticket_get_by_number
 from notifications.classify import bounce_report, classify, subject_ticket_numbers
 from notifications.models import (
     Classification,
@@ -40,7 +41,6 @@ from notifications.parsing import (
 )
 from notifications.services.ticket_mail import (
     ticket_add_customer_message,
-    ticket_by_number,
     ticket_new_for_closed,
     ticket_note_bounce,
 )
@@ -100,12 +100,6 @@ def inbound_receive(*, raw: bytes, source: str) -> Outcome:
             )
             email.raw.save(f"{sha256}.eml", ContentFile(raw), save=False)
             email.save()
-            if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
-                return _quarantine(
-                    email,
-                    QuarantineReason.TOO_LARGE,
-                    f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
-                )
             return _process_stored(email, raw)
     except IntegrityError:
         # Another delivery of the same message committed first.
@@ -122,12 +116,6 @@ def inbound_process(*, email: InboundEmail) -> Outcome:
     email = InboundEmail.objects.select_for_update().get(pk=email.pk)
     with email.raw.open("rb") as handle:
         raw = handle.read()
-    if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
-        return _quarantine(
-            email,
-            QuarantineReason.TOO_LARGE,
-            f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
-        )
     return _process_stored(email, raw)
 
 
@@ -142,6 +130,14 @@ def _quarantine(email: InboundEmail, reason: str, detail: str) -> Outcome:
 
 
 def _process_stored(email: InboundEmail, raw: bytes) -> Outcome:
+    """Parse, classify and route a stored message; one too large for the
+    limit is kept in quarantine unread, whether it is new or processed again."""
+    if len(raw) > settings.ITSM_INBOUND_MAX_BYTES:
+        return _quarantine(
+            email,
+            QuarantineReason.TOO_LARGE,
+            f"{len(raw)} bytes > {settings.ITSM_INBOUND_MAX_BYTES}",
+        )
     try:
         with transaction.atomic():
             parsed = parse_message(raw)
@@ -161,8 +157,6 @@ def _process_stored(email: InboundEmail, raw: bytes) -> Outcome:
 
 
 def _is_infrastructure(error: Exception) -> bool:
-    from django.db import DatabaseError
-
     return isinstance(error, DatabaseError | OSError) and not isinstance(error, IntegrityError)
 
 
@@ -208,12 +202,12 @@ def _route(email: InboundEmail, message, parsed: ParsedMessage) -> str:
     if email.classification in (Classification.OWN, Classification.AUTO_REPLY):
         # Recorded, never answered, never changes a ticket.
         email.status = InboundStatus.DONE
-        if number and ticket_by_number(number) is not None:
+        if number and ticket_get_by_number(number) is not None:
             email.ticket_number = number
             email.threaded = True
             return number
         return "mailbox"
-    ticket = ticket_by_number(number) if number else None
+    ticket = ticket_get_by_number(number) if number else None
     if ticket is None:
         return "mailbox"
     email.save()  # the journal entries name the message by its id

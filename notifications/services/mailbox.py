@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
+from itsm.common.permissions import require_agent
 from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
-from itsm.permissions import require_agent
+from itsm.selectors import ticket_get_by_number
 from itsm.services.journal import journal_event
 from itsm.services.ticket_create import ticket_create
 from notifications.models import InboundAction, InboundEmail, InboundStatus
-from notifications.services.ticket_mail import _files, ticket_add_customer_message, ticket_by_number
+from notifications.services.ticket_mail import _files, ticket_add_customer_message
 
 
 class StaleMessageError(Exception):
@@ -96,7 +97,7 @@ def mailbox_add_to_ticket(
     """*Añadir a gestión*: the message goes to that ticket as a threaded
     reply does."""
     require_agent(user)
-    ticket = ticket_by_number(number)
+    ticket = ticket_get_by_number(number)
     if ticket is None:
         raise ValidationError({"number": _("There is no ticket %(number)s.") % {"number": number}})
     if ticket.is_closed:

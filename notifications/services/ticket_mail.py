@@ -12,29 +12,16 @@ from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from itsm import journal_events as events
-from itsm.models import (
-    MAX_ATTACHMENTS,
-    RequiresAttention,
-    Status,
-    StatusReason,
-    Ticket,
-    WorkInfoType,
-)
-from itsm.selectors import ticket_get_by_number
+from itsm.models import MAX_ATTACHMENTS, RequiresAttention, Ticket, WorkInfoType
+from itsm.selectors import agent_default_group
 from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
-from itsm.services.rules import REOPENED_REASON_CODE
+from itsm.services.rules import can_be_assignee
 from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import ticket_customer_replied
 from notifications.models import InboundEmail
-
-
-def ticket_by_number(number: str) -> Ticket | None:
-    """The one place the mailbox resolves a ticket number."""
-    return ticket_get_by_number(number)
 
 
 def _files(email: InboundEmail) -> list[ContentFile]:
@@ -57,7 +44,9 @@ def ticket_add_customer_message(
 ) -> Ticket:
     """Append the message to the ticket's journal as *Comunicación con
     cliente* (requires attention) and put the ticket back in front of an
-    agent. Returns the ticket as stored now."""
+    agent through the ticket services (``ticket_customer_replied``: a
+    Pendiente or resolved ticket goes back to Asignado and its clock runs).
+    Returns the ticket as stored now."""
     ticket = type(ticket).objects.select_for_update().get(pk=ticket.pk)
     sender_mismatch = (
         not ticket.customer.email or ticket.customer.email.lower() != email.from_address.lower()
@@ -79,44 +68,9 @@ def ticket_add_customer_message(
             requires_attention=RequiresAttention.RESPONSE,
             attachments=chunk,
         )
-    _back_to_agent(ticket, email=email, author=author)
+    ticket_customer_replied(ticket=ticket, email_id=email.pk, author=author)
     InboundEmail.objects.filter(pk=email.pk).update(sender_is_customer=not sender_mismatch)
     return ticket
-
-
-def _back_to_agent(ticket: Ticket, *, email: InboundEmail, author) -> None:
-    """Pendiente or Resuelto/Terminado → Asignado / *Pdte comunicación con
-    cliente*; any other open status keeps its status and is marked as
-    requiring attention."""
-    now = timezone.now()
-    changes: dict = {"updated_at": now, "requires_attention": RequiresAttention.RESPONSE}
-    if ticket.status in (Status.PENDING, ticket.RESOLVED_STATUS):
-        reason = StatusReason.objects.filter(
-            kind=ticket.KIND, status=Status.ASSIGNED, code=REOPENED_REASON_CODE
-        ).first()
-        changes.update(
-            status=Status.ASSIGNED,
-            status_reason=reason,
-            resolution="",
-            resolved_at=None,
-        )
-        journal_event(
-            ticket,
-            author=author,
-            type=WorkInfoType.STATUS_CHANGE,
-            event=events.STATUS,
-            data={
-                "old": ticket.status,
-                "new": Status.ASSIGNED,
-                "reason": reason.pk if reason is not None else None,
-                "email": email.pk,
-            },
-        )
-    if author is not None:
-        changes["updated_by"] = author
-    # The row is locked (select_for_update): bump the version so an agent
-    # editing the ticket meanwhile is told it changed.
-    type(ticket).objects.filter(pk=ticket.pk).update(version=F("version") + 1, **changes)
 
 
 @transaction.atomic
@@ -126,13 +80,20 @@ def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
     the agent who had the closed ticket (a ticket needs a creator); the
     journal says the message caused it."""
     owner = closed.assignee or closed.created_by
+    group = closed.assigned_group if closed.assigned_group.active else agent_default_group(owner)
+    # The closed ticket's assignee keeps it only if they still work in its group.
+    keeps = (
+        closed.assignee is not None
+        and group is not None
+        and can_be_assignee(closed.assignee, group.pk)
+    )
     ticket = ticket_create(
         model=type(closed),
         user=owner,
         customer=closed.customer,
         summary=(email.subject or closed.summary)[:100],
-        assigned_group=closed.assigned_group if closed.assigned_group.active else None,
-        assignee=closed.assignee if closed.assignee and closed.assignee.is_active else None,
+        assigned_group=group,
+        assignee=closed.assignee if keeps else None,
         reported_source="email",
     )
     journal_event(

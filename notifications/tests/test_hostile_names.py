@@ -13,10 +13,10 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from incidents.models import IncidentWorkInfo
 from itsm.attachments import validate_attachment
+from itsm.common.text import clean_file_name, has_real_extension
 from itsm.models import WorkInfoType
 from itsm.presenters import entry_text
 from itsm.tests.factories import make_incident
-from itsm.text import clean_file_name, has_real_extension
 from notifications.forms import ResponseTemplateDocumentForm
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import email_send

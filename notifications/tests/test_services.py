@@ -9,7 +9,7 @@ from email import policy
 from email.utils import parseaddr
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from notifications.services.delivery import (
     emails_requeue_stuck,
     retry_delay,
 )
+from notifications.tasks import requeue_stuck_emails
 from notifications.tests.factories import pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +73,12 @@ def test_a_customer_without_email_gets_a_clear_message_and_nothing_is_queued(
 
 
 def test_agents_cannot_use_coordinator_templates(agent, coordinator, incident, linked):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as error:
         queue(incident, agent, linked)
+    # What the compose page says of a template its list does not offer.
+    assert error.value.message_dict["template"] == [
+        "Esta plantilla de respuesta no se puede usar en esta gestión."
+    ]
     assert queue(incident, coordinator, linked).status == EmailStatus.QUEUED
 
 
@@ -321,9 +326,7 @@ def test_the_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
     assert len({retry_delay(4) for _ in range(20)}) > 1
 
 
-def test_the_sweep_requeues_stuck_and_abandoned_rows_only(
-    agent, incident, documentation, settings, monkeypatch
-):
+def test_the_sweep_requeues_stuck_and_abandoned_rows_only(agent, incident, documentation, settings):
     settings.ITSM_EMAIL_STUCK_AFTER_SECONDS = 60
     now = timezone.now()
     fresh = queue(incident, agent, documentation)
@@ -337,17 +340,29 @@ def test_the_sweep_requeues_stuck_and_abandoned_rows_only(
     OutgoingEmail.objects.filter(pk=still_sending.pk).update(
         status=EmailStatus.SENDING, lease_expires_at=now + timedelta(minutes=1), attempts=1
     )
-    # What is published is checked end to end in test_integration; here, which rows.
-    published = []
-    monkeypatch.setattr("notifications.services.delivery.publish_send", published.append)
-    assert emails_requeue_stuck(now=now) == 2
-    # Published once: the next sweep finds them fresh again.
-    assert emails_requeue_stuck(now=now) == 0
-    assert sorted(published) == sorted([stuck.pk, abandoned.pk])
+    assert sorted(emails_requeue_stuck(now=now)) == sorted([stuck.pk, abandoned.pk])
+    # Claimed once: the next sweep finds them fresh again.
+    assert emails_requeue_stuck(now=now) == []
     states = dict(OutgoingEmail.objects.values_list("pk", "status"))
     assert states[abandoned.pk] == EmailStatus.QUEUED
     assert states[still_sending.pk] == EmailStatus.SENDING
     assert states[fresh.pk] == EmailStatus.QUEUED
+
+
+def test_the_sweep_task_publishes_what_the_sweep_claims(
+    agent, incident, documentation, settings, monkeypatch
+):
+    settings.ITSM_EMAIL_STUCK_AFTER_SECONDS = 60
+    queue(incident, agent, documentation)
+    stuck = queue(incident, agent, documentation)
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=5)
+    )
+    # What is published is checked end to end in test_integration; here, which rows.
+    published = []
+    monkeypatch.setattr("notifications.tasks.publish_send", published.append)
+    assert requeue_stuck_emails() == 1
+    assert published == [stuck.pk]
 
 
 def test_with_no_broker_the_mail_lands_in_the_file_folder(

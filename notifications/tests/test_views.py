@@ -184,7 +184,10 @@ def test_an_agent_cannot_post_a_coordinator_template(agent, incident, linked):
         compose_url(incident), {"template": linked.pk, "action": "send"}
     )
     assert response.status_code == 200
-    assert "Escoja una opción válida" in response.content.decode()
+    # The words the service says to any caller with the same template.
+    assert "Esta plantilla de respuesta no se puede usar en esta gestión." in (
+        response.content.decode()
+    )
     assert not OutgoingEmail.objects.exists()
 
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from itsm.search_indexes import trigram_extension, trigram_index
+from itsm.common.search_indexes import trigram_extension, trigram_index
 
 
 class Migration(migrations.Migration):

@@ -17,9 +17,9 @@ from stdnum.es import cif, dni
 from customers.models import Customer, CustomerKind
 from customers.services import customer_create
 from itsm import reference_data
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.kinds import all_kinds
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
-from itsm.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.services.escalation import ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate

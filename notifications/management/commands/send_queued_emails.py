@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications.services.delivery import emails_requeue_stuck
+from notifications.tasks import publish_stuck_emails
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        count = emails_requeue_stuck(stuck_after=0)
+        count = publish_stuck_emails(stuck_after=0)
         self.stdout.write(f"{count} message(s) handed to the workers.")

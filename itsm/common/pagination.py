@@ -1,26 +1,32 @@
 """Keyset pagination: a page is the rows after (or before) the sort key and
 ``id`` of the last row seen, never an OFFSET, and counts are capped, so a
 page costs the same on the first and the millionth row. Used by every list
-that can grow without bound (the consoles, the coordination queue).
+that can grow without bound (the consoles, the mailbox, the coordination
+queue), through ``keyset_list`` and the pager ``itsm/snippets/pager.html``.
 
 What belongs here: the mechanism (cursors, the seek condition, one page, a
-capped count), nothing about tickets.
+capped count, the pager's links), nothing about tickets.
 """
 
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib import messages
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 # Above this many matches a list says "more than 1000" instead of counting.
 COUNT_CAP = 1000
+# The query parameters that carry a cursor; every other one is the list's filters.
+CURSOR_PARAMS = ("after", "before")
 
 
 class InvalidCursor(ValueError):
@@ -85,7 +91,7 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet,
+    queryset: QuerySet | Sequence[QuerySet],
     keys: Sequence[str],
     *,
     descending: bool,
@@ -93,32 +99,38 @@ def keyset_page(
     before: list | None = None,
     size: int | None = None,
 ) -> KeysetPage:
-    """One page of ``queryset`` in the order of ``keys`` (one query, LIMIT size+1)."""
+    """One page of ``queryset`` in the order of ``keys`` (one query, LIMIT
+    size+1). Several querysets (one per kind, say) are read the same way, one
+    query each, and merged: one list across tables without a UNION."""
     size = size or PAGE_SIZE
-
-    def ordering(desc: bool) -> list[str]:
-        return [f"-{k}" if desc else k for k in keys]
-
+    querysets = [queryset] if isinstance(queryset, QuerySet) else list(queryset)
     backwards = before is not None
-    if after is not None:
-        queryset = queryset.filter(seek_condition(keys, after, descending=descending))
-    if backwards:
-        queryset = queryset.filter(seek_condition(keys, before, descending=not descending))
-    rows = list(queryset.order_by(*ordering(descending != backwards))[: size + 1])
+    reverse = descending != backwards
+    ordering = [f"-{k}" if reverse else k for k in keys]
+
+    def key_values(row) -> list:
+        return [getattr(row, key) for key in keys]
+
+    rows = []
+    for each in querysets:
+        if after is not None:
+            each = each.filter(seek_condition(keys, after, descending=descending))
+        if backwards:
+            each = each.filter(seek_condition(keys, before, descending=not descending))
+        rows.extend(each.order_by(*ordering)[: size + 1])
+    if len(querysets) > 1:
+        rows.sort(key=key_values, reverse=reverse)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
 
-    def cursor(row) -> str:
-        return encode_cursor([getattr(row, key) for key in keys])
-
     has_next = (more and not backwards) or backwards
     has_previous = (more and backwards) or (after is not None)
     return KeysetPage(
         rows=rows,
-        next_cursor=cursor(rows[-1]) if rows and has_next else None,
-        previous_cursor=cursor(rows[0]) if rows and has_previous else None,
+        next_cursor=encode_cursor(key_values(rows[-1])) if rows and has_next else None,
+        previous_cursor=encode_cursor(key_values(rows[0])) if rows and has_previous else None,
     )
 
 
@@ -129,6 +141,81 @@ def capped_count(queryset: QuerySet, page: KeysetPage, first_page: bool) -> tupl
         return len(page.rows), False
     count = queryset.order_by()[: COUNT_CAP + 1].count()
     return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def read_cursors(
+    request: HttpRequest, params: Mapping[str, str], model: type[models.Model], keys: Sequence[str]
+) -> dict[str, list]:
+    """The ``after``/``before`` cursors of ``params`` for ``keyset_page``; a
+    link that does not decode (edited, or from an older sort) gives the first
+    page and says so."""
+    cursors = {}
+    for name in CURSOR_PARAMS:
+        if params.get(name):
+            try:
+                cursors[name] = decode_cursor(params[name], model, keys)
+            except InvalidCursor:
+                messages.warning(request, _("The page link is not valid; showing the first page."))
+                return {}
+    return cursors
+
+
+@dataclass
+class KeysetList:
+    """A page of a list with what its template shows around it: the count
+    and the pager's links (``itsm/snippets/pager.html``)."""
+
+    page: KeysetPage
+    count: int | None
+    count_capped: bool
+    first_url: str | None
+    previous_url: str | None
+    next_url: str | None
+
+    def context(self) -> dict:
+        return {
+            "page": self.page,
+            "count": self.count,
+            "count_capped": self.count_capped,
+            "first_url": self.first_url,
+            "previous_url": self.previous_url,
+            "next_url": self.next_url,
+        }
+
+
+def keyset_list(
+    request: HttpRequest,
+    queryset: QuerySet | Sequence[QuerySet],
+    keys: Sequence[str],
+    *,
+    model: type[models.Model],
+    descending: bool,
+    params: Mapping[str, str],
+    filter_query: str,
+    counted: QuerySet | None = None,
+) -> KeysetList:
+    """The page ``params`` point at, its capped count (when ``counted`` says
+    what to count; a list without a count gives None) and the links to the
+    first, previous and next pages, each ``filter_query`` plus a cursor."""
+    cursors = read_cursors(request, params, model, keys)
+    page = keyset_page(queryset, keys, descending=descending, **cursors)
+    count, capped = None, False
+    if counted is not None:
+        count, capped = capped_count(counted, page, first_page=not cursors)
+
+    def link(**cursor: str) -> str:
+        return "?" + "&".join(
+            filter(None, [filter_query, *(f"{k}={v}" for k, v in cursor.items())])
+        )
+
+    return KeysetList(
+        page=page,
+        count=count,
+        count_capped=capped,
+        first_url=link() if cursors else None,
+        previous_url=link(before=page.previous_cursor) if page.previous_cursor else None,
+        next_url=link(after=page.next_cursor) if page.next_cursor else None,
+    )
 
 
 def keyset_rows(

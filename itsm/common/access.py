@@ -2,14 +2,18 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from itsm.models import Ticket
-from itsm.permissions import is_agent, is_coordinator
+from itsm.common.permissions import is_agent, is_coordinator
+
+# A kind's ticket model: the bottom names none of them.
+TicketModel = TypeVar("TicketModel", bound=Model)
 
 
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,7 +40,9 @@ def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapper
 
 
-def get_ticket_for_user(user, model: type[Ticket], number: str, *, select_related=()) -> Ticket:
+def get_ticket_for_user(
+    user, model: type[TicketModel], number: str, *, select_related=()
+) -> TicketModel:
     """The ticket with that number if the user may see it: every agent of the
     desk sees every ticket; anyone else gets 403, an unknown number 404."""
     if not is_agent(user):

@@ -9,8 +9,8 @@ from customers.forms import CustomerForm
 from customers.models import Customer
 from customers.selectors import MIN_QUERY_LENGTH, customer_search
 from customers.services import customer_create
-from itsm.access import agent_required
-from itsm.forms import add_service_errors
+from itsm.common.access import agent_required
+from itsm.common.forms import add_service_errors
 from itsm.selectors import tickets_open_for_customer
 
 

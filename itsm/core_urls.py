@@ -1,0 +1,98 @@
+"""The core's pages, declared the way every app declares its own;
+``itsm.urls`` assembles them with the other apps'. ``KIND_PAGES`` are the
+pages each registered kind gets under its namespace (``incidents/…``,
+``workorders/…``): a kind's views receive the ``Kind`` in their kwargs.
+``urlpatterns`` are the site-wide pages."""
+
+from django.urls import URLPattern, include, path
+
+from itsm.views import (
+    consoles,
+    coordination,
+    customers,
+    dashboard,
+    search,
+    ticket_actions,
+    tickets,
+)
+
+# The pages of every kind: (route, view, extra kwargs, name).
+KIND_PAGES = (
+    ("", consoles.console, {}, "console"),
+    ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
+    ("export.csv", consoles.console_export, {}, "export"),
+    ("new/", tickets.ticket_new, {}, "new"),
+    ("template-fields/", tickets.template_fields, {}, "template_fields"),
+    ("reasons/", tickets.reason_options, {}, "reasons"),
+    ("assignees/", tickets.assignee_options, {}, "assignees"),
+    ("<str:number>/", tickets.ticket_detail, {}, "detail"),
+    ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
+    ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),
+    (
+        "<str:number>/assign-to-me/",
+        ticket_actions.quick_action,
+        {"action": "assign"},
+        "assign_to_me",
+    ),
+    ("<str:number>/pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
+    ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
+    ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
+    ("<str:number>/escalate/", ticket_actions.escalate, {}, "escalate"),
+    (
+        "<str:number>/escalate/related/",
+        ticket_actions.escalate_as_related,
+        {},
+        "escalate_as_related",
+    ),
+    ("<str:number>/work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
+    (
+        "<str:number>/work-info/<int:entry_id>/files/<int:index>/",
+        ticket_actions.attachment_download,
+        {},
+        "attachment",
+    ),
+    ("<str:number>/relations/search/", ticket_actions.relation_search, {}, "relation_search"),
+    ("<str:number>/relations/", ticket_actions.relation_add, {}, "relation_add"),
+    (
+        "<str:number>/relations/<int:relation_id>/remove/",
+        ticket_actions.relation_remove,
+        {},
+        "relation_remove",
+    ),
+)
+
+
+def coordination_urlpatterns() -> list[URLPattern]:
+    return [
+        path("coordination/", coordination.coordination, name="coordination"),
+        path(
+            "coordination/export.csv",
+            coordination.coordination_export,
+            name="coordination_export",
+        ),
+        *(
+            path(
+                f"coordination/<str:number>/{action}/",
+                coordination.coordination_action,
+                {"action": action},
+                name=f"coordination_{action}",
+            )
+            for action in coordination.COORDINATION_ACTIONS
+        ),
+    ]
+
+
+# The customer partials of the new-ticket page, under the "customers" namespace.
+customer_urlpatterns: list[URLPattern] = [
+    path("lookup/", customers.customer_lookup, name="lookup"),
+    path("new/", customers.customer_create_inline, name="create"),
+    path("<int:pk>/pick/", customers.customer_pick, name="pick"),
+]
+
+urlpatterns = [
+    path("", consoles.home, name="home"),
+    path("customers/", include((customer_urlpatterns, "customers"))),
+    path("search/", search.search, name="search"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    *coordination_urlpatterns(),
+]
