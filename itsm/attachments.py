@@ -1,7 +1,6 @@
 """Attachments: checked by size and by content (not by the name the browser
-sends), stored privately, served only as downloads."""
+sends), stored privately, served as downloads (raster images may be shown in a page)."""
 
-import mimetypes
 import zipfile
 from pathlib import PurePath
 
@@ -118,13 +117,49 @@ def validate_attachment(upload: UploadedFile) -> None:
             upload.seek(0)
 
 
-def attachment_response(field_file: FieldFile, *, name: str = "") -> FileResponse:
-    """A download of a stored attachment that the browser never renders inline."""
-    name = clean_file_name(name or PurePath(field_file.name).name) or "adjunto"
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
+# Raster images a browser shows as a picture and nothing else, by the bytes
+# that open them. SVG is not one (it is a document that can hold script).
+RASTER_IMAGES: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+
+
+def raster_image_type(head: bytes) -> str | None:
+    """The type of the raster image ``head`` (a file's first bytes) opens, or None."""
+    for signature, content_type in RASTER_IMAGES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def file_response(field_file: FieldFile, *, name: str = "", inline: bool = False) -> FileResponse:
+    """The one way the desk serves a stored file. Shown in the page (when
+    ``inline`` is asked for) only if its bytes are a raster image, and then
+    with the type that was checked; anything else, whatever its name or the
+    type it was declared with, is a download the browser never renders: an
+    HTML page or an SVG named ``.png`` would otherwise run on the desk's own
+    address."""
+    handle = field_file.open("rb")
+    image_type = None
+    if inline:
+        image_type = raster_image_type(handle.read(16))
+        handle.seek(0)
+    if image_type is not None:
+        response = FileResponse(handle, content_type=image_type)
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, max-age=3600"
+    else:
+        name = clean_file_name(name or PurePath(field_file.name).name) or "adjunto"
+        response = FileResponse(
+            handle, as_attachment=True, filename=name, content_type="application/octet-stream"
+        )
+        response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    # Should a browser render it anyway, nothing in it runs or loads.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -1,7 +1,6 @@
 """The mailbox (*Buzón*): the console of messages waiting, a message's page
 and its actions. For agents and coordinators, as the ticket consoles."""
 
-import mimetypes
 from collections.abc import Callable
 from typing import Any
 
@@ -9,15 +8,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.forms import CustomerForm
 from customers.models import Customer
+from itsm.attachments import file_response
 from itsm.common.access import agent_required
 from itsm.common.forms import add_service_errors
+from itsm.common.links import desk_hosts
 from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
@@ -47,7 +48,6 @@ from notifications.services.mailbox import (
 # What the mailbox shows when no filter is given: what is waiting.
 DEFAULT_FILTERS = "f=1&status=new&status=in_progress"
 KEYS = ("received_at", "id")
-INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 def _filters(request: HttpRequest) -> QueryDict:
@@ -120,7 +120,12 @@ def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
     show_images = request.GET.get("images") == "1"
     html = ""
     if email.body_html:
-        html = sanitise_html(email, show_images=show_images, cid_urls=cid_urls(email, attachments))
+        html = sanitise_html(
+            email,
+            show_images=show_images,
+            cid_urls=cid_urls(email, attachments),
+            desk_hosts=desk_hosts(request),
+        )
     customers = _matching_customers(email)
     open_tickets = []
     if len(customers) == 1:
@@ -350,38 +355,15 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
 def mailbox_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The message as received, as a download (never rendered)."""
     email = _get_email(pk)
-    response = FileResponse(
-        email.raw.open("rb"),
-        as_attachment=True,
-        filename=f"mensaje-{email.pk}.eml",
-        content_type="message/rfc822",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(email.raw, name=f"mensaje-{email.pk}.eml")
 
 
 @agent_required
 @require_GET
 def mailbox_attachment(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    """A file of the message, as a download; an inline image (``cid:``) of
-    a raster type may be shown in the page."""
+    """A file of the message, as a download; a raster image asked for
+    ``?inline=1`` (a ``cid:`` image of the message) may be shown in the page."""
     attachment = get_object_or_404(InboundAttachment, email_id=pk, position=position)
-    if request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES:
-        guessed = mimetypes.guess_type(attachment.name)[0]
-        response = FileResponse(
-            attachment.file.open("rb"), content_type=guessed or attachment.content_type
-        )
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type="application/octet-stream",
+    return file_response(
+        attachment.file, name=attachment.name, inline=request.GET.get("inline") == "1"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -22,6 +22,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 import charset_normalizer
 from inscriptis import get_text
 
+from itsm.common.text import clean_file_name
 from notifications import tnef
 
 MAX_HEADERS = 1000
@@ -140,7 +141,7 @@ def header_text(message: Message, name: str) -> str:
                 text = str(message.get(name))
             except Exception:
                 text = raw
-    return " ".join(text.split())
+    return " ".join(text.replace("\x00", " ").split())
 
 
 def header_addresses(message: Message, name: str) -> list[tuple[str, str]]:
@@ -155,6 +156,7 @@ def header_addresses(message: Message, name: str) -> list[tuple[str, str]]:
         return []
     if _SURROGATES.search(raw):
         raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
+    raw = raw.replace("\x00", " ")
     try:
         pairs = [(n, a) for n, a in getaddresses([" ".join(raw.split())]) if a or n]
     except Exception:
@@ -195,7 +197,8 @@ def part_text(part: Message) -> str:
     except Exception:
         charset = None
     text = decode_bytes(part_bytes(part), charset)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # PostgreSQL text holds no NUL; an HTML parser reads one as U+FFFD anyway.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
 def attachment_name(part: Message, index: int) -> str:
@@ -214,8 +217,7 @@ def attachment_name(part: Message, index: int) -> str:
             name = ""
     if _SURROGATES.search(name):
         name = decode_bytes(name.encode("utf-8", "surrogateescape"), None)
-    name = " ".join(name.replace("\\", "/").rsplit("/", 1)[-1].split())
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name)[:200]
+    name = clean_file_name(name)
     if name:
         return name
     content_type = part.get_content_type()
@@ -261,7 +263,7 @@ def extract_uuencoded(text: str) -> tuple[str, list[ParsedAttachment]]:
                 # Some encoders pad lines badly; decode what the length byte says.
                 length = (ord(line[0]) - 32) & 63
                 data += binascii.a2b_uu(line[: ((length + 2) // 3) * 4 + 1])[:length]
-        name = match.group("name").strip() or f"adjunto-{len(found) + 1}.bin"
+        name = clean_file_name(match.group("name")) or f"adjunto-{len(found) + 1}.bin"
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         found.append(ParsedAttachment(name=name, content_type=content_type, content=bytes(data)))
         return ""
@@ -294,7 +296,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
             text = str(value)
             if _SURROGATES.search(text):
                 text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
-            parsed.raw_headers[key] = " ".join(text.split())
+            parsed.raw_headers[key] = " ".join(text.replace("\x00", " ").split())
     parsed.content_type = message.get_content_type()
     try:
         parsed.report_type = (message.get_param("report-type") or "").lower()
@@ -399,7 +401,8 @@ def _walk(part: Message, parsed: ParsedMessage, texts: list[str], htmls: list[st
             body, files = unpacked
             if body:
                 texts.append(body)
-            for file_name, data in files:
+            for number, (raw_name, data) in enumerate(files, start=index):
+                file_name = clean_file_name(raw_name) or f"adjunto-{number}.bin"
                 guessed = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
                 parsed.attachments.append(
                     ParsedAttachment(name=file_name, content_type=guessed, content=data)

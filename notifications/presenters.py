@@ -5,6 +5,7 @@ mail waiting."""
 import re
 from dataclasses import dataclass
 from html import escape
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import nh3
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from itsm.charts import Bar, BarChart
+from itsm.common.links import outside_url
 from notifications.models import (
     Classification,
     ClassificationReason,
@@ -32,7 +34,9 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    # No width/height: a mail's image is as wide as the message at most (the
+    # style sheet caps it), and ``width=5000 height=5000`` leaves no empty box.
+    "img": {"src", "alt", "title"},
     "td": {"colspan", "rowspan", "align", "valign"},
     "th": {"colspan", "rowspan", "align", "valign"},
     "table": {"border", "cellpadding", "cellspacing"},
@@ -41,34 +45,92 @@ ALLOWED_ATTRIBUTES = {
 }
 # Content that goes with its tag: nothing of a script, a style sheet or a form survives.
 DROPPED_WITH_CONTENT = {"script", "style", "title", "head", "form", "textarea", "select", "button"}
-REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
 
 
-def sanitise_html(email: InboundEmail, *, show_images: bool, cid_urls: dict[str, str]) -> str:
+class _DeadLinks(HTMLParser):
+    """Re-writes nh3's output without the ``<a>`` that lost their ``href``:
+    their text stays, as text. nh3's output is well-formed (no nested
+    anchors, every attribute quoted and escaped), so each piece is written
+    back as it was read."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.kept: list[bool] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            keep = any(name == "href" for name, _value in attrs)
+            self.kept.append(keep)
+            if not keep:
+                return
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and not (self.kept.pop() if self.kept else False):
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+
+# nh3 escapes ">" inside attribute values, so a start tag ends at the first ">".
+_ANCHOR_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[\s>]")
+
+
+def _without_dead_links(html: str) -> str:
+    if not _ANCHOR_WITHOUT_HREF.search(html):
+        return html  # most mails: no parse of the whole body again
+    parser = _DeadLinks()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.out)
+
+
+def sanitise_html(
+    email: InboundEmail, *, show_images: bool, cid_urls: dict[str, str], desk_hosts: list[str]
+) -> str:
     """The message's HTML with nothing active left: no scripts, handlers,
-    forms, styles or frames; links open outside; ``cid:`` images served from
-    our storage; remote images only once the agent asks for them (a remote
-    image tells the sender when and where the mail was read)."""
+    forms, styles or frames; ``cid:`` images served from our storage; remote
+    images only once the agent asks for them (a remote image tells the
+    sender when and where the mail was read). Links only to other sites
+    (``outside_url``), opened in a new tab; any other link (relative, to the
+    desk, a script) is shown as its text."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src":
             if value.lower().startswith("cid:"):
                 return cid_urls.get(value[4:].strip("<>"))
-            if REMOTE.match(value):
-                return value if show_images else None
-            return None  # data: and anything else
+            if not show_images:
+                return None
+            return outside_url(value, desk_hosts=desk_hosts, schemes=IMAGE_SCHEMES)
+        if tag == "a" and attribute == "href":
+            return outside_url(value, desk_hosts=desk_hosts, schemes=LINK_SCHEMES)
         return value
 
-    return nh3.clean(
+    cleaned = nh3.clean(
         email.body_html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=attribute_filter,
-        url_schemes={"http", "https", "mailto", "cid"},
+        url_schemes={*LINK_SCHEMES, "cid"},
         link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values={"a": {"target": "_blank"}},
     )
+    return _without_dead_links(cleaned)
 
 
 def cid_urls(email: InboundEmail, attachments) -> dict[str, str]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from itsm.attachments import attachment_response
+from itsm.attachments import file_response
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
@@ -178,7 +178,7 @@ def email_attachment(
     files = dict(email.attachments)
     if position not in files:
         raise Http404(_("There is no file %(n)d.") % {"n": position})
-    return attachment_response(files[position])
+    return file_response(files[position])
 
 
 @agent_required
@@ -200,4 +200,4 @@ def email_attachment_remove(
 def template_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A response template's standard document, as the customer receives it."""
     document = get_object_or_404(ResponseTemplateDocument, pk=pk)
-    return attachment_response(document.file, name=document.name)
+    return file_response(document.file, name=document.name)

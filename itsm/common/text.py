@@ -45,15 +45,31 @@ def _is_invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
 
 
+# What no file name keeps: path separators, and what a file system, a shell or
+# a page reads as syntax (the characters Windows refuses in a name).
+_UNSAFE_IN_FILE_NAME = re.compile(r'[<>:"/\\|?*]+')
+FILE_NAME_MAX = 150
+
+
 def clean_file_name(name: str) -> str:
-    """The one cleaner of every file name a person or a mail gives us: the last
-    path component, NFC, without invisible or control characters, single-spaced.
-    May return "" (nothing usable was left)."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFC", base)
+    """The one cleaner of every file name a person or a mail gives us: NFC,
+    without invisible or control characters, single-spaced, each run of
+    unsafe characters (``/``, ``\\``, ``<``, ``>``…) replaced by ``_`` so the
+    name keeps what it says (``</script>.pdf`` → ``_script_.pdf``), no
+    leading or trailing dots, and at most ``FILE_NAME_MAX`` characters with
+    the extension kept. May return "" (nothing usable was left)."""
+    base = unicodedata.normalize("NFC", name or "")
     base = "".join(" " if _is_invisible(ch) and ch.isspace() else ch for ch in base)
     base = "".join(ch for ch in base if not _is_invisible(ch))
-    return " ".join(base.split()).strip(" ")[:150]
+    base = _UNSAFE_IN_FILE_NAME.sub("_", base)
+    base = " ".join(base.split()).strip(". ")
+    if len(base) > FILE_NAME_MAX:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            base = f"{stem[: FILE_NAME_MAX - len(extension) - 1].rstrip(' .')}.{extension}"
+        else:
+            base = base[:FILE_NAME_MAX].rstrip(" .")
+    return base
 
 
 def has_real_extension(name: str) -> bool:

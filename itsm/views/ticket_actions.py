@@ -18,7 +18,7 @@ from itsm.action_forms import (
     ResolveForm,
     WorkInfoForm,
 )
-from itsm.attachments import attachment_response
+from itsm.attachments import file_response
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
@@ -194,7 +194,7 @@ def attachment_download(
     field_file = getattr(entry, f"attachment_{index}", None) if entry else None
     if not field_file:
         raise Http404(_("There is no such file."))
-    return attachment_response(field_file)
+    return file_response(field_file)
 
 
 @agent_required

@@ -12,6 +12,7 @@ from datetime import timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
+from pathlib import PurePath
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -36,8 +37,8 @@ log = logging.getLogger(__name__)
 
 
 def attachment_name(name: str) -> str:
-    """The name the customer sees for a file (a stored path, or the name an
-    admin gave a standard document)."""
+    """The name the customer sees for a file (a stored file's own name, or
+    the name an admin gave a standard document)."""
     return clean_file_name(name) or "adjunto"
 
 
@@ -207,7 +208,7 @@ def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:
         email.template.documents.order_by("pk")
     )
     files = [(attachment_name(document.name), document.file) for document in documents]
-    files += [(attachment_name(f.name), f) for _index, f in email.attachments]
+    files += [(attachment_name(PurePath(f.name).name), f) for _index, f in email.attachments]
     return files
 
 

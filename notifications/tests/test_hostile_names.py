@@ -101,9 +101,13 @@ def test_a_customer_whose_address_cannot_be_written_is_refused_before_queueing(
     ("raw", "clean"),
     [
         (f"contrato{RLO}fdp.exe", "contratofdp.exe"),
-        ("C:\\Users\\ana\\informe.pdf", "informe.pdf"),
-        ("../../etc/passwd.txt", "passwd.txt"),
-        ("a\r\nBcc: x.pdf", "a Bcc: x.pdf"),
+        # Separators and markup are replaced, not cut at: the name keeps what it says.
+        ("</script>.pdf", "_script_.pdf"),
+        ("<img src=x onerror=alert(1)>.png", "_img src=x onerror=alert(1)_.png"),
+        ("C:\\Users\\ana\\informe.pdf", "C_Users_ana_informe.pdf"),
+        ("../../etc/passwd.txt", "_.._etc_passwd.txt"),
+        ('fac|tura?"*.pdf', "fac_tura_.pdf"),
+        ("a\r\nBcc: x.pdf", "a Bcc_ x.pdf"),
         ("na\u200bme\u2066.pdf", "name.pdf"),
         ("e\u0301xito.pdf", "éxito.pdf"),
         ("  two   spaces .pdf ", "two spaces .pdf"),
@@ -111,6 +115,13 @@ def test_a_customer_whose_address_cannot_be_written_is_refused_before_queueing(
 )
 def test_one_cleaner_makes_every_file_name_safe(raw, clean):
     assert clean_file_name(raw) == clean
+
+
+def test_a_long_name_is_shortened_before_its_extension():
+    cleaned = clean_file_name("informe " * 40 + "final.pdf")
+
+    assert len(cleaned) == 150
+    assert cleaned.endswith(".pdf")
 
 
 @pytest.mark.parametrize("name", ["README", "...txt", ".pdf", "informe.", "a.p df", ""])

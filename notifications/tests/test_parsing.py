@@ -10,6 +10,8 @@ from notifications.parsing import MessageLimits, parse_bytes, parse_message, spl
 from notifications.presenters import sanitise_html
 from notifications.tests import corpus
 
+DESK_HOSTS = ["desk.example"]
+
 
 def test_windows_1252_labelled_iso_8859_1_keeps_the_euro_and_the_quotes():
     parsed = parse_message(corpus.windows_1252_labelled_latin1())
@@ -168,17 +170,19 @@ def test_a_qmail_bounce_gives_the_status_from_its_text():
 
 def test_sanitising_keeps_text_and_links_and_drops_everything_active():
     email = InboundEmail(pk=1, body_html=corpus.HOSTILE_HTML)
-    html = sanitise_html(email, show_images=False, cid_urls={})
+    html = sanitise_html(email, show_images=False, cid_urls={}, desk_hosts=DESK_HOSTS)
     assert "Texto visible" in html
     for bad in ("script", "onerror", "javascript", "<form", "<iframe", "style", "pixel.gif"):
         assert bad not in html
-    shown = sanitise_html(email, show_images=True, cid_urls={})
+    shown = sanitise_html(email, show_images=True, cid_urls={}, desk_hosts=DESK_HOSTS)
     assert 'src="https://tracker.example.net/pixel.gif"' in shown
 
 
 def test_cid_images_point_at_our_storage_and_unknown_ones_vanish():
     email = InboundEmail(pk=1, body_html='<img src="cid:a@b"><img src="cid:zzz">')
-    html = sanitise_html(email, show_images=False, cid_urls={"a@b": "/mailbox/1/files/1/"})
+    html = sanitise_html(
+        email, show_images=False, cid_urls={"a@b": "/mailbox/1/files/1/"}, desk_hosts=DESK_HOSTS
+    )
     assert html.count("<img") == 2
     assert 'src="/mailbox/1/files/1/"' in html
     assert "cid:" not in html

@@ -200,7 +200,7 @@ def test_header_injection_through_the_summary_or_the_name_is_impossible(
     assert [a.addr_spec for a in parsed["To"].addresses] == ["eva@example.com"]
     assert "\n" not in parsed["Subject"] and "\n" not in parsed["To"]
     names = [part.get_filename() for part in parsed.iter_attachments()]
-    assert names == ["a Bcc: evil@example.com.pdf"]
+    assert names == ["a Bcc_ evil@example.com.pdf"]
     assert "x\r\nBcc: evil@example.com" not in message.message().as_string()
 
 

@@ -100,9 +100,15 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
     for stale in ARTIFACTS.glob(f"{name}-*"):  # from an earlier failing run
         stale.unlink()
 
-    def open_page():
+    def open_page(*, bypass_csp: bool = False):
+        # bypass_csp: the page as a browser without the Content-Security-Policy
+        # sees it, for what must hold without it (the mail sanitiser).
         context = browser.new_context(
-            base_url=live_server.url, viewport=VIEWPORT, locale="es-ES", timezone_id="Europe/Madrid"
+            base_url=live_server.url,
+            viewport=VIEWPORT,
+            locale="es-ES",
+            timezone_id="Europe/Madrid",
+            bypass_csp=bypass_csp,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
