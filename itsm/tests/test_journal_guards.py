@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from itsm import kinds, reference_data
+from itsm.common.permissions import AGENTS_GROUP
 from itsm.db import APPEND_ONLY_MESSAGE
 from itsm.models import SupportGroup
-from itsm.permissions import AGENTS_GROUP
 from itsm.tests.factories import make_ticket
 
 

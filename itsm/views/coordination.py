@@ -17,17 +17,17 @@ from itsm.action_forms import CoordinationActionForm
 from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.common.pagination import keyset_list
 from itsm.common.permissions import is_coordinator
-from itsm.escalation_forms import CoordinationFilterForm
-from itsm.exports import coordination_export_lines, csv_response
-from itsm.kinds import kind_for_number
-from itsm.models import Ticket
-from itsm.selectors import (
+from itsm.coordination_selectors import (
     COORDINATION_KEYS,
-    coordination_group,
     coordination_page_rows,
     coordination_queue,
     coordination_rows,
 )
+from itsm.escalation_forms import CoordinationFilterForm
+from itsm.exports import coordination_export_lines, csv_response
+from itsm.kinds import kind_for_number
+from itsm.models import Ticket
+from itsm.selectors import coordination_group
 from itsm.services.escalation import (
     ticket_pass_to_specialists,
     ticket_return_to_agent,
