@@ -88,7 +88,7 @@ def coordination_export_lines(rows: Iterator[tuple]) -> Iterator[str]:
         ) in rows:
             yield (
                 number,
-                " ".join(p for p in (first, surnames) if p) or organisation,
+                _customer_name(first, surnames, organisation),
                 summary,
                 Status(status).label if status in Status.values else status,
                 _when(created),
@@ -122,16 +122,13 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def ticket_export_lines(
-    kind: Kind, queryset: QuerySet, keys: tuple[str, ...], *, descending: bool, limit: int
-):
-    """The console's tickets as CSV lines: values only (no model instances),
-    read a chunk at a time in the console's order (``keyset_rows``)."""
-    model = kind.model
-    statuses = dict(model._meta.get_field("status").flatchoices)
-    priorities = dict(model._meta.get_field("priority").flatchoices)
-    attention = dict(model._meta.get_field("requires_attention").flatchoices)
-    header = [
+def _customer_name(first_name: str, surnames: str, organisation: str) -> str:
+    """A person's name, or the organisation's when the customer has none."""
+    return " ".join(p for p in (first_name, surnames) if p) or organisation
+
+
+def _ticket_export_header(kind: Kind) -> list[str]:
+    return [
         _("Number"),
         _("Customer"),
         _("Summary"),
@@ -145,44 +142,56 @@ def ticket_export_lines(
         _("Updated"),
         _("Due"),
     ]
+
+
+def _ticket_export_rows(kind: Kind, values: Iterable[tuple]) -> Iterator[tuple]:
+    """``TICKET_COLUMNS`` values as cells: choices by their labels, names
+    joined, dates in the desk's time zone."""
+    fields = kind.model._meta
+    statuses = dict(fields.get_field("status").flatchoices)
+    priorities = dict(fields.get_field("priority").flatchoices)
+    attention = dict(fields.get_field("requires_attention").flatchoices)
+    for (
+        number,
+        first_name,
+        surnames,
+        organisation,
+        summary,
+        status,
+        reason,
+        group,
+        assignee_first,
+        assignee_last,
+        assignee_username,
+        priority,
+        requires,
+        created,
+        updated,
+        due,
+    ) in values:
+        assignee = " ".join(p for p in (assignee_first, assignee_last) if p)
+        yield (
+            number,
+            _customer_name(first_name, surnames, organisation),
+            summary,
+            statuses.get(status, status),
+            reason or "",
+            group,
+            assignee or assignee_username or "",
+            priorities.get(priority, priority),
+            attention.get(requires, "") if requires else "",
+            _when(created),
+            _when(updated),
+            _when(due),
+        )
+
+
+def ticket_export_lines(
+    kind: Kind, queryset: QuerySet, keys: tuple[str, ...], *, descending: bool, limit: int
+) -> Iterator[str]:
+    """The console's tickets as CSV lines: values only (no model instances),
+    read a chunk at a time in the console's order (``keyset_rows``)."""
     values = keyset_rows(
         queryset, keys, TICKET_COLUMNS, descending=descending, limit=limit, chunk=CHUNK_ROWS
     )
-
-    def rows():
-        for (
-            number,
-            first_name,
-            surnames,
-            organisation,
-            summary,
-            status,
-            reason,
-            group,
-            assignee_first,
-            assignee_last,
-            assignee_username,
-            priority,
-            requires,
-            created,
-            updated,
-            due,
-        ) in values:
-            customer = " ".join(p for p in (first_name, surnames) if p) or organisation
-            assignee = " ".join(p for p in (assignee_first, assignee_last) if p)
-            yield (
-                number,
-                customer,
-                summary,
-                statuses.get(status, status),
-                reason or "",
-                group,
-                assignee or assignee_username or "",
-                priorities.get(priority, priority),
-                attention.get(requires, "") if requires else "",
-                _when(created),
-                _when(updated),
-                _when(due),
-            )
-
-    return csv_lines(header, rows())
+    return csv_lines(_ticket_export_header(kind), _ticket_export_rows(kind, values))

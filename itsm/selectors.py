@@ -1,28 +1,21 @@
 """Reads that several views and services share: tickets by number, the
 groups that play a role, a ticket's relations and its customer's other open
-tickets, the magnifier and the coordination queue.
+tickets, the people who work tickets. The magnifier's reads are in
+``itsm.search_selectors``, the coordination queue's in ``itsm.coordination_selectors``.
 
 Every read here asks the kind registry for the kinds it covers and costs a
 fixed number of queries per kind, whatever the size of the tables. Writes
 live in ``itsm.services``; what templates need prepared, in ``itsm.presenters``.
 """
 
-import heapq
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from customers.selectors import customer_condition, name_order
-from itsm.common.pagination import keyset_rows
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
 from itsm.kinds import Kind, all_kinds, kind_for_number
 from itsm.models import (
@@ -35,16 +28,10 @@ from itsm.models import (
     SupportGroup,
     Ticket,
     TicketTemplate,
-    WorkInfoType,
-    open_tickets_q,
 )
 
 # The code of the Asignado reason *Pdte comunicación con cliente* in the reference data.
 REOPENED_REASON_CODE = "reopened"
-
-CUSTOMER_LIMIT = 20
-# Open tickets shown per customer in the magnifier; the rest are counted.
-OPEN_TICKETS_SHOWN = 10
 
 # "INC000000001234", "inc 1234", "wo-1234", "#1234", "1234".
 NUMBER_RE = re.compile(r"^#?(?:(?P<prefix>[a-z]+)[\s#:.-]*)?(?P<digits>\d{1,15})$", re.IGNORECASE)
@@ -89,6 +76,22 @@ def stored_values(ticket: Ticket, names) -> dict[str, str]:
         value = getattr(ticket, ticket._meta.get_field(name).attname)
         values[name] = "" if value is None else str(value)
     return values
+
+
+def packets_with_escalation_note() -> QuerySet:
+    """Packets with ``escalation_note``: the note of their latest escalation
+    that carried one (a coordinator's take, return or pass never replaces it)."""
+    escalations = (
+        EscalationPacketRevision.objects.filter(
+            packet=OuterRef("pk"),
+            event__in=(PacketEvent.ESCALATED, PacketEvent.RE_ESCALATED),
+        )
+        .exclude(note="")
+        .order_by("-version")
+    )
+    return EscalationPacket.objects.select_related("escalated_by").annotate(
+        escalation_note=Subquery(escalations.values("note")[:1])
+    )
 
 
 def packet_for(ticket: Ticket) -> EscalationPacket | None:
@@ -227,256 +230,6 @@ def tickets_open_for_customer(
         results.extend(queryset.order_by("-created_at")[:limit])
     results.sort(key=lambda t: t.created_at, reverse=True)
     return results[:limit]
-
-
-# --- the magnifier ------------------------------------------------------------------
-
-
-@dataclass
-class CustomerHit:
-    customer: Customer
-    open_tickets: list[Ticket] = field(default_factory=list)
-    more_open_tickets: int = 0
-
-
-@dataclass
-class SearchResults:
-    query: str
-    tickets: list[Ticket] = field(default_factory=list)
-    customers: list[CustomerHit] = field(default_factory=list)
-    more_customers: bool = False
-    # A ticket the query names without doubt ("inc 1234", or the only hit).
-    exact: Ticket | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.tickets and not self.customers
-
-
-def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
-    """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
-    they have, one query per kind: a customer with hundreds of open tickets
-    costs rows, not hundreds of objects."""
-    open_counts = dict.fromkeys(hits, 0)
-    for kind in all_kinds():
-        tickets = (
-            kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
-            .select_related("status_reason", "assigned_group", "assignee")
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=F("customer_id"),
-                    order_by=[F("created_at").desc(), F("id").desc()],
-                ),
-                open_count=Window(Count("id"), partition_by=F("customer_id")),
-            )
-            .filter(position__lte=OPEN_TICKETS_SHOWN)
-            .order_by("-created_at")
-        )
-        counted = set()
-        for ticket in tickets:
-            hits[ticket.customer_id].open_tickets.append(ticket)
-            if ticket.customer_id not in counted:
-                counted.add(ticket.customer_id)
-                open_counts[ticket.customer_id] += ticket.open_count
-    for customer_id, hit in hits.items():
-        hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
-        del hit.open_tickets[OPEN_TICKETS_SHOWN:]
-        hit.more_open_tickets = open_counts[customer_id] - len(hit.open_tickets)
-
-
-def global_search(text: str) -> SearchResults:
-    """At most one query per kind for numbers, one for customers and one per
-    kind for their open tickets, whatever the size of the tables."""
-    text = " ".join(text.split())
-    results = SearchResults(query=text)
-    if not text:
-        return results
-    numbers = ticket_numbers(text)
-    # "inc 1234" names a ticket; bare digits may also be a phone number.
-    explicit_kind = len(numbers) == 1 and not text.lstrip("#").isdigit()
-    for kind, number in numbers:
-        ticket = kind.model.objects.with_list_relations().filter(number=number).first()
-        if ticket is not None:
-            results.tickets.append(ticket)
-
-    condition = None if explicit_kind else customer_condition(text)
-    if condition is not None:
-        customers = list(
-            Customer.objects.filter(condition).order_by(*name_order(text))[: CUSTOMER_LIMIT + 1]
-        )
-        results.more_customers = len(customers) > CUSTOMER_LIMIT
-        hits = {c.pk: CustomerHit(c) for c in customers[:CUSTOMER_LIMIT]}
-        if hits:
-            _add_open_tickets(hits)
-        results.customers = list(hits.values())
-
-    if len(results.tickets) == 1 and (explicit_kind or not results.customers):
-        results.exact = results.tickets[0]
-    return results
-
-
-# --- coordination ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EscalationNote:
-    """What the agent wrote when escalating: it stays the row's note whoever
-    takes the ticket and whatever the journal records after it."""
-
-    text: str
-    author: object | None
-    created_at: datetime
-
-
-@dataclass
-class CoordinationRow:
-    ticket: Ticket
-    note: EscalationNote | None
-    packet: EscalationPacket | None = None
-
-
-def packets_with_escalation_note() -> QuerySet:
-    """Packets with ``escalation_note``: the note of their latest escalation
-    that carried one (a coordinator's take, return or pass never replaces it)."""
-    escalations = (
-        EscalationPacketRevision.objects.filter(
-            packet=OuterRef("pk"),
-            event__in=(PacketEvent.ESCALATED, PacketEvent.RE_ESCALATED),
-        )
-        .exclude(note="")
-        .order_by("-version")
-    )
-    return EscalationPacket.objects.select_related("escalated_by").annotate(
-        escalation_note=Subquery(escalations.values("note")[:1])
-    )
-
-
-@dataclass(frozen=True)
-class CoordinationFilters:
-    """What the coordination console can be narrowed to, by the packet."""
-
-    case: str = ""
-    complete: bool | None = None
-    escalated_before: datetime | None = None  # age: escalated at least this long ago
-
-    def packets(self) -> QuerySet | None:
-        """The packets that pass, or None when nothing narrows the queue."""
-        if not self.case and self.complete is None and self.escalated_before is None:
-            return None
-        packets = EscalationPacket.objects.all()
-        if self.case:
-            packets = packets.filter(case=self.case)
-        if self.complete is not None:
-            packets = packets.filter(complete=self.complete)
-        if self.escalated_before is not None:
-            packets = packets.filter(escalated_at__lte=self.escalated_before)
-        return packets.values("ticket_number")
-
-
-# The queue's order, oldest first; its keys are common to every kind.
-COORDINATION_KEYS = ("created_at", "number")
-
-
-def coordination_queue(
-    group: SupportGroup, *, filters: CoordinationFilters | None = None
-) -> list[QuerySet]:
-    """Open tickets of every kind in the coordination group, one queryset per
-    kind, each annotated with the id of its latest note, to be paged
-    together (``keyset_page``) in ``COORDINATION_KEYS`` order."""
-    packets = filters.packets() if filters else None
-    querysets = []
-    for kind in all_kinds():
-        # Without a packet, what a person last wrote: the entries the system
-        # writes (a relation, a take) are not a note.
-        latest_note = (
-            kind.journal_model.objects.filter(
-                ticket=OuterRef("pk"),
-                type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
-                event__isnull=True,
-            )
-            .order_by("-created_at", "-id")
-            .values("id")[:1]
-        )
-        # Served by the partial index *_open_group_age_idx.
-        queryset = (
-            kind.model.objects.filter(open_tickets_q(), assigned_group=group)
-            .exclude(status=kind.resolved_status)
-            # Not the group: it is the coordination group, and joining it lets
-            # SQLite start from the group table and sort the whole queue.
-            .select_related("customer", "assignee", "status_reason")
-            .annotate(note_id=Subquery(latest_note))
-        )
-        if packets is not None:
-            queryset = queryset.filter(number__in=packets)
-        querysets.append(queryset)
-    return querysets
-
-
-def coordination_page_rows(tickets: list[Ticket]) -> list[CoordinationRow]:
-    """A page of the queue with each ticket's escalation packet and note: one
-    query per kind and one for the packets, whatever the size of the page."""
-    notes = {}
-    for kind in all_kinds():
-        ids = [t.note_id for t in tickets if kind.code == t.KIND and t.note_id]
-        if ids:
-            entries = kind.journal_model.objects.filter(id__in=ids).select_related("author")
-            notes.update(((kind.code, entry.id), entry) for entry in entries)
-    by_number = {}
-    if tickets:
-        by_number = {
-            p.ticket_number: p
-            for p in packets_with_escalation_note().filter(
-                ticket_number__in=[t.number for t in tickets]
-            )
-        }
-    rows = []
-    for ticket in tickets:
-        packet = by_number.get(ticket.number)
-        if packet is not None:
-            note = (
-                EscalationNote(packet.escalation_note, packet.escalated_by, packet.escalated_at)
-                if packet.escalation_note
-                else None
-            )
-        else:
-            entry = notes.get((ticket.KIND, ticket.note_id))
-            note = EscalationNote(entry.notes, entry.author, entry.created_at) if entry else None
-        rows.append(CoordinationRow(ticket, note, packet))
-    return rows
-
-
-def coordination_rows(
-    group: SupportGroup, *, filters: CoordinationFilters | None = None, limit: int
-) -> Iterator[tuple]:
-    """The queue for an export, oldest first across kinds, as values with the
-    packet's case, completeness and age: one streamed query per kind."""
-    packets = filters.packets() if filters else None
-    packet = EscalationPacket.objects.filter(ticket_number=OuterRef("number"))
-    streams = []
-    for kind in all_kinds():
-        queryset = kind.model.objects.filter(open_tickets_q(), assigned_group=group)
-        if packets is not None:
-            queryset = queryset.filter(number__in=packets)
-        annotated = queryset.annotate(
-            packet_case=Subquery(packet.values("case")[:1]),
-            packet_complete=Subquery(packet.values("complete")[:1]),
-            packet_escalated_at=Subquery(packet.values("escalated_at")[:1]),
-        )
-        columns = (
-            "created_at",
-            "number",
-            *CUSTOMER_NAME_COLUMNS,
-            "summary",
-            "status",
-            "packet_case",
-            "packet_complete",
-            "packet_escalated_at",
-        )
-        streams.append(
-            keyset_rows(annotated, COORDINATION_KEYS, columns, descending=False, limit=limit)
-        )
-    return islice(heapq.merge(*streams), limit)
 
 
 # --- people ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """What every kind of ticket shares, one module per family: ``choices``,
-``reference`` (data admins keep), ``tickets`` (the ticket and its journal)
+``reference`` (data admins keep), ``tickets`` (the ticket), ``journal``
 and ``relations`` (links between tickets, saved console views). Kinds
 subclass ``Ticket`` and ``WorkInfo`` in their own apps."""
 
@@ -29,6 +29,15 @@ from itsm.models.escalation import (
     PacketState,
     RegistroMercantil,
 )
+from itsm.models.journal import (
+    MAX_ATTACHMENTS,
+    AppendOnlyError,
+    WorkInfo,
+    WorkInfoQuerySet,
+    attachment_upload_to,
+    journal_ticket,
+    work_info_indexes,
+)
 from itsm.models.reference import (
     APPLIES_TO_ALL,
     Categorisation,
@@ -42,21 +51,14 @@ from itsm.models.reference import (
 from itsm.models.relations import Relation, SavedConsoleView
 from itsm.models.sla import Holiday, SlaTarget, Weekday, WorkingHours
 from itsm.models.tickets import (
-    MAX_ATTACHMENTS,
     NO_DUE_DATE,
-    AppendOnlyError,
     Ticket,
     TicketQuerySet,
-    WorkInfo,
-    WorkInfoQuerySet,
-    attachment_upload_to,
-    journal_ticket,
     open_tickets_q,
     ticket_console_indexes,
     ticket_constraints,
     ticket_indexes,
     ticket_status_field,
-    work_info_indexes,
 )
 from itsm.models.uploads import HeldUpload
 

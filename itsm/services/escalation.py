@@ -80,6 +80,60 @@ def _check_case(ticket: Ticket, case: str, data: Mapping, uploads: Mapping) -> N
         )
 
 
+def _to_coordination(ticket: Ticket, *, user, expected_version: int, seen: dict | None) -> Ticket:
+    # The desk, not the customer, owes the next step now: a ticket that was
+    # waiting on the customer or resolved goes back to Asignado and its clock runs.
+    fields = {
+        "assigned_group": coordination_group(),
+        "assignee": None,
+        **back_to_desk_fields(ticket),
+    }
+    if ticket.status == Status.NEW:
+        fields["status"] = Status.ASSIGNED
+    return ticket_update(
+        ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
+    )
+
+
+def _packet_escalated(
+    ticket: Ticket, *, user, case: str, data: Mapping, uploads: Mapping
+) -> tuple[EscalationPacket, str]:
+    """The ticket's packet (a new one, or its returned one completed) saved as
+    escalated with ``data``, and the event that says which."""
+    now = timezone.now()
+    packet = packet_for(ticket)
+    event = PacketEvent.ESCALATED
+    if packet is None:
+        packet = EscalationPacket(
+            ticket_number=ticket.number, kind=ticket.KIND, escalated_by=user, version=0
+        )
+    elif packet.state == PacketState.RETURNED:
+        event = PacketEvent.RE_ESCALATED
+    packet.case = case
+    packet.data = {k: v for k, v in data.items() if k not in uploads}
+    packet.state = PacketState.ESCALATED
+    packet.complete = True
+    packet.missing = []
+    packet.return_note = ""
+    packet.escalated_at = now
+    packet.escalated_by = user
+    packet.updated_at = now
+    packet.version += 1
+    packet.save()
+    return packet, event
+
+
+def _point_to_files(
+    packet: EscalationPacket, revision: EscalationPacketRevision, names: list[str]
+) -> None:
+    """The files uploaded now live in the event's journal entry: each field
+    of the packet names its entry and slot."""
+    for index, name in enumerate(names, start=1):
+        packet.data[name] = f"{revision.journal_entry_id}:{index}"
+    packet.save(update_fields=["data"])
+    EscalationPacketRevision.objects.filter(pk=revision.pk).update(data=packet.data)
+
+
 @transaction.atomic
 def ticket_escalate(
     *,
@@ -97,54 +151,19 @@ def ticket_escalate(
     require_agent(user)
     uploads = dict(uploads or {})
     _check_case(ticket, case, data, uploads)
-    # The desk, not the customer, owes the next step now: a ticket that was
-    # waiting on the customer or resolved goes back to Asignado and its clock runs.
-    fields = {
-        "assigned_group": coordination_group(),
-        "assignee": None,
-        **back_to_desk_fields(ticket),
-    }
-    if ticket.status == Status.NEW:
-        fields["status"] = Status.ASSIGNED
-    ticket = ticket_update(
-        ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
-    )
-    now = timezone.now()
-    packet = packet_for(ticket)
-    event = PacketEvent.ESCALATED
-    if packet is None:
-        packet = EscalationPacket(
-            ticket_number=ticket.number, kind=ticket.KIND, escalated_by=user, version=0
-        )
-    elif packet.state == PacketState.RETURNED:
-        event = PacketEvent.RE_ESCALATED
-    attachment_names = [f.name for f in CASES[case].fields if f.type == ATTACHMENT]
-    packet.case = case
-    packet.data = {k: v for k, v in data.items() if k not in uploads}
-    packet.state = PacketState.ESCALATED
-    packet.complete = True
-    packet.missing = []
-    packet.return_note = ""
-    packet.escalated_at = now
-    packet.escalated_by = user
-    packet.updated_at = now
-    packet.version += 1
-    packet.save()
-    files = [(name, uploads[name]) for name in attachment_names if name in uploads]
+    ticket = _to_coordination(ticket, user=user, expected_version=expected_version, seen=seen)
+    packet, event = _packet_escalated(ticket, user=user, case=case, data=data, uploads=uploads)
+    names = [f.name for f in CASES[case].fields if f.type == ATTACHMENT and f.name in uploads]
     revision = _record(
         packet,
         ticket=ticket,
         user=user,
         event=event,
         note=note.strip(),
-        attachments=[upload for _name, upload in files],
+        attachments=[uploads[name] for name in names],
     )
-    if files:
-        # The files uploaded now live in the event's journal entry.
-        for index, (name, _upload) in enumerate(files, start=1):
-            packet.data[name] = f"{revision.journal_entry_id}:{index}"
-        packet.save(update_fields=["data"])
-        EscalationPacketRevision.objects.filter(pk=revision.pk).update(data=packet.data)
+    if names:
+        _point_to_files(packet, revision, names)
     return ticket
 
 

@@ -51,6 +51,79 @@ def _next_number(model: type[Ticket]) -> str:
     return model.format_number(sequence.values_list("last_value", flat=True).get())
 
 
+def _fill_section_two_and_three(
+    ticket: Ticket,
+    *,
+    template: TicketTemplate | None,
+    summary: str,
+    impact: int | None,
+    urgency: int | None,
+    reported_source: str | None,
+) -> None:
+    """The template's fields, then what the caller typed over them."""
+    if template is not None:
+        apply_template(ticket, template)
+    if summary:
+        ticket.summary = summary
+    if not ticket.summary:
+        raise ValidationError({"summary": _("Pick a template or write a summary.")})
+    if impact is not None:
+        ticket.impact = impact
+    if urgency is not None:
+        ticket.urgency = urgency
+    ticket.priority = priority_for(ticket.impact, ticket.urgency)
+    if reported_source:
+        ticket.reported_source = reported_source
+
+
+def _assign(
+    ticket: Ticket, *, user, group: SupportGroup | None, template: TicketTemplate | None, assignee
+) -> None:
+    """The group asked for, else the template's, else the agent's default;
+    the role and membership rules checked."""
+    group = group or (template.default_group if template else None) or agent_default_group(user)
+    if group is None:
+        raise ValidationError({"assigned_group": _("Choose the assigned group.")})
+    ticket.assigned_group = group
+    check_group_change(ticket, user, previous_group_id=None)
+    ticket.assignee = assignee
+    check_assignee(ticket, previous_group_id=None, previous_assignee_id=None)
+
+
+def _journal_opening(
+    ticket: Ticket,
+    *,
+    user,
+    notes: str,
+    type: str,
+    attachments: Sequence[UploadedFile],
+    view_access: str,
+) -> None:
+    """The *opened* event, then the agent's first entry if they wrote one."""
+    journal_event(
+        ticket,
+        author=user,
+        type=WorkInfoType.STATUS_CHANGE,
+        event=events.OPENED,
+        data={
+            "status": ticket.status,
+            "reason": ticket.status_reason_id,
+            "group": ticket.assigned_group_id,
+            "assignee": ticket.assignee_id,
+        },
+    )
+    if notes or attachments:
+        journal_append(
+            ticket,
+            author=user,
+            type=type,
+            notes=notes,
+            requires_attention=ticket.requires_attention,
+            view_access=view_access,
+            attachments=attachments,
+        )
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -78,30 +151,15 @@ def ticket_create(
     if not customer.active:
         raise ValidationError({"customer": _("This customer is inactive.")})
     ticket = model(customer=customer, created_by=user, updated_by=user, description=description)
-    if template is not None:
-        apply_template(ticket, template)
-    if summary:
-        ticket.summary = summary
-    if not ticket.summary:
-        raise ValidationError({"summary": _("Pick a template or write a summary.")})
-    if impact is not None:
-        ticket.impact = impact
-    if urgency is not None:
-        ticket.urgency = urgency
-    ticket.priority = priority_for(ticket.impact, ticket.urgency)
-    if reported_source:
-        ticket.reported_source = reported_source
-    group = (
-        assigned_group
-        or (template.default_group if template else None)
-        or agent_default_group(user)
+    _fill_section_two_and_three(
+        ticket,
+        template=template,
+        summary=summary,
+        impact=impact,
+        urgency=urgency,
+        reported_source=reported_source,
     )
-    if group is None:
-        raise ValidationError({"assigned_group": _("Choose the assigned group.")})
-    ticket.assigned_group = group
-    check_group_change(ticket, user, previous_group_id=None)
-    ticket.assignee = assignee
-    check_assignee(ticket, previous_group_id=None, previous_assignee_id=None)
+    _assign(ticket, user=user, group=assigned_group, template=template, assignee=assignee)
     ticket.status = status
     ticket.status_reason = status_reason
     ticket.resolution = resolution
@@ -113,27 +171,12 @@ def ticket_create(
     ticket.created_at = ticket.updated_at = now
     ticket.number = _next_number(model)
     ticket.save()
-
-    journal_event(
+    _journal_opening(
         ticket,
-        author=user,
-        type=WorkInfoType.STATUS_CHANGE,
-        event=events.OPENED,
-        data={
-            "status": ticket.status,
-            "reason": ticket.status_reason_id,
-            "group": group.pk,
-            "assignee": assignee.pk if assignee is not None else None,
-        },
+        user=user,
+        notes=work_info_notes,
+        type=work_info_type,
+        attachments=work_info_attachments,
+        view_access=work_info_view_access,
     )
-    if work_info_notes or work_info_attachments:
-        journal_append(
-            ticket,
-            author=user,
-            type=work_info_type,
-            notes=work_info_notes,
-            requires_attention=ticket.requires_attention,
-            view_access=work_info_view_access,
-            attachments=work_info_attachments,
-        )
     return ticket

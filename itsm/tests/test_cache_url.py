@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from conftest import missing_service
-from itsm.settings import cache_from_url
+from itsm.env import cache_from_url
 from notifications.tests.live import RedisServer, ServiceUnavailable
 
 

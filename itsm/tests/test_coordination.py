@@ -116,6 +116,10 @@ def test_queue_lists_open_escalated_tickets_of_both_kinds_oldest_first(client, a
     assert not_escalated.number not in html and resolved.number not in html
     assert "FLEI no refleja el pago" in html and "Vinculación: falta el cuadro" in html
     assert html.index(older.number) < html.index(newer.number)
+    # The export lists what the queue lists.
+    exported = b"".join(client.get(reverse("coordination_export")).streaming_content).decode()
+    assert older.number in exported and newer.number in exported
+    assert not_escalated.number not in exported and resolved.number not in exported
 
 
 def test_each_row_carries_its_packet_and_note(client, agent, coordinator, escalated):

@@ -49,8 +49,8 @@ class Extras(forms.Form):
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
-    """Every form the console, the new-ticket page and the ticket page show."""
+def filter_forms(request, bound: bool) -> list[forms.Form]:
+    """The consoles' filter forms, bound to values some of which are wrong."""
     data = {
         "f": "1",
         "mine": "on",
@@ -63,52 +63,64 @@ def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
         cls(data if bound else None, queryset=model.objects.all(), request=request)
         for cls, model in ((IncidentFilterSet, Incident), (WorkOrderFilterSet, WorkOrder))
     ]
-    result = [filterset.form for filterset in filtersets]
-    if bound:
-        files = {"attachment_1": SimpleUploadedFile("a.exe", b"MZ\x90\x00")}
-        result += [
-            TicketCreateForm({"status": "pending"}, files, model=Incident, user=agent),
-            TicketEditForm({"version": "x"}, model=Incident, user=agent, ticket=ticket),
-            WorkInfoForm({"wi-type": "nope"}, prefix="wi"),
-            PendingForm({"pending-version": "1"}, model=Incident, prefix="pending"),
-            ResolveForm({"resolve-version": "1"}, model=WorkOrder, prefix="resolve"),
-            ReopenForm({}, prefix="reopen"),
-            EscalationPacketForm(
-                {"escalate-version": "1", "escalate-tax_id": "123", "escalate-note": "x"},
-                case=CASES["error23"],
-                ticket=ticket,
-                prefix="escalate",
-            ),
-            EscalationPacketForm(
-                {"escalate-version": "1", "escalate-operation": "zz"},
-                case=CASES["linking"],
-                ticket=ticket,
-                prefix="escalate",
-            ),
-            RelationForm({"rel-other_number": "hola"}, prefix="rel"),
-            Extras({"hidden": "x"}),
-            CustomerForm({"customer-tax_id": "123"}, prefix="customer"),
-            EmailComposeForm({"amount": "x"}, {}, templates=ResponseTemplate.objects.all(), slot=1),
-            AuthenticationForm(data={"username": "x"}),
-        ]
-    else:
-        result += [
-            TicketCreateForm(model=Incident, user=agent),
-            TicketEditForm(model=Incident, user=agent, ticket=ticket),
-            WorkInfoForm(prefix="wi"),
-            PendingForm(model=Incident, prefix="pending"),
-            ResolveForm(model=WorkOrder, prefix="resolve"),
-            ReopenForm(prefix="reopen"),
-            EscalationPacketForm(case=CASES["error23"], ticket=ticket, prefix="escalate"),
-            EscalationPacketForm(case=CASES["unsolved"], ticket=ticket, prefix="escalate"),
-            EscalationPacketForm(case=CASES["linking"], ticket=ticket, prefix="escalate"),
-            EscalationPacketForm(case=CASES["flei"], ticket=ticket, prefix="escalate"),
-            RelationForm(prefix="rel"),
-            Extras(),
-            CustomerForm(prefix="customer"),
-            EmailComposeForm(templates=ResponseTemplate.objects.all(), slot=1),
-            AuthenticationForm(),
-        ]
+    return [filterset.form for filterset in filtersets]
+
+
+def bound_page_forms(agent, ticket) -> list[forms.Form]:
+    """The pages' forms bound to input they refuse, so every error shows."""
+    files = {"attachment_1": SimpleUploadedFile("a.exe", b"MZ\x90\x00")}
+    return [
+        TicketCreateForm({"status": "pending"}, files, model=Incident, user=agent),
+        TicketEditForm({"version": "x"}, model=Incident, user=agent, ticket=ticket),
+        WorkInfoForm({"wi-type": "nope"}, prefix="wi"),
+        PendingForm({"pending-version": "1"}, model=Incident, prefix="pending"),
+        ResolveForm({"resolve-version": "1"}, model=WorkOrder, prefix="resolve"),
+        ReopenForm({}, prefix="reopen"),
+        EscalationPacketForm(
+            {"escalate-version": "1", "escalate-tax_id": "123", "escalate-note": "x"},
+            case=CASES["error23"],
+            ticket=ticket,
+            prefix="escalate",
+        ),
+        EscalationPacketForm(
+            {"escalate-version": "1", "escalate-operation": "zz"},
+            case=CASES["linking"],
+            ticket=ticket,
+            prefix="escalate",
+        ),
+        RelationForm({"rel-other_number": "hola"}, prefix="rel"),
+        Extras({"hidden": "x"}),
+        CustomerForm({"customer-tax_id": "123"}, prefix="customer"),
+        EmailComposeForm({"amount": "x"}, {}, templates=ResponseTemplate.objects.all(), slot=1),
+        AuthenticationForm(data={"username": "x"}),
+    ]
+
+
+def unbound_page_forms(agent, ticket) -> list[forms.Form]:
+    """The pages' forms as they first show, one escalation form per case."""
+    return [
+        TicketCreateForm(model=Incident, user=agent),
+        TicketEditForm(model=Incident, user=agent, ticket=ticket),
+        WorkInfoForm(prefix="wi"),
+        PendingForm(model=Incident, prefix="pending"),
+        ResolveForm(model=WorkOrder, prefix="resolve"),
+        ReopenForm(prefix="reopen"),
+        *(
+            EscalationPacketForm(case=CASES[case], ticket=ticket, prefix="escalate")
+            for case in ("error23", "unsolved", "linking", "flei")
+        ),
+        RelationForm(prefix="rel"),
+        Extras(),
+        CustomerForm(prefix="customer"),
+        EmailComposeForm(templates=ResponseTemplate.objects.all(), slot=1),
+        AuthenticationForm(),
+    ]
+
+
+def page_forms(agent, ticket, request, bound: bool) -> list[forms.Form]:
+    """Every form the console, the new-ticket page and the ticket page show."""
+    pages = bound_page_forms if bound else unbound_page_forms
+    result = filter_forms(request, bound) + pages(agent, ticket)
     for form in result:
         form.is_valid()
     return result

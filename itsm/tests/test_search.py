@@ -10,7 +10,8 @@ from customers.services import customer_update
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import Status
-from itsm.selectors import global_search, ticket_numbers
+from itsm.search_selectors import global_search
+from itsm.selectors import ticket_numbers
 from itsm.tests.factories import make_incident, make_work_order
 from workorders.models import WorkOrder
 
@@ -204,9 +205,9 @@ def test_customers_come_with_their_open_tickets(client, agent, gomez):
 
 
 def test_many_matches_are_capped_with_a_hint(client, agent, monkeypatch):
-    from itsm import selectors
+    from itsm import search_selectors
 
-    monkeypatch.setattr(selectors, "CUSTOMER_LIMIT", 2)
+    monkeypatch.setattr(search_selectors, "CUSTOMER_LIMIT", 2)
     for _ in range(3):
         CustomerFactory(surnames="Pérez")
     client.force_login(agent)
@@ -268,9 +269,9 @@ def test_tax_id_search_uses_an_index(gomez):
 def test_a_customer_with_many_open_tickets_shows_the_newest_and_a_count(
     client, agent, gomez, monkeypatch
 ):
-    from itsm import selectors
+    from itsm import search_selectors
 
-    monkeypatch.setattr(selectors, "OPEN_TICKETS_SHOWN", 2)
+    monkeypatch.setattr(search_selectors, "OPEN_TICKETS_SHOWN", 2)
     tickets = [make_incident(user=agent, customer=gomez) for _ in range(4)]
     client.force_login(agent)
     response = client.get(SEARCH, {"q": "gomez"})

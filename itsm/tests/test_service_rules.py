@@ -34,6 +34,13 @@ def refused(call, **arguments) -> dict[str, list[str]]:
     return error.value.message_dict
 
 
+def refused_update(ticket, user, **fields) -> dict[str, list[str]]:
+    """What ``ticket_update`` refuses of ``fields``, on the ticket as loaded."""
+    return refused(
+        ticket_update, ticket=ticket, user=user, expected_version=ticket.version, **fields
+    )
+
+
 def create(user, **fields) -> None:
     ticket_create(model=Incident, user=user, customer=CustomerFactory(), **fields)
 
@@ -65,13 +72,7 @@ def test_an_administrator_who_is_a_member_is_never_the_assignee(agent, admin_use
     agents_group().members.add(admin_user)
     ticket = make_incident(user=agent)
 
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        assignee=admin_user,
-    )
+    errors = refused_update(ticket, agent, assignee=admin_user)
 
     assert errors["assignee"] == [ASSIGNEE]
     assert page_errors(agent, assignee=admin_user.pk)["assignee"] == [ASSIGNEE]
@@ -82,13 +83,7 @@ def test_an_inactive_member_is_not_the_assignee(agent, other_agent):
     other_agent.save()
     ticket = make_incident(user=agent)
 
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        assignee=other_agent,
-    )
+    errors = refused_update(ticket, agent, assignee=other_agent)
 
     assert errors["assignee"] == [ASSIGNEE]
 
@@ -103,13 +98,7 @@ def test_an_assignee_who_left_the_group_keeps_the_ticket_until_it_moves(agent, o
     assert ticket.assignee == other_agent
 
     coordination = SupportGroup.objects.get(is_coordination=True)
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        assigned_group=coordination,
-    )
+    errors = refused_update(ticket, agent, assigned_group=coordination)
     assert errors["assignee"] == [ASSIGNEE]
 
 
@@ -131,13 +120,7 @@ def test_nobody_moves_a_ticket_to_an_inactive_group(agent, coordinator):
     retired = SupportGroup.objects.create(name="L1 ANTIGUO", active=False)
     ticket = make_incident(user=agent)
 
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=coordinator,
-        expected_version=ticket.version,
-        assigned_group=retired,
-    )
+    errors = refused_update(ticket, coordinator, assigned_group=retired)
 
     assert errors["assigned_group"] == [GROUP]
     assert page_errors(coordinator, assigned_group=retired.pk)["assigned_group"] == [GROUP]
@@ -162,13 +145,7 @@ def test_a_retired_template_is_refused_to_a_new_choice(agent):
     retired.active = False
     retired.save()
 
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        template=retired,
-    )
+    errors = refused_update(ticket, agent, template=retired)
 
     assert errors["template"] == [TEMPLATE]
     assert page_errors(agent, template=retired)["template"] == [TEMPLATE]
@@ -197,14 +174,7 @@ def test_a_reason_of_another_kind_is_refused(agent):
     ticket = make_incident(user=agent)
     of_work_orders = pending_reason("WO")
 
-    errors = refused(
-        ticket_update,
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status=Status.PENDING,
-        status_reason=of_work_orders,
-    )
+    errors = refused_update(ticket, agent, status=Status.PENDING, status_reason=of_work_orders)
 
     assert errors["status_reason"] == [REASON]
     posted = {"status": Status.PENDING, "status_reason": of_work_orders.pk}

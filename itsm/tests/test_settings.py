@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from itsm.settings import database_from_url, env_bool, env_int, env_list
+from itsm.env import database_from_url, env_bool, env_int, env_list
 
 
 @pytest.mark.parametrize(

@@ -19,26 +19,25 @@ from itsm.action_forms import CoordinationActionForm
 from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.common.pagination import keyset_list
 from itsm.common.permissions import is_coordinator
+from itsm.coordination_selectors import (
+    COORDINATION_KEYS,
+    coordination_page_rows,
+    coordination_queue,
+    coordination_rows,
+)
 from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import Kind, kind_for_number
 from itsm.models import Ticket
 from itsm.presenters import packet_view
-from itsm.selectors import (
-    COORDINATION_KEYS,
-    coordination_group,
-    coordination_page_rows,
-    coordination_queue,
-    coordination_rows,
-)
+from itsm.selectors import coordination_group, packet_for
 from itsm.services.escalation import (
-    packet_for,
     ticket_pass_to_specialists,
     ticket_return_to_agent,
     ticket_take,
 )
-from itsm.views.actions import post_action
-from itsm.views.tickets import escalation_context, load_ticket
+from itsm.views.actions import load_ticket, post_action
+from itsm.views.tickets import escalation_context
 
 COORDINATION_ACTIONS = {
     # action: (service, note required, success message)

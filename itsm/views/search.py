@@ -1,5 +1,5 @@
 """The magnifier: one box that finds tickets by number and customers by
-name, CIF/NIF, e-mail or phone (see ``itsm.selectors.global_search``)."""
+name, CIF/NIF, e-mail or phone (see ``itsm.search_selectors.global_search``)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,7 +8,7 @@ from customers.selectors import MAX_QUERY_LENGTH
 from itsm.common.access import agent_required
 from itsm.kinds import all_kinds
 from itsm.presenters import ticket_rows
-from itsm.selectors import global_search
+from itsm.search_selectors import global_search
 
 
 @agent_required

@@ -19,7 +19,7 @@ from customers.services import customer_create
 from itsm import reference_data
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.kinds import all_kinds
-from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.models import Status, StatusReason, SupportGroup, Ticket, TicketTemplate
 from itsm.services.escalation import ticket_escalate
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
@@ -244,7 +244,6 @@ class Command(BaseCommand):
 
     def _tickets(self, rng: random.Random, users: dict, customers: list[Customer]) -> list:
         agents = [users["agente"], users["agente2"]]
-        coordinator = users["coordinador"]
         reasons = {
             (r.kind, r.status): r for r in StatusReason.objects.filter(active=True).order_by("pk")
         }
@@ -264,59 +263,67 @@ class Command(BaseCommand):
                 description=rng.choice(NOTES),
                 work_info_notes=rng.choice(NOTES),
             )
-            outcome = index % 10
-            if outcome in (1, 2, 3):
-                ticket_set_pending(
-                    ticket=ticket,
-                    user=agent,
-                    expected_version=ticket.version,
-                    status_reason=reasons[(model.KIND, Status.PENDING)],
-                    note="Se solicita al usuario la información necesaria.",
-                )
-            elif outcome in (4, 5, 6, 7):
-                ticket_resolve(
-                    ticket=ticket,
-                    user=agent,
-                    expected_version=ticket.version,
-                    status_reason=reasons[(model.KIND, model.RESOLVED_STATUS)],
-                )
-            elif outcome == 8:
-                ticket_escalate(
-                    ticket=ticket,
-                    user=agent,
-                    expected_version=ticket.version,
-                    case="other",
-                    data={
-                        "description": "El usuario no puede presentar el depósito; "
-                        "el error persiste tras borrar la caché y cambiar de navegador."
-                    },
-                )
-            else:
-                work_info_add(
-                    ticket=ticket,
-                    user=coordinator if index % 2 else agent,
-                    notes="Se contacta con el usuario para confirmar los datos.",
-                )
-            # Spread the desk over the last two months; resolved tickets older
-            # than the auto-close period close on the next beat.
-            created = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 600))
-            changes = {"created_at": created}
-            # Each its own *Actualizada*: worked on some hours or days after it came in.
-            updated = min(
-                now,
-                created + timedelta(hours=rng.randrange(0, 24 * 6), minutes=rng.randrange(1, 60)),
-            )
-            if ticket.resolved_at:
-                changes["resolved_at"] = min(now, created + timedelta(hours=rng.randrange(1, 48)))
-                updated = max(updated, changes["resolved_at"])
-            changes["updated_at"] = min(now, updated)
-            # Its SLA clock as if it had started when the ticket came in, so the
-            # *Vence* column and the dashboard show late tickets as a desk has them.
-            ticket.created_at = created
-            sla_start(ticket, now=created)
-            changes.update({name: getattr(ticket, name) for name in SLA_FIELDS})
-            model.objects.filter(pk=ticket.pk).update(**changes)
+            self._work_on(ticket, index, agent=agent, users=users, reasons=reasons)
+            self._backdate(ticket, rng, now=now)
             tickets.append(ticket)
         for first, second in zip(tickets[0:10], tickets[10:20], strict=True):
             ticket_relate(ticket=first, user=agents[0], other_number=second.number)
         return tickets
+
+    def _work_on(self, ticket: Ticket, index: int, *, agent, users: dict, reasons: dict) -> None:
+        """What became of the ticket: three in ten pending, four resolved, one
+        escalated, the rest still assigned with a note."""
+        outcome = index % 10
+        if outcome in (1, 2, 3):
+            ticket_set_pending(
+                ticket=ticket,
+                user=agent,
+                expected_version=ticket.version,
+                status_reason=reasons[(ticket.KIND, Status.PENDING)],
+                note="Se solicita al usuario la información necesaria.",
+            )
+        elif outcome in (4, 5, 6, 7):
+            ticket_resolve(
+                ticket=ticket,
+                user=agent,
+                expected_version=ticket.version,
+                status_reason=reasons[(ticket.KIND, ticket.RESOLVED_STATUS)],
+            )
+        elif outcome == 8:
+            ticket_escalate(
+                ticket=ticket,
+                user=agent,
+                expected_version=ticket.version,
+                case="other",
+                data={
+                    "description": "El usuario no puede presentar el depósito; "
+                    "el error persiste tras borrar la caché y cambiar de navegador."
+                },
+            )
+        else:
+            work_info_add(
+                ticket=ticket,
+                user=users["coordinador"] if index % 2 else agent,
+                notes="Se contacta con el usuario para confirmar los datos.",
+            )
+
+    def _backdate(self, ticket: Ticket, rng: random.Random, *, now) -> None:
+        """Spread the desk over the last two months; resolved tickets older
+        than the auto-close period close on the next beat."""
+        created = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 600))
+        changes = {"created_at": created}
+        # Each its own *Actualizada*: worked on some hours or days after it came in.
+        updated = min(
+            now,
+            created + timedelta(hours=rng.randrange(0, 24 * 6), minutes=rng.randrange(1, 60)),
+        )
+        if ticket.resolved_at:
+            changes["resolved_at"] = min(now, created + timedelta(hours=rng.randrange(1, 48)))
+            updated = max(updated, changes["resolved_at"])
+        changes["updated_at"] = min(now, updated)
+        # Its SLA clock as if it had started when the ticket came in, so the
+        # *Vence* column and the dashboard show late tickets as a desk has them.
+        ticket.created_at = created
+        sla_start(ticket, now=created)
+        changes.update({name: getattr(ticket, name) for name in SLA_FIELDS})
+        type(ticket).objects.filter(pk=ticket.pk).update(**changes)

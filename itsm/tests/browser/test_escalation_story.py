@@ -24,12 +24,8 @@ def incident(agent):
     return make_incident(user=agent, assignee=agent, customer=customer)
 
 
-def test_error23_escalation_returned_completed_and_passed_to_l2(
-    open_page, agent, coordinator, incident
-):
-    number = incident.number
-    page = open_page()
-    log_in(page, agent)
+def agent_escalates_error23(page, incident) -> None:
+    """The first try lacks the FLEI code: the form says so and keeps the rest."""
     page.goto(incident.get_absolute_url())
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
     page.get_by_label("Caso de escalado").select_option(label="ERROR 23")
@@ -44,17 +40,16 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     )
     form.get_by_label("Persona de contacto").fill("Ana Pérez")
     form.get_by_role("button", name="Escalar a coordinación").click()
-    # The FLEI code is missing: the form says so and keeps the rest.
     expect(form.locator(".invalid-feedback")).to_contain_text("obligatorio")
     expect(form.get_by_label("Persona de contacto")).to_have_value("Ana Pérez")
     form.get_by_label("Código FLEI").fill("F000000")
     with page.expect_navigation(timeout=30_000):
         form.get_by_role("button", name="Escalar a coordinación").click()
-    expect(page.locator(".alert-success")).to_contain_text(number)
+    expect(page.locator(".alert-success")).to_contain_text(incident.number)
     expect(page.locator("#escalation-packet")).to_contain_text("Registro Mercantil de Madrid")
 
-    coordination = open_page()
-    log_in(coordination, coordinator)
+
+def coordinator_returns_asking_for_the_flei_code(coordination, number: str) -> None:
     coordination.goto("/coordination/")
     row = coordination.locator(f"#ticket-{number}")
     expect(row.locator(".packet-summary")).to_contain_text("ERROR 23")
@@ -65,6 +60,8 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     row.locator("details[open]").get_by_role("button", name="Devolver al agente").click()
     expect(coordination.locator(".alert-success")).to_contain_text(number)
 
+
+def agent_completes_the_returned_packet(page, incident) -> None:
     page.goto(incident.get_absolute_url())
     expect(page.locator("#escalation-packet")).to_contain_text("Falta: código FLEI")
     page.locator('#quick-actions [data-bs-target="#action-escalate"]').click()
@@ -77,14 +74,31 @@ def test_error23_escalation_returned_completed_and_passed_to_l2(
     # A POST, a redirect and the page again: wait for the load, not just 5 s.
     with page.expect_navigation(timeout=30_000):
         form.get_by_role("button", name="Escalar a coordinación").click()
-    expect(page.locator(".alert-success")).to_contain_text(number)
+    expect(page.locator(".alert-success")).to_contain_text(incident.number)
 
+
+def coordinator_passes_to_l2(coordination, number: str) -> None:
     coordination.goto("/coordination/")
     row = coordination.locator(f"#ticket-{number}")
     row.locator("summary", has_text="Pasar a L2 ESPECIALISTAS").click()
     row.locator("details[open] textarea[name=note]").fill("Para especialistas")
     row.locator("details[open]").get_by_role("button", name="Pasar a L2 ESPECIALISTAS").click()
     expect(coordination.locator(".alert-success")).to_contain_text(number)
+
+
+def test_error23_escalation_returned_completed_and_passed_to_l2(
+    open_page, agent, coordinator, incident
+):
+    number = incident.number
+    page = open_page()
+    log_in(page, agent)
+    agent_escalates_error23(page, incident)
+
+    coordination = open_page()
+    log_in(coordination, coordinator)
+    coordinator_returns_asking_for_the_flei_code(coordination, number)
+    agent_completes_the_returned_packet(page, incident)
+    coordinator_passes_to_l2(coordination, number)
     packet = EscalationPacket.objects.get(ticket_number=number)
     assert packet.state == PacketState.SPECIALISTS and packet.data["flei_code"] == "F123456"
     incident.refresh_from_db()

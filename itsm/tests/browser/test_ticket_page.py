@@ -45,14 +45,7 @@ def work_order(other_agent):
     return make_work_order(user=other_agent)
 
 
-def test_an_agent_finds_resolves_and_relates_a_pending_incident(
-    page, agent, caller, pending_incident, work_order
-):
-    # Other customers whose names look alike must not get in the way.
-    CustomerFactory(first_name="Pedro", surnames="Ibarra Ruiz")
-    CustomerFactory(first_name="Ibán", surnames="Martín Sanz")
-    log_in(page, agent)
-
+def find_it_from_the_magnifier(page, incident: Incident) -> None:
     # "/" puts the cursor in the magnifier; the surname goes in without accents.
     page.keyboard.press("/")
     search = page.locator("#global-search")
@@ -66,10 +59,12 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     expect(customers).to_contain_text("Lucía Ibáñez Gómez")
     screenshot(page, "05-search-results")
 
-    customers.get_by_role("link", name=pending_incident.number).click()
-    page.wait_for_url(f"**/incidents/{pending_incident.number}/")
+    customers.get_by_role("link", name=incident.number).click()
+    page.wait_for_url(f"**/incidents/{incident.number}/")
     expect(page.locator("#ticket-status")).to_contain_text("Pendiente")
 
+
+def resolve_it(page, incident: Incident) -> None:
     # Resolver: the reason, RESUELTO already in the resolution, a note, Ctrl+Enter.
     page.locator('#quick-actions [data-bs-target="#action-resolve"]').click()
     resolve = page.locator("#action-resolve")
@@ -80,14 +75,16 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     note.fill("La usuaria envía la captura; era un certificado caducado, ya renovado.")
     note.press("Control+Enter")
 
-    page.wait_for_url(f"**/incidents/{pending_incident.number}/")
-    expect(page.locator(".alert-success")).to_contain_text(f"{pending_incident.number} resuelta")
+    page.wait_for_url(f"**/incidents/{incident.number}/")
+    expect(page.locator(".alert-success")).to_contain_text(f"{incident.number} resuelta")
     status = page.locator("#ticket-status")
     expect(status).to_contain_text("Resuelto")
     expect(status).to_contain_text("Acción adicional innecesaria")
     expect(page.locator("#ticket-header")).not_to_contain_text("Requiere respuesta")
     expect(page.locator("#history-entries")).to_contain_text("certificado caducado")
 
+
+def relate_the_work_order(page, incident: Incident, work_order) -> None:
     # Relations tab: "wo" and the digits of the work order, then Relacionar.
     page.get_by_role("tab", name=re.compile("Relaciones")).click()
     lookup = page.locator("#relation-q")
@@ -98,7 +95,7 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     expect(hit).to_contain_text(work_order.number)
     hit.get_by_role("button", name="Relacionar").click()
 
-    page.wait_for_url(f"**/incidents/{pending_incident.number}/#relations")
+    page.wait_for_url(f"**/incidents/{incident.number}/#relations")
     # Back on the ticket with the Relations tab open, showing the work order.
     expect_tab_shown(page, "relations")
     relations = page.locator("#relation-list")
@@ -110,7 +107,20 @@ def test_an_agent_finds_resolves_and_relates_a_pending_incident(
     page.wait_for_url(f"**/workorders/{work_order.number}/")
     page.get_by_role("tab", name=re.compile("Relaciones")).click()
     expect_tab_shown(page, "relations")
-    expect(page.locator("#relation-list")).to_contain_text(pending_incident.number)
+    expect(page.locator("#relation-list")).to_contain_text(incident.number)
+
+
+def test_an_agent_finds_resolves_and_relates_a_pending_incident(
+    page, agent, caller, pending_incident, work_order
+):
+    # Other customers whose names look alike must not get in the way.
+    CustomerFactory(first_name="Pedro", surnames="Ibarra Ruiz")
+    CustomerFactory(first_name="Ibán", surnames="Martín Sanz")
+    log_in(page, agent)
+
+    find_it_from_the_magnifier(page, pending_incident)
+    resolve_it(page, pending_incident)
+    relate_the_work_order(page, pending_incident, work_order)
 
     pending_incident.refresh_from_db()
     assert pending_incident.status == Status.RESOLVED

@@ -87,19 +87,7 @@ class Command(BaseCommand):
         )
         messages = []
         if open_ticket is not None:
-            messages.append(
-                message(
-                    "reply",
-                    sender=f"{open_ticket.customer.full_name} <{open_ticket.customer.email}>",
-                    subject=f"RE: {open_ticket.number} Colegio de Registradores",
-                    body="Buenos días,\n\nadjunto la captura que me pidieron.\n\n"
-                    "El lun, a las 10:00, Soporte escribió:\n> Envíenos una captura.\n",
-                    files=(("captura.pdf", "application", "pdf", PDF),),
-                )
-            )
-            bounced = self._sent_message(open_ticket)
-            if bounced is not None:
-                messages.append(bounce(bounced.message_id, bounced.to_email))
+            messages += self._about_ticket(open_ticket)
         first = customers[1]
         messages.append(
             message(
@@ -110,6 +98,35 @@ class Command(BaseCommand):
                 headers={"Auto-Submitted": "auto-replied"},
             )
         )
+        messages += self._waiting(customers)
+        messages += self._from_strangers()
+        stored = 0
+        for raw in messages:
+            outcome = inbound_receive(raw=raw, source=InboundSource.PIPE)
+            stored += outcome.result != "duplicate"
+        self.stdout.write(f"Demo mailbox: {stored} new message(s) of {len(messages)}.")
+
+    def _about_ticket(self, ticket) -> list[bytes]:
+        """The customer's reply, threaded onto the ticket, and the bounce of a
+        message we sent from it."""
+        messages = [
+            message(
+                "reply",
+                sender=f"{ticket.customer.full_name} <{ticket.customer.email}>",
+                subject=f"RE: {ticket.number} Colegio de Registradores",
+                body="Buenos días,\n\nadjunto la captura que me pidieron.\n\n"
+                "El lun, a las 10:00, Soporte escribió:\n> Envíenos una captura.\n",
+                files=(("captura.pdf", "application", "pdf", PDF),),
+            )
+        ]
+        bounced = self._sent_message(ticket)
+        if bounced is not None:
+            messages.append(bounce(bounced.message_id, bounced.to_email))
+        return messages
+
+    def _waiting(self, customers: list[Customer]) -> list[bytes]:
+        """Customers' messages that wait in the mailbox, one with a file and
+        one with a remote image."""
         waiting = [
             ("Error 23 al firmar el depósito de cuentas", "Me sale ERROR 23 al firmar."),
             ("No puedo legalizar el libro de actas", "La web se queda cargando."),
@@ -119,6 +136,7 @@ class Command(BaseCommand):
             ("Consulta sobre plazos", "¿Hasta cuándo puedo presentar las cuentas?"),
             ("Certificado digital caducado", "Mi certificado ha caducado y no puedo firmar."),
         ]
+        messages = []
         for index, (subject, body) in enumerate(waiting):
             customer = customers[(index + 2) % len(customers)]
             files = ()
@@ -140,27 +158,24 @@ class Command(BaseCommand):
                     files=files,
                 )
             )
-        messages.append(
+        return messages
+
+    def _from_strangers(self) -> list[bytes]:
+        """Two senders who are no customer of the desk."""
+        return [
             message(
                 "unknown-1",
                 sender="Gestoría Núñez <gestoria.nunez@example.org>",
                 subject="Alta de un nuevo cliente",
                 body="Somos una gestoría y queremos dar de alta a un cliente.",
-            )
-        )
-        messages.append(
+            ),
             message(
                 "unknown-2",
                 sender="Pedro Gil <pedro.gil@example.net>",
                 subject="Gracias",
                 body="Muchas gracias por la ayuda.",
-            )
-        )
-        stored = 0
-        for raw in messages:
-            outcome = inbound_receive(raw=raw, source=InboundSource.PIPE)
-            stored += outcome.result != "duplicate"
-        self.stdout.write(f"Demo mailbox: {stored} new message(s) of {len(messages)}.")
+            ),
+        ]
 
     def _sent_message(self, ticket) -> OutgoingEmail | None:
         """A message we 'sent' from the ticket, for the demo bounce to name."""

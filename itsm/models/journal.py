@@ -1,0 +1,120 @@
+"""The journal every kind keeps (*información de trabajo*): append-only
+entries, their attachments, and the foreign key and index each kind declares."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from itsm.models.choices import RequiresAttention, ViewAccess, WorkInfoType
+from itsm.models.tickets import Ticket
+from itsm.storage import private_storage
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class WorkInfoQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Work info entries cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Work info entries cannot be deleted.")
+
+
+def attachment_upload_to(instance: "WorkInfo", filename: str) -> str:
+    return f"workinfo/{instance.ticket.KIND.lower()}/{timezone.now():%Y/%m}/{filename}"
+
+
+MAX_ATTACHMENTS = 3
+
+
+class WorkInfo(models.Model):
+    """An entry of a ticket's journal. Append-only: the ORM refuses updates
+    and deletes, and database triggers refuse both from anywhere else
+    (``itsm.migration_ops``)."""
+
+    # ticket = ForeignKey(<concrete ticket>, related_name="work_info") in subclasses
+    # Empty for entries the system writes by itself (auto-close).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    type = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=WorkInfoType.choices,
+        default=WorkInfoType.WORK_NOTES,
+    )
+    notes = models.TextField(_("notes"))
+    # What the system recorded by itself, as facts (``itsm.journal_events``):
+    # an event code and its values as codes and ids, put into words when the
+    # history is read, in the reader's language. Empty for what a person typed.
+    # Nullable without a default so adding them is an ALTER TABLE ADD COLUMN
+    # (SQLite rebuilds the table otherwise, and the append-only trigger with it).
+    event = models.CharField(_("event"), max_length=30, null=True, blank=True)
+    data = models.JSONField(_("event data"), null=True, blank=True)
+    attachment_1 = models.FileField(
+        _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    attachment_2 = models.FileField(
+        _("file 2"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    attachment_3 = models.FileField(
+        _("file 3"), storage=private_storage, upload_to=attachment_upload_to, blank=True
+    )
+    requires_attention = models.CharField(
+        _("requires attention"),
+        max_length=10,
+        choices=RequiresAttention.choices,
+        default=RequiresAttention.NONE,
+        blank=True,
+    )
+    view_access = models.CharField(
+        _("view access"),
+        max_length=10,
+        choices=ViewAccess.choices,
+        default=ViewAccess.INTERNAL,
+    )
+
+    objects = WorkInfoQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} · {self.get_type_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Work info entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Work info entries cannot be deleted.")
+
+    @property
+    def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
+        files = (self.attachment_1, self.attachment_2, self.attachment_3)
+        return [(index, f) for index, f in enumerate(files, start=1) if f]
+
+
+def journal_ticket(model: type["Ticket"], verbose_name) -> models.ForeignKey:
+    """A journal's ``ticket``. PROTECT: a ticket with a journal cannot be
+    deleted, so its story is never lost."""
+    return models.ForeignKey(
+        model, verbose_name=verbose_name, on_delete=models.PROTECT, related_name="work_info"
+    )
+
+
+def work_info_indexes(prefix: str) -> list[models.Index]:
+    return [
+        # The history panel: a ticket's entries, newest first.
+        models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
+    ]

@@ -1,0 +1,102 @@
+"""The magnifier: tickets by number and customers by name, CIF/NIF, e-mail or
+phone, with each customer's open tickets. At most one query per kind for
+numbers, one for customers and one per kind for their open tickets."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+
+from customers.models import Customer
+from customers.selectors import customer_condition, name_order
+from itsm.kinds import all_kinds
+from itsm.models import Ticket, open_tickets_q
+from itsm.selectors import ticket_numbers
+
+CUSTOMER_LIMIT = 20
+# Open tickets shown per customer in the magnifier; the rest are counted.
+OPEN_TICKETS_SHOWN = 10
+
+
+@dataclass
+class CustomerHit:
+    customer: Customer
+    open_tickets: list[Ticket] = field(default_factory=list)
+    more_open_tickets: int = 0
+
+
+@dataclass
+class SearchResults:
+    query: str
+    tickets: list[Ticket] = field(default_factory=list)
+    customers: list[CustomerHit] = field(default_factory=list)
+    more_customers: bool = False
+    # A ticket the query names without doubt ("inc 1234", or the only hit).
+    exact: Ticket | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.tickets and not self.customers
+
+
+def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
+    """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
+    they have, one query per kind: a customer with hundreds of open tickets
+    costs rows, not hundreds of objects."""
+    open_counts = dict.fromkeys(hits, 0)
+    for kind in all_kinds():
+        tickets = (
+            kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
+            .select_related("status_reason", "assigned_group", "assignee")
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=F("customer_id"),
+                    order_by=[F("created_at").desc(), F("id").desc()],
+                ),
+                open_count=Window(Count("id"), partition_by=F("customer_id")),
+            )
+            .filter(position__lte=OPEN_TICKETS_SHOWN)
+            .order_by("-created_at")
+        )
+        counted = set()
+        for ticket in tickets:
+            hits[ticket.customer_id].open_tickets.append(ticket)
+            if ticket.customer_id not in counted:
+                counted.add(ticket.customer_id)
+                open_counts[ticket.customer_id] += ticket.open_count
+    for customer_id, hit in hits.items():
+        hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
+        del hit.open_tickets[OPEN_TICKETS_SHOWN:]
+        hit.more_open_tickets = open_counts[customer_id] - len(hit.open_tickets)
+
+
+def global_search(text: str) -> SearchResults:
+    """At most one query per kind for numbers, one for customers and one per
+    kind for their open tickets, whatever the size of the tables."""
+    text = " ".join(text.split())
+    results = SearchResults(query=text)
+    if not text:
+        return results
+    numbers = ticket_numbers(text)
+    # "inc 1234" names a ticket; bare digits may also be a phone number.
+    explicit_kind = len(numbers) == 1 and not text.lstrip("#").isdigit()
+    for kind, number in numbers:
+        ticket = kind.model.objects.with_list_relations().filter(number=number).first()
+        if ticket is not None:
+            results.tickets.append(ticket)
+
+    condition = None if explicit_kind else customer_condition(text)
+    if condition is not None:
+        customers = list(
+            Customer.objects.filter(condition).order_by(*name_order(text))[: CUSTOMER_LIMIT + 1]
+        )
+        results.more_customers = len(customers) > CUSTOMER_LIMIT
+        hits = {c.pk: CustomerHit(c) for c in customers[:CUSTOMER_LIMIT]}
+        if hits:
+            _add_open_tickets(hits)
+        results.customers = list(hits.values())
+
+    if len(results.tickets) == 1 and (explicit_kind or not results.customers):
+        results.exact = results.tickets[0]
+    return results
