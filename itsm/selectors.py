@@ -148,6 +148,11 @@ def pickable_groups(user) -> QuerySet:
     return groups.order_by("name")
 
 
+def can_pick_group(user, group: SupportGroup) -> bool:
+    """``pickable_groups`` on a loaded row, with no query."""
+    return group.active and (not group.is_specialists or is_coordinator(user))
+
+
 # --- reference data a ticket picks ------------------------------------------------
 
 

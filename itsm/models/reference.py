@@ -107,12 +107,17 @@ def applies_to_choices() -> list[tuple[str, str]]:
     return [*kind_choices(), (APPLIES_TO_ALL, every_kind_label())]
 
 
+# What an agent may pick is a campaign template: its name starts with this.
+CAMPAIGN_PREFIX = "CAMPAÑA"
+
+
 class TicketTemplateQuerySet(models.QuerySet):
     def for_agents(self, kind: str) -> "TicketTemplateQuerySet":
-        """The templates an agent may pick: active campaign templates of the kind."""
+        """The templates an agent may pick: active campaign templates of the
+        kind (``TicketTemplate.is_for_agents`` on a loaded row)."""
         return self.filter(
             active=True,
-            name__startswith="CAMPAÑA",
+            name__startswith=CAMPAIGN_PREFIX,
             applies_to__in=[kind, APPLIES_TO_ALL],
         )
 
@@ -166,6 +171,10 @@ class TicketTemplate(Categorisation):
 
     def applies_to_kind(self, kind: str) -> bool:
         return self.applies_to in (kind, APPLIES_TO_ALL)
+
+    def is_for_agents(self, kind: str) -> bool:
+        """``TicketTemplateQuerySet.for_agents`` on this row, with no query."""
+        return self.active and self.name.startswith(CAMPAIGN_PREFIX) and self.applies_to_kind(kind)
 
 
 class TicketSequence(models.Model):

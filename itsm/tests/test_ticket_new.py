@@ -346,3 +346,17 @@ def test_new_page_runs_a_fixed_number_of_queries(client, agent, django_assert_ma
         assert client.get(reverse("incidents:new")).status_code == 200
     with django_assert_max_num_queries(4):  # the option lists now come from the cache
         assert client.get(reverse("incidents:new")).status_code == 200
+
+
+def test_creating_a_ticket_runs_a_fixed_number_of_queries(
+    client, agent, django_assert_max_num_queries
+):
+    """The form loads what the agent picked and the ticket services check the
+    rules on those rows: a rule is not a second query for the same row."""
+    customer = CustomerFactory()
+    client.force_login(agent)
+    data = form_data(customer, campaign_template("INC"))
+    client.get(reverse("incidents:new"))  # the option lists into the cache
+    with django_assert_max_num_queries(16):
+        response = client.post(reverse("incidents:new"), data)
+    assert response.status_code == 302, response.context["form"].errors
