@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 
 
 @dataclass(frozen=True)
@@ -138,5 +139,6 @@ def kind_for_number(number: str) -> Kind | None:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """For the ``kind`` columns of reference data: every registered kind."""
-    return [(kind.code, kind.singular) for kind in _KINDS.values()]
+    """For the ``kind`` columns of reference data: every registered kind,
+    capitalised as every other choice label is."""
+    return [(kind.code, capfirst(kind.singular)) for kind in _KINDS.values()]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -260,6 +261,7 @@ class TicketRow:
     status: str
     created_iso: str  # what |date:"c" prints
     created: str  # what |date:"d/m/Y H:i" prints
+    customer_url: str
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
@@ -273,6 +275,7 @@ def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
                 status=ticket.get_status_display(),
                 created_iso=created.isoformat(),
                 created=created.strftime("%d/%m/%Y %H:%M"),
+                customer_url=customer_url(ticket.customer),
             )
         )
     return rows
@@ -370,6 +373,13 @@ def entry_text(entry: WorkInfo) -> str:
     names = Names([entry], known_users=[entry.author])
     ticket_model = type(entry)._meta.get_field("ticket").related_model
     return describe(entry, names, str(ticket_model._meta.verbose_name).capitalize())
+
+
+def customer_url(customer) -> str:
+    """Where the customer's name on a ticket leads: the search page with the
+    customer and their open tickets, found by their most exact key."""
+    key = customer.tax_id or customer.email or customer.full_name
+    return f"{reverse('search')}?{urlencode({'q': key})}"
 
 
 # --- a refused stale edit ------------------------------------------------------------------
