@@ -261,7 +261,12 @@ class TicketRow:
     status: str
     created_iso: str  # what |date:"c" prints
     created: str  # what |date:"d/m/Y H:i" prints
-    customer_url: str
+
+    @property
+    def customer_url(self) -> str:
+        """Read only where the row shows its customer: a customer's own list
+        of tickets has not loaded them."""
+        return customer_url(self.ticket.customer)
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
@@ -275,7 +280,6 @@ def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
                 status=ticket.get_status_display(),
                 created_iso=created.isoformat(),
                 created=created.strftime("%d/%m/%Y %H:%M"),
-                customer_url=customer_url(ticket.customer),
             )
         )
     return rows
