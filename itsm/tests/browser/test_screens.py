@@ -26,10 +26,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = {"1024x768": (1024, 768), "1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 ROLES = ("agent", "coordinator", "admin_user")
 
-# Long enough to wrap in any column that lets text wrap.
+# As long as a summary may be (100 characters): it wraps in any column that lets it.
 SUMMARY = (
-    "No puede presentar el depósito de cuentas anuales: el portal devuelve ERROR 23 "
-    "al firmar con el certificado de representante de la sociedad"
+    "No puede presentar el depósito de cuentas anuales: "
+    "ERROR 23 al firmar con el certificado de empresa"
 )
 INCIDENT_FILTERS = {"f": "1", "open": "on", "o": "-due"}
 WORK_ORDER_FILTERS = {"f": "1", "status": "pending", "o": "priority"}
