@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,8 @@ from itsm.middleware import mark_session_seen
 
 
 class ItsmConfig(AppConfig):
+    # This module holds django-axes's config too: this one is the app's.
+    default = True
     name = "itsm"
     verbose_name = _("Service management")
 
@@ -17,3 +20,11 @@ class ItsmConfig(AppConfig):
         from itsm import audit
 
         audit.connect()
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes as the admin shows it: the package names its section
+    "Axes" (its label) and ships no Spanish; its models' and fields' names are
+    in locale/axes."""
+
+    verbose_name = _("Login attempts")

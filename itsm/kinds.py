@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.apps.registry import Apps
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 
 
 @dataclass(frozen=True)
@@ -148,5 +149,6 @@ def number_examples() -> str:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """For the ``kind`` columns of reference data: every registered kind."""
-    return [(kind.code, kind.singular) for kind in _KINDS.values()]
+    """For the ``kind`` columns of reference data: every registered kind,
+    capitalised as every other choice label is."""
+    return [(kind.code, capfirst(kind.singular)) for kind in _KINDS.values()]

@@ -73,12 +73,15 @@ class ConsoleRow:
     def html(self) -> SafeString:
         """The ``<tr>``, written here rather than in the template: 50 rows of
         eleven cells were most of a console's rendering time. Every value is
-        escaped (``html.escape`` is what Django's ``escape`` calls)."""
+        escaped (``html.escape`` is what Django's ``escape`` calls). Each cell
+        stays on one line and cuts its text with an ellipsis (itsm.css), so
+        the full text is in its ``title`` and the whole line in the row's."""
         e = html.escape
         ticket = self.ticket
         number = e(ticket.number)
         link = f'<a href="{e(self.url)}">{number}</a>' if self.url else number
         reason = ticket.status_reason.name if ticket.status_reason_id else ""
+        group = ticket.assigned_group.name
         attention = (
             f'<span class="badge text-bg-warning">{e(self.requires_attention)}</span>'
             if self.requires_attention
@@ -92,24 +95,81 @@ class ConsoleRow:
             )
             if self.due_state_label:
                 due += f' <span class="visually-hidden">({e(self.due_state_label)})</span>'
-        return mark_safe(  # noqa: S308 - every value escaped
-            "\n    <tr>"
-            f'\n      <td class="text-nowrap">{link}</td>'
-            f"\n      <td>{e(self.customer)}</td>"
-            f"\n      <td>{e(ticket.summary)}</td>"
-            f'\n      <td class="text-nowrap"><span class="status status-{e(ticket.status)}">'
-            f"{e(self.status)}</span></td>"
-            f"\n      <td>{e(reason)}</td>"
-            f"\n      <td>{e(ticket.assigned_group.name)}</td>"
-            f"\n      <td>{e(self.assignee)}</td>"
-            f'\n      <td class="text-nowrap"><span class="priority priority-{e(ticket.priority)}">'
-            f"{e(self.priority)}</span></td>"
-            f"\n      <td>{attention}</td>"
-            f'\n      <td class="text-nowrap"><time datetime="{e(self.updated_iso)}">'
-            f"{e(self.updated)}</time></td>"
-            f'\n      <td class="text-nowrap">{due}</td>'
-            "\n    </tr>"
+        line = " · ".join(
+            str(text)
+            for text in (ticket.number, self.customer, ticket.summary, self.status, reason)
+            if text
         )
+        # Below 1200 px the reason column is folded under the status.
+        folded_reason = f'<span class="console-fold">{e(reason)}</span>' if reason else ""
+        cells = {
+            "number": ("", link),
+            "customer": (self.customer, e(self.customer)),
+            "summary": (ticket.summary, e(ticket.summary)),
+            "status": (
+                reason,
+                f'<span class="status status-{e(ticket.status)}">{e(self.status)}</span>'
+                f"{folded_reason}",
+            ),
+            "reason": (reason, e(reason)),
+            "priority": (
+                "",
+                f'<span class="priority priority-{e(ticket.priority)}">{e(self.priority)}</span>',
+            ),
+            "due": ("", due),
+            "attention": ("", attention),
+            # The group column hides below 1400 px: its name stays on the assignee.
+            "assignee": (" · ".join(str(t) for t in (self.assignee, group) if t), e(self.assignee)),
+            "group": (group, e(group)),
+            "updated": (
+                "",
+                f'<time datetime="{e(self.updated_iso)}">{e(self.updated)}</time>',
+            ),
+        }
+        markup = "".join(
+            f'\n      <td class="console-{name}"'
+            + (f' title="{e(cells[name][0])}"' if cells[name][0] else "")
+            + f">{cells[name][1]}</td>"
+            for name in CONSOLE_COLUMNS
+        )
+        return mark_safe(  # noqa: S308 - every value escaped
+            f'\n    <tr title="{e(line)}">{markup}\n    </tr>'
+        )
+
+
+# The console's columns, what an agent reads first on the left; each cell's
+# class is ``console-<name>``, which sets its width and, on narrow screens,
+# hides or folds it (itsm.css).
+CONSOLE_COLUMNS = (
+    "number",
+    "customer",
+    "summary",
+    "status",
+    "reason",
+    "priority",
+    "due",
+    "attention",
+    "assignee",
+    "group",
+    "updated",
+)
+
+
+def console_column_labels(kind: Kind) -> dict[str, str]:
+    """Each column's header, in the active language."""
+    return {
+        "number": _("Number"),
+        "customer": _("Customer"),
+        "summary": _("Summary"),
+        "status": _("Status"),
+        "reason": _("Reason"),
+        "priority": _("Priority"),
+        "due": _("Due"),
+        "attention": _("Requires attention"),
+        "assignee": _("Assignee"),
+        "group": str(kind.group_label),
+        "updated": _("Updated"),
+    }
 
 
 def due_state_labels() -> dict[str, str]:
@@ -201,6 +261,12 @@ class TicketRow:
     status: str
     created_iso: str  # what |date:"c" prints
     created: str  # what |date:"d/m/Y H:i" prints
+
+    @property
+    def customer_url(self) -> str:
+        """Read only where the row shows its customer: a customer's own list
+        of tickets has not loaded them."""
+        return customer_url(self.ticket.customer)
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:

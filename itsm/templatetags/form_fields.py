@@ -161,3 +161,10 @@ def hidden_fields_and_errors(form: forms.Form) -> SafeString:
         )
     parts.append("\n")
     return mark_safe("".join(parts))  # noqa: S308 - widgets and format_html escape
+
+
+@register.filter
+def chosen_labels(field: BoundField) -> str:
+    """What a multiple-choice filter's picker says when closed: the labels of
+    its ticked boxes (itsm.js says the same while the user ticks them)."""
+    return ", ".join(str(choice.choice_label) for choice in field if choice.data["selected"])

@@ -24,6 +24,9 @@ CHANGELISTS = [
     ("workorders", "workorder", ["Órdenes de trabajo", "Motivo del estado", "Prioridad"]),
     ("incidents", "incidentworkinfo", ["Notas de trabajo", "Requiere atención"]),
     ("itsm", "relation", ["Relaciones", "Tipo de relación"]),
+    ("axes", "accessattempt", ["Intentos de acceso", "Hora del intento", "Bloqueado"]),
+    ("axes", "accessfailurelog", ["Accesos fallidos", "Bloqueo de acceso", "Ruta"]),
+    ("axes", "accesslog", ["Registros de acceso", "Hora de salida"]),
 ]
 
 
@@ -49,8 +52,23 @@ def test_the_admin_changelists_load_in_spanish(admin_client, desk, app, model, t
 def test_the_admin_index_names_the_apps_in_spanish(admin_client):
     content = admin_client.get(reverse("admin:index")).content.decode()
 
-    for text in ["Gestión del servicio", "Clientes", "Incidencias", "Órdenes de trabajo"]:
+    for text in [
+        "Gestión del servicio",
+        "Clientes",
+        "Incidencias",
+        "Órdenes de trabajo",
+        "Intentos de acceso",
+    ]:
         assert text in content, text
+    assert ">Axes<" not in content
+
+
+def test_the_kinds_are_capitalised_like_every_other_choice(admin_client):
+    content = admin_client.get(reverse("admin:itsm_tickettemplate_changelist")).content.decode()
+
+    for label in ("Incidencia", "Orden de trabajo"):
+        assert f">{label}</" in content, label
+    assert ">orden de trabajo</" not in content
 
 
 def test_the_customer_admin_searches_by_name_without_accents(admin_client, desk):

@@ -22,7 +22,7 @@ from itsm.common.permissions import is_coordinator
 from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
-from itsm.presenters import console_rows
+from itsm.presenters import CONSOLE_COLUMNS, console_column_labels, console_rows
 from itsm.services.saved_views import saved_view_store
 
 # What a console shows when the user has saved nothing: "mis gestiones abiertas".
@@ -106,21 +106,9 @@ def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> lis
             "descending": descending if active else None,
         }
 
+    labels = console_column_labels(kind)
     return [
-        {"label": label, "sort": sort_link(key)}
-        for key, label in (
-            ("number", _("Number")),
-            ("", _("Customer")),
-            ("", _("Summary")),
-            ("status", _("Status")),
-            ("", _("Reason")),
-            ("", kind.group_label),
-            ("", _("Assignee")),
-            ("priority", _("Priority")),
-            ("", _("Requires attention")),
-            ("updated", _("Updated")),
-            ("due", _("Due")),
-        )
+        {"name": name, "label": labels[name], "sort": sort_link(name)} for name in CONSOLE_COLUMNS
     ]
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -85,6 +86,7 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
             ("return", _("Return to the agent")),
             ("specialists", _("Pass to L2 ESPECIALISTAS")),
         ],
+        "export_url": reverse("coordination_export") + (f"?{urlencode(query)}" if query else ""),
     }
     return render(request, "itsm/coordination.html", context, status=status)
 

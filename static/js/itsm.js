@@ -75,4 +75,21 @@
       event.target.blur();
     }
   });
+
+  // A multiple-choice filter (status, priority) names what is ticked as the
+  // boxes change, as the server does once the filters are applied.
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest && event.target.closest("details.filter-choices");
+    var summary = picker && picker.querySelector("summary");
+    if (!summary) {
+      return;
+    }
+    var labels = [];
+    picker.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+      var label = picker.querySelector('label[for="' + box.id + '"]');
+      labels.push(label ? label.textContent.trim() : box.value);
+    });
+    summary.textContent = labels.length ? labels.join(", ") : summary.getAttribute("data-any");
+    summary.title = summary.textContent;
+  });
 })();
