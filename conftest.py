@@ -1,6 +1,7 @@
 """Fixtures every app's tests share: reference data and one user per role."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -48,6 +49,13 @@ def default_language():
     resets it), so a test that switches to English would leak into the next."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path) -> Path:
+    """Uploaded and held files go to this test's own folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture

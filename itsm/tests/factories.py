@@ -6,6 +6,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_create import ticket_create
 from workorders.models import WorkOrder
 
@@ -25,6 +26,18 @@ def make_incident(*, user, **kwargs) -> Incident:
 
 def make_work_order(*, user, **kwargs) -> WorkOrder:
     return make_ticket(WorkOrder, user=user, **kwargs)
+
+
+def escalate_other(ticket, user, description: str = "Otro motivo", *, note: str = ""):
+    """Escalate to coordination for a reason outside the listed cases."""
+    return ticket_escalate(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": description},
+        note=note,
+    )
 
 
 def page_url(ticket) -> str:

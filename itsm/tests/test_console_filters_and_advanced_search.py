@@ -9,12 +9,7 @@ from django.utils import timezone
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.models import (
-    Impact,
-    ReportedSource,
-    TicketTemplate,
-    Urgency,
-)
+from itsm.models import Impact, ReportedSource, TicketTemplate, Urgency
 from itsm.selectors import coordination_group
 from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_update import ticket_set_pending

@@ -4,10 +4,7 @@ import pytest
 from django.db import connection
 
 from incidents.models import Incident
-from itsm.models import (
-    SupportGroup,
-    open_tickets_q,
-)
+from itsm.models import SupportGroup, open_tickets_q
 from itsm.tests.console import INCIDENTS, WORK_ORDERS, numbers
 from itsm.tests.factories import make_incident, make_work_order
 from workorders.models import WorkOrder

@@ -8,10 +8,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from itsm.common import pagination
-from itsm.models import (
-    Impact,
-    Urgency,
-)
+from itsm.models import Impact, Urgency
 from itsm.tests.console import INCIDENTS, numbers
 from itsm.tests.factories import make_incident
 

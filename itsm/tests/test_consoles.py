@@ -4,9 +4,7 @@ saved views, the links a console writes."""
 import pytest
 from django.urls import reverse
 
-from itsm.models import (
-    SavedConsoleView,
-)
+from itsm.models import SavedConsoleView
 from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.console import INCIDENTS, WORK_ORDERS, close, numbers
 from itsm.tests.factories import make_incident, pending_reason
