@@ -1,6 +1,7 @@
 """Fixtures every app's tests share: reference data and one user per role."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -51,6 +52,13 @@ def default_language():
 
 
 @pytest.fixture
+def private_media(settings, tmp_path) -> Path:
+    """Uploaded and held files go to this test's own folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
 def reference(db) -> None:
     """Reference data as the migration loads it (transactional tests flush it)."""
     reference_data.load()
@@ -73,42 +81,54 @@ def _make_user(django_user_model, username: str, *, groups=(), support_groups=()
     return user
 
 
+# One user per role; the access matrix adds an L2 specialist to these.
+ROLE_USERS = {
+    "no role": {"username": "ajeno"},
+    "agent": {
+        "username": "agente",
+        "groups": [AGENTS_GROUP],
+        "support_groups": ["L1 CAMPAÑA LIBROS/CUENTAS"],
+    },
+    "another agent": {
+        "username": "agente2",
+        "groups": [AGENTS_GROUP],
+        "support_groups": ["L1 CAMPAÑA LIBROS/CUENTAS"],
+    },
+    "coordinator": {
+        "username": "coordinador",
+        "groups": [COORDINATORS_GROUP],
+        "support_groups": ["L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"],
+    },
+    "admin": {"username": "admin", "is_staff": True, "is_superuser": True},
+}
+
+
+def make_role_user(django_user_model, role: str):
+    spec = dict(ROLE_USERS[role])
+    return _make_user(django_user_model, spec.pop("username"), **spec)
+
+
 @pytest.fixture
 def agent(reference, django_user_model):
-    return _make_user(
-        django_user_model,
-        "agente",
-        groups=[AGENTS_GROUP],
-        support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
-    )
+    return make_role_user(django_user_model, "agent")
 
 
 @pytest.fixture
 def other_agent(reference, django_user_model):
-    return _make_user(
-        django_user_model,
-        "agente2",
-        groups=[AGENTS_GROUP],
-        support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
-    )
+    return make_role_user(django_user_model, "another agent")
 
 
 @pytest.fixture
 def coordinator(reference, django_user_model):
-    return _make_user(
-        django_user_model,
-        "coordinador",
-        groups=[COORDINATORS_GROUP],
-        support_groups=["L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"],
-    )
+    return make_role_user(django_user_model, "coordinator")
 
 
 @pytest.fixture
 def admin_user(reference, django_user_model):
-    return _make_user(django_user_model, "admin", is_staff=True, is_superuser=True)
+    return make_role_user(django_user_model, "admin")
 
 
 @pytest.fixture
 def outsider(reference, django_user_model):
     """Logged in, but in no role."""
-    return _make_user(django_user_model, "ajeno")
+    return make_role_user(django_user_model, "no role")

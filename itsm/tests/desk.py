@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import _make_user
-from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from conftest import ROLE_USERS, _make_user, make_role_user
+from itsm.common.permissions import AGENTS_GROUP
 from itsm.models import SavedConsoleView, SupportGroup
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
@@ -109,28 +109,7 @@ class Desk:
 
 def make_role_users(django_user_model) -> dict:
     """One user per role of the access matrix (anonymous has none)."""
-    made = {
-        "no role": _make_user(django_user_model, "ajeno"),
-        "agent": _make_user(
-            django_user_model,
-            "agente",
-            groups=[AGENTS_GROUP],
-            support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
-        ),
-        "another agent": _make_user(
-            django_user_model,
-            "agente2",
-            groups=[AGENTS_GROUP],
-            support_groups=["L1 CAMPAÑA LIBROS/CUENTAS"],
-        ),
-        "L2 specialist": _make_user(django_user_model, "especialista", groups=[AGENTS_GROUP]),
-        "coordinator": _make_user(
-            django_user_model,
-            "coordinador",
-            groups=[COORDINATORS_GROUP],
-            support_groups=["L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"],
-        ),
-        "admin": _make_user(django_user_model, "admin", is_staff=True, is_superuser=True),
-    }
+    made = {role: make_role_user(django_user_model, role) for role in ROLE_USERS}
+    made["L2 specialist"] = _make_user(django_user_model, "especialista", groups=[AGENTS_GROUP])
     SupportGroup.objects.get(is_specialists=True).members.add(made["L2 specialist"])
     return made

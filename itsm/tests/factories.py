@@ -6,7 +6,10 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.presenters import entry_text
+from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from workorders.models import WorkOrder
 
 
@@ -25,6 +28,55 @@ def make_incident(*, user, **kwargs) -> Incident:
 
 def make_work_order(*, user, **kwargs) -> WorkOrder:
     return make_ticket(WorkOrder, user=user, **kwargs)
+
+
+def escalate_other(ticket, user, description: str = "Otro motivo", *, note: str = ""):
+    """Escalate to coordination for a reason outside the listed cases."""
+    return ticket_escalate(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        case="other",
+        data={"description": description},
+        note=note,
+    )
+
+
+def reason(model, status, name=None) -> StatusReason:
+    """The first active reason (or the one named) of ``model``'s kind for ``status``."""
+    reasons = StatusReason.objects.filter(kind=model.KIND, status=status, active=True)
+    if name:
+        reasons = reasons.filter(name=name)
+    return reasons.order_by("name").first()
+
+
+def pend(ticket, user):
+    """Put ``ticket`` in Pendiente with its kind's first pending reason."""
+    return ticket_set_pending(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        status_reason=reason(type(ticket), Status.PENDING),
+    )
+
+
+def resolve(ticket, user, **kwargs):
+    """Resolve (or complete) ``ticket`` with its kind's first reason."""
+    return ticket_resolve(
+        ticket=ticket,
+        user=user,
+        expected_version=ticket.version,
+        status_reason=reason(type(ticket), ticket.RESOLVED_STATUS),
+        **kwargs,
+    )
+
+
+def entries(ticket, entry_type=None) -> list[str]:
+    """The ticket's journal as a reader sees it, oldest first."""
+    rows = ticket.work_info.order_by("created_at", "pk")
+    if entry_type:
+        rows = rows.filter(type=entry_type)
+    return [entry_text(entry) for entry in rows.select_related("author")]
 
 
 def page_url(ticket) -> str:

@@ -12,9 +12,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTML_AS_TEXT = b"<html><script>alert(1)</script></html>"
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from incidents.models import Incident
 from itsm.common import pagination
 from itsm.models import EscalationPacket, Status, StatusReason, SupportGroup
 from itsm.selectors import coordination_group, specialists_group
-from itsm.services.escalation import ticket_escalate, ticket_take
+from itsm.services.escalation import ticket_take
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
 from itsm.services.ticket_update import ticket_resolve, ticket_update
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import escalate_other, make_incident, make_work_order
 from workorders.models import WorkOrder
 
 COORDINATION = reverse("coordination")
@@ -24,14 +24,7 @@ ZONE = ZoneInfo("Europe/Madrid")
 
 
 def escalate(ticket, user, note="ERROR 23 al depositar cuentas; CIF B12345678, FLEI 4711"):
-    return ticket_escalate(
-        ticket=ticket,
-        user=user,
-        expected_version=ticket.version,
-        case="other",
-        data={"description": note},
-        note=note,
-    )
+    return escalate_other(ticket, user, note, note=note)
 
 
 def action_url(action: str, ticket) -> str:

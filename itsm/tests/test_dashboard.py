@@ -10,9 +10,8 @@ from incidents.models import Incident
 from itsm.charts import Bar, BarChart, register_live_chart, unregister_live_chart
 from itsm.dashboard import compute_figures, dashboard_refresh
 from itsm.models import DashboardSnapshot, Status, StatusReason
-from itsm.services.escalation import ticket_escalate
 from itsm.tasks import refresh_dashboard
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import escalate_other, make_incident, make_work_order
 
 DASHBOARD = reverse("dashboard")
 
@@ -72,13 +71,7 @@ def test_every_figure_links_to_the_filtered_console(client, agent, coordinator):
     Incident.objects.filter(pk=ticket.pk).update(
         resolution_due_at=timezone.now() - timedelta(hours=1)
     )
-    ticket_escalate(
-        ticket=make_incident(user=agent),
-        user=agent,
-        expected_version=1,
-        case="other",
-        data={"description": "x"},
-    )
+    escalate_other(make_incident(user=agent), agent, "x")
     client.force_login(coordinator)
     response = client.get(DASHBOARD)
     charts = {chart.id: chart for chart in response.context["charts"]}

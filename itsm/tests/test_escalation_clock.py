@@ -5,19 +5,13 @@ the next step, so the SLA clock runs again."""
 from itsm import journal_events
 from itsm.models import Status
 from itsm.selectors import coordination_group, specialists_group
-from itsm.services.escalation import ticket_escalate, ticket_pass_to_specialists, ticket_take
+from itsm.services.escalation import ticket_pass_to_specialists, ticket_take
 from itsm.services.ticket_update import ticket_set_pending
-from itsm.tests.factories import make_incident, make_work_order, pending_reason
+from itsm.tests.factories import escalate_other, make_incident, make_work_order, pending_reason
 
 
 def escalate(ticket, agent):
-    return ticket_escalate(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        case="other",
-        data={"description": "El error persiste tras borrar la caché."},
-    )
+    return escalate_other(ticket, agent, "El error persiste tras borrar la caché.")
 
 
 def resumptions(ticket) -> int:

@@ -19,10 +19,7 @@ from itsm.tests.factories import make_incident, new_ticket_data
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def work_info_url(ticket) -> str:

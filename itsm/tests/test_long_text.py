@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from itsm.models import EscalationPacket
+from itsm.tests.escalation import unsolved_data
 from itsm.tests.factories import make_incident
-from itsm.tests.test_escalation_packet import unsolved_data
 
 
 def url(ticket, name: str) -> str:

@@ -20,7 +20,7 @@ from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import ticket_update
-from itsm.tests.factories import make_ticket
+from itsm.tests.factories import escalate_other, make_ticket
 from workorders.models import WorkOrder
 
 
@@ -64,13 +64,7 @@ def test_an_outsider_cannot_change_a_ticket_or_its_journal(agent, outsider):
 def test_an_agent_escalates_to_coordination_with_a_note(agent):
     ticket = make_ticket(Incident, user=agent, assignee=agent)
 
-    ticket_escalate(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        case="other",
-        data={"description": "ERROR 23 en el envío"},
-    )
+    escalate_other(ticket, agent, "ERROR 23 en el envío")
 
     ticket.refresh_from_db()
     assert ticket.assigned_group.is_coordination
@@ -117,13 +111,7 @@ def test_only_coordinators_pass_a_ticket_to_specialists(agent, coordinator):
 
 def test_only_coordinators_return_a_ticket_to_the_agent(agent, coordinator):
     ticket = make_ticket(WorkOrder, user=agent)
-    ticket_escalate(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        case="other",
-        data={"description": "Vinculación"},
-    )
+    escalate_other(ticket, agent, "Vinculación")
 
     with pytest.raises(PermissionDenied):
         ticket_return_to_agent(

@@ -16,9 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ACTIONS = ("assign_to_me", "pending", "resolve", "reopen", "escalate", "work_info_add")
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def url(ticket, name: str) -> str:

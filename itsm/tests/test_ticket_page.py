@@ -25,9 +25,7 @@ from itsm.views.tickets import ACTION_PREFIXES, _action_forms
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def test_anonymous_user_is_sent_to_login(client, agent):

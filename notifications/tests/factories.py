@@ -1,5 +1,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from notifications.models import EmailStatus, InboundEmail, OutgoingEmail
+from notifications.services.inbound import inbound_receive
+
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -10,3 +13,25 @@ def pdf_upload(name: str = "captura.pdf") -> SimpleUploadedFile:
 
 def png_upload(name: str = "pantalla.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def receive(raw: bytes, source: str = "pipe"):
+    """Deliver ``raw`` as the mail server would; what it became, and its row."""
+    outcome = inbound_receive(raw=raw, source=source)
+    return outcome, InboundEmail.objects.get(pk=outcome.email_id)
+
+
+def sent_email(ticket, user, template, message_id: str) -> OutgoingEmail:
+    """A reply we sent on ``ticket``, for a customer's answer to thread on."""
+    return OutgoingEmail.objects.create(
+        ticket=ticket,
+        template=template,
+        to_email=ticket.customer.email,
+        subject=f"{ticket.number} Colegio de Registradores",
+        body_text="Texto",
+        body_html="<p>Texto</p>",
+        status=EmailStatus.SENT,
+        message_id=message_id,
+        created_by=user,
+        queued_by=user,
+    )
