@@ -30,13 +30,13 @@ from itsm.escalation_forms import CoordinationFilterForm
 from itsm.exports import coordination_export_lines, csv_response
 from itsm.kinds import Kind, kind_for_number
 from itsm.models import Ticket
-from itsm.presenters import packet_view
 from itsm.selectors import coordination_group, packet_for
 from itsm.services.escalation import (
     ticket_pass_to_specialists,
     ticket_return_to_agent,
     ticket_take,
 )
+from itsm.ticket_page_presenters import packet_view
 from itsm.views.actions import load_ticket, post_action
 from itsm.views.tickets import escalation_context
 

@@ -44,7 +44,7 @@ from itsm.models import (
     priority_for,
 )
 from itsm.presence import POLL_SECONDS, presence_leave, presence_others, presence_touch
-from itsm.presenters import customer_url, history, packet_view, sla_view, stale_context
+from itsm.presenters import customer_url, history, sla_view
 from itsm.reference_cache import cached_rows
 from itsm.selectors import (
     agent_default_group,
@@ -61,6 +61,7 @@ from itsm.services.rules import TEMPLATE_FIELDS
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.ticket_page_presenters import packet_view, stale_context
 from itsm.views.actions import load_ticket, post_action, ticket_action
 
 # Prefixes keep the ids of the forms that share one page apart.
