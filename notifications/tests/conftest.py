@@ -5,7 +5,9 @@ from incidents.models import Incident
 from itsm.celery import app as celery_app
 from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data
-from notifications.models import ResponseTemplate
+from notifications.models import InboundEmail, ResponseTemplate
+from notifications.tests import corpus
+from notifications.tests.factories import stored
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +72,13 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield celery_app
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def message(private_media, customer) -> InboundEmail:
+    return stored(
+        corpus.plain(
+            subject="No puedo legalizar el libro",
+            attachments=[("captura.png", "image/png", corpus.PNG)],
+        )
+    )

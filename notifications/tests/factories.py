@@ -35,3 +35,8 @@ def sent_email(ticket, user, template, message_id: str) -> OutgoingEmail:
         created_by=user,
         queued_by=user,
     )
+
+
+def stored(raw: bytes) -> InboundEmail:
+    """A received message as the mailbox keeps it."""
+    return InboundEmail.objects.get(pk=inbound_receive(raw=raw, source="pipe").email_id)
