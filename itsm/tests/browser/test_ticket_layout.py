@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from itsm.services.journal import work_info_add
 from itsm.tests.browser.helpers import log_in, screenshot
 from itsm.tests.factories import make_incident
+from notifications.tests import corpus
+from notifications.tests.factories import stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -142,6 +144,28 @@ def test_a_long_history_entry_is_folded(page, agent):
     assert entry.evaluate(hidden) == 0
     expect(page.get_by_role("button", name="Mostrar menos")).to_be_visible()
     screenshot(page, "ticket-long-entry-1366x768")
+
+
+def test_a_long_mail_from_the_customer_is_folded_in_the_history(page, agent, private_media):
+    ticket = make_incident(user=agent, assignee=agent)
+    body = "\n".join(f"Línea {number} de mi respuesta" for number in range(1, 61))
+    stored(
+        corpus.plain(
+            subject=f"RE: {ticket.number} Colegio de Registradores",
+            body=body,
+            sender=f"{ticket.customer.full_name} <{ticket.customer.email}>",
+        )
+    )
+    log_in(page, agent)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(ticket.get_absolute_url())
+    entry = page.locator("#history-entries > li").first
+    expect(entry).to_contain_text("Línea 1 de mi respuesta")
+    text = entry.locator(".entry-text")
+    expect(text).to_have_class("mt-1 entry-text folded")
+    assert text.evaluate("text => text.scrollHeight - text.clientHeight") > 30 * 20
+    entry.get_by_role("button", name="Mostrar todo").click()
+    expect(text).not_to_have_class("mt-1 entry-text folded")
 
 
 def test_a_file_over_the_limit_is_refused_before_sending(page, agent, settings, tmp_path):
