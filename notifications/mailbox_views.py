@@ -27,8 +27,8 @@ from itsm.views.actions import post_action
 from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
+from notifications.mail_decoding import header_list
 from notifications.models import InboundAttachment, InboundEmail
-from notifications.parsing import header_list, split_quoted
 from notifications.presenters import (
     cid_urls,
     classification_label,
@@ -37,6 +37,7 @@ from notifications.presenters import (
     safe,
     sanitise_html,
 )
+from notifications.quoting import split_quoted
 from notifications.services.mailbox import (
     StaleMessageError,
     mailbox_add_to_ticket,
