@@ -4,10 +4,17 @@ all of it afterwards; rows are matched by name so the migration never
 duplicates what is already there.
 
 The core seeds what is not a kind's (``load_core``); each kind's app seeds
-its own reasons and templates through ``load_kind`` from its own data
-migration, and registers the same loader with its ``Kind`` for ``load``."""
+its own reasons and templates, written in its ``reference_data.json``,
+through ``load_kind`` from its own data migration (``kind_file_loader``
+reads the file), and registers the same loader with its ``Kind`` for
+``load``."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
 
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 
 from itsm.kinds import all_kinds
 from itsm.models.reference import APPLIES_TO_ALL
@@ -149,6 +156,37 @@ def load_kind(apps=global_apps, *, kind: str, reasons=(), templates=()) -> None:
         )
     _load_templates(apps, templates, applies_to=kind)
     TicketSequence.objects.get_or_create(kind=kind)
+
+
+def kind_file_loader(module_file: str) -> Callable[..., None]:
+    """The ``load`` of a kind's ``reference_data`` module: ``load_kind`` with
+    the rows of the ``reference_data.json`` beside it, which reads
+    ``{"kind": code, "reasons": [{status, name, code, description}],
+    "templates": [{name, summary, operational_tiers, product_tiers, service,
+    impact, urgency, group}]}``."""
+    path = Path(module_file).with_name("reference_data.json")
+
+    def load(apps: Apps = global_apps) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        reasons = [
+            (row["status"], row["name"], row["code"], row["description"]) for row in data["reasons"]
+        ]
+        templates = [
+            (
+                row["name"],
+                row["summary"],
+                tuple(row["operational_tiers"]),
+                tuple(row["product_tiers"]),
+                row["service"],
+                row["impact"],
+                row["urgency"],
+                row["group"],
+            )
+            for row in data["templates"]
+        ]
+        load_kind(apps, kind=data["kind"], reasons=reasons, templates=templates)
+
+    return load
 
 
 def _load_templates(apps, rows, *, applies_to: str) -> None:
