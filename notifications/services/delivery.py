@@ -288,37 +288,36 @@ def emails_requeue_stuck(
     lost) and sending rows whose lease expired (the worker died). Returns
     their ids, for the caller to publish (``notifications.tasks``)."""
     now = now or timezone.now()
-    requeued: list[int] = []
-    lost = (
-        OutgoingEmail.objects.filter(status=EmailStatus.SENDING, lease_expires_at__lt=now)
-        .order_by("lease_expires_at")
-        .values_list("pk", "lease_expires_at")[:limit]
-    )
-    for pk, lease in lost:
-        if OutgoingEmail.objects.filter(
-            pk=pk, status=EmailStatus.SENDING, lease_expires_at=lease
-        ).update(
-            status=EmailStatus.QUEUED,
-            next_attempt_at=now,
-            lease_expires_at=None,
-            last_error=_("The worker sending it stopped; it will be sent again."),
-        ):
-            requeued.append(pk)
     if stuck_after is None:
         stuck_after = settings.ITSM_EMAIL_STUCK_AFTER_SECONDS
+    lost = {
+        "status": EmailStatus.QUEUED,
+        "next_attempt_at": now,
+        "lease_expires_at": None,
+        "last_error": _("The worker sending it stopped; it will be sent again."),
+    }
+    requeued = _reclaim(EmailStatus.SENDING, "lease_expires_at", now, limit, lost)
+    # Moving next_attempt_at both claims the republication and restarts the
+    # overdue clock.
     overdue = now - timedelta(seconds=stuck_after)
-    stuck = (
-        OutgoingEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lt=overdue)
-        .order_by("next_attempt_at")
-        .values_list("pk", "next_attempt_at")[:limit]
-    )
-    for pk, due in stuck:
-        # Moving next_attempt_at both claims the republication (a concurrent
-        # sweep's update finds nothing) and restarts the overdue clock.
-        if OutgoingEmail.objects.filter(
-            pk=pk, status=EmailStatus.QUEUED, next_attempt_at=due
-        ).update(next_attempt_at=now):
-            requeued.append(pk)
+    stuck = {"next_attempt_at": now}
+    requeued += _reclaim(EmailStatus.QUEUED, "next_attempt_at", overdue, limit, stuck)
     if requeued:
         log.info("Re-queued %d stuck e-mail(s): %s", len(requeued), requeued)
     return requeued
+
+
+def _reclaim(status: str, stamp: str, before, limit: int, changes: dict) -> list[int]:
+    """The ids of the rows in ``status`` whose ``stamp`` is before ``before``
+    (oldest first), each changed by ``changes`` only if it still holds the
+    stamp it was read with: a concurrent sweep's update then finds nothing."""
+    rows = (
+        OutgoingEmail.objects.filter(status=status, **{f"{stamp}__lt": before})
+        .order_by(stamp)
+        .values_list("pk", stamp)[:limit]
+    )
+    return [
+        pk
+        for pk, value in rows
+        if OutgoingEmail.objects.filter(pk=pk, status=status, **{stamp: value}).update(**changes)
+    ]
