@@ -7,7 +7,6 @@ changed what."""
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from itsm.forms import (
@@ -17,10 +16,9 @@ from itsm.forms import (
     LongTextarea,
     LongTextField,
     TicketFieldsForm,
+    TicketNumberField,
     show_reasons,
-    ticket_numbers_from_text,
 )
-from itsm.kinds import number_examples
 from itsm.models import (
     RelationType,
     RequiresAttention,
@@ -286,29 +284,14 @@ class WorkInfoForm(AttachmentsMixin, forms.Form):
 
 
 class RelationForm(forms.Form):
-    other_number = forms.CharField(
+    other_number = TicketNumberField(
         label=_("Ticket"),
-        max_length=40,
+        help=_("%(examples)s or the full number."),
+        invalid=_("Write %(examples)s or the full number."),
     )
     relation_type = forms.ChoiceField(
         label=_("Relation type"), choices=RelationType.choices, initial=RelationType.RELATED
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The registered kinds' prefixes, known once the apps are ready.
-        self.fields["other_number"].help_text = _("%(examples)s or the full number.") % {
-            "examples": number_examples()
-        }
-
-    def clean_other_number(self) -> str:
-        text = self.cleaned_data["other_number"]
-        numbers = ticket_numbers_from_text(text)
-        if len(numbers) != 1:
-            raise ValidationError(
-                _("Write %(examples)s or the full number.") % {"examples": number_examples()}
-            )
-        return numbers[0]
 
 
 class CoordinationActionForm(forms.Form):

@@ -13,11 +13,13 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from itsm.attachments import validate_attachment
 from itsm.common.permissions import is_coordinator
+from itsm.kinds import number_examples
 from itsm.models import (
     MAX_ATTACHMENTS,
     HeldUpload,
@@ -53,6 +55,25 @@ def ticket_numbers_from_text(text: str) -> list[str]:
     1234``, a full number; bare digits give one per kind), as the magnifier
     reads them."""
     return [number for _kind, number in ticket_numbers(text)]
+
+
+class TicketNumberField(forms.CharField):
+    """One ticket, written as in the search box (``inc 1234``) or whole;
+    cleans to its full number. ``help`` and ``invalid`` say
+    ``%(examples)s``, the registered kinds' prefixes, known once the apps are
+    ready: filled in when shown."""
+
+    def __init__(self, *, help: str, invalid: str, **kwargs) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", lazy(lambda: help % {"examples": number_examples()}, str)())
+        super().__init__(**kwargs)
+        self.invalid = invalid
+
+    def clean(self, value) -> str:
+        numbers = ticket_numbers_from_text(super().clean(value))
+        if len(numbers) != 1:
+            raise ValidationError(self.invalid % {"examples": number_examples()})
+        return numbers[0]
 
 
 def open_statuses(model: type[Ticket]) -> list[tuple[str, str]]:
