@@ -9,16 +9,15 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from itsm.forms import (
+from itsm.fields import (
     ATTACHMENT_FIELDS,
     AttachmentField,
     AttachmentsMixin,
     LongTextarea,
     LongTextField,
-    TicketFieldsForm,
     TicketNumberField,
-    show_reasons,
 )
+from itsm.forms import TicketFieldsForm, show_reasons
 from itsm.models import (
     RelationType,
     RequiresAttention,
@@ -206,7 +205,10 @@ class AssignToMeForm(VersionedForm):
     pass
 
 
-class PendingForm(VersionedForm):
+class _StatusReasonForm(VersionedForm):
+    """A quick action that moves the ticket to ``status_for(model)`` with one
+    of that status's reasons."""
+
     status_reason = forms.ModelChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
@@ -215,23 +217,27 @@ class PendingForm(VersionedForm):
             "invalid_choice": REASON_NOT_ALLOWED,
         },
     )
-    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        raise NotImplementedError
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, Status.PENDING)
-        show_reasons(self.fields["status_reason"], model.KIND, Status.PENDING)
+        status = self.status_for(model)
+        self.fields["status_reason"].queryset = status_reasons(model.KIND, status)
+        show_reasons(self.fields["status_reason"], model.KIND, status)
 
 
-class ResolveForm(VersionedForm):
-    status_reason = forms.ModelChoiceField(
-        label=_("Status reason"),
-        queryset=StatusReason.objects.none(),
-        error_messages={
-            "required": _("Choose the reason for this status."),
-            "invalid_choice": REASON_NOT_ALLOWED,
-        },
-    )
+class PendingForm(_StatusReasonForm):
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        return Status.PENDING
+
+
+class ResolveForm(_StatusReasonForm):
     resolution = forms.CharField(
         label=_("Resolution"),
         initial=DEFAULT_RESOLUTION,
@@ -240,10 +246,9 @@ class ResolveForm(VersionedForm):
     )
     note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, model: type[Ticket], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, model.RESOLVED_STATUS)
-        show_reasons(self.fields["status_reason"], model.KIND, model.RESOLVED_STATUS)
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        return model.RESOLVED_STATUS
 
     def clean_resolution(self) -> str:
         return self.cleaned_data["resolution"].strip() or DEFAULT_RESOLUTION

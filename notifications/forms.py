@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import (
+from itsm.fields import (
     AttachmentInput,
     LongTextarea,
     LongTextField,
