@@ -71,22 +71,11 @@ def _record_changes(ticket: Ticket, before: dict, user, cause: dict) -> None:
         journal_event(
             ticket, author=user, type=WorkInfoType.STATUS_CHANGE, event=events.STATUS, data=data
         )
-    if before["assigned_group_id"] != ticket.assigned_group_id:
-        journal_event(
-            ticket,
-            author=user,
-            type=WorkInfoType.ASSIGNMENT,
-            event=events.GROUP,
-            data={"old": before["assigned_group_id"], "new": ticket.assigned_group_id},
-        )
-    if before["assignee_id"] != ticket.assignee_id:
-        journal_event(
-            ticket,
-            author=user,
-            type=WorkInfoType.ASSIGNMENT,
-            event=events.ASSIGNEE,
-            data={"old": before["assignee_id"], "new": ticket.assignee_id},
-        )
+    for attname, event in (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE)):
+        old, new = before[attname], getattr(ticket, attname)
+        if old != new:
+            data = {"old": old, "new": new}
+            journal_event(ticket, author=user, type=WorkInfoType.ASSIGNMENT, event=event, data=data)
 
 
 def _snapshot(ticket: Ticket) -> dict:
