@@ -3,11 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from itsm.models import (
     Status,
     Ticket,
-    WorkInfo,
-    journal_ticket,
+    journal_model,
     ticket_constraints,
     ticket_status_field,
-    work_info_indexes,
 )
 
 INCIDENT_STATUSES = (
@@ -36,10 +34,4 @@ class Incident(Ticket):
         constraints = ticket_constraints("incident", INCIDENT_STATUSES)
 
 
-class IncidentWorkInfo(WorkInfo):
-    ticket = journal_ticket(Incident, _("incident"))
-
-    class Meta:
-        verbose_name = _("incident work info")
-        verbose_name_plural = _("incident work info")
-        indexes = work_info_indexes("incident")
+IncidentWorkInfo = journal_model(Incident, _("incident work info"))

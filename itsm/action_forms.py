@@ -7,20 +7,17 @@ changed what."""
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from itsm.forms import (
+from itsm.fields import (
     ATTACHMENT_FIELDS,
     AttachmentField,
     AttachmentsMixin,
     LongTextarea,
     LongTextField,
-    TicketFieldsForm,
-    show_reasons,
-    ticket_numbers_from_text,
+    TicketNumberField,
 )
-from itsm.kinds import number_examples
+from itsm.forms import TicketFieldsForm, show_reasons
 from itsm.models import (
     RelationType,
     RequiresAttention,
@@ -208,7 +205,10 @@ class AssignToMeForm(VersionedForm):
     pass
 
 
-class PendingForm(VersionedForm):
+class _StatusReasonForm(VersionedForm):
+    """A quick action that moves the ticket to ``status_for(model)`` with one
+    of that status's reasons."""
+
     status_reason = forms.ModelChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
@@ -217,23 +217,27 @@ class PendingForm(VersionedForm):
             "invalid_choice": REASON_NOT_ALLOWED,
         },
     )
-    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        raise NotImplementedError
 
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, Status.PENDING)
-        show_reasons(self.fields["status_reason"], model.KIND, Status.PENDING)
+        status = self.status_for(model)
+        self.fields["status_reason"].queryset = status_reasons(model.KIND, status)
+        show_reasons(self.fields["status_reason"], model.KIND, status)
 
 
-class ResolveForm(VersionedForm):
-    status_reason = forms.ModelChoiceField(
-        label=_("Status reason"),
-        queryset=StatusReason.objects.none(),
-        error_messages={
-            "required": _("Choose the reason for this status."),
-            "invalid_choice": REASON_NOT_ALLOWED,
-        },
-    )
+class PendingForm(_StatusReasonForm):
+    note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        return Status.PENDING
+
+
+class ResolveForm(_StatusReasonForm):
     resolution = forms.CharField(
         label=_("Resolution"),
         initial=DEFAULT_RESOLUTION,
@@ -242,10 +246,9 @@ class ResolveForm(VersionedForm):
     )
     note = LongTextField(label=_("Note"), required=False, widget=LongTextarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, model: type[Ticket], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, model.RESOLVED_STATUS)
-        show_reasons(self.fields["status_reason"], model.KIND, model.RESOLVED_STATUS)
+    @staticmethod
+    def status_for(model: type[Ticket]) -> str:
+        return model.RESOLVED_STATUS
 
     def clean_resolution(self) -> str:
         return self.cleaned_data["resolution"].strip() or DEFAULT_RESOLUTION
@@ -286,29 +289,14 @@ class WorkInfoForm(AttachmentsMixin, forms.Form):
 
 
 class RelationForm(forms.Form):
-    other_number = forms.CharField(
+    other_number = TicketNumberField(
         label=_("Ticket"),
-        max_length=40,
+        help=_("%(examples)s or the full number."),
+        invalid=_("Write %(examples)s or the full number."),
     )
     relation_type = forms.ChoiceField(
         label=_("Relation type"), choices=RelationType.choices, initial=RelationType.RELATED
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The registered kinds' prefixes, known once the apps are ready.
-        self.fields["other_number"].help_text = _("%(examples)s or the full number.") % {
-            "examples": number_examples()
-        }
-
-    def clean_other_number(self) -> str:
-        text = self.cleaned_data["other_number"]
-        numbers = ticket_numbers_from_text(text)
-        if len(numbers) != 1:
-            raise ValidationError(
-                _("Write %(examples)s or the full number.") % {"examples": number_examples()}
-            )
-        return numbers[0]
 
 
 class CoordinationActionForm(forms.Form):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from itsm.dashboard import AGE_BUCKETS, Figures
 from itsm.kinds import all_kinds, kind_for_code
@@ -129,121 +130,166 @@ def _console(kind_code: str, **params) -> str:
 
 def dashboard_charts(figures: Figures, names: dict, *, mine: bool) -> list:
     """The charts of the page, in reading order."""
-    scope = {"mine": "on"} if mine else {}
-    kinds = list(all_kinds())
-    charts: list = []
-    status_bars = [
-        Bar(
-            f"{kind.plural.capitalize()} · {names['statuses'].get(status, status)}",
-            n,
-            _console(kind.code, status=status, open="on", **scope),
-        )
-        for kind in kinds
-        for status, n in sorted(figures.by_status.get(kind.code, {}).items())
+    view = _ChartView(
+        figures=figures,
+        names=names,
+        kinds=list(all_kinds()),
+        scope={"mine": "on"} if mine else {},
+        today=date.fromisoformat(figures.computed_at[:10]),
+    )
+    return [
+        BarChart("open-by-status", _("Open tickets by status"), _status_bars(view)),
+        BarChart("open-by-group", _("Open tickets by group"), _group_bars(view)),
+        BarChart("open-by-age", _("Open tickets by age"), _age_bars(view)),
+        BarChart("sla", _("SLA breached and at risk"), _sla_bars(view)),
+        BarChart("escalations", _("Escalations by case and outcome"), _escalation_bars(view)),
+        BarChart("top-templates", _("Top categorisations this week"), _template_bars(view)),
+        DayChart(
+            "per-day",
+            _("Created and resolved per day (30 days)"),
+            _day_columns(view),
+            kind_labels=[kind.plural.capitalize() for kind in view.kinds],
+        ),
     ]
-    charts.append(BarChart("open-by-status", _("Open tickets by status"), status_bars))
-    group_bars = [
-        Bar(
-            f"{kind.plural.capitalize()} · {names['groups'].get(int(group), group)}",
-            n,
-            _console(kind.code, assigned_group=group, open="on", **scope),
+
+
+@dataclass(frozen=True)
+class _ChartView:
+    """What every chart of one page reads: the figures, the names of the ids
+    they count, the registered kinds and the scope (``mine``) of the links."""
+
+    figures: Figures
+    names: dict
+    kinds: list
+    scope: dict
+    today: date
+
+    def bar(self, kind, label: str, n: int, **params) -> Bar:
+        """One kind's bar, linked to its console filtered by ``params``."""
+        return Bar(
+            f"{kind.plural.capitalize()} · {label}", n, _console(kind.code, **params, **self.scope)
         )
-        for kind in kinds
-        for group, n in sorted(figures.by_group.get(kind.code, {}).items(), key=lambda i: -i[1])
+
+
+def _status_bars(view: _ChartView) -> list[Bar]:
+    statuses = view.names["statuses"]
+    return [
+        view.bar(kind, statuses.get(status, status), n, status=status, open="on")
+        for kind in view.kinds
+        for status, n in sorted(view.figures.by_status.get(kind.code, {}).items())
     ]
-    charts.append(BarChart("open-by-group", _("Open tickets by group"), group_bars))
-    today = date.fromisoformat(figures.computed_at[:10])
-    age_labels = {
+
+
+def _group_bars(view: _ChartView) -> list[Bar]:
+    groups = view.names["groups"]
+    return [
+        view.bar(kind, groups.get(int(group), group), n, assigned_group=group, open="on")
+        for kind in view.kinds
+        for group, n in sorted(
+            view.figures.by_group.get(kind.code, {}).items(), key=lambda i: -i[1]
+        )
+    ]
+
+
+def _age_bars(view: _ChartView) -> list[Bar]:
+    labels = {
         "0-1": _("Less than a day"),
         "1-3": _("1 to 3 days"),
         "3-7": _("3 to 7 days"),
         "7+": _("More than 7 days"),
     }
-    age_bars = []
-    for kind in kinds:
+    bars = []
+    for kind in view.kinds:
         for code, start, end in AGE_BUCKETS:
-            n = figures.by_age.get(kind.code, {}).get(code, 0)
-            before = (today - timedelta(days=start)).isoformat()
-            after = (today - timedelta(days=end)).isoformat() if end is not None else ""
-            age_bars.append(
-                Bar(
-                    f"{kind.plural.capitalize()} · {age_labels[code]}",
+            before = (view.today - timedelta(days=start)).isoformat()
+            after = (view.today - timedelta(days=end)).isoformat() if end is not None else ""
+            n = view.figures.by_age.get(kind.code, {}).get(code, 0)
+            bars.append(
+                view.bar(
+                    kind,
+                    labels[code],
                     n,
-                    _console(
-                        kind.code,
-                        open="on",
-                        created_after=after,
-                        created_before=before,
-                        o="created",
-                        **scope,
-                    ),
+                    open="on",
+                    created_after=after,
+                    created_before=before,
+                    o="created",
                 )
             )
-    charts.append(BarChart("open-by-age", _("Open tickets by age"), age_bars))
-    sla_bars = [
-        Bar(
-            f"{kind.plural.capitalize()} · {label}",
-            figures.sla.get(kind.code, {}).get(key, 0),
-            _console(kind.code, sla=value, open="on", o="due", **scope),
+    return bars
+
+
+_SLA_BARS = (
+    ("breached", _lazy("Breached")),
+    ("at_risk", _lazy("About to breach")),
+    ("response_late", _lazy("First response late")),
+)
+
+
+def _sla_bars(view: _ChartView) -> list[Bar]:
+    return [
+        view.bar(
+            kind,
+            str(label),
+            view.figures.sla.get(kind.code, {}).get(key, 0),
+            sla=key,
+            open="on",
+            o="due",
         )
-        for kind in kinds
-        for key, value, label in (
-            ("breached", "breached", _("Breached")),
-            ("at_risk", "at_risk", _("About to breach")),
-            ("response_late", "response_late", _("First response late")),
-        )
+        for kind in view.kinds
+        for key, label in _SLA_BARS
     ]
-    charts.append(BarChart("sla", _("SLA breached and at risk"), sla_bars))
+
+
+def _escalation_bars(view: _ChartView) -> list[Bar]:
+    cases, states = view.names["cases"], view.names["states"]
     coordination = reverse("coordination")
-    escalation_bars = [
+    return [
         Bar(
-            f"{names['cases'].get(case, case)} · {names['states'].get(state, state)}",
+            f"{cases.get(case, case)} · {states.get(state, state)}",
             n,
             coordination + "?" + urlencode({"case": case}),
         )
-        for case, states in sorted(figures.escalations.items())
-        for state, n in sorted(states.items())
+        for case, by_state in sorted(view.figures.escalations.items())
+        for state, n in sorted(by_state.items())
     ]
-    charts.append(BarChart("escalations", _("Escalations by case and outcome"), escalation_bars))
-    template_bars = [
-        Bar(
-            f"{kind_for_code(kind_code).plural.capitalize()} · "
-            f"{names['templates'].get(template, template)}",
+
+
+def _template_bars(view: _ChartView) -> list[Bar]:
+    templates = view.names["templates"]
+    week_ago = (view.today - timedelta(days=7)).isoformat()
+    return [
+        view.bar(
+            kind_for_code(kind_code),
+            templates.get(template, template),
             n,
-            _console(
-                kind_code,
-                template=template,
-                created_after=(today - timedelta(days=7)).isoformat(),
-                **scope,
-            ),
+            template=template,
+            created_after=week_ago,
         )
-        for kind_code, template, n in figures.top_templates
+        for kind_code, template, n in view.figures.top_templates
         if kind_for_code(kind_code)
     ]
-    charts.append(BarChart("top-templates", _("Top categorisations this week"), template_bars))
-    days = []
-    for key, (created, resolved) in sorted(figures.per_day.items()):
+
+
+def _day_columns(view: _ChartView) -> list[DayColumn]:
+    columns = []
+    for key, (created, resolved) in sorted(view.figures.per_day.items()):
         day = date.fromisoformat(key)
         per_kind = [
             KindDay(
-                *figures.per_day_by_kind.get(kind.code, {}).get(key, (0, 0)),
-                created_url=_console(kind.code, created_after=key, created_before=key, **scope),
-                resolved_url=_console(kind.code, resolved_after=key, resolved_before=key, **scope),
+                *view.figures.per_day_by_kind.get(kind.code, {}).get(key, (0, 0)),
+                created_url=_console(
+                    kind.code, created_after=key, created_before=key, **view.scope
+                ),
+                resolved_url=_console(
+                    kind.code, resolved_after=key, resolved_before=key, **view.scope
+                ),
             )
-            for kind in kinds
+            for kind in view.kinds
         ]
-        days.append(
+        columns.append(
             DayColumn(day, day.strftime("%d/%m"), created, resolved, f"#day-{key}", per_kind)
         )
-    charts.append(
-        DayChart(
-            "per-day",
-            _("Created and resolved per day (30 days)"),
-            days,
-            kind_labels=[kind.plural.capitalize() for kind in kinds],
-        )
-    )
-    return charts
+    return columns
 
 
 # --- charts of the apps above the core ---------------------------------------------

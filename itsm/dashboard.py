@@ -58,68 +58,25 @@ def compute_figures(*, user=None, now=None) -> Figures:
     now = now or timezone.now()
     today = timezone.localdate(now)
     figures = Figures(computed_at=now.isoformat())
+    figures.per_day = {_day_key(today - timedelta(days=n)): [0, 0] for n in range(29, -1, -1)}
     month_start = timezone.make_aware(
         timezone.datetime.combine(today - timedelta(days=29), timezone.datetime.min.time())
     )
-    week_start = now - timedelta(days=7)
-    per_day = {_day_key(today - timedelta(days=n)): [0, 0] for n in range(29, -1, -1)}
     templates: dict[tuple[str, int], int] = {}
     for kind in all_kinds():
         tickets = kind.model.objects.all()
         if user is not None:
             tickets = tickets.filter(assignee=user)
-        open_tickets = tickets.filter(open_tickets_q())
-        figures.by_status[kind.code] = dict(
-            open_tickets.values_list("status").annotate(n=Count("id")).order_by()
-        )
-        figures.by_group[kind.code] = {
-            str(group): n
-            for group, n in open_tickets.values_list("assigned_group")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
-        ages = {}
-        for code, start, end in AGE_BUCKETS:
-            condition = Q(created_at__lte=now - timedelta(days=start))
-            if end is not None:
-                condition &= Q(created_at__gt=now - timedelta(days=end))
-            ages[code] = Count("id", filter=condition)
-        ages["breached"] = Count("id", filter=Q(due_sort__lte=now))
-        ages["at_risk"] = Count("id", filter=Q(sla_warn_at__lte=now, due_sort__gt=now))
-        ages["response_late"] = Count(
-            "id", filter=Q(responded_at__isnull=True, response_due_at__lte=now)
-        )
-        counts = open_tickets.aggregate(**ages)
-        figures.sla[kind.code] = {
-            key: counts.pop(key) for key in ("breached", "at_risk", "response_late")
-        }
-        figures.by_age[kind.code] = counts
-        zone = timezone.get_current_timezone()
-        # Created (column 0) and resolved (column 1) per local day.
-        for column, moment in enumerate(("created_at", "resolved_at")):
-            days = (
-                tickets.filter(**{f"{moment}__gte": month_start})
-                .annotate(day=TruncDate(moment, tzinfo=zone))
-                .values_list("day")
-                .annotate(n=Count("id"))
-                .order_by()
-            )
-            by_kind = figures.per_day_by_kind.setdefault(kind.code, {})
-            for day, n in days:
-                key = _day_key(day)
-                if key not in per_day:
-                    continue  # a date ahead of today (a clock set wrong): not a day of the chart
-                per_day[key][column] += n
-                by_kind.setdefault(key, [0, 0])[column] += n
+        _count_open(figures, kind.code, tickets.filter(open_tickets_q()), now)
+        _count_per_day(figures, kind.code, tickets, month_start)
         week = (
-            tickets.filter(created_at__gte=week_start, template__isnull=False)
+            tickets.filter(created_at__gte=now - timedelta(days=7), template__isnull=False)
             .values_list("template")
             .annotate(n=Count("id"))
             .order_by()
         )
         for template, n in week:
             templates[(kind.code, template)] = n
-    figures.per_day = per_day
     figures.top_templates = [
         [kind_code, template, n]
         for (kind_code, template), n in sorted(templates.items(), key=lambda item: -item[1])[:8]
@@ -130,6 +87,57 @@ def compute_figures(*, user=None, now=None) -> Figures:
     for case, state, n in packets.values_list("case", "state").annotate(n=Count("id")).order_by():
         figures.escalations.setdefault(case, {})[state] = n
     return figures
+
+
+def _count_open(figures: Figures, kind_code: str, open_tickets, now) -> None:
+    """A kind's open tickets by status, by group, by age and by SLA state."""
+    figures.by_status[kind_code] = dict(
+        open_tickets.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    figures.by_group[kind_code] = {
+        str(group): n
+        for group, n in open_tickets.values_list("assigned_group")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    ages = {}
+    for code, start, end in AGE_BUCKETS:
+        condition = Q(created_at__lte=now - timedelta(days=start))
+        if end is not None:
+            condition &= Q(created_at__gt=now - timedelta(days=end))
+        ages[code] = Count("id", filter=condition)
+    ages["breached"] = Count("id", filter=Q(due_sort__lte=now))
+    ages["at_risk"] = Count("id", filter=Q(sla_warn_at__lte=now, due_sort__gt=now))
+    ages["response_late"] = Count(
+        "id", filter=Q(responded_at__isnull=True, response_due_at__lte=now)
+    )
+    # One query for both: what is not an SLA state is an age bucket.
+    counts = open_tickets.aggregate(**ages)
+    figures.sla[kind_code] = {
+        key: counts.pop(key) for key in ("breached", "at_risk", "response_late")
+    }
+    figures.by_age[kind_code] = counts
+
+
+def _count_per_day(figures: Figures, kind_code: str, tickets, month_start) -> None:
+    """Created (column 0) and resolved (column 1) per local day, for the kind
+    and added to the desk's total."""
+    zone = timezone.get_current_timezone()
+    by_kind = figures.per_day_by_kind.setdefault(kind_code, {})
+    for column, moment in enumerate(("created_at", "resolved_at")):
+        days = (
+            tickets.filter(**{f"{moment}__gte": month_start})
+            .annotate(day=TruncDate(moment, tzinfo=zone))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for day, n in days:
+            key = _day_key(day)
+            if key not in figures.per_day:
+                continue  # a date ahead of today (a clock set wrong): not a day of the chart
+            figures.per_day[key][column] += n
+            by_kind.setdefault(key, [0, 0])[column] += n
 
 
 def dashboard_refresh() -> Figures:

@@ -15,7 +15,7 @@ from customers.validators import normalise_tax_id
 from itsm import escalation_cases as cases
 from itsm.action_forms import VersionedForm
 from itsm.coordination_selectors import CoordinationFilters
-from itsm.forms import AttachmentField, AttachmentsMixin, LongTextarea, LongTextField
+from itsm.fields import AttachmentField, AttachmentsMixin, LongTextarea, LongTextField
 from itsm.models import EscalationPacket, RegistroMercantil, Ticket
 
 PHONE_RE = re.compile(r"^\+?[0-9]{9,15}$")

@@ -7,16 +7,19 @@ its labels, its console filters and its URL namespace. The core asks this
 registry, the way ``django.contrib.admin`` asks ``admin.site``; a new kind is
 a new app that registers itself, with no edit in ``itsm/``.
 
-What belongs here: the ``Kind`` record and the look-ups by code, model and
-number. Nothing that reads or writes tickets.
+What belongs here: the ``Kind`` record, the ``KindConfig`` a kind's app
+declares its own values with, and the look-ups by code, model and number.
+Nothing that reads or writes tickets.
 """
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.apps import AppConfig
 from django.apps.registry import Apps
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 
 
@@ -101,6 +104,41 @@ class _UrlNames:
 
     def __getitem__(self, name: str) -> str:
         return f"{self.namespace}:{name}"
+
+
+class KindConfig(AppConfig):
+    """The ``AppConfig`` of a kind's app. The app declares only what is its
+    own: its labels and the escalation cases it carries. Once the models are
+    ready it registers its ``Kind``, found by convention in the app: the
+    Ticket model (the one that sets ``KIND``), its journal (the model behind
+    its ``work_info``), ``filters.<Model>FilterSet``, ``reference_data.load``
+    and the URL namespace named as the app.
+
+    Subclass it as ``kinds.KindConfig`` (``from itsm import kinds``): the
+    name ``KindConfig`` in the app's ``apps`` module would be a second
+    AppConfig there, and Django would pick neither."""
+
+    new_label: Promise  # "New incident"
+    resolve_label: Promise  # the quick action: "Resolve" / "Complete"
+    resolved_message: Promise  # "%(number)s resolved" / "%(number)s completed"
+    escalation_cases: tuple[str, ...] = Kind.escalation_cases
+
+    def ready(self) -> None:
+        model = next(model for model in self.get_models() if "KIND" in vars(model))
+        register(
+            Kind(
+                code=model.KIND,
+                model=model,
+                journal_model=model._meta.get_field("work_info").related_model,
+                filterset=import_string(f"{self.name}.filters.{model.__name__}FilterSet"),
+                namespace=self.label,
+                new_label=self.new_label,
+                resolve_label=self.resolve_label,
+                resolved_message=self.resolved_message,
+                escalation_cases=self.escalation_cases,
+                load_reference_data=import_string(f"{self.name}.reference_data.load"),
+            )
+        )
 
 
 class AlreadyRegistered(Exception):

@@ -4,10 +4,17 @@ all of it afterwards; rows are matched by name so the migration never
 duplicates what is already there.
 
 The core seeds what is not a kind's (``load_core``); each kind's app seeds
-its own reasons and templates through ``load_kind`` from its own data
-migration, and registers the same loader with its ``Kind`` for ``load``."""
+its own reasons and templates, written in its ``reference_data.json``,
+through ``load_kind`` from its own data migration (``kind_file_loader``
+reads the file), and registers the same loader with its ``Kind`` for
+``load``."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
 
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 
 from itsm.kinds import all_kinds
 from itsm.models.reference import APPLIES_TO_ALL
@@ -21,85 +28,40 @@ GROUPS = [
     ("L2 ESPECIALISTAS", False, False, True),
 ]
 
-# The reasons every kind gets, each kind its own row (a reason belongs to a
-# kind and a status): status, name, code, description. A kind's own reasons
-# (its resolved status's) are in its app's reference_data.
-COMMON_REASONS = [
-    (
-        "assigned",
-        "Pdte comunicación con cliente",
-        "reopened",
-        "La gestión se ha reabierto y requiere actuación nuestra.",
-    ),
-    (
-        "pending",
-        "Detenido por el cliente",
-        "",
-        "No localizamos al cliente o no puede facilitar los datos hasta una fecha.",
-    ),
-    (
-        "pending",
-        "Info. adicional solicitada sobre cliente",
-        "",
-        "Hemos solicitado más información (captura de pantalla, cuadro de vinculación).",
-    ),
-    (
-        "pending",
-        "Requiere acción del cliente",
-        "",
-        "Esperamos a que el usuario realice alguna acción.",
-    ),
-]
-
 L1 = "L1 CAMPAÑA LIBROS/CUENTAS"
 COORD = "L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS"
 
-# Templates for every kind; a kind's own are in its app's reference_data.
-TEMPLATES = [
-    # name, summary, op tiers, product tiers, service, impact, urgency, group
-    (
-        "CAMPAÑA VINCULACIÓN - VINCULACIÓN/DESVINCULACIÓN",
-        "Solicitud de vinculación/desvinculación de usuario",
-        ("Solicitud", "Usuarios", "Vinculación"),
-        ("Portal Registradores", "Abonados", "Vinculación"),
-        "Gestión de abonados",
-        4,
-        3,
-        L1,
-    ),
-    (
-        "CAMPAÑA CERTIFICADO - FIRMA ELECTRÓNICA",
-        "Problema con certificado o firma electrónica",
-        ("Consulta", "Certificados", "Firma"),
-        ("Equipo usuario", "Certificado digital", "Firma"),
-        "Firma electrónica",
-        4,
-        3,
-        L1,
-    ),
-    (
-        "CAMPAÑA CONTRASEÑA - ACCESO AL PORTAL",
-        "Problema de acceso o contraseña",
-        ("Solicitud", "Usuarios", "Acceso"),
-        ("Portal Registradores", "Acceso", "Contraseña"),
-        "Portal Registradores",
-        4,
-        3,
-        L1,
-    ),
-    # Not a campaign template: admins keep it, agents never see it in the picker.
-    (
-        "INTERNA - PRUEBAS DE PLATAFORMA",
-        "Prueba interna",
-        ("Prueba", "", ""),
-        ("", "", ""),
-        "",
-        4,
-        4,
-        None,
-    ),
-]
 
+def read_rows(path: Path) -> tuple[str, list[tuple], list[tuple]]:
+    """(kind, reasons, templates) of a reference data file, as ``load_kind``
+    takes them. The file reads ``{"reasons": [{status, name, code,
+    description}], "templates": [{name, summary, operational_tiers,
+    product_tiers, service, impact, urgency, group}]}``, and a kind's also
+    its ``"kind"`` code (empty for the core's)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    reasons = [
+        (row["status"], row["name"], row["code"], row["description"]) for row in data["reasons"]
+    ]
+    templates = [
+        (
+            row["name"],
+            row["summary"],
+            tuple(row["operational_tiers"]),
+            tuple(row["product_tiers"]),
+            row["service"],
+            row["impact"],
+            row["urgency"],
+            row["group"],
+        )
+        for row in data["templates"]
+    ]
+    return data.get("kind", ""), reasons, templates
+
+
+# The reasons every kind gets, each kind its own row (a reason belongs to a
+# kind and a status), and the templates of every kind; a kind's own are in
+# its app's reference_data.json.
+COMMON_REASONS, TEMPLATES = read_rows(Path(__file__).with_name("reference_data.json"))[1:]
 
 # ERROR 23 packets name the Registro Mercantil affected: one per province.
 REGISTRO_PROVINCES = (
@@ -149,6 +111,18 @@ def load_kind(apps=global_apps, *, kind: str, reasons=(), templates=()) -> None:
         )
     _load_templates(apps, templates, applies_to=kind)
     TicketSequence.objects.get_or_create(kind=kind)
+
+
+def kind_file_loader(module_file: str) -> Callable[..., None]:
+    """The ``load`` of a kind's ``reference_data`` module: ``load_kind`` with
+    the rows of the ``reference_data.json`` beside it (``read_rows``)."""
+    path = Path(module_file).with_name("reference_data.json")
+
+    def load(apps: Apps = global_apps) -> None:
+        kind, reasons, templates = read_rows(path)
+        load_kind(apps, kind=kind, reasons=reasons, templates=templates)
+
+    return load
 
 
 def _load_templates(apps, rows, *, applies_to: str) -> None:

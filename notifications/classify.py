@@ -13,8 +13,9 @@ from email.utils import parseaddr
 from django.conf import settings
 
 from itsm.kinds import all_kinds
+from notifications.mail_decoding import message_ids
 from notifications.models import Classification, ClassificationReason
-from notifications.parsing import ParsedMessage, message_ids
+from notifications.parsing import ParsedMessage
 
 
 @dataclass(frozen=True)

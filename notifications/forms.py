@@ -6,14 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from itsm.attachments import validate_attachment, validate_file_name
-from itsm.forms import (
+from itsm.fields import (
     AttachmentInput,
     LongTextarea,
     LongTextField,
     PrivateFileInput,
-    ticket_numbers_from_text,
+    TicketNumberField,
 )
-from itsm.kinds import number_examples
 from notifications.models import ResponseTemplate, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError, compile_body, render_body, sample_values
 from notifications.services.compose import TEMPLATE_NOT_USABLE
@@ -121,27 +120,11 @@ class NoActionForm(MailboxVersionForm):
 
 
 class AddToTicketForm(MailboxVersionForm):
-    number = forms.CharField(
+    number = TicketNumberField(
         label=gettext_lazy("Ticket"),
-        max_length=40,
+        help=gettext_lazy("%(examples)s or the whole number"),
+        invalid=gettext_lazy("Write one ticket: %(examples)s or its whole number."),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The registered kinds' prefixes, known once the apps are ready.
-        self.fields["number"].help_text = _("%(examples)s or the whole number") % {
-            "examples": number_examples()
-        }
-
-    def clean_number(self) -> str:
-        text = self.cleaned_data["number"]
-        numbers = ticket_numbers_from_text(text)
-        if len(numbers) != 1:
-            raise forms.ValidationError(
-                _("Write one ticket: %(examples)s or its whole number.")
-                % {"examples": number_examples()}
-            )
-        return numbers[0]
 
 
 class ResponseTemplateDocumentForm(forms.ModelForm):

@@ -1,13 +1,11 @@
 """The mailbox (*Buzón*): the console of messages waiting, a message's page
 and its actions. For agents and coordinators, as the ticket consoles."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,8 +25,8 @@ from itsm.views.actions import post_action
 from itsm.views.tickets import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
+from notifications.mail_decoding import header_list
 from notifications.models import InboundAttachment, InboundEmail
-from notifications.parsing import header_list, split_quoted
 from notifications.presenters import (
     cid_urls,
     classification_label,
@@ -37,6 +35,7 @@ from notifications.presenters import (
     safe,
     sanitise_html,
 )
+from notifications.quoting import split_quoted
 from notifications.services.mailbox import (
     StaleMessageError,
     mailbox_add_to_ticket,
@@ -183,9 +182,17 @@ def _detail_again(request: HttpRequest, email: InboundEmail, **forms) -> HttpRes
 
 
 def _mailbox_action(
-    request: HttpRequest, email: InboundEmail, form: Form, perform: Callable[[], Any], **answers
+    request: HttpRequest, email: InboundEmail, form: MailboxVersionForm, service, **answers
 ) -> HttpResponse:
-    """``post_action`` for a message: its stale refusal shows the page again."""
+    """``post_action`` for a message: ``service`` gets the message, the user,
+    the version the form carries and the form's other fields; its stale
+    refusal shows the page again."""
+
+    def perform() -> Any:
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        return service(email=email, user=request.user, expected_version=version, **data)
+
     return post_action(
         request,
         form,
@@ -200,14 +207,11 @@ def _mailbox_action(
 @require_POST
 def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
     email = _get_email(pk)
-    form = MailboxVersionForm(request.POST)
     return _mailbox_action(
         request,
         email,
-        form,
-        lambda: mailbox_take(
-            email=email, user=request.user, expected_version=form.cleaned_data["version"]
-        ),
+        MailboxVersionForm(request.POST),
+        mailbox_take,
         done=lambda _result: (_("The message is now assigned to you."), email),
         again=lambda: redirect(email),
     )
@@ -222,12 +226,7 @@ def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         email,
         form,
-        lambda: mailbox_no_action(
-            email=email,
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-        ),
+        mailbox_no_action,
         done=lambda _result: (_("Closed with no action."), "notifications:mailbox"),
         again=lambda: _detail_again(request, email, no_action_form=form),
     )
@@ -242,12 +241,7 @@ def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         email,
         form,
-        lambda: mailbox_add_to_ticket(
-            email=email,
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-            number=form.cleaned_data["number"],
-        ),
+        mailbox_add_to_ticket,
         done=lambda ticket: (
             _("The message has been added to %(number)s.") % {"number": ticket.number},
             ticket,

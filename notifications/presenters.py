@@ -23,7 +23,7 @@ from notifications.models import (
     InboundStatus,
     QuarantineReason,
 )
-from notifications.parsing import split_quoted
+from notifications.quoting import split_quoted
 from notifications.selectors import mailbox_waiting
 
 ALLOWED_TAGS = {

@@ -3,11 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from itsm.models import (
     Status,
     Ticket,
-    WorkInfo,
-    journal_ticket,
+    journal_model,
     ticket_constraints,
     ticket_status_field,
-    work_info_indexes,
 )
 
 WORK_ORDER_STATUSES = (
@@ -37,10 +35,4 @@ class WorkOrder(Ticket):
         constraints = ticket_constraints("workorder", WORK_ORDER_STATUSES)
 
 
-class WorkOrderWorkInfo(WorkInfo):
-    ticket = journal_ticket(WorkOrder, _("work order"))
-
-    class Meta:
-        verbose_name = _("work order work info")
-        verbose_name_plural = _("work order work info")
-        indexes = work_info_indexes("workorder")
+WorkOrderWorkInfo = journal_model(WorkOrder, _("work order work info"))

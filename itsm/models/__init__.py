@@ -35,6 +35,7 @@ from itsm.models.journal import (
     WorkInfo,
     WorkInfoQuerySet,
     attachment_upload_to,
+    journal_model,
     journal_ticket,
     work_info_indexes,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "WorkingHours",
     "applies_to_choices",
     "attachment_upload_to",
+    "journal_model",
     "journal_ticket",
     "open_tickets_q",
     "priority_for",

@@ -1,5 +1,5 @@
 """The journal every kind keeps (*información de trabajo*): append-only
-entries, their attachments, and the foreign key and index each kind declares."""
+entries, their attachments, and the model each kind builds with ``journal_model``."""
 
 from django.conf import settings
 from django.db import models
@@ -118,3 +118,26 @@ def work_info_indexes(prefix: str) -> list[models.Index]:
         # The history panel: a ticket's entries, newest first.
         models.Index(fields=["ticket", "-created_at"], name=f"{prefix}_workinfo_ticket_idx"),
     ]
+
+
+def journal_model(ticket_model: type[Ticket], verbose_name) -> type[WorkInfo]:
+    """A kind's journal, ``<Ticket>WorkInfo`` in its ticket model's module:
+    the ``ticket`` key and the history's index, the same for every kind.
+    ``verbose_name``: "incident work info"."""
+    name = f"{ticket_model.__name__}WorkInfo"
+    meta = type(
+        "Meta",
+        (),
+        {
+            "verbose_name": verbose_name,
+            "verbose_name_plural": verbose_name,
+            "indexes": work_info_indexes(ticket_model._meta.model_name),
+        },
+    )
+    attrs = {
+        "__module__": ticket_model.__module__,
+        "__qualname__": name,
+        "ticket": journal_ticket(ticket_model, ticket_model._meta.verbose_name),
+        "Meta": meta,
+    }
+    return type(WorkInfo)(name, (WorkInfo,), attrs)

@@ -185,33 +185,30 @@ def _coordinator_event(
 
 
 @transaction.atomic
-def ticket_take(*, ticket: Ticket, user, expected_version: int, seen: dict | None = None) -> Ticket:
-    """*Tomar*: the coordinator assigns the escalated ticket to themself."""
+def ticket_take(*, ticket: Ticket, user, **change) -> Ticket:
+    """*Tomar*: the coordinator assigns the escalated ticket to themself.
+    ``change``, here and in the coordinator's other actions: the rest of what
+    ``ticket_update`` takes (``expected_version``, optionally ``seen``)."""
     require_coordinator(user)
-    ticket = ticket_assign_to_me(
-        ticket=ticket, user=user, expected_version=expected_version, seen=seen
-    )
+    ticket = ticket_assign_to_me(ticket=ticket, user=user, **change)
     _coordinator_event(ticket, user, state=PacketState.TAKEN, event=PacketEvent.TAKEN, note="")
     return ticket
 
 
 @transaction.atomic
-def ticket_pass_to_specialists(
-    *, ticket: Ticket, user, expected_version: int, note: str, seen: dict | None = None
-) -> Ticket:
+def ticket_pass_to_specialists(*, ticket: Ticket, user, note: str, **change) -> Ticket:
     """The packet goes along: L2 sees it at the top of the ticket."""
     require_coordinator(user)
     has_packet = packet_for(ticket) is not None
     ticket = ticket_update(
         ticket=ticket,
         user=user,
-        expected_version=expected_version,
-        seen=seen,
         assigned_group=specialists_group(),
         assignee=None,
         note="" if has_packet else note,
         # L2 owes the next step: a ticket left waiting on the customer runs again.
         **back_to_desk_fields(ticket),
+        **change,
     )
     _coordinator_event(
         ticket,
@@ -228,10 +225,9 @@ def ticket_return_to_agent(
     *,
     ticket: Ticket,
     user,
-    expected_version: int,
     note: str,
     missing: list[str] | None = None,
-    seen: dict | None = None,
+    **change,
 ) -> Ticket:
     """A coordinator sends an escalated ticket back to the agent who escalated
     it (or the creator), in the agents' default group, saying what is missing."""
@@ -251,12 +247,11 @@ def ticket_return_to_agent(
     ticket = ticket_update(
         ticket=ticket,
         user=user,
-        expected_version=expected_version,
-        seen=seen,
         assigned_group=group,
         # An agent who has left the group (or the desk) leaves it to the group.
         assignee=agent if can_be_assignee(agent, group.pk) else None,
         note="" if packet is not None else note,
+        **change,
     )
     _coordinator_event(
         ticket,

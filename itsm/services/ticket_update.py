@@ -71,22 +71,11 @@ def _record_changes(ticket: Ticket, before: dict, user, cause: dict) -> None:
         journal_event(
             ticket, author=user, type=WorkInfoType.STATUS_CHANGE, event=events.STATUS, data=data
         )
-    if before["assigned_group_id"] != ticket.assigned_group_id:
-        journal_event(
-            ticket,
-            author=user,
-            type=WorkInfoType.ASSIGNMENT,
-            event=events.GROUP,
-            data={"old": before["assigned_group_id"], "new": ticket.assigned_group_id},
-        )
-    if before["assignee_id"] != ticket.assignee_id:
-        journal_event(
-            ticket,
-            author=user,
-            type=WorkInfoType.ASSIGNMENT,
-            event=events.ASSIGNEE,
-            data={"old": before["assignee_id"], "new": ticket.assignee_id},
-        )
+    for attname, event in (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE)):
+        old, new = before[attname], getattr(ticket, attname)
+        if old != new:
+            data = {"old": old, "new": new}
+            journal_event(ticket, author=user, type=WorkInfoType.ASSIGNMENT, event=event, data=data)
 
 
 def _snapshot(ticket: Ticket) -> dict:
@@ -245,71 +234,40 @@ def ticket_customer_replied(*, ticket: Ticket, email_id: int, author=None) -> Ti
     )
 
 
-def ticket_assign_to_me(
-    *, ticket: Ticket, user, expected_version: int, seen: dict | None = None
-) -> Ticket:
+# The quick actions: one change each, through ticket_update. ``change`` is
+# the rest of what ticket_update takes: ``user`` and ``expected_version``,
+# and optionally ``seen`` and a ``note``.
+
+
+def ticket_assign_to_me(*, ticket: Ticket, user, **change) -> Ticket:
     fields = {"assignee": user}
     if ticket.status == Status.NEW:
         fields["status"] = Status.ASSIGNED
-    return ticket_update(
-        ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
-    )
+    return ticket_update(ticket=ticket, user=user, **fields, **change)
 
 
-def ticket_set_pending(
-    *,
-    ticket: Ticket,
-    user,
-    expected_version: int,
-    status_reason: StatusReason,
-    note: str = "",
-    seen: dict | None = None,
-) -> Ticket:
+def ticket_set_pending(*, ticket: Ticket, status_reason: StatusReason, **change) -> Ticket:
     return ticket_update(
-        ticket=ticket,
-        user=user,
-        expected_version=expected_version,
-        seen=seen,
-        status=Status.PENDING,
-        status_reason=status_reason,
-        note=note,
+        ticket=ticket, status=Status.PENDING, status_reason=status_reason, **change
     )
 
 
 def ticket_resolve(
     *,
     ticket: Ticket,
-    user,
-    expected_version: int,
     status_reason: StatusReason,
     resolution: str = DEFAULT_RESOLUTION,
-    note: str = "",
-    seen: dict | None = None,
+    **change,
 ) -> Ticket:
+    status = ticket.RESOLVED_STATUS
     return ticket_update(
-        ticket=ticket,
-        user=user,
-        expected_version=expected_version,
-        seen=seen,
-        status=ticket.RESOLVED_STATUS,
-        status_reason=status_reason,
-        resolution=resolution,
-        note=note,
+        ticket=ticket, status=status, status_reason=status_reason, resolution=resolution, **change
     )
 
 
-def ticket_reopen(
-    *, ticket: Ticket, user, expected_version: int, note: str = "", seen: dict | None = None
-) -> Ticket:
+def ticket_reopen(*, ticket: Ticket, **change) -> Ticket:
     """A resolved ticket goes back to Asignado + *Pdte comunicación con cliente*."""
     if not ticket.can_reopen:
         raise ValidationError(_("Only a resolved ticket can be reopened."), code="not_resolved")
-    return ticket_update(
-        ticket=ticket,
-        user=user,
-        expected_version=expected_version,
-        seen=seen,
-        **back_to_desk_fields(ticket),
-        requires_attention=RequiresAttention.NONE,
-        note=note,
-    )
+    fields = {**back_to_desk_fields(ticket), "requires_attention": RequiresAttention.NONE}
+    return ticket_update(ticket=ticket, **fields, **change)

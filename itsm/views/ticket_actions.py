@@ -22,7 +22,7 @@ from itsm.attachments import file_response
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.escalation_cases import CASES
 from itsm.escalation_forms import EscalationPacketForm
-from itsm.forms import ATTACHMENT_FIELDS
+from itsm.fields import ATTACHMENT_FIELDS
 from itsm.kinds import Kind
 from itsm.models import Relation, Ticket
 from itsm.services.escalation import ticket_create_related_for_case, ticket_escalate

@@ -28,12 +28,8 @@ from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.permissions import is_coordinator
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
-from itsm.forms import (
-    ATTACHMENT_FIELDS,
-    TicketCreateForm,
-    UserChoiceField,
-    ticket_numbers_from_text,
-)
+from itsm.fields import ATTACHMENT_FIELDS, ticket_numbers_from_text
+from itsm.forms import TicketCreateForm, UserChoiceField
 from itsm.kinds import Kind, all_kinds
 from itsm.models import (
     PacketState,

@@ -169,27 +169,11 @@ def email_save_draft(
 
 
 @transaction.atomic
-def email_send(
-    *,
-    ticket: Ticket,
-    user,
-    template: ResponseTemplate,
-    amount: Decimal | None = None,
-    note: str = "",
-    attachment: UploadedFile | None = None,
-    email: OutgoingEmail | None = None,
-) -> OutgoingEmail:
-    """*Enviar*: save the message and queue it. The task is published once
-    the transaction commits; if it rolls back, nothing is sent."""
-    email = email_save_draft(
-        ticket=ticket,
-        user=user,
-        template=template,
-        amount=amount,
-        note=note,
-        attachment=attachment,
-        email=email,
-    )
+def email_send(*, ticket: Ticket, user, **draft) -> OutgoingEmail:
+    """*Enviar*: save the message (``draft``: the rest of what
+    ``email_save_draft`` takes) and queue it. The task is published once the
+    transaction commits; if it rolls back, nothing is sent."""
+    email = email_save_draft(ticket=ticket, user=user, **draft)
     now = timezone.now()
     # Given once: every retry of this message carries the same Message-ID.
     message_id = email.message_id or make_msgid(domain=_message_id_domain())

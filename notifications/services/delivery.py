@@ -105,13 +105,12 @@ def email_deliver(*, email_id: int) -> Delivery:
         if permanent or attempt >= settings.ITSM_EMAIL_MAX_ATTEMPTS:
             return _record_failure(email, attempt, description)
         delay = retry_delay(attempt)
-        OutgoingEmail.objects.filter(
-            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
-        ).update(
+        _release(
+            email,
+            attempt,
             status=EmailStatus.QUEUED,
             last_error=description,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
-            lease_expires_at=None,
         )
         log.info(
             "E-mail %s attempt %s failed (%s); retry in %.1fs", email_id, attempt, error, delay
@@ -148,36 +147,40 @@ def classify_error(error: Exception) -> tuple[bool, str]:
     return True, single_line(f"{type(error).__name__}: {error}")[:500]
 
 
+def _release(email: OutgoingEmail, attempt: int, **changes) -> bool:
+    """The claim's last write, only while the row is still this attempt's
+    (a worker whose lease ran out must not overwrite its new owner)."""
+    return bool(
+        OutgoingEmail.objects.filter(
+            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
+        ).update(lease_expires_at=None, **changes)
+    )
+
+
+def _journal(email: OutgoingEmail, event: str, data: dict) -> None:
+    """What happened to ``email``, in its ticket's journal, by who queued it."""
+    journal_event(
+        email.ticket,
+        author=email.queued_by,
+        type=WorkInfoType.EMAIL_SYSTEM,
+        event=event,
+        data=data,
+    )
+
+
 def _record_failure(email: OutgoingEmail, attempt: int, description: str) -> Delivery:
     with transaction.atomic():
-        failed = OutgoingEmail.objects.filter(
-            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
-        ).update(status=EmailStatus.FAILED, last_error=description, lease_expires_at=None)
-        if failed:
-            journal_event(
-                email.ticket,
-                author=email.queued_by,
-                type=WorkInfoType.EMAIL_SYSTEM,
-                event=events.EMAIL_FAILED,
-                data={
-                    "to": email.to_email,
-                    "template": email.template.title,
-                    "error": description,
-                },
-            )
+        if _release(email, attempt, status=EmailStatus.FAILED, last_error=description):
+            data = {"to": email.to_email, "template": email.template.title, "error": description}
+            _journal(email, events.EMAIL_FAILED, data)
     log.warning("E-mail %s failed after %s attempt(s): %s", email.pk, attempt, description)
     return Delivery(EmailStatus.FAILED)
 
 
 def _record_sent(email: OutgoingEmail, attempt: int) -> None:
     with transaction.atomic():
-        sent = OutgoingEmail.objects.filter(
-            pk=email.pk, status=EmailStatus.SENDING, attempts=attempt
-        ).update(
-            status=EmailStatus.SENT,
-            sent_at=timezone.now(),
-            last_error="",
-            lease_expires_at=None,
+        sent = _release(
+            email, attempt, status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
         )
         if not sent:
             # Only possible if the lease ran out while sending, which the task's
@@ -185,12 +188,10 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
             log.error("E-mail %s was sent but its claim had been lost", email.pk)
             return
         names = [name for name, _content in _attachment_files(email)]
-        journal_event(
-            email.ticket,
-            author=email.queued_by,
-            type=WorkInfoType.EMAIL_SYSTEM,
-            event=events.EMAIL_SENT,
-            data={
+        _journal(
+            email,
+            events.EMAIL_SENT,
+            {
                 "email": email.pk,
                 "to": recipient(email),
                 "subject": email.subject,
@@ -288,37 +289,36 @@ def emails_requeue_stuck(
     lost) and sending rows whose lease expired (the worker died). Returns
     their ids, for the caller to publish (``notifications.tasks``)."""
     now = now or timezone.now()
-    requeued: list[int] = []
-    lost = (
-        OutgoingEmail.objects.filter(status=EmailStatus.SENDING, lease_expires_at__lt=now)
-        .order_by("lease_expires_at")
-        .values_list("pk", "lease_expires_at")[:limit]
-    )
-    for pk, lease in lost:
-        if OutgoingEmail.objects.filter(
-            pk=pk, status=EmailStatus.SENDING, lease_expires_at=lease
-        ).update(
-            status=EmailStatus.QUEUED,
-            next_attempt_at=now,
-            lease_expires_at=None,
-            last_error=_("The worker sending it stopped; it will be sent again."),
-        ):
-            requeued.append(pk)
     if stuck_after is None:
         stuck_after = settings.ITSM_EMAIL_STUCK_AFTER_SECONDS
+    lost = {
+        "status": EmailStatus.QUEUED,
+        "next_attempt_at": now,
+        "lease_expires_at": None,
+        "last_error": _("The worker sending it stopped; it will be sent again."),
+    }
+    requeued = _reclaim(EmailStatus.SENDING, "lease_expires_at", now, limit, lost)
+    # Moving next_attempt_at both claims the republication and restarts the
+    # overdue clock.
     overdue = now - timedelta(seconds=stuck_after)
-    stuck = (
-        OutgoingEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lt=overdue)
-        .order_by("next_attempt_at")
-        .values_list("pk", "next_attempt_at")[:limit]
-    )
-    for pk, due in stuck:
-        # Moving next_attempt_at both claims the republication (a concurrent
-        # sweep's update finds nothing) and restarts the overdue clock.
-        if OutgoingEmail.objects.filter(
-            pk=pk, status=EmailStatus.QUEUED, next_attempt_at=due
-        ).update(next_attempt_at=now):
-            requeued.append(pk)
+    stuck = {"next_attempt_at": now}
+    requeued += _reclaim(EmailStatus.QUEUED, "next_attempt_at", overdue, limit, stuck)
     if requeued:
         log.info("Re-queued %d stuck e-mail(s): %s", len(requeued), requeued)
     return requeued
+
+
+def _reclaim(status: str, stamp: str, before, limit: int, changes: dict) -> list[int]:
+    """The ids of the rows in ``status`` whose ``stamp`` is before ``before``
+    (oldest first), each changed by ``changes`` only if it still holds the
+    stamp it was read with: a concurrent sweep's update then finds nothing."""
+    rows = (
+        OutgoingEmail.objects.filter(status=status, **{f"{stamp}__lt": before})
+        .order_by(stamp)
+        .values_list("pk", stamp)[:limit]
+    )
+    return [
+        pk
+        for pk, value in rows
+        if OutgoingEmail.objects.filter(pk=pk, status=status, **{stamp: value}).update(**changes)
+    ]

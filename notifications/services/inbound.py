@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from itsm.selectors import ticket_get_by_number
 from notifications.classify import bounce_report, classify, subject_ticket_numbers
+from notifications.mail_decoding import message_ids
 from notifications.models import (
     Classification,
     EmailStatus,
@@ -33,12 +34,7 @@ from notifications.models import (
     OutgoingEmail,
     QuarantineReason,
 )
-from notifications.parsing import (
-    MessageLimits,
-    ParsedMessage,
-    message_ids,
-    parse_message,
-)
+from notifications.parsing import MessageLimits, ParsedMessage, parse_message
 from notifications.services.ticket_mail import (
     ticket_add_customer_message,
     ticket_new_for_closed,

@@ -6,8 +6,9 @@ import pytest
 from notifications import parsing, tnef
 from notifications.classify import bounce_report, subject_ticket_numbers
 from notifications.models import InboundEmail
-from notifications.parsing import MessageLimits, parse_bytes, parse_message, split_quoted
+from notifications.parsing import MessageLimits, parse_bytes, parse_message
 from notifications.presenters import sanitise_html
+from notifications.quoting import split_quoted
 from notifications.tests import corpus
 
 DESK_HOSTS = ["desk.example"]
