@@ -13,6 +13,7 @@ from itsm.views import (
     dashboard,
     search,
     ticket_actions,
+    ticket_new,
     tickets,
 )
 
@@ -21,10 +22,10 @@ KIND_PAGES = (
     ("", consoles.console, {}, "console"),
     ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
     ("export.csv", consoles.console_export, {}, "export"),
-    ("new/", tickets.ticket_new, {}, "new"),
-    ("template-fields/", tickets.template_fields, {}, "template_fields"),
-    ("reasons/", tickets.reason_options, {}, "reasons"),
-    ("assignees/", tickets.assignee_options, {}, "assignees"),
+    ("new/", ticket_new.ticket_new, {}, "new"),
+    ("template-fields/", ticket_new.template_fields, {}, "template_fields"),
+    ("reasons/", ticket_new.reason_options, {}, "reasons"),
+    ("assignees/", ticket_new.assignee_options, {}, "assignees"),
     ("<str:number>/", tickets.ticket_detail, {}, "detail"),
     ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
     ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),

@@ -22,7 +22,7 @@ from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
 from itsm.views.actions import post_action
-from itsm.views.tickets import new_ticket_context
+from itsm.views.ticket_new import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, MailboxVersionForm, NoActionForm
 from notifications.mail_decoding import header_list

@@ -1,7 +1,7 @@
-"""The new-ticket page and the ticket page with its edit form; the page is
-rendered here for every action that shows it again (see ``ticket_actions``)."""
+"""The ticket page with its edit form; the page is rendered here for every
+action that shows it again (see ``ticket_actions``). The new-ticket page is
+``ticket_new``; both wire their forms with ``wire_form``."""
 
-import json
 import secrets
 
 from django.forms import Form
@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.forms import CustomerForm
-from customers.models import Customer
 from itsm.action_forms import (
     AssignToMeForm,
     PendingForm,
@@ -29,7 +27,7 @@ from itsm.common.permissions import is_coordinator
 from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.fields import ATTACHMENT_FIELDS, ticket_numbers_from_text
-from itsm.forms import TicketCreateForm, UserChoiceField
+from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds
 from itsm.models import (
     PacketState,
@@ -43,20 +41,14 @@ from itsm.presence import POLL_SECONDS, presence_leave, presence_others, presenc
 from itsm.presenters import customer_url, history, sla_view
 from itsm.reference_cache import cached_rows
 from itsm.selectors import (
-    agent_default_group,
-    group_assignees,
     packet_for,
-    pickable_templates,
-    row_id,
-    status_reasons,
     ticket_relations,
     tickets_by_numbers,
     tickets_open_for_customer,
 )
 from itsm.services.rules import TEMPLATE_FIELDS
-from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import StaleTicketError, ticket_update
-from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.services.uploads import held_uploads_keep
 from itsm.ticket_page_presenters import packet_view, stale_context
 from itsm.views.actions import load_ticket, post_action, ticket_action
 
@@ -72,7 +64,7 @@ ACTION_PREFIXES = {
 }
 
 
-def _template_preview(kind: Kind, template: TicketTemplate | None) -> dict | None:
+def template_preview(kind: Kind, template: TicketTemplate | None) -> dict | None:
     """Section 3 as the template will fill it."""
     if template is None:
         return None
@@ -81,7 +73,7 @@ def _template_preview(kind: Kind, template: TicketTemplate | None) -> dict | Non
     return {"fields": ticket, "template": template}
 
 
-def _wire(form: Form, kind: Kind) -> Form:
+def wire_form(form: Form, kind: Kind) -> Form:
     """htmx on the template and status pickers: the template fills the summary
     and section 3, the status narrows the reason list."""
     form.fields["template"].widget.attrs.update(
@@ -121,134 +113,6 @@ def _wire(form: Form, kind: Kind) -> Form:
 def relation_hits(ticket: Ticket, query: str) -> list[Ticket]:
     numbers = [n for n in ticket_numbers_from_text(query) if n != ticket.number]
     return tickets_by_numbers(numbers)
-
-
-# --- new ticket -----------------------------------------------------------------
-
-
-@agent_required
-def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
-    user = request.user
-    if request.method == "POST":
-        form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
-        form.use_held_uploads(user)
-
-        def create() -> Ticket:
-            ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
-            held_uploads_delete(uploads=form.held.values())
-            return ticket
-
-        return post_action(
-            request,
-            form,
-            create,
-            done=lambda ticket: (_("%(number)s created") % {"number": ticket.number}, ticket),
-            again=lambda: _new_ticket_page(request, kind, form),
-        )
-    group = agent_default_group(user)
-    form = TicketCreateForm(
-        model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
-    )
-    return _new_ticket_page(request, kind, form)
-
-
-def _new_ticket_page(request: HttpRequest, kind: Kind, form: TicketCreateForm) -> HttpResponse:
-    context = new_ticket_context(kind, form)
-    context["held_files"] = held_uploads_keep(user=request.user, form=form)
-    return render(request, "itsm/ticket_new.html", context)
-
-
-def new_ticket_context(kind: Kind, form: TicketCreateForm) -> dict:
-    """What the new-ticket page shows around its form: the customer and
-    template chosen so far, the customer's open tickets, the form's wiring.
-    The mailbox's *Crear incidencia* page is this page, prefilled."""
-    customer = None
-    template = None
-    if form.is_bound:
-        customer_id = row_id(form.data.get("customer"))
-        if customer_id is not None:
-            customer = Customer.objects.active().filter(pk=customer_id).first()
-        template_id = row_id(form.data.get("template"))
-        if template_id is not None:
-            template = form.fields["template"].queryset.filter(pk=template_id).first()
-    return {
-        "kind": kind,
-        "form": _wire(form, kind),
-        "customer_form": CustomerForm(prefix="customer"),
-        "customer": customer,
-        "open_tickets": tickets_open_for_customer(customer=customer) if customer else [],
-        "preview": _template_preview(kind, template),
-        "attachment_fields": [form[name] for name in ATTACHMENT_FIELDS],
-    }
-
-
-@agent_required
-@require_GET
-def template_fields(request: HttpRequest, kind: Kind) -> HttpResponse:
-    """htmx: section 3 and the summary as the chosen template fills them. A
-    summary someone wrote (or a mail's subject) is kept, and the template's
-    offered beside it; one another template wrote is replaced."""
-    templates = pickable_templates(kind.code)
-    template_id = row_id(request.GET.get("template"))
-    template = None
-    if template_id is not None:
-        template = templates.filter(pk=template_id).first()
-    summary_form = None
-    summary_offer = None
-    if template is not None:
-        typed = " ".join(request.GET.get("summary", "").split())
-        keep = typed and typed != template.summary and not templates.filter(summary=typed).exists()
-        summary_form = TicketCreateForm(
-            model=kind.model,
-            user=request.user,
-            initial={"summary": typed if keep else template.summary},
-        )
-        summary_offer = template if keep else None
-    return render(
-        request,
-        "itsm/snippets/ticket_template_fields.html",
-        {
-            "kind": kind,
-            "preview": _template_preview(kind, template),
-            "swap_summary": True,
-            "summary_form": summary_form,
-            "summary_offer": summary_offer,
-        },
-    )
-
-
-@agent_required
-@require_GET
-def assignee_options(request: HttpRequest, kind: Kind) -> HttpResponse:
-    """htmx: the assignee options of the chosen group. The person chosen stays
-    chosen if they belong to it; otherwise, on a new ticket, the agent
-    creating it if they do."""
-    people = list(group_assignees(request.GET.get("assigned_group", "")))
-    ids = {str(person.pk) for person in people}
-    chosen = request.GET.get("assignee", "")
-    if chosen not in ids:
-        me = str(request.user.pk)
-        chosen = me if request.GET.get("default_me") and me in ids else ""
-    options = [(str(p.pk), UserChoiceField.label_for(p)) for p in people]
-    response = render(
-        request,
-        "itsm/snippets/ticket_assignee_options.html",
-        {"options": options, "chosen": chosen},
-    )
-    # The ticket page shows the escalation guidance once the coordination
-    # group is picked (ticket.js listens for this event).
-    picked = request.GET.get("assigned_group", "") in coordination_group_ids()
-    response["HX-Trigger"] = json.dumps({"grouppicked": {"coordination": picked}})
-    return response
-
-
-@agent_required
-@require_GET
-def reason_options(request: HttpRequest, kind: Kind) -> HttpResponse:
-    """htmx: the reason options of the chosen status."""
-    status = request.GET.get("status", "")
-    reasons = status_reasons(kind.code, status) if status in kind.statuses else []
-    return render(request, "itsm/snippets/ticket_reason_options.html", {"reasons": reasons})
 
 
 # --- ticket page ------------------------------------------------------------------
@@ -334,7 +198,7 @@ def render_ticket_page(
     presence_page = ""
     if not ticket.is_closed:
         page_forms = {**_action_forms(ticket, request.user), **(forms or {})}
-        _wire(page_forms["edit"], ticket.kind)
+        wire_form(page_forms["edit"], ticket.kind)
         presence_page = secrets.token_urlsafe(9)
         presence_touch(ticket=ticket, user=request.user, page=presence_page)
         presence = presence_others(ticket=ticket, user=request.user)
