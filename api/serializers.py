@@ -213,7 +213,9 @@ class JournalEntrySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=WorkInfoType.choices)
     notes = serializers.CharField()
     event = serializers.CharField(allow_null=True)
-    data = serializers.JSONField(allow_null=True)
+    data = serializers.DictField(
+        allow_null=True, help_text="The facts of an event the system recorded."
+    )
     requires_attention = serializers.CharField()
     view_access = serializers.CharField()
     attachments = serializers.SerializerMethodField()
@@ -281,6 +283,8 @@ class RelationAddSerializer(serializers.Serializer):
 
 class CustomerSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="full_name", read_only=True)
+    # Empty when unknown, which the e-mail format would not allow.
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Customer
@@ -339,6 +343,9 @@ class TemplateSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.ModelSerializer):
+    # Empty for most reasons: only those the desk picks by itself have one.
+    code = serializers.CharField(read_only=True)
+
     class Meta:
         model = StatusReason
         fields = ("id", "kind", "status", "name", "code", "active")

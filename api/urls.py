@@ -3,8 +3,7 @@ every registered kind's tickets under its namespace (``/api/v1/incidents/``,
 ``/api/v1/workorders/``), customers and reference data; the *Tokens de API*
 page lives beside them (``/api/tokens/``)."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import path, re_path
 
 from api import pages, views
 from itsm.kinds import all_kinds
@@ -49,6 +48,6 @@ urlpatterns = [
     path("v1/templates/", views.TemplateListView.as_view(), name="templates"),
     path("v1/reasons/", views.ReasonListView.as_view(), name="reasons"),
     path("v1/sla-targets/", views.SlaTargetListView.as_view(), name="sla_targets"),
+    # Last: any other address under /api/ answers a problem+json 404.
+    re_path(r"", views.NotFoundView.as_view(), name="not_found"),
 ]
-
-__all__ = ["SpectacularAPIView"]

@@ -328,6 +328,19 @@ class RelationDetailView(KindView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class NotFoundView(DeskAPIView):
+    """Anything under /api/ no route matches: a problem, not the site's page."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        raise Http404(_("There is no such address in the API."))
+
+
 # --- customers ----------------------------------------------------------------------
 
 
