@@ -19,6 +19,7 @@ from api.rest import DeskPermission, TokenAuthentication, TokenRateThrottle
 from api.tokens import token_create, token_revoke, user_tokens
 from itsm.common.access import agent_required
 from itsm.common.permissions import is_agent
+from itsm.selectors import row_id
 
 
 class SessionOrTokenPermission(DeskPermission):
@@ -84,7 +85,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    token = ApiToken.objects.filter(pk=row_id(pk), user=request.user).first()
     if token is None:
         raise Http404(_("There is no such token."))
     token_revoke(token=token)

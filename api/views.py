@@ -45,7 +45,7 @@ from itsm.action_forms import RelationForm
 from itsm.common.access import get_ticket_for_user
 from itsm.kinds import Kind
 from itsm.models import Relation, SlaTarget, StatusReason, SupportGroup, Ticket, TicketTemplate
-from itsm.selectors import ticket_relations
+from itsm.selectors import row_id, ticket_relations
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate, ticket_unrelate
 from itsm.services.ticket_create import ticket_create
@@ -318,7 +318,7 @@ class RelationDetailView(KindView):
     def delete(self, request, number: str, relation_id: int, **kwargs) -> Response:
         ticket = self.ticket(number)
         relation = (
-            Relation.objects.filter(pk=relation_id)
+            Relation.objects.filter(pk=row_id(relation_id))
             .filter(Q(source_number=ticket.number) | Q(target_number=ticket.number))
             .first()
         )
@@ -377,7 +377,7 @@ class CustomerDetailView(DeskAPIView):
         return super().get_permissions()
 
     def customer(self, pk: int) -> Customer:
-        customer = Customer.objects.filter(pk=pk).first() if pk < 2**63 else None
+        customer = Customer.objects.filter(pk=row_id(pk)).first()
         if customer is None:
             raise Http404(_("There is no such customer."))
         return customer

@@ -57,6 +57,7 @@ def test_only_admins_change_a_customer_as_in_the_pages(api, admin_user):
     customer.refresh_from_db()
     assert (customer.first_name, customer.email) == ("Eva", "eva@example.org")
     assert api.get(reverse("api:customer", args=[2**62])).status_code == 404
+    assert api.get(reverse("api:customer", args=[2**70])).status_code == 404
     assert Customer.objects.count() == 1
 
 

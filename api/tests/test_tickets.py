@@ -207,6 +207,8 @@ def test_relations_list_add_remove(api, agent):
     elsewhere = make_incident(user=agent)
     foreign = reverse("api:incidents-relation", args=[elsewhere.number, relation_id])
     assert api.delete(foreign).status_code == 404
+    huge = reverse("api:incidents-relation", args=[incident.number, 2**70])
+    assert api.delete(huge).status_code == 404
     removed = api.delete(reverse("api:incidents-relation", args=[incident.number, relation_id]))
     assert removed.status_code == 204
     assert not Relation.objects.exists()

@@ -141,6 +141,7 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes(client, agent, other
     client.force_login(other_agent)
     revoke = reverse("api:token_revoke", args=[token.pk])
     assert client.post(revoke).status_code == 404
+    assert client.post(reverse("api:token_revoke", args=[2**70])).status_code == 404
     client.force_login(agent)
     assert client.post(revoke).status_code == 302
     token.refresh_from_db()
