@@ -3,6 +3,8 @@ checks the pages use; every write through the service the page calls. The
 ticket views serve one kind each: ``urls.py`` makes them for every kind in
 the registry, so a new kind gets its API with no edit here."""
 
+import copy
+
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -109,7 +111,7 @@ class KindView(DeskAPIView):
     def serializers(self) -> dict:
         return kind_serializers(self.kind)
 
-    def ticket(self, number: str, **related) -> Ticket:
+    def ticket(self, number: str) -> Ticket:
         return get_ticket_for_user(
             self.request.user,
             self.kind.model,
@@ -134,12 +136,26 @@ class KindView(DeskAPIView):
         return response
 
 
+def isolated_filterset(filterset: type) -> type:
+    """A copy of a console FilterSet with filters of its own. drf-spectacular
+    reads each filter's form field, which django-filter builds once and keeps
+    on the filter: read on the console's own class, it would freeze the
+    choices each console sets per request (the kind's statuses) to none."""
+    copied = type(filterset.__name__, (filterset,), {"__module__": filterset.__module__})
+    copied.base_filters = copy.deepcopy(filterset.base_filters)
+    return copied
+
+
 class ConsoleFiltersSchema(AutoSchema):
     """The list answers a page object, not an array: its filters are
-    documented all the same."""
+    documented all the same, from a copy of the console's FilterSet."""
 
     def get_filter_backends(self) -> list:
         return getattr(self.view, "filter_backends", []) if self.method == "GET" else []
+
+    def _get_filter_parameters(self) -> list:
+        self.view.schema_filterset = isolated_filterset(self.view.kind.filterset)
+        return super()._get_filter_parameters()
 
 
 class TicketListView(KindView, generics.GenericAPIView):
@@ -149,9 +165,11 @@ class TicketListView(KindView, generics.GenericAPIView):
     def get_queryset(self):
         return self.kind.model.objects.with_list_relations()
 
+    schema_filterset: type | None = None
+
     @property
     def filterset_class(self):
-        return self.kind.filterset
+        return self.schema_filterset or self.kind.filterset
 
     def get_serializer_class(self):
         return self.serializers["ticket"]
