@@ -131,10 +131,12 @@ INSTALLED_APPS = [
     "incidents",
     "workorders",
     "notifications",
+    # Before rest_framework: its catalogue restates Django's Spanish for the
+    # messages DRF's own catalogue words differently, so forms keep theirs.
+    "api",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "api",
     # Last: its autodiscovery runs once every kind has registered itself, so
     # itsm.admin can register the admin of each kind.
     "django.contrib.admin",
