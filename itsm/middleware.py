@@ -1,3 +1,4 @@
+import json
 import time
 
 from django.conf import settings
@@ -101,8 +102,12 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest):
         posted = request.method == "POST" and _holds_nul(request.POST)
         if "\x00" in request.path or _holds_nul(request.GET) or posted:
-            return HttpResponseBadRequest(
-                _("The request holds a null character, which is not allowed."),
-                content_type="text/plain; charset=utf-8",
-            )
+            message = _("The request holds a null character, which is not allowed.")
+            if request.path.startswith("/api/"):
+                # The API answers every error as RFC 9457 problem details.
+                problem = {"type": "about:blank", "title": message, "status": 400}
+                return HttpResponseBadRequest(
+                    json.dumps(problem), content_type="application/problem+json"
+                )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

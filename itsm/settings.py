@@ -42,6 +42,12 @@ INSTALLED_APPS = [
     "incidents",
     "workorders",
     "notifications",
+    # Before rest_framework: its catalogue restates Django's Spanish for the
+    # messages DRF's own catalogue words differently, so forms keep theirs.
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Last: its autodiscovery runs once every kind has registered itself, so
     # itsm.admin can register the admin of each kind.
     "django.contrib.admin",
@@ -316,6 +322,39 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- The API (api/, docs/api.md) -----------------------------------------------------
+# Requests per token (DRF's rate syntax: N/second, N/minute, N/hour, N/day),
+# counted in the shared cache (CACHE_URL).
+ITSM_API_RATE = env_str("ITSM_API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    # Each view names its authentication (a token), permissions and throttle
+    # (api.rest.DeskAPIView); nothing is allowed by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_THROTTLE_RATES": {"token": ITSM_API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.rest.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Libros/Cuentas service desk API",
+    "DESCRIPTION": "Tickets of every kind, their journal, relations and quick actions, "
+    "customers and reference data, under the same rules as the desk's pages. See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Enums stay inline: each kind has its own statuses under the same field name.
+    "POSTPROCESSING_HOOKS": [],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Headers every response carries --------------------------------------------------

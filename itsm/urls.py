@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, include, path
 from django.views.i18n import set_language
 
+from api import urls as api_urls
 from itsm import core_urls
 from itsm.kinds import Kind, all_kinds
 from notifications import urls as notifications_urls
@@ -35,5 +36,6 @@ urlpatterns = [
     ),
     path("", include(core_urls)),
     path("mailbox/", include(notifications_urls)),
+    path("api/", include(api_urls)),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ class AuditEventKind(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Lockout")
     ADMIN_CHANGE = "admin_change", _("Admin change")
     EXPORT = "export", _("Export")
+    API = "api", _("API request")
 
 
 class AuditEvent(models.Model):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.tokens import token_create
 from conftest import ROLE_USERS, _make_user, make_role_user
 from itsm.common.permissions import AGENTS_GROUP
 from itsm.models import SavedConsoleView, SupportGroup
@@ -64,6 +65,7 @@ class Desk:
             source="pipe",
         ).email_id
         SavedConsoleView.objects.create(user=agent, kind="INC", query="f=1&status=assigned")
+        self.api_token, _plain = token_create(user=agent, name="matriz", scopes=["read"])
         # Rows for the admin's axes pages.
         Client().post(reverse("login"), {"username": "agente", "password": "mala"})
 
@@ -74,7 +76,8 @@ class Desk:
 
     def kwargs(self, name: str, pattern: URLPattern) -> dict:
         namespace = name.split(":")[0] if ":" in name else ""
-        ticket = self.work_order if namespace == "workorders" else self.incident
+        kind_of_api = name.split(":")[-1].split("-")[0] if namespace == "api" else ""
+        ticket = self.work_order if "workorders" in (namespace, kind_of_api) else self.incident
         values = {
             "number": ticket.number,
             "entry_id": self.entries[ticket.KIND].pk,
@@ -87,6 +90,10 @@ class Desk:
             values["pk"] = ticket.customer.pk
         elif name == "notifications:document":
             values["pk"] = self.document.pk
+        elif name == "api:customer":
+            values["pk"] = ticket.customer.pk
+        elif name == "api:token_revoke":
+            values["pk"] = self.api_token.pk
         elif namespace == "notifications":
             values.update(pk=self.inbound, kind="INC")
         elif namespace == "admin":

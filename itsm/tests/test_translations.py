@@ -35,7 +35,7 @@ SAME_IN_SPANISH = {
 }
 
 # Where user-visible strings live.
-SOURCES = ("itsm", "customers", "incidents", "workorders", "notifications", "templates")
+SOURCES = ("itsm", "customers", "incidents", "workorders", "notifications", "api", "templates")
 
 ENTRY = re.compile(
     r'(?:msgctxt (?P<ctx>(?:".*"\s*)+))?msgid (?P<id>(?:".*"\s*)+)'

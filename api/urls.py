@@ -1,0 +1,53 @@
+"""The API under /api/: the schema, its reference page, and /api/v1/ with
+every registered kind's tickets under its namespace (``/api/v1/incidents/``,
+``/api/v1/workorders/``), customers and reference data; the *Tokens de API*
+page lives beside them (``/api/tokens/``)."""
+
+from django.urls import path, re_path
+
+from api import pages, views
+from itsm.kinds import all_kinds
+
+app_name = "api"
+
+
+def kind_urlpatterns() -> list:
+    patterns = []
+    for kind in all_kinds():
+        made = views.kind_views(kind)
+        base = f"v1/{kind.namespace}/"
+        ticket = base + "<str:number>/"
+        names = f"{kind.namespace}-"
+        patterns += [
+            path(base, made["list"], name=names + "list"),
+            path(ticket, made["detail"], name=names + "detail"),
+            path(ticket + "journal/", made["journal"], name=names + "journal"),
+            path(ticket + "relations/", made["relations"], name=names + "relations"),
+            path(
+                ticket + "relations/<int:relation_id>/",
+                made["relation"],
+                name=names + "relation",
+            ),
+            *(
+                path(ticket + f"{action}/", made[action], name=names + action)
+                for action in ("assign-to-me", "pending", "resolve", "reopen")
+            ),
+        ]
+    return patterns
+
+
+urlpatterns = [
+    path("schema/", pages.SchemaView.as_view(), name="schema"),
+    path("docs/", pages.docs, name="docs"),
+    path("tokens/", pages.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke_page, name="token_revoke"),
+    *kind_urlpatterns(),
+    path("v1/customers/", views.CustomerListView.as_view(), name="customers"),
+    path("v1/customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer"),
+    path("v1/groups/", views.GroupListView.as_view(), name="groups"),
+    path("v1/templates/", views.TemplateListView.as_view(), name="templates"),
+    path("v1/reasons/", views.ReasonListView.as_view(), name="reasons"),
+    path("v1/sla-targets/", views.SlaTargetListView.as_view(), name="sla_targets"),
+    # Last: any other address under /api/ answers a problem+json 404.
+    re_path(r"", views.NotFoundView.as_view(), name="not_found"),
+]
