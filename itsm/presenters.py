@@ -71,14 +71,7 @@ class ConsoleRow:
             if self.requires_attention
             else ""
         )
-        due = ""
-        if self.due:
-            due = (
-                f'<time class="due due-{e(self.due_state or "ok")}" datetime="{e(self.due_iso)}">'
-                f"{e(self.due)}</time>"
-            )
-            if self.due_state_label:
-                due += f' <span class="visually-hidden">({e(self.due_state_label)})</span>'
+        due = self._due_html()
         line = " · ".join(
             str(text)
             for text in (ticket.number, self.customer, ticket.summary, self.status, reason)
@@ -119,6 +112,19 @@ class ConsoleRow:
         return mark_safe(  # noqa: S308 - every value escaped
             f'\n    <tr title="{e(line)}">{markup}\n    </tr>'
         )
+
+    def _due_html(self) -> str:
+        """The due time, coloured by its state, the state also said in words."""
+        if not self.due:
+            return ""
+        e = html.escape
+        due = (
+            f'<time class="due due-{e(self.due_state or "ok")}" datetime="{e(self.due_iso)}">'
+            f"{e(self.due)}</time>"
+        )
+        if self.due_state_label:
+            due += f' <span class="visually-hidden">({e(self.due_state_label)})</span>'
+        return due
 
 
 # The console's columns, what an agent reads first on the left; each cell's

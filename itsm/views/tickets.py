@@ -181,6 +181,28 @@ def coordination_group_ids() -> list[str]:
     )
 
 
+def _open_ticket_context(
+    request: HttpRequest, ticket: Ticket, packet, page_forms: dict, escalation_form
+) -> dict:
+    """What only an open ticket's page shows: the escalation panel, who may
+    take it, the files held for its forms."""
+    context = escalation_context(request, ticket, packet, escalation_form)
+    if escalation_form is not None:
+        context["open_panel"] = "escalate"
+        kept = held_uploads_keep(user=request.user, form=escalation_form)
+        escalation_form.kept = {held["field"]: held for held in kept}
+    # *Asignarme* only for who the ticket's group can be assigned to (the
+    # service refuses anyone else); the edit form's options say who.
+    context["can_take"] = any(
+        value == str(request.user.pk)
+        for value, _label in page_forms["edit"].fields["assignee"].choices
+    )
+    work_info_form = page_forms["work_info"]
+    context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
+    context["work_info_attachment_fields"] = [work_info_form[n] for n in ATTACHMENT_FIELDS]
+    return context
+
+
 def render_ticket_page(
     request: HttpRequest,
     ticket: Ticket,
@@ -232,24 +254,8 @@ def render_ticket_page(
         "can_email": bool(ticket.customer.email) and not ticket.is_closed,
     }
     if not ticket.is_closed:
-        context.update(escalation_context(request, ticket, packet, escalation_form))
-        if escalation_form is not None:
-            context["open_panel"] = "escalate"
-            kept = held_uploads_keep(user=request.user, form=escalation_form)
-            escalation_form.kept = {held["field"]: held for held in kept}
-        # The guidance is for the agent escalating: with the escalate panel
-        # open (or, in the page, once the coordination group is picked).
+        context.update(_open_ticket_context(request, ticket, packet, page_forms, escalation_form))
         context["escalating"] = context["open_panel"] == "escalate"
-        # *Asignarme* only for who the ticket's group can be assigned to (the
-        # service refuses anyone else); the edit form's options say who.
-        context["can_take"] = any(
-            value == str(request.user.pk)
-            for value, _label in page_forms["edit"].fields["assignee"].choices
-        )
-    if "work_info" in page_forms:
-        work_info_form = page_forms["work_info"]
-        context["held_files"] = held_uploads_keep(user=request.user, form=work_info_form)
-        context["work_info_attachment_fields"] = [work_info_form[n] for n in ATTACHMENT_FIELDS]
     return render(request, "itsm/ticket_detail.html", context)
 
 

@@ -43,12 +43,9 @@ def unconfirmed_payment(agent):
     )
 
 
-def test_a_coordinator_takes_what_an_agent_escalated(
-    open_page, agent, coordinator, waiting_already, unconfirmed_payment
-):
-    number = unconfirmed_payment.number
-    page = open_page()
-    log_in(page, agent)
+def escalate_the_flei_case(page, number: str) -> None:
+    """The agent finds the work order by its number and escalates it as a
+    FLEI inconsistency, the case's form coming in place."""
     # The full number in the magnifier goes straight to the ticket.
     page.keyboard.press("/")
     page.keyboard.type(number)
@@ -74,6 +71,15 @@ def test_a_coordinator_takes_what_an_agent_escalated(
     expect(page.locator("#ticket-group")).to_have_text("L1 COORDINACIÓN CAMPAÑA LIBROS/CUENTAS")
     expect(page.locator("#ticket-assignee")).to_have_text("Sin asignar")
     expect(page.locator("#history-entries")).to_contain_text(NOTE)
+
+
+def test_a_coordinator_takes_what_an_agent_escalated(
+    open_page, agent, coordinator, waiting_already, unconfirmed_payment
+):
+    number = unconfirmed_payment.number
+    page = open_page()
+    log_in(page, agent)
+    escalate_the_flei_case(page, number)
 
     # The coordinator, in a browser of their own.
     coordination = open_page()
