@@ -27,6 +27,7 @@ from itsm.models import (
     ViewAccess,
     WorkInfoType,
 )
+from itsm.services.rules import TEMPLATE_FIELDS
 
 MAX_TEXT = settings.ITSM_MAX_TEXT_LENGTH
 # Ids beyond a 64-bit integer designate nothing and would overflow the database.
@@ -329,15 +330,7 @@ class TemplateSerializer(serializers.ModelSerializer):
             "summary",
             "default_group",
             "active",
-            "operational_tier_1",
-            "operational_tier_2",
-            "operational_tier_3",
-            "product_tier_1",
-            "product_tier_2",
-            "product_tier_3",
-            "service",
-            "impact",
-            "urgency",
+            *TEMPLATE_FIELDS,
         )
         read_only_fields = fields
 
