@@ -5,7 +5,8 @@ page lives beside them (``/api/tokens/``)."""
 
 from django.urls import path, re_path
 
-from api import pages, views
+from api import pages
+from api.views import base, customers, kinds, reference
 from itsm.kinds import all_kinds
 
 app_name = "api"
@@ -14,7 +15,7 @@ app_name = "api"
 def kind_urlpatterns() -> list:
     patterns = []
     for kind in all_kinds():
-        made = views.kind_views(kind)
+        made = kinds.kind_views(kind)
         base = f"v1/{kind.namespace}/"
         ticket = base + "<str:number>/"
         names = f"{kind.namespace}-"
@@ -42,12 +43,12 @@ urlpatterns = [
     path("tokens/", pages.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke_page, name="token_revoke"),
     *kind_urlpatterns(),
-    path("v1/customers/", views.CustomerListView.as_view(), name="customers"),
-    path("v1/customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer"),
-    path("v1/groups/", views.GroupListView.as_view(), name="groups"),
-    path("v1/templates/", views.TemplateListView.as_view(), name="templates"),
-    path("v1/reasons/", views.ReasonListView.as_view(), name="reasons"),
-    path("v1/sla-targets/", views.SlaTargetListView.as_view(), name="sla_targets"),
+    path("v1/customers/", customers.CustomerListView.as_view(), name="customers"),
+    path("v1/customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer"),
+    path("v1/groups/", reference.GroupListView.as_view(), name="groups"),
+    path("v1/templates/", reference.TemplateListView.as_view(), name="templates"),
+    path("v1/reasons/", reference.ReasonListView.as_view(), name="reasons"),
+    path("v1/sla-targets/", reference.SlaTargetListView.as_view(), name="sla_targets"),
     # Last: any other address under /api/ answers a problem+json 404.
-    re_path(r"", views.NotFoundView.as_view(), name="not_found"),
+    re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]

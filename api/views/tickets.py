@@ -1,0 +1,255 @@
+"""One kind's tickets: list (the console's filters and sorts), detail,
+update, quick actions, journal and relations. Every read through the
+selectors and access checks the pages use; every write through the service
+the page calls."""
+
+import copy
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.pagination import keyset_response
+from api.serializers import (
+    TICKET_COLUMNS,
+    JournalAppendSerializer,
+    JournalEntrySerializer,
+    NoteSerializer,
+    PendingSerializer,
+    RelationAddSerializer,
+    RelationSerializer,
+    ResolveSerializer,
+)
+from api.views.base import KindView, etag, expected_version, validated
+from itsm.action_forms import RelationForm
+from itsm.models import Relation, Ticket
+from itsm.selectors import row_id, ticket_relations
+from itsm.services.journal import work_info_add
+from itsm.services.relations import ticket_relate, ticket_unrelate
+from itsm.services.ticket_create import ticket_create
+from itsm.services.ticket_update import (
+    ticket_assign_to_me,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_set_pending,
+    ticket_update,
+)
+from itsm.views.consoles import DEFAULT_SORT, SORTS
+
+SORT_VALUES = [f"{sign}{key}" for key in SORTS for sign in ("", "-")]
+
+
+def isolated_filterset(filterset: type) -> type:
+    """A copy of a console FilterSet with filters of its own. drf-spectacular
+    reads each filter's form field, which django-filter builds once and keeps
+    on the filter: read on the console's own class, it would freeze the
+    choices each console sets per request (the kind's statuses) to none."""
+    copied = type(filterset.__name__, (filterset,), {"__module__": filterset.__module__})
+    copied.base_filters = copy.deepcopy(filterset.base_filters)
+    return copied
+
+
+class ConsoleFiltersSchema(AutoSchema):
+    """The list answers a page object, not an array: its filters are
+    documented all the same, from a copy of the console's FilterSet."""
+
+    def get_filter_backends(self) -> list:
+        return getattr(self.view, "filter_backends", []) if self.method == "GET" else []
+
+    def _get_filter_parameters(self) -> list:
+        self.view.schema_filterset = isolated_filterset(self.view.kind.filterset)
+        return super()._get_filter_parameters()
+
+
+class TicketListView(KindView, generics.GenericAPIView):
+    filter_backends = [DjangoFilterBackend]
+    schema = ConsoleFiltersSchema()
+
+    def get_queryset(self):
+        return self.kind.model.objects.with_list_relations()
+
+    schema_filterset: type | None = None
+
+    @property
+    def filterset_class(self):
+        return self.schema_filterset or self.kind.filterset
+
+    def get_serializer_class(self):
+        return self.serializers["ticket"]
+
+    def get(self, request, **kwargs) -> Response:
+        sort = request.query_params.get("o") or DEFAULT_SORT
+        if sort not in SORT_VALUES:
+            raise ValidationError(
+                {"o": [_("Choose one of: %(v)s.") % {"v": ", ".join(SORT_VALUES)}]}
+            )
+        columns = None
+        if request.query_params.get("fields"):
+            columns = {name.strip() for name in request.query_params["fields"].split(",")}
+            unknown = sorted(columns - set(TICKET_COLUMNS))
+            if unknown:
+                raise ValidationError(
+                    {"fields": [_("Unknown fields: %(f)s.") % {"f": ", ".join(unknown)[:200]}]}
+                )
+        queryset = self.filter_queryset(self.get_queryset())
+        key = sort.lstrip("-")
+        ticket_serializer = self.serializers["ticket"]
+        return Response(
+            keyset_response(
+                request,
+                queryset,
+                SORTS[key].keys,
+                descending=sort.startswith("-"),
+                serialize=lambda rows: ticket_serializer(rows, many=True, columns=columns).data,
+                counted=queryset,
+            )
+        )
+
+    def post(self, request, **kwargs) -> Response:
+        data = validated(self.serializers["create"], request)
+        ticket = ticket_create(model=self.kind.model, user=request.user, **data)
+        response = self.ticket_response(ticket, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{request.path}{ticket.number}/")
+        return response
+
+
+class TicketDetailView(KindView):
+    def get(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        if request.headers.get("If-None-Match") == etag(ticket):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(ticket)})
+        return self.ticket_response(ticket)
+
+    def patch(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        version = expected_version(request)
+        data = dict(validated(self.serializers["update"], request, partial=True))
+        ticket_update(ticket=ticket, user=request.user, expected_version=version, **data)
+        return self.ticket_response(ticket)
+
+
+class ActionView(KindView):
+    """A quick action of the ticket page, with the page's service."""
+
+    input_serializer = NoteSerializer
+
+    def perform(self, ticket: Ticket, user, version: int, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        version = expected_version(request)
+        data = dict(validated(self.input_serializer, request))
+        self.perform(ticket, request.user, version, data)
+        return self.ticket_response(ticket)
+
+
+class AssignToMeView(ActionView):
+    def perform(self, ticket, user, version, data) -> None:
+        ticket_assign_to_me(ticket=ticket, user=user, expected_version=version)
+
+
+class PendingView(ActionView):
+    input_serializer = PendingSerializer
+
+    def perform(self, ticket, user, version, data) -> None:
+        ticket_set_pending(ticket=ticket, user=user, expected_version=version, **data)
+
+
+class ResolveView(ActionView):
+    input_serializer = ResolveSerializer
+
+    def perform(self, ticket, user, version, data) -> None:
+        if not data.get("resolution"):
+            data.pop("resolution", None)
+        ticket_resolve(ticket=ticket, user=user, expected_version=version, **data)
+
+
+class ReopenView(ActionView):
+    def perform(self, ticket, user, version, data) -> None:
+        ticket_reopen(ticket=ticket, user=user, expected_version=version, **data)
+
+
+class JournalView(KindView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        entries = ticket.kind.journal_model.objects.filter(ticket=ticket).select_related("author")
+        return Response(
+            keyset_response(
+                request,
+                entries,
+                ("created_at", "id"),
+                descending=True,
+                serialize=lambda rows: JournalEntrySerializer(rows, many=True).data,
+            )
+        )
+
+    def post(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        data = validated(JournalAppendSerializer, request)
+        attachments = [
+            data[name] for name in ("attachment_1", "attachment_2", "attachment_3") if name in data
+        ]
+        entry = work_info_add(
+            ticket=ticket,
+            user=request.user,
+            notes=data["notes"],
+            entry_type=data["type"],
+            attachments=attachments,
+            requires_attention=data["requires_attention"],
+            view_access=data["view_access"],
+        )
+        entry = type(entry).objects.select_related("author").get(pk=entry.pk)
+        return Response(JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+def _relation_rows(ticket: Ticket) -> list[dict]:
+    return [
+        {
+            "id": relation.pk,
+            "type": relation.type,
+            "number": other.number,
+            "summary": other.summary,
+            "status": other.status,
+            "created_at": relation.created_at,
+        }
+        for relation, other in ticket_relations(ticket)
+    ]
+
+
+class RelationsView(KindView):
+    def get(self, request, number: str, **kwargs) -> Response:
+        return Response(RelationSerializer(_relation_rows(self.ticket(number)), many=True).data)
+
+    def post(self, request, number: str, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        data = validated(RelationAddSerializer, request)
+        # The Relations tab's form reads "wo 1234" as the page does.
+        form = RelationForm(data)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        relation = ticket_relate(ticket=ticket, user=request.user, **form.cleaned_data)
+        row = next(row for row in _relation_rows(ticket) if row["id"] == relation.pk)
+        return Response(RelationSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class RelationDetailView(KindView):
+    def delete(self, request, number: str, relation_id: int, **kwargs) -> Response:
+        ticket = self.ticket(number)
+        relation = (
+            Relation.objects.filter(pk=row_id(relation_id))
+            .filter(Q(source_number=ticket.number) | Q(target_number=ticket.number))
+            .first()
+        )
+        if relation is None:
+            raise Http404(_("This relation does not exist."))
+        ticket_unrelate(relation=relation, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
