@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from itsm import settings_parts as parts
 from itsm.env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,47 +75,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "itsm.urls"
 WSGI_APPLICATION = "itsm.wsgi.application"
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
-                "itsm.context_processors.roles",
-            ],
-            "builtins": ["itsm.templatetags.people"],
-        },
-    },
-]
+TEMPLATES = parts.templates(BASE_DIR)
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     SQLITE_PATH = Path(env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")))
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(SQLITE_PATH),
-            "OPTIONS": {
-                # Writers queue for the lock instead of failing at once, and take
-                # it at BEGIN so two writers never deadlock upgrading a read lock.
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # A file, not memory, so tests that create tickets from several
-            # threads share one database.
-            # One file per test process, so parallel runs never share it.
-            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test_db_{os.getpid()}.sqlite3"))},
-        }
-    }
+    DATABASES = {"default": parts.sqlite_database(SQLITE_PATH, os.getpid())}
 
 # Reference-data lists, login throttling counters and anything else cached
 # must hold across processes and machines in production: CACHE_URL=redis://…
@@ -122,12 +90,7 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTH_PASSWORD_VALIDATORS = parts.password_validators()
 # --- Logging in ----------------------------------------------------------------------
 # django-axes counts failed logins per user name *and* address: after
 # ITSM_LOGIN_FAILURE_LIMIT failures that pair is locked for
@@ -219,17 +182,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "max_retries": 1,
-    # Publishing from a web request must fail fast when the broker is down (the
-    # outbox sweep publishes again later): retry the connection once, at once.
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = parts.celery_transport_options(CELERY_BROKER_VISIBILITY_TIMEOUT)
 # A task that runs longer than the visibility timeout would be delivered twice.
 CELERY_TASK_TIME_LIMIT = min(300, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
@@ -245,23 +198,6 @@ ITSM_DASHBOARD_REFRESH_SECONDS = env_int("ITSM_DASHBOARD_REFRESH_SECONDS", 300)
 ITSM_DASHBOARD_AGENT_SECONDS = env_int("ITSM_DASHBOARD_AGENT_SECONDS", 60)
 # Most rows a console export (…/export.csv) writes.
 ITSM_EXPORT_MAX_ROWS = env_int("ITSM_EXPORT_MAX_ROWS", 100_000)
-CELERY_BEAT_SCHEDULE = {
-    "autoclose-resolved-tickets": {
-        "task": "itsm.tasks.autoclose_tickets",
-        "schedule": env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
-    },
-    "purge-held-uploads": {"task": "itsm.tasks.purge_held_uploads", "schedule": 3600},
-    # The whole desk's dashboard figures (coordinators read the snapshot).
-    "refresh-dashboard": {
-        "task": "itsm.tasks.refresh_dashboard",
-        "schedule": ITSM_DASHBOARD_REFRESH_SECONDS,
-    },
-    # Journals each SLA breach as it happens (nothing is mailed).
-    "mark-sla-breaches": {
-        "task": "itsm.tasks.mark_sla_breaches",
-        "schedule": env_int("ITSM_SLA_SWEEP_EVERY_SECONDS", 60),
-    },
-}
 # Files of a form that came back with errors are kept this long for the
 # agent to send the form again.
 ITSM_HELD_UPLOAD_HOURS = env_int("ITSM_HELD_UPLOAD_HOURS", 24)
@@ -272,12 +208,11 @@ ITSM_HELD_UPLOAD_HOURS = env_int("ITSM_HELD_UPLOAD_HOURS", 24)
 # sender is certainly dead: never two senders at once.
 ITSM_EMAIL_SEND_TIME_LIMIT = env_int("ITSM_EMAIL_SEND_TIME_LIMIT", 120)
 ITSM_EMAIL_LEASE_SECONDS = env_int("ITSM_EMAIL_LEASE_SECONDS", ITSM_EMAIL_SEND_TIME_LIMIT + 60)
-if ITSM_EMAIL_LEASE_SECONDS <= ITSM_EMAIL_SEND_TIME_LIMIT:
-    raise ImproperlyConfigured("ITSM_EMAIL_LEASE_SECONDS must exceed ITSM_EMAIL_SEND_TIME_LIMIT")
-if ITSM_EMAIL_SEND_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
-    raise ImproperlyConfigured(
-        "ITSM_EMAIL_SEND_TIME_LIMIT must be below CELERY_BROKER_VISIBILITY_TIMEOUT"
-    )
+parts.check_email_timings(
+    send_time_limit=ITSM_EMAIL_SEND_TIME_LIMIT,
+    lease_seconds=ITSM_EMAIL_LEASE_SECONDS,
+    visibility=CELERY_BROKER_VISIBILITY_TIMEOUT,
+)
 # Temporary failures (connection refused, 4xx) are retried with exponential
 # backoff and jitter: base · 2^(attempt-1), capped, at most this many attempts.
 ITSM_EMAIL_MAX_ATTEMPTS = env_int("ITSM_EMAIL_MAX_ATTEMPTS", 8)
@@ -287,10 +222,6 @@ ITSM_EMAIL_RETRY_MAX_MS = env_int("ITSM_EMAIL_RETRY_MAX_MS", 30 * 60_000)
 # broker was down at commit) and rows whose "sending" lease expired (worker lost).
 ITSM_EMAIL_SWEEP_EVERY_SECONDS = env_int("ITSM_EMAIL_SWEEP_EVERY_SECONDS", 60)
 ITSM_EMAIL_STUCK_AFTER_SECONDS = env_int("ITSM_EMAIL_STUCK_AFTER_SECONDS", 120)
-CELERY_BEAT_SCHEDULE["requeue-stuck-emails"] = {
-    "task": "notifications.tasks.requeue_stuck_emails",
-    "schedule": ITSM_EMAIL_SWEEP_EVERY_SECONDS,
-}
 
 # Incoming mail (notifications: the mailbox). A larger message is stored and
 # quarantined, never read. IMAP polling runs only when ITSM_IMAP_HOST is set.
@@ -311,18 +242,17 @@ ITSM_IMAP_POLL_SECONDS = env_int("ITSM_IMAP_POLL_SECONDS", 60)
 # While the server is unreachable: wait base · 2^(failures-1), capped.
 ITSM_IMAP_RETRY_BASE_SECONDS = env_int("ITSM_IMAP_RETRY_BASE_SECONDS", 30)
 ITSM_IMAP_RETRY_MAX_SECONDS = env_int("ITSM_IMAP_RETRY_MAX_SECONDS", 1800)
-if ITSM_IMAP_HOST:
-    CELERY_BEAT_SCHEDULE["fetch-email"] = {
-        "task": "notifications.tasks.fetch_email",
-        "schedule": ITSM_IMAP_POLL_SECONDS,
-    }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+CELERY_BEAT_SCHEDULE = parts.beat_schedule(
+    autoclose_every=env_int("ITSM_AUTOCLOSE_EVERY_SECONDS", 3600),
+    dashboard_every=ITSM_DASHBOARD_REFRESH_SECONDS,
+    sla_sweep_every=env_int("ITSM_SLA_SWEEP_EVERY_SECONDS", 60),
+    email_sweep_every=ITSM_EMAIL_SWEEP_EVERY_SECONDS,
+    # Mail is fetched only when a mailbox is configured.
+    imap_poll_every=ITSM_IMAP_POLL_SECONDS if ITSM_IMAP_HOST else None,
+)
+
+LOGGING = parts.logging_config(env_str("LOG_LEVEL", "INFO"))
 
 # --- The API (api/, docs/api.md) -----------------------------------------------------
 # Requests per token (DRF's rate syntax: N/second, N/minute, N/hour, N/day),
@@ -363,21 +293,7 @@ SPECTACULAR_SETTINGS = {
 # which inherits this policy, and keeps its inline styles); <style> elements
 # only from our files, plus the one the admin's change lists write.
 ADMIN_CHANGELIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
-ITSM_CSP = [
-    "default-src 'self'",
-    "script-src 'self'",
-    f"style-src 'self' {ADMIN_CHANGELIST_STYLE}",
-    f"style-src-elem 'self' {ADMIN_CHANGELIST_STYLE}",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "frame-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-]
+ITSM_CSP = parts.content_security_policy(ADMIN_CHANGELIST_STYLE)
 ITSM_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -399,10 +315,4 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTP
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
-proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
-if proxy_ssl_header:
-    if len(proxy_ssl_header) != 2:
-        raise ImproperlyConfigured(
-            "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
-        )
-    SECURE_PROXY_SSL_HEADER = tuple(proxy_ssl_header)
+SECURE_PROXY_SSL_HEADER = parts.proxy_ssl_header(env_list("SECURE_PROXY_SSL_HEADER", []))
