@@ -6,7 +6,5 @@ from itsm import kinds
 class IncidentsConfig(kinds.KindConfig):
     name = "incidents"
     verbose_name = _("Incidents")
-    new_label = _("New incident")
-    resolve_label = _("Resolve")
-    resolved_message = _("%(number)s resolved")
+    labels = kinds.KindLabels(_("New incident"), _("Resolve"), _("%(number)s resolved"))
     escalation_cases = ("error23", "unsolved", "linking", "other")

@@ -1,37 +1,17 @@
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import (
-    Status,
-    Ticket,
-    journal_model,
-    ticket_constraints,
-    ticket_status_field,
-)
-
-INCIDENT_STATUSES = (
-    Status.NEW,
-    Status.ASSIGNED,
-    Status.IN_PROGRESS,
-    Status.PENDING,
-    Status.RESOLVED,
-    Status.CLOSED,
-    Status.CANCELLED,
-)
+from itsm.models import Status, Ticket, journal_model, kind_meta, ticket_status_field
 
 
 class Incident(Ticket):
-    KIND = "INC"
-    PREFIX = "INC"
-    NUMBER_DIGITS = 12
-    STATUSES = INCIDENT_STATUSES
+    KIND = PREFIX = "INC"
+    STATUSES = Status.subset(
+        "new", "assigned", "in_progress", "pending", "resolved", "closed", "cancelled"
+    )
     RESOLVED_STATUS = Status.RESOLVED
 
-    status = ticket_status_field(INCIDENT_STATUSES)
-
-    class Meta(Ticket.Meta):
-        verbose_name = _("incident")
-        verbose_name_plural = _("incidents")
-        constraints = ticket_constraints("incident", INCIDENT_STATUSES)
+    status = ticket_status_field(STATUSES)
+    Meta = kind_meta(STATUSES, _("incident"), _("incidents"))
 
 
 IncidentWorkInfo = journal_model(Incident, _("incident work info"))

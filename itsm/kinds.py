@@ -14,6 +14,7 @@ Nothing that reads or writes tickets.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.apps import AppConfig
 from django.apps.registry import Apps
@@ -106,6 +107,14 @@ class _UrlNames:
         return f"{self.namespace}:{name}"
 
 
+class KindLabels(NamedTuple):
+    """The words a kind names its own actions with."""
+
+    new: Promise  # "New incident"
+    resolve: Promise  # the quick action: "Resolve" / "Complete"
+    resolved: Promise  # "%(number)s resolved" / "%(number)s completed"
+
+
 class KindConfig(AppConfig):
     """The ``AppConfig`` of a kind's app. The app declares only what is its
     own: its labels and the escalation cases it carries. Once the models are
@@ -118,9 +127,7 @@ class KindConfig(AppConfig):
     name ``KindConfig`` in the app's ``apps`` module would be a second
     AppConfig there, and Django would pick neither."""
 
-    new_label: Promise  # "New incident"
-    resolve_label: Promise  # the quick action: "Resolve" / "Complete"
-    resolved_message: Promise  # "%(number)s resolved" / "%(number)s completed"
+    labels: KindLabels
     escalation_cases: tuple[str, ...] = Kind.escalation_cases
 
     def ready(self) -> None:
@@ -132,9 +139,9 @@ class KindConfig(AppConfig):
                 journal_model=model._meta.get_field("work_info").related_model,
                 filterset=import_string(f"{self.name}.filters.{model.__name__}FilterSet"),
                 namespace=self.label,
-                new_label=self.new_label,
-                resolve_label=self.resolve_label,
-                resolved_message=self.resolved_message,
+                new_label=self.labels.new,
+                resolve_label=self.labels.resolve,
+                resolved_message=self.labels.resolved,
                 escalation_cases=self.escalation_cases,
                 load_reference_data=import_string(f"{self.name}.reference_data.load"),
             )

@@ -1,38 +1,18 @@
 from django.utils.translation import gettext_lazy as _
 
-from itsm.models import (
-    Status,
-    Ticket,
-    journal_model,
-    ticket_constraints,
-    ticket_status_field,
-)
-
-WORK_ORDER_STATUSES = (
-    Status.ASSIGNED,
-    Status.PENDING,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-    Status.CLOSED,
-    Status.CANCELLED,
-    Status.REJECTED,
-)
+from itsm.models import Status, Ticket, journal_model, kind_meta, ticket_status_field
 
 
 class WorkOrder(Ticket):
-    KIND = "WO"
-    PREFIX = "WO"
-    NUMBER_DIGITS = 13
-    STATUSES = WORK_ORDER_STATUSES
+    KIND = PREFIX = "WO"
+    STATUSES = Status.subset(
+        "assigned", "pending", "in_progress", "completed", "closed", "cancelled", "rejected"
+    )
     RESOLVED_STATUS = Status.COMPLETED
     GROUP_LABEL = _("Support group name")
 
-    status = ticket_status_field(WORK_ORDER_STATUSES)
-
-    class Meta(Ticket.Meta):
-        verbose_name = _("work order")
-        verbose_name_plural = _("work orders")
-        constraints = ticket_constraints("workorder", WORK_ORDER_STATUSES)
+    status = ticket_status_field(STATUSES)
+    Meta = kind_meta(STATUSES, _("work order"), _("work orders"))
 
 
 WorkOrderWorkInfo = journal_model(WorkOrder, _("work order work info"))

@@ -18,6 +18,11 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     REJECTED = "rejected", _("Rejected")
 
+    @classmethod
+    def subset(cls, *values: str) -> tuple["Status", ...]:
+        """A kind's statuses, in the order its lists show them."""
+        return tuple(cls(value) for value in values)
+
 
 # The one definition of "open": someone still has to act on the ticket. Every
 # console filter, count, list of a customer's open tickets, search result and

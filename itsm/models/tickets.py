@@ -153,6 +153,11 @@ def ticket_indexes(prefix: str) -> list[models.Index]:
     ]
 
 
+# Remedy's numbers are 15 characters: the kind's prefix, then the sequence
+# zero-padded (INC000000001234, WO0000000001234).
+NUMBER_LENGTH = 15
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
         return self.filter(open_tickets_q())
@@ -168,19 +173,20 @@ class TicketQuerySet(models.QuerySet):
 class Ticket(Categorisation):
     """The anatomy shared by incidents and work orders.
 
-    Concrete subclasses set KIND, PREFIX, NUMBER_DIGITS, STATUSES and
-    RESOLVED_STATUS and redeclare ``status`` with their own choices.
+    Concrete subclasses set KIND, PREFIX, STATUSES and RESOLVED_STATUS and
+    redeclare ``status`` with their own choices (``ticket_status_field``) and
+    ``Meta`` (``kind_meta``).
     """
 
     KIND: str
     PREFIX: str
-    NUMBER_DIGITS: int
+    NUMBER_DIGITS: int  # what NUMBER_LENGTH leaves after the prefix
     STATUSES: tuple[str, ...]
     RESOLVED_STATUS: str
     GROUP_LABEL = _("Assigned group")
     FINISHED_STATUSES = FINISHED_STATUSES
 
-    number = models.CharField(_("number"), max_length=15, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=NUMBER_LENGTH, unique=True, editable=False)
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -290,6 +296,11 @@ class Ticket(Categorisation):
         # Named after the concrete class: incident_…, workorder_….
         indexes = ticket_indexes("%(class)s")
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "PREFIX" in vars(cls):
+            cls.NUMBER_DIGITS = NUMBER_LENGTH - len(cls.PREFIX)
+
     def __str__(self) -> str:
         return self.number
 
@@ -320,3 +331,14 @@ class Ticket(Categorisation):
     @property
     def can_reopen(self) -> bool:
         return self.is_resolved
+
+
+def kind_meta(statuses: tuple[str, ...], verbose_name, verbose_name_plural) -> type:
+    """A kind's ``Meta``: the ticket's indexes, its names, and a check that the
+    stored status is one the kind allows (``incident_status_valid``)."""
+    attrs = {
+        "verbose_name": verbose_name,
+        "verbose_name_plural": verbose_name_plural,
+        "constraints": ticket_constraints("%(class)s", statuses),
+    }
+    return type("Meta", (Ticket.Meta,), attrs)

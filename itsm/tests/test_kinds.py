@@ -63,7 +63,6 @@ def _define_problem_models() -> tuple[type, type, type]:
     class Problem(Ticket):
         KIND = "PRB"
         PREFIX = "PRB"
-        NUMBER_DIGITS = 12
         STATUSES = PROBLEM_STATUSES
         RESOLVED_STATUS = Status.RESOLVED
         GROUP_LABEL = _("Assigned group")
