@@ -36,7 +36,7 @@ from itsm.models import (
 from itsm.reference_data import COMMON_REASONS, L1, load_kind
 from itsm.selectors import ticket_numbers
 from itsm.tests.factories import make_incident, make_ticket
-from itsm.tests.test_journal_guards import assert_journal_is_append_only, assert_search_is_indexed
+from itsm.tests.journal import assert_journal_is_append_only, assert_search_is_indexed
 from workorders.models import WorkOrder
 
 PROBLEM_STATUSES = (Status.ASSIGNED, Status.PENDING, Status.RESOLVED, Status.CLOSED)

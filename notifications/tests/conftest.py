@@ -7,6 +7,7 @@ from itsm.tests.factories import make_incident, make_work_order
 from notifications import reference_data
 from notifications.models import InboundEmail, ResponseTemplate
 from notifications.tests import corpus
+from notifications.tests.backends import FailingBackend
 from notifications.tests.factories import stored
 
 
@@ -82,3 +83,13 @@ def message(private_media, customer) -> InboundEmail:
             attachments=[("captura.png", "image/png", corpus.PNG)],
         )
     )
+
+
+@pytest.fixture
+def failing_smtp(settings) -> type[FailingBackend]:
+    """Deliveries fail with ``failing_smtp.error`` (a refused connection unless
+    the test sets another); ``failing_smtp.calls`` counts the attempts."""
+    settings.EMAIL_BACKEND = "notifications.tests.backends.FailingBackend"
+    FailingBackend.calls = 0
+    FailingBackend.error = ConnectionRefusedError(111, "Connection refused")
+    return FailingBackend

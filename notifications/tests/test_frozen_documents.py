@@ -10,7 +10,6 @@ from django.urls import reverse
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import email_resend, email_send
 from notifications.services.delivery import email_deliver
-from notifications.tests.test_services import FailingBackend
 
 
 def queue(ticket, user, template) -> OutgoingEmail:
@@ -39,10 +38,10 @@ def test_a_queued_message_carries_the_documents_as_they_were(agent, incident, li
     assert entry.data["attachments"] == list(original)
 
 
-def test_a_re_sent_message_keeps_its_documents(agent, incident, linking, mailoutbox, settings):
-    settings.EMAIL_BACKEND = "notifications.tests.test_services.FailingBackend"
-    FailingBackend.calls = 0
-    FailingBackend.error = smtplib.SMTPRecipientsRefused(
+def test_a_re_sent_message_keeps_its_documents(
+    agent, incident, linking, mailoutbox, settings, failing_smtp
+):
+    failing_smtp.error = smtplib.SMTPRecipientsRefused(
         {"ana.garcia@example.com": (550, b"5.1.1 mailbox unavailable")}
     )
     email = queue(incident, agent, linking)

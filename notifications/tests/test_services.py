@@ -215,34 +215,6 @@ def test_the_outgoing_mime_message_has_text_html_and_the_stored_message_id(
     assert kinds == ["text/plain", "text/html"]
 
 
-class FailingBackend:
-    """An SMTP backend that raises what the test wants."""
-
-    error: Exception = ConnectionRefusedError(111, "Connection refused")
-    calls = 0
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
-
-    def send_messages(self, messages) -> int:
-        type(self).calls += 1
-        raise type(self).error
-
-
-@pytest.fixture
-def failing_smtp(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
-    FailingBackend.calls = 0
-    FailingBackend.error = ConnectionRefusedError(111, "Connection refused")
-    return FailingBackend
-
-
 def test_a_temporary_failure_is_retried_later_with_the_same_message_id(
     agent, incident, documentation, failing_smtp, settings
 ):
