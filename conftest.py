@@ -108,27 +108,18 @@ def make_role_user(django_user_model, role: str):
     return _make_user(django_user_model, spec.pop("username"), **spec)
 
 
-@pytest.fixture
-def agent(reference, django_user_model):
-    return make_role_user(django_user_model, "agent")
+def role_user_fixture(role: str, doc: str = ""):
+    """A fixture giving the user of ``role`` (ROLE_USERS), made for the test."""
+
+    def fixture(reference, django_user_model):
+        return make_role_user(django_user_model, role)
+
+    fixture.__doc__ = doc or f"The {role}."
+    return pytest.fixture(fixture)
 
 
-@pytest.fixture
-def other_agent(reference, django_user_model):
-    return make_role_user(django_user_model, "another agent")
-
-
-@pytest.fixture
-def coordinator(reference, django_user_model):
-    return make_role_user(django_user_model, "coordinator")
-
-
-@pytest.fixture
-def admin_user(reference, django_user_model):
-    return make_role_user(django_user_model, "admin")
-
-
-@pytest.fixture
-def outsider(reference, django_user_model):
-    """Logged in, but in no role."""
-    return make_role_user(django_user_model, "no role")
+agent = role_user_fixture("agent")
+other_agent = role_user_fixture("another agent")
+coordinator = role_user_fixture("coordinator")
+admin_user = role_user_fixture("admin")
+outsider = role_user_fixture("no role", "Logged in, but in no role.")

@@ -15,7 +15,7 @@ from itsm.presenters import entry_text
 from itsm.services.sla import business_calendar, sla_mark_breaches
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending, ticket_update
 from itsm.tasks import mark_sla_breaches
-from itsm.tests.factories import make_incident, pending_reason
+from itsm.tests.factories import make_incident, pending_reason, resolve
 from itsm.working_time import add_working_minutes, working_minutes_between
 
 INCIDENTS = reverse("incidents:console")
@@ -85,12 +85,7 @@ def test_pending_pauses_the_clock_and_leaving_it_resumes_it(agent):
 
 def test_resolving_stops_the_clock(agent):
     ticket = make_incident(user=agent, assignee=agent)
-    ticket_resolve(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=StatusReason.objects.filter(kind="INC", status=Status.RESOLVED).first(),
-    )
+    resolve(ticket, agent)
     ticket.refresh_from_db()
     assert ticket.resolution_due_at is None and ticket.sla_running_since is None
 

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from itsm import journal_events
-from itsm.models import RequiresAttention, Status, StatusReason
+from itsm.models import RequiresAttention, Status
 from itsm.services.sla import business_calendar, sla_mark_breaches
-from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
-from itsm.tests.factories import pending_reason
+from itsm.tests.factories import pend, resolve
 from itsm.working_time import add_working_minutes
 from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
@@ -20,12 +19,22 @@ from notifications.tests import corpus
 pytestmark = pytest.mark.django_db
 
 
-def reply_to(ticket) -> None:
-    inbound_receive(raw=corpus.reply(subject=f"Re: {ticket.number}"), source="pipe")
+def reply_to(ticket, message_id: str | None = None) -> None:
+    raw = corpus.reply(subject=f"Re: {ticket.number}", message_id=message_id)
+    inbound_receive(raw=raw, source="pipe")
+    ticket.refresh_from_db()
 
 
 def resumed(ticket):
     return ticket.work_info.filter(event=journal_events.SLA_RESUMED)
+
+
+@pytest.fixture
+def brought_back(private_media, incident, agent) -> Incident:
+    """A Pendiente incident the customer's reply brought back to Asignado."""
+    pend(incident, agent)
+    reply_to(incident)
+    return incident
 
 
 def test_a_reply_to_a_pending_ticket_resumes_its_clock(private_media, incident, agent):
@@ -33,19 +42,13 @@ def test_a_reply_to_a_pending_ticket_resumes_its_clock(private_media, incident, 
     started = timezone.now() - timedelta(days=2)
     Incident.objects.filter(pk=incident.pk).update(sla_running_since=started)
     incident.refresh_from_db()
-    ticket_set_pending(
-        ticket=incident,
-        user=agent,
-        expected_version=incident.version,
-        status_reason=pending_reason(),
-    )
+    pend(incident, agent)
     incident.refresh_from_db()
     assert incident.sla_running_since is None and incident.resolution_due_at is None
     used, version = incident.sla_elapsed_minutes, incident.version
 
     reply_to(incident)
 
-    incident.refresh_from_db()
     assert incident.status == Status.ASSIGNED
     assert incident.status_reason.code == "reopened"
     assert incident.requires_attention == RequiresAttention.RESPONSE
@@ -63,18 +66,12 @@ def test_a_reply_to_a_pending_ticket_resumes_its_clock(private_media, incident, 
 def test_a_reply_to_a_resolved_ticket_reopens_it_with_its_clock_running(
     private_media, work_order, agent
 ):
-    ticket_resolve(
-        ticket=work_order,
-        user=agent,
-        expected_version=work_order.version,
-        status_reason=StatusReason.objects.filter(kind="WO", status=Status.COMPLETED).first(),
-    )
+    resolve(work_order, agent)
     work_order.refresh_from_db()
     assert work_order.sla_running_since is None
 
     reply_to(work_order)
 
-    work_order.refresh_from_db()
     assert work_order.status == Status.ASSIGNED
     assert work_order.resolution == "" and work_order.resolved_at is None
     assert work_order.sla_running_since == work_order.updated_at
@@ -82,39 +79,18 @@ def test_a_reply_to_a_resolved_ticket_reopens_it_with_its_clock_running(
     assert resumed(work_order).count() == 1
 
 
-def test_a_second_reply_journals_no_second_resumption(private_media, incident, agent):
-    ticket_set_pending(
-        ticket=incident,
-        user=agent,
-        expected_version=incident.version,
-        status_reason=pending_reason(),
-    )
-    reply_to(incident)
-    incident.refresh_from_db()
-    version = incident.version
+def test_a_second_reply_journals_no_second_resumption(brought_back):
+    version = brought_back.version
 
-    inbound_receive(
-        raw=corpus.reply(subject=f"Re: {incident.number}", message_id="<second@example.com>"),
-        source="pipe",
-    )
+    reply_to(brought_back, message_id="<second@example.com>")
 
-    incident.refresh_from_db()
-    assert incident.version == version + 1  # an agent editing meanwhile is told
-    assert incident.status == Status.ASSIGNED
-    assert incident.sla_running_since is not None
-    assert resumed(incident).count() == 1
+    assert brought_back.version == version + 1  # an agent editing meanwhile is told
+    assert brought_back.status == Status.ASSIGNED
+    assert brought_back.sla_running_since is not None
+    assert resumed(brought_back).count() == 1
 
 
-def test_the_breach_sweep_sees_a_ticket_a_reply_brought_back(private_media, incident, agent):
-    ticket_set_pending(
-        ticket=incident,
-        user=agent,
-        expected_version=incident.version,
-        status_reason=pending_reason(),
-    )
-    reply_to(incident)
-    incident.refresh_from_db()
-
-    assert sla_mark_breaches(now=incident.resolution_due_at + timedelta(minutes=1)) == 1
-    incident.refresh_from_db()
-    assert incident.sla_breached_at == incident.resolution_due_at
+def test_the_breach_sweep_sees_a_ticket_a_reply_brought_back(brought_back):
+    assert sla_mark_breaches(now=brought_back.resolution_due_at + timedelta(minutes=1)) == 1
+    brought_back.refresh_from_db()
+    assert brought_back.sla_breached_at == brought_back.resolution_due_at

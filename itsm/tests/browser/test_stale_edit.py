@@ -14,18 +14,25 @@ from itsm.tests.factories import make_incident
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def two_on_one_ticket(open_page, agent, other_agent):
+    """A new incident, open on the page of the agent (a) and of another (b)."""
+    ticket = make_incident(user=agent)
+    pages = []
+    for user in (agent, other_agent):
+        page = open_page()
+        log_in(page, user)
+        page.goto(ticket.get_absolute_url())
+        pages.append(page)
+    return ticket, *pages
+
+
 def save(page) -> None:
     page.locator("#ticket-edit-form").get_by_role("button", name="Guardar", exact=True).click()
 
 
-def test_a_refused_save_then_guardar_applies_only_my_change(open_page, agent, other_agent):
-    ticket = make_incident(user=agent)
-    a = open_page()
-    log_in(a, agent)
-    a.goto(ticket.get_absolute_url())
-    b = open_page()
-    log_in(b, other_agent)
-    b.goto(ticket.get_absolute_url())
+def test_a_refused_save_then_guardar_applies_only_my_change(two_on_one_ticket):
+    ticket, a, b = two_on_one_ticket
 
     # B changes the summary and saves.
     b.locator("#id_summary").fill("Resumen cambiado por B")
@@ -67,14 +74,8 @@ def test_a_refused_save_then_guardar_applies_only_my_change(open_page, agent, ot
     assert ticket.summary == "Resumen de B otra vez"
 
 
-def test_a_refused_quick_action_pressed_again_keeps_the_other_change(open_page, agent, other_agent):
-    ticket = make_incident(user=agent)
-    a = open_page()
-    log_in(a, agent)
-    a.goto(ticket.get_absolute_url())
-    b = open_page()
-    log_in(b, other_agent)
-    b.goto(ticket.get_absolute_url())
+def test_a_refused_quick_action_pressed_again_keeps_the_other_change(two_on_one_ticket):
+    ticket, a, b = two_on_one_ticket
 
     b.locator("#id_summary").fill("Resumen cambiado por B")
     save(b)
