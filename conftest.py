@@ -11,6 +11,7 @@ from django.utils import translation
 from itsm import reference_data
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.models import SupportGroup
+from notifications.tests.live import RedisServer, ServiceUnavailable
 
 
 def services_required() -> bool:
@@ -25,6 +26,17 @@ def missing_service(reason: str) -> None:
     if services_required():
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    """A redis-server of the test's own, on loopback."""
+    try:
+        server = RedisServer(tmp_path)
+    except ServiceUnavailable as error:
+        missing_service(str(error))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from conftest import missing_service
 from itsm.env import cache_from_url
-from notifications.tests.live import RedisServer, ServiceUnavailable
 
 
 def test_without_cache_url_each_process_has_its_own_memory_cache():
@@ -28,16 +26,6 @@ def test_a_redis_url_selects_django_redis_cache():
 def test_anything_else_is_refused():
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL must be"):
         cache_from_url("memcached://x")
-
-
-@pytest.fixture
-def redis(tmp_path):
-    try:
-        server = RedisServer(tmp_path)
-    except ServiceUnavailable as error:
-        missing_service(str(error))
-    yield server
-    server.stop()
 
 
 PROCESS = """

@@ -18,7 +18,6 @@ from notifications.services.compose import email_send
 from notifications.tests.factories import pdf_upload
 from notifications.tests.live import (
     CeleryWorker,
-    RedisServer,
     ServiceUnavailable,
     SmtpSink,
     free_port,
@@ -28,16 +27,6 @@ from notifications.tests.live import (
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis(tmp_path):
-    try:
-        server = RedisServer(tmp_path)
-    except ServiceUnavailable as error:
-        missing_service(str(error))
-    yield server
-    server.stop()
 
 
 @pytest.fixture
