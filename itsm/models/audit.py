@@ -1,9 +1,10 @@
 """The audit trail (see ``itsm.audit``)."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from itsm.common.fields import user_key
 
 
 class AuditEventKind(models.TextChoices):
@@ -20,14 +21,7 @@ class AuditEvent(models.Model):
     """One entry of the audit trail. Append-only, like the journal."""
 
     kind = models.CharField(_("event"), max_length=20, choices=AuditEventKind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_key(_("user"), optional=True, on_delete=models.SET_NULL)
     # As typed at the login, for failures of users that may not exist.
     username = models.CharField(_("user name"), max_length=150, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)

@@ -2,11 +2,11 @@
 coordination, by case, as structured fields; versioned like the ticket,
 with one revision row per version so its story is kept."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.escalation_cases import CASE_CHOICES, CASES
 from itsm.kinds import kind_choices
 
@@ -60,12 +60,7 @@ class EscalationPacket(models.Model):
     return_note = models.TextField(_("coordinator's note"), blank=True)
     times_returned = models.PositiveSmallIntegerField(_("times returned"), default=0)
     escalated_at = models.DateTimeField(_("escalated"), default=timezone.now)
-    escalated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("escalated by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    escalated_by = user_key(_("escalated by"))
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -114,12 +109,7 @@ class EscalationPacketRevision(models.Model):
     note = models.TextField(_("note"), blank=True)
     # The journal entry (of the packet's kind) that tells this event.
     journal_entry_id = models.PositiveBigIntegerField(_("journal entry"), null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    author = user_key(_("author"))
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
     class Meta:

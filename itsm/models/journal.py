@@ -1,11 +1,11 @@
 """The journal every kind keeps (*información de trabajo*): append-only
 entries, their attachments, and the model each kind builds with ``journal_model``."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.models.choices import RequiresAttention, ViewAccess, WorkInfoType
 from itsm.models.tickets import Ticket
 from itsm.storage import private_storage
@@ -37,14 +37,7 @@ class WorkInfo(models.Model):
 
     # ticket = ForeignKey(<concrete ticket>, related_name="work_info") in subclasses
     # Empty for entries the system writes by itself (auto-close).
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = user_key(_("author"), optional=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
     type = models.CharField(
         _("type"),

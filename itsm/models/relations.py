@@ -1,11 +1,11 @@
 """Links between tickets, and what each user keeps of the consoles."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.kinds import kind_choices
 from itsm.models.choices import RelationType
 
@@ -23,12 +23,7 @@ class Relation(models.Model):
         default=RelationType.RELATED,
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_key(_("created by"))
 
     class Meta:
         verbose_name = _("relation")
@@ -62,11 +57,9 @@ class SavedConsoleView(models.Model):
     """A user's default console: the filters (a query string) the console
     opens with when no filter is given, one per kind of ticket."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
+    user = user_key(
+        _("user"),
         on_delete=models.CASCADE,
-        related_name="+",
         # The unique (user, kind) constraint below serves every lookup.
         db_index=False,
     )

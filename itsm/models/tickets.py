@@ -3,12 +3,12 @@ kind declares with it (the journal is in ``journal``)."""
 
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.kinds import Kind, kind_of
 from itsm.models.choices import (
     FINISHED_STATUSES,
@@ -225,14 +225,7 @@ class Ticket(Categorisation):
         on_delete=models.PROTECT,
         related_name="%(class)ss",
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assignee"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_%(class)ss",
-    )
+    assignee = user_key(_("assignee"), optional=True, related_name="assigned_%(class)ss")
     status_reason = models.ForeignKey(
         StatusReason,
         verbose_name=_("status reason"),
@@ -253,18 +246,8 @@ class Ticket(Categorisation):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_key(_("created by"))
+    updated_by = user_key(_("updated by"))
     version = models.PositiveIntegerField(_("version"), default=1)
 
     # The SLA clock (itsm.services.sla): due times stored when they change,

@@ -1,11 +1,11 @@
 """Files an agent chose on a form that came back with errors, kept on the
 server for a short while so they need not be chosen again."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.storage import private_storage
 
 
@@ -15,12 +15,7 @@ class HeldUpload(models.Model):
     ``held_uploads_purge`` deletes what was never used."""
 
     token = models.CharField(_("token"), max_length=64, unique=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    user = user_key(_("user"), on_delete=models.CASCADE)
     file = models.FileField(_("file"), storage=private_storage, upload_to="held/%Y/%m/%d/")
     name = models.CharField(_("name"), max_length=255)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

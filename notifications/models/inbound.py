@@ -3,12 +3,12 @@ and what became of it, its attachments, and where IMAP polling stands."""
 
 from uuid import uuid4
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -140,25 +140,17 @@ class InboundEmail(models.Model):
         _("status"), max_length=20, choices=InboundStatus.choices, default=InboundStatus.NEW
     )
     threaded = models.BooleanField(_("threaded by itself"), default=False)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    assigned_to = user_key(
+        _("assigned to"),
+        optional=True,
         # inboundemail_assignee_idx serves it.
         db_index=False,
     )
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=InboundAction.choices, blank=True)
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    acted_by = user_key(
+        _("acted by"),
+        optional=True,
         # Never queried by it.
         db_index=False,
     )

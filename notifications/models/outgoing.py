@@ -4,11 +4,11 @@ the copies of the standard documents it carries."""
 from pathlib import PurePath
 from uuid import uuid4
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.storage import private_storage
@@ -76,20 +76,8 @@ class OutgoingEmail(models.Model):
     # row belongs to the worker that claimed it.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    queued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_key(_("created by"))
+    queued_by = user_key(_("sent by"), optional=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
