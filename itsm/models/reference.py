@@ -36,22 +36,14 @@ class SupportGroup(models.Model):
     class Meta:
         verbose_name = _("support group")
         verbose_name_plural = _("support groups")
+        # At most one group plays each part.
         constraints = [
             models.UniqueConstraint(
-                fields=["is_agent_default"],
-                condition=models.Q(is_agent_default=True),
-                name="supportgroup_single_agent_default",
-            ),
-            models.UniqueConstraint(
-                fields=["is_coordination"],
-                condition=models.Q(is_coordination=True),
-                name="supportgroup_single_coordination",
-            ),
-            models.UniqueConstraint(
-                fields=["is_specialists"],
-                condition=models.Q(is_specialists=True),
-                name="supportgroup_single_specialists",
-            ),
+                fields=[flag],
+                condition=models.Q(**{flag: True}),
+                name=f"supportgroup_single_{flag.removeprefix('is_')}",
+            )
+            for flag in ("is_agent_default", "is_coordination", "is_specialists")
         ]
 
     def __str__(self) -> str:
