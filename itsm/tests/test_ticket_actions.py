@@ -123,36 +123,27 @@ def test_pending_refuses_a_reason_of_another_status(client, agent):
     assert ticket.status == Status.ASSIGNED
 
 
-def test_resolve_an_incident_defaults_the_resolution(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    data = {
-        "resolve-version": "1",
-        "resolve-status_reason": reason("INC", Status.RESOLVED).pk,
-        "resolve-resolution": "",
-    }
-    response = client.post(url(ticket, "resolve"), data, follow=True)
-    assert f"{ticket.number} resuelta" in response.content.decode()
-    ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
-    assert ticket.resolution == DEFAULT_RESOLUTION
-    assert ticket.requires_attention == RequiresAttention.NONE
-
-
-def test_complete_a_work_order(client, agent):
-    ticket = make_work_order(user=agent)
+@pytest.mark.parametrize(
+    ("make", "done"),
+    [(make_incident, "resuelta"), (make_work_order, "terminada")],
+    ids=["incident", "work order"],
+)
+def test_resolving_from_the_page_defaults_the_resolution(client, agent, make, done):
+    ticket = make(user=agent)
     client.force_login(agent)
     page = client.get(url(ticket, "detail"))
     assert page.context["forms"]["resolve"]["resolution"].value() == DEFAULT_RESOLUTION
     data = {
         "resolve-version": "1",
-        "resolve-status_reason": reason("WO", Status.COMPLETED).pk,
-        "resolve-resolution": "RESUELTO",
+        "resolve-status_reason": reason(ticket.KIND, ticket.RESOLVED_STATUS).pk,
+        "resolve-resolution": "",
     }
     response = client.post(url(ticket, "resolve"), data, follow=True)
-    assert f"{ticket.number} terminada" in response.content.decode()
+    assert f"{ticket.number} {done}" in response.content.decode()
     ticket.refresh_from_db()
-    assert ticket.status == Status.COMPLETED
+    assert ticket.status == ticket.RESOLVED_STATUS
+    assert ticket.resolution == DEFAULT_RESOLUTION
+    assert ticket.requires_attention == RequiresAttention.NONE
 
 
 def test_reopen_a_resolved_ticket(client, agent):
