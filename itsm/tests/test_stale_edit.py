@@ -17,6 +17,14 @@ from itsm.tests.factories import (
 )
 
 
+@pytest.fixture
+def edit_form_open(client, agent):
+    """An incident, and its edit form as the agent's page shows it."""
+    ticket = make_incident(user=agent)
+    client.force_login(agent)
+    return ticket, client.get(page_url(ticket)).context["forms"]["edit"]
+
+
 def other_agent_changes(ticket, other_agent, **fields) -> None:
     fresh = type(ticket).objects.get(pk=ticket.pk)
     ticket_update(ticket=fresh, user=other_agent, expected_version=fresh.version, **fields)
@@ -45,12 +53,10 @@ def test_after_a_refusal_the_next_save_applies_only_my_change(client, agent, oth
     assert ticket.reported_source == ReportedSource.EMAIL
 
 
-def test_an_old_value_posted_for_an_untouched_field_is_never_written(client, agent, other_agent):
+def test_an_old_value_posted_for_an_untouched_field_is_never_written(client, edit_form_open):
     """Even when the version matches (a form posted as it was shown), a field
     the agent did not change is left as stored."""
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    form = client.get(page_url(ticket)).context["forms"]["edit"]
+    ticket, form = edit_form_open
     data = edit_data(form, description="Notas de A")
     assert client.post(edit_url(ticket), data).status_code == 302
     ticket.refresh_from_db()
@@ -59,10 +65,8 @@ def test_an_old_value_posted_for_an_untouched_field_is_never_written(client, age
     assert journal == ["opened"]  # no status, group or assignee change recorded
 
 
-def test_when_both_change_the_same_field_the_agent_chooses(client, agent, other_agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    form = client.get(page_url(ticket)).context["forms"]["edit"]
+def test_when_both_change_the_same_field_the_agent_chooses(client, edit_form_open, other_agent):
+    ticket, form = edit_form_open
     other_agent_changes(ticket, other_agent, summary="Resumen de B")
     response = client.post(
         edit_url(ticket),
@@ -93,10 +97,8 @@ def test_when_both_change_the_same_field_the_agent_chooses(client, agent, other_
     assert (ticket.summary, ticket.reported_source) == ("Resumen de B", ReportedSource.WEB)
 
 
-def test_keeping_mine_writes_my_value(client, agent, other_agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    form = client.get(page_url(ticket)).context["forms"]["edit"]
+def test_keeping_mine_writes_my_value(client, edit_form_open, other_agent):
+    ticket, form = edit_form_open
     other_agent_changes(ticket, other_agent, summary="Resumen de B")
     response = client.post(edit_url(ticket), edit_data(form, summary="Resumen de A"))
     rebased = response.context["forms"]["edit"]
@@ -106,10 +108,8 @@ def test_keeping_mine_writes_my_value(client, agent, other_agent):
     assert ticket.summary == "Resumen de A"
 
 
-def test_the_same_value_from_both_is_no_conflict(client, agent, other_agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
-    form = client.get(page_url(ticket)).context["forms"]["edit"]
+def test_the_same_value_from_both_is_no_conflict(client, edit_form_open, other_agent):
+    ticket, form = edit_form_open
     other_agent_changes(ticket, other_agent, summary="El mismo resumen")
     response = client.post(edit_url(ticket), edit_data(form, summary="El mismo resumen"))
     assert response.context["conflicts"] == []

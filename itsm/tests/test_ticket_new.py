@@ -307,26 +307,20 @@ def test_attachment_over_the_size_limit_is_refused(client, agent, settings):
     assert not Incident.objects.exists()
 
 
-def test_agent_cannot_send_a_new_ticket_to_the_specialists(client, agent):
+@pytest.mark.parametrize(("role", "allowed"), [("agent", False), ("coordinator", True)])
+def test_only_a_coordinator_sends_a_new_ticket_to_the_specialists(client, request, role, allowed):
+    client.force_login(request.getfixturevalue(role))
     specialists = SupportGroup.objects.get(is_specialists=True)
-    client.force_login(agent)
     response = client.post(
         reverse("incidents:new"),
         form_data(CustomerFactory(), campaign_template("INC"), assigned_group=specialists.pk),
     )
-    assert "assigned_group" in response.context["form"].errors
-    assert not Incident.objects.exists()
-
-
-def test_coordinator_can_send_a_new_ticket_to_the_specialists(client, coordinator):
-    specialists = SupportGroup.objects.get(is_specialists=True)
-    client.force_login(coordinator)
-    response = client.post(
-        reverse("incidents:new"),
-        form_data(CustomerFactory(), campaign_template("INC"), assigned_group=specialists.pk),
-    )
-    assert response.status_code == 302
-    assert Incident.objects.get().assigned_group == specialists
+    if allowed:
+        assert response.status_code == 302
+        assert Incident.objects.get().assigned_group == specialists
+    else:
+        assert "assigned_group" in response.context["form"].errors
+        assert not Incident.objects.exists()
 
 
 def test_inactive_customer_is_refused(client, agent):
