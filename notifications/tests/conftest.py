@@ -26,27 +26,23 @@ def response_templates(reference) -> dict[str, ResponseTemplate]:
     return {template.title: template for template in ResponseTemplate.objects.all()}
 
 
-@pytest.fixture
-def documentation(response_templates) -> ResponseTemplate:
-    return response_templates["SOLICITUD DOCUMENTACIÓN"]
+def template_fixture(title: str, doc: str = ""):
+    """A fixture giving the seeded response template called ``title``."""
+
+    def fixture(response_templates) -> ResponseTemplate:
+        return response_templates[title]
+
+    fixture.__doc__ = doc or title
+    return pytest.fixture(fixture)
 
 
-@pytest.fixture
-def linking(response_templates) -> ResponseTemplate:
-    """Brings the cuadro de vinculación and the LOPD form."""
-    return response_templates["VINCULACIÓN – ENVÍO CUADRO DE VINCULACIÓN"]
-
-
-@pytest.fixture
-def linked(response_templates) -> ResponseTemplate:
-    """Coordinators only."""
-    return response_templates["VINCULACIÓN – VINCULADO"]
-
-
-@pytest.fixture
-def debt(response_templates) -> ResponseTemplate:
-    """Asks for the amount owed."""
-    return response_templates["FALTA DE PAGO"]
+documentation = template_fixture("SOLICITUD DOCUMENTACIÓN")
+linking = template_fixture(
+    "VINCULACIÓN – ENVÍO CUADRO DE VINCULACIÓN",
+    "Brings the cuadro de vinculación and the LOPD form.",
+)
+linked = template_fixture("VINCULACIÓN – VINCULADO", "Coordinators only.")
+debt = template_fixture("FALTA DE PAGO", "Asks for the amount owed.")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ traps of each kind that mail clients, gateways and mail servers set."""
 
 import binascii
 import struct
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
@@ -157,16 +158,22 @@ PNG = bytes.fromhex(
 )
 
 
+def _with_text(subject: str, message_id: str, text: str) -> EmailMessage:
+    """A message from the customer to the desk with its text, ready for attachments."""
+    message = EmailMessage()
+    message["From"] = f"Ana <{CUSTOMER}>"
+    message["To"] = DESK
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content(text)
+    return message
+
+
 def nested_message() -> bytes:
     inner = plain(subject="Mensaje original reenviado", message_id="<inner@example.com>")
-    outer = EmailMessage()
-    outer["From"] = f"Ana <{CUSTOMER}>"
-    outer["To"] = DESK
-    outer["Subject"] = "Fwd: Mensaje original reenviado"
-    outer["Message-ID"] = "<outer@example.com>"
-    outer.set_content("Le reenvío lo que me llegó.")
-    from email import message_from_bytes, policy
-
+    outer = _with_text(
+        "Fwd: Mensaje original reenviado", "<outer@example.com>", "Le reenvío lo que me llegó."
+    )
     outer.add_attachment(message_from_bytes(inner, policy=policy.default))
     return bytes(outer)
 
@@ -204,12 +211,9 @@ def tnef_blob(files: list[tuple[str, bytes]], body: str = "") -> bytes:
 
 
 def winmail() -> bytes:
-    message = EmailMessage()
-    message["From"] = f"Ana <{CUSTOMER}>"
-    message["To"] = DESK
-    message["Subject"] = "Documentación (Outlook)"
-    message["Message-ID"] = "<winmail@example.com>"
-    message.set_content("Adjunto la documentación.")
+    message = _with_text(
+        "Documentación (Outlook)", "<winmail@example.com>", "Adjunto la documentación."
+    )
     blob = tnef_blob([("informe.pdf", b"%PDF-1.4 informe"), ("datos.txt", b"hola")])
     message.add_attachment(blob, maintype="application", subtype="ms-tnef", filename="winmail.dat")
     return bytes(message)

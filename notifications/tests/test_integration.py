@@ -73,6 +73,20 @@ def statuses(emails) -> list[str]:
     )
 
 
+def serve(smtp, worker, mode: str = "accept") -> None:
+    """The SMTP sink answering in ``mode``, then the worker."""
+    smtp.set_mode(mode)
+    start(smtp)
+    start(worker)
+
+
+def signed_in(user) -> Client:
+    """A browser on the web side, signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def wait_until_all(emails, status: str, timeout: float) -> bool:
     return bool(wait_for(lambda: set(statuses(emails)) == {status}, timeout=timeout, interval=0.1))
 
@@ -80,10 +94,8 @@ def wait_until_all(emails, status: str, timeout: float) -> bool:
 def test_a_message_sent_from_the_compose_page_reaches_the_customer(
     agent, incident, linking, worker, smtp, web
 ):
-    start(smtp)
-    start(worker)
-    client = Client()
-    client.force_login(agent)
+    serve(smtp, worker)
+    client = signed_in(agent)
     response = client.post(
         reverse("incidents:email", args=[incident.number]),
         {"template": linking.pk, "attachment": pdf_upload("captura.pdf"), "action": "send"},
@@ -138,9 +150,7 @@ def test_twenty_messages_queued_while_smtp_is_down_arrive_once_each(
 def test_a_550_answer_fails_after_one_attempt_without_retries(
     agent, incident, documentation, worker, smtp, web
 ):
-    smtp.set_mode("reject")
-    start(smtp)
-    start(worker)
+    serve(smtp, worker, mode="reject")
     (email,) = queue(incident, agent, documentation)
     assert wait_until_all([email], EmailStatus.FAILED, timeout=15), worker.log_tail()
     # Longer than the retry backoff, the sweep period and the stuck delay together.
@@ -155,9 +165,7 @@ def test_a_550_answer_fails_after_one_attempt_without_retries(
 def test_a_worker_killed_while_sending_is_replaced_and_the_message_id_kept(
     agent, incident, documentation, worker, smtp, web
 ):
-    smtp.set_mode("delay")
-    start(smtp)
-    start(worker)
+    serve(smtp, worker, mode="delay")
     (email,) = queue(incident, agent, documentation)
     # The server has the data and is holding its answer: kill the whole worker.
     assert wait_for(smtp.messages, timeout=15), worker.log_tail()
@@ -175,8 +183,7 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_message_id_kept(
 
 
 def test_a_rolled_back_transaction_sends_nothing(agent, incident, documentation, worker, smtp, web):
-    start(smtp)
-    start(worker)
+    serve(smtp, worker)
     with pytest.raises(RuntimeError), transaction.atomic():
         email_send(ticket=incident, user=agent, template=documentation)
         raise RuntimeError("the ticket change failed")
@@ -191,10 +198,8 @@ def test_a_rolled_back_transaction_sends_nothing(agent, incident, documentation,
 def test_with_the_broker_down_at_commit_the_request_is_fast_and_the_sweep_sends_later(
     agent, incident, documentation, worker, smtp, redis
 ):
-    start(smtp)
-    start(worker)
-    client = Client()
-    client.force_login(agent)
+    serve(smtp, worker)
+    client = signed_in(agent)
     with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
         began = time.monotonic()
         response = client.post(

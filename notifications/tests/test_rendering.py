@@ -122,20 +122,24 @@ def test_the_message_carries_the_campaign_signature_in_spanish(agent, incident, 
     assert html.startswith("<!doctype html>")
 
 
-@pytest.mark.django_db
-def test_the_admin_reports_a_broken_body_on_the_form(admin_client, reference):
-    response = admin_client.post(
+def add_in_the_admin(admin_client, body: str):
+    return admin_client.post(
         "/admin/notifications/responsetemplate/add/",
         {
             "title": "PRUEBA",
             "subject_suffix": "Colegio de Registradores",
-            "body": "Hola {% load static %}",
+            "body": body,
             "applies_to": "BOTH",
             "active": "on",
             "documents-TOTAL_FORMS": "0",
             "documents-INITIAL_FORMS": "0",
         },
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_reports_a_broken_body_on_the_form(admin_client, reference):
+    response = add_in_the_admin(admin_client, "Hola {% load static %}")
     assert response.status_code == 200
     assert "La plantilla tiene un error" in response.content.decode()
     assert "Hola {% load static %}" in response.content.decode()
@@ -143,16 +147,4 @@ def test_the_admin_reports_a_broken_body_on_the_form(admin_client, reference):
 
 @pytest.mark.django_db
 def test_the_admin_saves_a_valid_body(admin_client, reference):
-    response = admin_client.post(
-        "/admin/notifications/responsetemplate/add/",
-        {
-            "title": "PRUEBA",
-            "subject_suffix": "Colegio de Registradores",
-            "body": "Hola {{ cliente.nombre }}",
-            "applies_to": "BOTH",
-            "active": "on",
-            "documents-TOTAL_FORMS": "0",
-            "documents-INITIAL_FORMS": "0",
-        },
-    )
-    assert response.status_code == 302
+    assert add_in_the_admin(admin_client, "Hola {{ cliente.nombre }}").status_code == 302
