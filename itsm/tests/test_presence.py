@@ -23,19 +23,28 @@ def ticket(agent):
     return make_incident(user=agent)
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """time.time() stands still at the test's start; ``clock(seconds)`` moves it
+    that long after the start."""
+    start = time.time()
+
+    def at(seconds: float) -> None:
+        monkeypatch.setattr(time, "time", lambda: start + seconds)
+
+    at(0)
+    return at
+
+
 def presence_url(ticket) -> str:
     return reverse("incidents:presence", args=[ticket.number])
 
 
-def test_a_colleague_who_only_looks_is_shown_looking(
-    client, agent, other_agent, ticket, monkeypatch
-):
-    start = time.time()
-    monkeypatch.setattr(time, "time", lambda: start)
+def test_a_colleague_who_only_looks_is_shown_looking(client, agent, other_agent, ticket, clock):
     client.force_login(other_agent)
     client.get(ticket.get_absolute_url())
     for later in range(POLL_SECONDS, 130, POLL_SECONDS):  # the page polls for two minutes
-        monkeypatch.setattr(time, "time", lambda later=later: start + later)
+        clock(later)
         client.post(presence_url(ticket))
     client.force_login(agent)
     html = client.get(ticket.get_absolute_url()).content.decode()
@@ -46,17 +55,15 @@ def test_a_colleague_who_only_looks_is_shown_looking(
 
 
 def test_a_colleague_who_typed_is_shown_editing_since_they_started(
-    client, agent, other_agent, ticket, monkeypatch
+    client, agent, other_agent, ticket, clock
 ):
-    start = time.time()
-    monkeypatch.setattr(time, "time", lambda: start)
     client.force_login(other_agent)
     client.get(ticket.get_absolute_url())
-    monkeypatch.setattr(time, "time", lambda: start + 60)
+    clock(60)
     client.post(presence_url(ticket), {"editing": "1"})
     # Later polls say nothing new: they are still editing since then.
     for later in range(60 + POLL_SECONDS, 190, POLL_SECONDS):
-        monkeypatch.setattr(time, "time", lambda later=later: start + later)
+        clock(later)
         client.post(presence_url(ticket), {"editing": "0"})
     client.force_login(agent)
     html = client.get(ticket.get_absolute_url()).content.decode()
@@ -94,12 +101,10 @@ def test_nobody_is_shown_to_themselves(client, agent, ticket):
     assert "esta gestión" not in html.split('id="ticket-presence"')[1].split("</div>")[0]
 
 
-def test_a_reader_who_stops_polling_drops_out(agent, other_agent, ticket, monkeypatch):
-    start = time.time()
-    monkeypatch.setattr(time, "time", lambda: start)
+def test_a_reader_who_stops_polling_drops_out(agent, other_agent, ticket, clock):
     presence_touch(ticket=ticket, user=other_agent)
     assert [o["name"] for o in presence_others(ticket=ticket, user=agent)] == ["Agente2"]
-    monkeypatch.setattr(time, "time", lambda: start + PRESENCE_SECONDS + 1)
+    clock(PRESENCE_SECONDS + 1)
     assert presence_others(ticket=ticket, user=agent) == []
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import missing_service
-from itsm.tests.browser.helpers import ARTIFACTS
+from itsm.tests.browser.helpers import ARTIFACTS, log_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -135,6 +135,18 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
     # An uncaught script error or a policy violation is a bug even when the
     # test got through.
     assert not errors, f"JavaScript errors or CSP violations: {errors}"
+
+
+@pytest.fixture
+def page_as(open_page) -> Callable:
+    """``page_as(user)``: a new window with ``user`` logged in."""
+
+    def open_as(user, **options):
+        page = open_page(**options)
+        log_in(page, user)
+        return page
+
+    return open_as
 
 
 @pytest.fixture

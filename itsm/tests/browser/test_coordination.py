@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from itsm.models import TicketTemplate
 from itsm.selectors import coordination_group
 from itsm.services.escalation import ticket_escalate
-from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.browser.helpers import screenshot
 from itsm.tests.factories import make_incident, make_work_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,16 +74,14 @@ def escalate_the_flei_case(page, number: str) -> None:
 
 
 def test_a_coordinator_takes_what_an_agent_escalated(
-    open_page, agent, coordinator, waiting_already, unconfirmed_payment
+    page_as, agent, coordinator, waiting_already, unconfirmed_payment
 ):
     number = unconfirmed_payment.number
-    page = open_page()
-    log_in(page, agent)
+    page = page_as(agent)
     escalate_the_flei_case(page, number)
 
     # The coordinator, in a browser of their own.
-    coordination = open_page()
-    log_in(coordination, coordinator)
+    coordination = page_as(coordinator)
     coordination.get_by_role("link", name="Coordinación", exact=True).click()
     coordination.wait_for_url("**/coordination/")
     rows = coordination.locator(".coordination-table tbody tr")

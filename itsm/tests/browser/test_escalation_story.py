@@ -12,7 +12,7 @@ from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from itsm.models import EscalationPacket, PacketState
 from itsm.selectors import specialists_group
-from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.browser.helpers import screenshot
 from itsm.tests.factories import make_incident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,15 +87,13 @@ def coordinator_passes_to_l2(coordination, number: str) -> None:
 
 
 def test_error23_escalation_returned_completed_and_passed_to_l2(
-    open_page, agent, coordinator, incident
+    page_as, agent, coordinator, incident
 ):
     number = incident.number
-    page = open_page()
-    log_in(page, agent)
+    page = page_as(agent)
     agent_escalates_error23(page, incident)
 
-    coordination = open_page()
-    log_in(coordination, coordinator)
+    coordination = page_as(coordinator)
     coordinator_returns_asking_for_the_flei_code(coordination, number)
     agent_completes_the_returned_packet(page, incident)
     coordinator_passes_to_l2(coordination, number)

@@ -11,7 +11,7 @@ from itsm.tests.factories import make_incident
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_each_reader_sees_the_history_in_their_language(open_page, agent, other_agent):
+def test_each_reader_sees_the_history_in_their_language(open_page, page_as, agent, other_agent):
     agent.first_name, agent.last_name = "Ana", "García"
     agent.save()
     other_agent.first_name, other_agent.last_name = "Luis", "Pérez"
@@ -28,8 +28,7 @@ def test_each_reader_sees_the_history_in_their_language(open_page, agent, other_
     history = english.locator("#history")
     expect(history).to_contain_text("Assignee: (nobody) → Ana García")
 
-    spanish = open_page()
-    log_in(spanish, other_agent)
+    spanish = page_as(other_agent)
     spanish.goto(ticket.get_absolute_url())
     history = spanish.locator("#history")
     expect(history).to_contain_text("Usuario asignado: (nadie) → Ana García")

@@ -54,9 +54,8 @@ def test_a_work_info_draft_survives_a_reload_and_is_cleared_when_saved(page, age
     expect(second.locator("[data-draft-restored]")).to_have_count(0)
 
 
-def test_a_new_ticket_draft_is_kept_per_user(open_page, agent, other_agent):
-    page = open_page()
-    log_in(page, agent)
+def test_a_new_ticket_draft_is_kept_per_user(page_as, agent, other_agent):
+    page = page_as(agent)
     page.goto(reverse("incidents:new"))
     page.locator("#id_description").fill("Llama porque el portal no carga")
     page.wait_for_timeout(500)

@@ -5,23 +5,20 @@ close it."""
 import pytest
 from playwright.sync_api import expect
 
-from itsm.tests.browser.helpers import log_in
 from itsm.tests.factories import make_incident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_sees_a_colleague_looking_then_editing_then_gone(open_page, agent, other_agent):
+def test_an_agent_sees_a_colleague_looking_then_editing_then_gone(page_as, agent, other_agent):
     other_agent.first_name, other_agent.last_name = "Luis", "Pérez"
     other_agent.save()
     ticket = make_incident(user=agent)
-    colleague = open_page()
-    log_in(colleague, other_agent)
+    colleague = page_as(other_agent)
     colleague.goto(ticket.get_absolute_url())
     expect(colleague.locator("[data-presence]")).to_have_count(0)
 
-    me = open_page()
-    log_in(me, agent)
+    me = page_as(agent)
     me.goto(ticket.get_absolute_url())
     expect(me.locator("[data-presence]")).to_have_text("Luis Pérez está viendo esta gestión")
     # The colleague types a note: their page says so at once, mine at its

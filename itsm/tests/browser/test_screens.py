@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 from customers.tests.factories import CustomerFactory
 from itsm.presenters import customer_url
 from itsm.services.escalation import ticket_escalate
-from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.browser.helpers import log_in, screenshot
-from itsm.tests.factories import make_incident, make_work_order, pending_reason
+from itsm.tests.factories import make_incident, make_work_order, pend
 from notifications import reference_data as notification_reference
 from notifications.models import InboundEmail
 from notifications.services.inbound import inbound_receive
@@ -50,23 +49,13 @@ def desk(agent, other_agent):
         for _ in range(6)
     ]
     for incident in incidents[:3]:
-        ticket_set_pending(
-            ticket=incident,
-            user=agent,
-            expected_version=incident.version,
-            status_reason=pending_reason(),
-        )
+        pend(incident, agent)
     work_orders = [
         make_work_order(user=agent, customer=customer, summary=SUMMARY, assignee=agent)
         for _ in range(4)
     ]
     for work_order in work_orders[:2]:
-        ticket_set_pending(
-            ticket=work_order,
-            user=agent,
-            expected_version=work_order.version,
-            status_reason=pending_reason("WO"),
-        )
+        pend(work_order, agent)
     escalated = make_incident(user=other_agent, customer=customer, summary=SUMMARY)
     ticket_escalate(
         ticket=escalated,

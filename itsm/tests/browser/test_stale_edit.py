@@ -8,20 +8,19 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident
 from itsm.models import ReportedSource, Status
-from itsm.tests.browser.helpers import log_in, screenshot
+from itsm.tests.browser.helpers import screenshot
 from itsm.tests.factories import make_incident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def two_on_one_ticket(open_page, agent, other_agent):
+def two_on_one_ticket(page_as, agent, other_agent):
     """A new incident, open on the page of the agent (a) and of another (b)."""
     ticket = make_incident(user=agent)
     pages = []
     for user in (agent, other_agent):
-        page = open_page()
-        log_in(page, user)
+        page = page_as(user)
         page.goto(ticket.get_absolute_url())
         pages.append(page)
     return ticket, *pages
