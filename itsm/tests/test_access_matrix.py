@@ -30,6 +30,21 @@ PUBLIC, LOGGED_IN, AGENT, COORDINATOR, STAFF = "public", "logged in", "agent", "
 # numbering and the outbox read-only: only services write them).
 NOBODY = "nobody"
 
+# What the application writes by itself: the admin shows it, never adds it.
+RECORDS = (
+    "incidents_incident",
+    "incidents_incidentworkinfo",
+    "workorders_workorder",
+    "workorders_workorderworkinfo",
+    "itsm_ticketsequence",
+    "notifications_outgoingemail",
+    "notifications_inboundemail",
+    "notifications_imapfolderstate",
+    "itsm_auditevent",
+    "itsm_heldupload",
+    "itsm_escalationpacket",
+)
+
 # The least role each pattern needs.
 ACCESS = {
     "login": PUBLIC,
@@ -127,38 +142,11 @@ ACCESS = {
     "admin:autocomplete": NOBODY,
     **{
         f"admin:{model}_add": NOBODY
-        for model in (
-            "incidents_incident",
-            "incidents_incidentworkinfo",
-            "workorders_workorder",
-            "workorders_workorderworkinfo",
-            "itsm_ticketsequence",
-            "notifications_outgoingemail",
-            "notifications_inboundemail",
-            "notifications_imapfolderstate",
-            "itsm_auditevent",
-            "itsm_heldupload",
-            "itsm_escalationpacket",
-            "axes_accessattempt",
-            "axes_accessfailurelog",
-            "axes_accesslog",
-        )
+        for model in (*RECORDS, "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog")
     },
     **{
         f"admin:{model}_{action}": level
-        for model in (
-            "incidents_incident",
-            "incidents_incidentworkinfo",
-            "workorders_workorder",
-            "workorders_workorderworkinfo",
-            "itsm_ticketsequence",
-            "notifications_outgoingemail",
-            "notifications_inboundemail",
-            "notifications_imapfolderstate",
-            "itsm_auditevent",
-            "itsm_heldupload",
-            "itsm_escalationpacket",
-        )
+        for model in RECORDS
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },
 }
