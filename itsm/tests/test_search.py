@@ -22,17 +22,6 @@ def detail(ticket) -> str:
     return reverse(f"{ticket._meta.app_label}:detail", args=[ticket.number])
 
 
-@pytest.fixture
-def gomez(reference):
-    return CustomerFactory(
-        first_name="Ana María",
-        surnames="Gómez García",
-        tax_id="12345678Z",
-        email="ana.gomez@example.com",
-        phone="600 123 456",
-    )
-
-
 def found_customers(client, query: str) -> list[Customer]:
     response = client.get(SEARCH, {"q": query})
     assert response.status_code == 200, response.get("Location")
