@@ -22,13 +22,18 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 pytestmark = pytest.mark.usefixtures("private_media")
 
 
+@pytest.fixture
+def ticket(client, agent):
+    """An incident, its page open to the agent."""
+    client.force_login(agent)
+    return make_incident(user=agent)
+
+
 def work_info_url(ticket) -> str:
     return reverse("incidents:work_info_add", args=[ticket.number])
 
 
-def test_a_work_info_file_survives_a_validation_error(client, agent, private_media):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_a_work_info_file_survives_a_validation_error(client, agent, private_media, ticket):
     data = {
         "wi-type": "notes",
         "wi-notes": "Se adjunta la captura",
@@ -54,9 +59,7 @@ def test_a_work_info_file_survives_a_validation_error(client, agent, private_med
     assert not list((private_media / "held").rglob("*.png"))
 
 
-def test_a_held_file_is_only_usable_by_its_owner(client, agent, other_agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_a_held_file_is_only_usable_by_its_owner(client, other_agent, ticket):
     response = client.post(
         work_info_url(ticket),
         {
@@ -101,9 +104,7 @@ def test_a_new_ticket_keeps_its_files_through_an_error(client, agent):
     assert not HeldUpload.objects.exists()
 
 
-def test_unused_held_files_are_purged(client, agent, private_media):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_unused_held_files_are_purged(client, private_media, ticket):
     client.post(
         work_info_url(ticket),
         {

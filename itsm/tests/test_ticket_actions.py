@@ -27,6 +27,13 @@ def reason(kind: str, status: str) -> StatusReason:
     return StatusReason.objects.filter(kind=kind, status=status).order_by("name").first()
 
 
+@pytest.fixture
+def ticket(client, agent):
+    """An incident, its page open to the agent."""
+    client.force_login(agent)
+    return make_incident(user=agent)
+
+
 @pytest.mark.parametrize("name", ACTIONS)
 def test_anonymous_user_is_sent_to_login(client, agent, name):
     ticket = make_incident(user=agent)
@@ -97,9 +104,7 @@ def test_pending_with_a_reason(client, agent):
     assert ticket.work_info.filter(notes="Sin datos").exists()
 
 
-def test_pending_without_a_reason_is_refused_with_the_note_kept(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_pending_without_a_reason_is_refused_with_the_note_kept(client, ticket):
     data = {"pending-version": "1", "pending-note": "Nota del agente"}
     response = client.post(url(ticket, "pending"), data)
     assert response.status_code == 200
@@ -113,9 +118,7 @@ def test_pending_without_a_reason_is_refused_with_the_note_kept(client, agent):
     assert ticket.status == Status.ASSIGNED
 
 
-def test_pending_refuses_a_reason_of_another_status(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_pending_refuses_a_reason_of_another_status(client, ticket):
     data = {"pending-version": "1", "pending-status_reason": reason("INC", Status.RESOLVED).pk}
     response = client.post(url(ticket, "pending"), data)
     assert "status_reason" in response.context["forms"]["pending"].errors
@@ -192,9 +195,7 @@ def test_actions_on_a_closed_ticket_are_refused(client, agent):
     assert ticket.assignee is None
 
 
-def test_add_work_info_with_attachments(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_add_work_info_with_attachments(client, ticket):
     data = {
         "wi-type": "customer",
         "wi-notes": "El cliente envía la captura",
@@ -212,9 +213,7 @@ def test_add_work_info_with_attachments(client, agent):
     assert entry.attachment_2.name.endswith("nota.txt")
 
 
-def test_work_info_without_notes_is_refused_in_spanish(client, agent):
-    ticket = make_incident(user=agent)
-    client.force_login(agent)
+def test_work_info_without_notes_is_refused_in_spanish(client, ticket):
     data = {"wi-type": "notes", "wi-notes": "", "wi-view_access": "internal"}
     response = client.post(url(ticket, "work_info_add"), data)
     assert response.context["forms"]["work_info"].errors["notes"] == [
