@@ -1,6 +1,7 @@
 """Tickets built through the services, so numbering and the journal are real;
 and the addresses and form data the ticket page tests post."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
@@ -11,6 +12,10 @@ from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from workorders.models import WorkOrder
+
+# The smallest files the upload checks tell apart: an image and a program.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE = b"MZ\x90\x00" + b"\x00" * 64
 
 
 def campaign_template(kind: str) -> TicketTemplate:
@@ -126,3 +131,14 @@ def new_ticket_data(customer=None, *, template=CAMPAIGN, **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def work_info_with_a_refused_file(notes: str) -> dict:
+    """What the work-info panel posts with an allowed image and a refused program."""
+    return {
+        "wi-type": "notes",
+        "wi-notes": notes,
+        "wi-view_access": "internal",
+        "wi-attachment_1": SimpleUploadedFile("captura.png", PNG),
+        "wi-attachment_2": SimpleUploadedFile("programa.exe", EXE),
+    }

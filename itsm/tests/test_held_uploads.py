@@ -14,10 +14,7 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import HeldUpload, WorkInfoType
 from itsm.services.uploads import held_uploads_purge
-from itsm.tests.factories import make_incident, new_ticket_data
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
+from itsm.tests.factories import PNG, make_incident, new_ticket_data, work_info_with_a_refused_file
 
 pytestmark = pytest.mark.usefixtures("private_media")
 
@@ -34,13 +31,7 @@ def work_info_url(ticket) -> str:
 
 
 def test_a_work_info_file_survives_a_validation_error(client, agent, private_media, ticket):
-    data = {
-        "wi-type": "notes",
-        "wi-notes": "Se adjunta la captura",
-        "wi-view_access": "internal",
-        "wi-attachment_1": SimpleUploadedFile("captura.png", PNG),
-        "wi-attachment_2": SimpleUploadedFile("programa.exe", b"MZ\x90\x00" + b"\x00" * 64),
-    }
+    data = work_info_with_a_refused_file("Se adjunta la captura")
     response = client.post(work_info_url(ticket), data)
     held = response.context["held_files"]
     assert [(f["input"], f["name"]) for f in held] == [("wi-held_attachment_1", "captura.png")]

@@ -9,9 +9,7 @@ from incidents.models import Incident
 from itsm.models import RequiresAttention, Status, StatusReason, ViewAccess
 from itsm.services.rules import DEFAULT_RESOLUTION
 from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
-from itsm.tests.factories import make_incident, make_work_order
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from itsm.tests.factories import PNG, make_incident, make_work_order, work_info_with_a_refused_file
 
 ACTIONS = ("assign_to_me", "pending", "resolve", "reopen", "escalate", "work_info_add")
 
@@ -225,13 +223,7 @@ def test_work_info_with_a_refused_file_keeps_the_notes_and_names_the_files(clien
     ticket = make_incident(user=agent)
     entries = ticket.work_info.count()
     client.force_login(agent)
-    data = {
-        "wi-type": "notes",
-        "wi-notes": "Notas que no se pierden",
-        "wi-view_access": "internal",
-        "wi-attachment_1": SimpleUploadedFile("captura.png", PNG),
-        "wi-attachment_2": SimpleUploadedFile("programa.exe", b"MZ\x90\x00" + b"\x00" * 64),
-    }
+    data = work_info_with_a_refused_file("Notas que no se pierden")
     response = client.post(url(ticket, "work_info_add"), data)
     form = response.context["forms"]["work_info"]
     assert "«programa.exe» no es un tipo de archivo permitido" in form.errors["attachment_2"][0]
