@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from itsm.common.permissions import is_agent, is_coordinator
 
@@ -16,28 +17,30 @@ from itsm.common.permissions import is_agent, is_coordinator
 TicketModel = TypeVar("TicketModel", bound=Model)
 
 
-def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in and working tickets (agents, coordinators, admins)."""
+def _role_required(
+    has_role: Callable[..., bool], refusal: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view decorator: logged in, and refused with ``refusal`` (translated
+    when refused) unless ``has_role(user)``."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_agent(request.user):
-            raise PermissionDenied(_("You are not allowed to work on tickets."))
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not has_role(request.user):
+                raise PermissionDenied(_(refusal))
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_coordinator(request.user):
-            raise PermissionDenied(_("Only coordinators can do this."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in and working tickets (agents, coordinators, admins).
+agent_required = _role_required(is_agent, gettext_noop("You are not allowed to work on tickets."))
+coordinator_required = _role_required(
+    is_coordinator, gettext_noop("Only coordinators can do this.")
+)
 
 
 def get_ticket_for_user(
