@@ -106,6 +106,17 @@ class RequiresAttention(models.TextChoices):
     NONE = "", _("(none)")
     RESPONSE = "response", _("Requires response")
 
+    @classmethod
+    def field(cls) -> models.CharField:
+        """What a ticket, and each journal entry, says is awaited."""
+        return models.CharField(
+            _("requires attention"),
+            max_length=10,
+            choices=cls.choices,
+            default=cls.NONE,
+            blank=True,
+        )
+
 
 class WorkInfoType(models.TextChoices):
     WORK_NOTES = "notes", _("Work notes")

@@ -62,13 +62,7 @@ class WorkInfo(models.Model):
     attachment_3 = models.FileField(
         _("file 3"), storage=private_storage, upload_to=attachment_upload_to, blank=True
     )
-    requires_attention = models.CharField(
-        _("requires attention"),
-        max_length=10,
-        choices=RequiresAttention.choices,
-        default=RequiresAttention.NONE,
-        blank=True,
-    )
+    requires_attention = RequiresAttention.field()
     view_access = models.CharField(
         _("view access"),
         max_length=10,

@@ -235,13 +235,7 @@ class Ticket(Categorisation):
         related_name="+",
     )
     resolution = models.TextField(_("resolution"), blank=True)
-    requires_attention = models.CharField(
-        _("requires attention"),
-        max_length=10,
-        choices=RequiresAttention.choices,
-        default=RequiresAttention.NONE,
-        blank=True,
-    )
+    requires_attention = RequiresAttention.field()
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
