@@ -55,13 +55,15 @@ def reason(model, status, name=None) -> StatusReason:
     return reasons.order_by("name").first()
 
 
-def pend(ticket, user):
-    """Put ``ticket`` in Pendiente with its kind's first pending reason."""
+def pend(ticket, user, reason_name=None, **change):
+    """Put ``ticket`` in Pendiente with its kind's first pending reason (or the
+    one named)."""
     return ticket_set_pending(
         ticket=ticket,
         user=user,
         expected_version=ticket.version,
-        status_reason=reason(type(ticket), Status.PENDING),
+        status_reason=reason(type(ticket), Status.PENDING, reason_name),
+        **change,
     )
 
 

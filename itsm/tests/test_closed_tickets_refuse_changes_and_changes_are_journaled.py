@@ -14,10 +14,9 @@ from itsm.presenters import entry_text
 from itsm.services.journal import work_info_add
 from itsm.services.ticket_update import (
     ticket_reopen,
-    ticket_set_pending,
     ticket_update,
 )
-from itsm.tests.factories import entries, make_ticket, reason
+from itsm.tests.factories import entries, make_ticket, pend
 from workorders.models import WorkOrder
 
 BOTH_KINDS = pytest.mark.parametrize("model", [Incident, WorkOrder], ids=["INC", "WO"])
@@ -83,12 +82,7 @@ def test_creating_a_ticket_writes_the_opening_entry_and_the_first_notes(agent):
 def test_a_status_change_writes_a_journal_entry(agent):
     ticket = make_ticket(Incident, user=agent)
 
-    ticket_set_pending(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status_reason=reason(Incident, Status.PENDING, "Requiere acción del cliente"),
-    )
+    pend(ticket, agent, "Requiere acción del cliente")
 
     last = ticket.work_info.filter(type=WorkInfoType.STATUS_CHANGE).latest("pk")
     assert entry_text(last) == "Estado: Asignado → Pendiente (Requiere acción del cliente)"

@@ -41,14 +41,7 @@ def test_pending_sets_requires_response(agent, model):
 def test_pending_overrides_an_empty_requires_attention_sent_by_the_form(agent):
     ticket = make_ticket(Incident, user=agent)
 
-    ticket_update(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        status=Status.PENDING,
-        status_reason=reason(Incident, Status.PENDING),
-        requires_attention=RequiresAttention.NONE,
-    )
+    pend(ticket, agent, requires_attention=RequiresAttention.NONE)
 
     assert ticket.requires_attention == RequiresAttention.RESPONSE
 
@@ -116,26 +109,12 @@ def test_only_a_resolved_ticket_can_be_reopened(agent):
     assert error.value.code == "not_resolved"
 
 
-def test_a_reason_of_another_status_is_refused(agent):
-    ticket = make_ticket(Incident, user=agent)
-
-    with pytest.raises(ValidationError) as error:
-        ticket_update(
-            ticket=ticket,
-            user=agent,
-            expected_version=ticket.version,
-            status=Status.PENDING,
-            status_reason=reason(Incident, Status.RESOLVED),
-        )
-
-    assert error.value.message_dict["status_reason"] == [
-        "Este motivo no corresponde al estado elegido."
-    ]
-    ticket.refresh_from_db()
-    assert ticket.status == Status.ASSIGNED
-
-
-def test_a_reason_of_the_other_kind_is_refused(agent):
+@pytest.mark.parametrize(
+    ("model", "status"),
+    [(Incident, Status.RESOLVED), (WorkOrder, Status.PENDING)],
+    ids=["another status", "the other kind"],
+)
+def test_a_reason_that_is_not_one_of_the_status_and_kind_is_refused(agent, model, status):
     ticket = make_ticket(Incident, user=agent)
 
     with pytest.raises(ValidationError) as error:
@@ -143,10 +122,14 @@ def test_a_reason_of_the_other_kind_is_refused(agent):
             ticket=ticket,
             user=agent,
             expected_version=ticket.version,
-            status_reason=reason(WorkOrder, Status.PENDING),
+            status_reason=reason(model, status),
         )
 
-    assert "status_reason" in error.value.message_dict
+    assert error.value.message_dict["status_reason"] == [
+        "Este motivo no corresponde al estado elegido."
+    ]
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED
 
 
 def test_a_status_of_the_other_kind_is_refused(agent):
