@@ -16,6 +16,7 @@ from itsm.action_forms import MANUAL_WORK_INFO_TYPES
 from itsm.attachments import validate_attachment
 from itsm.kinds import Kind
 from itsm.models import (
+    Channel,
     RelationType,
     ReportedSource,
     RequiresAttention,
@@ -219,6 +220,11 @@ class JournalEntrySerializer(serializers.Serializer):
     )
     requires_attention = serializers.CharField()
     view_access = serializers.CharField()
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        allow_null=True,
+        help_text="Where the change came from; empty for entries older than the channel.",
+    )
     attachments = serializers.SerializerMethodField()
 
     @extend_schema_field(AttachmentSerializer(many=True))
