@@ -6,7 +6,7 @@ page lives beside them (``/api/tokens/``)."""
 from django.urls import path, re_path
 
 from api import pages
-from api.views import base, customers, escalation, kinds, reference
+from api.views import base, customers, dashboard, escalation, kinds, reference, search
 from itsm.kinds import all_kinds
 
 app_name = "api"
@@ -70,6 +70,8 @@ urlpatterns = [
         escalation.EscalationCaseListView.as_view(),
         name="escalation_cases",
     ),
+    path("v1/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("v1/search/", search.SearchView.as_view(), name="search"),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]
