@@ -211,3 +211,40 @@ def test_the_cases_say_what_each_packet_carries(api):
     assert cases["error23"]["kinds"] == ["incidents"]
     assert "workorders" in cases["flei"]["kinds"]
     assert {f["name"] for f in cases["unsolved"]["fields"]} >= {"screenshot", "ip_address"}
+
+
+def test_bad_packets_are_4xx(api, coordinator, agent):
+    ticket = make_incident(user=agent)
+    bodies = [
+        {"case": ["error23"]},
+        {"case": "nonsense"},
+        error23(note="a\x00b"),
+        error23(registro=2**70),
+        error23(registro=999999),
+        error23(registro="Madrid"),
+        error23(error_type="x" * 5000),
+        {"case": "flei", "flei_code": "F1", "paid_on": "ayer", "amount": 10**30},
+        {"case": "unsolved", "ip_address": "1.2.3.4", "error_at": "3026-01-01T00:00:00Z"},
+        {"case": "unsolved", "screenshot": "99999999999999999999:1", "ip_address": "::1"},
+        {"case": "linking", "forms_checked": "quizá"},
+    ]
+    for body in bodies:
+        response = api.post(url(ticket, "escalate"), body, format="json", HTTP_IF_MATCH='"1"')
+        assert response.status_code == 400, (body, response.content)
+    malformed = api.generic(
+        "POST",
+        url(ticket, "escalate"),
+        b"{not json",
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert malformed.status_code == 400
+    garbage = api.post(url(ticket, "escalate"), error23(), format="json", HTTP_IF_MATCH="W/x")
+    assert garbage.status_code == 412
+    coordination = token_client(coordinator)
+    for body in ({"missing": "flei_code"}, {"missing": ["x" * 100]}, {"note": ["a"]}):
+        response = coordination.post(
+            url(ticket, "coordination-return"), body, format="json", HTTP_IF_MATCH='"1"'
+        )
+        assert response.status_code == 400, (body, response.content)
+    assert not EscalationPacket.objects.exists()
