@@ -25,6 +25,8 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # In-process requests are plain HTTP: no redirect to HTTPS.
 os.environ.setdefault("ITSM_HTTPS", "false")
+# The API's rate per token would stop the timed requests: measure the work, not the limit.
+os.environ.setdefault("ITSM_API_RATE", "1000000/minute")
 
 import django  # noqa: E402
 
@@ -35,6 +37,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from api.tokens import token_create  # noqa: E402
+from bench.api_pairs import API_PAIRS, api_against_pages  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from incidents.models import Incident  # noqa: E402
 from itsm.common.pagination import encode_cursor  # noqa: E402
@@ -150,6 +154,51 @@ def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
     ]
 
 
+class TokenClient(Client):
+    """The API as an integrator calls it: a bearer token, JSON bodies."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def post(self, path, data=None, **extra):
+        return super().post(path, json.dumps(data), content_type="application/json", **extra)
+
+
+def api_scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
+    """The API's list, detail and create, each against its page (bench/api_pairs.py)."""
+    group = SupportGroup.objects.get(is_agent_default=True)
+    customers = Customer.objects.order_by("pk")
+    caller = customers[customers.count() // 3]
+    template = TicketTemplate.objects.for_agents("INC").order_by("pk").first()
+    return [
+        ("API: list, first page (all tickets)", "get", "/api/v1/incidents/", None, 200),
+        (
+            "API: list, status + group + assignee",
+            "get",
+            f"/api/v1/incidents/?status={Status.PENDING}&assigned_group={group.pk}"
+            f"&assignee={user.pk}",
+            None,
+            200,
+        ),
+        ("API: detail", "get", f"/api/v1/incidents/{Incident.format_number(1)}/", None, 200),
+        (
+            "API: create (POST)",
+            "post",
+            "/api/v1/incidents/",
+            {
+                "customer": caller.pk,
+                "template": template.pk,
+                "description": "Llamada del usuario: no puede enviar el depósito.",
+                "reported_source": "phone",
+                "assigned_group": group.pk,
+                "assignee": user.pk,
+                "work_info_notes": "Se comprueba el navegador con el usuario.",
+            },
+            201,
+        ),
+    ]
+
+
 # Run as the coordinator (bench00): the whole desk.
 COORDINATOR_SCENARIOS = [
     ("dashboard: whole desk (coordinator)", "get", "/dashboard/", None, 200),
@@ -200,6 +249,14 @@ def main() -> None:
     rows = []
     runs = [(client, s) for s in scenarios(user)]
     runs += [(coordinator_client, s) for s in COORDINATOR_SCENARIOS]
+    _token, plain = token_create(
+        user=user, name=f"bench {time.time():.0f}", scopes=["read", "write"], days=1
+    )
+    # Each API scenario right after its page: what else the machine does falls on both alike.
+    for api_run in [(TokenClient(plain), s) for s in api_scenarios(user)]:
+        page = dict(API_PAIRS)[api_run[1][0]]
+        at = next(i for i, (_client, s) in enumerate(runs) if s[0] == page)
+        runs.insert(at + 1, api_run)
     for runner, (name, method, url, data, expected) in runs:
         send = getattr(runner, method)
         for _ in range(args.warmup):
@@ -235,6 +292,8 @@ def main() -> None:
             f"| {row['scenario']:<40} | {row['p50_ms']:>6} | {row['p95_ms']:>6} "
             f"| {row['max_ms']:>6} | {row['queries']:>7} |"
         )
+    print()
+    print("\n".join(api_against_pages({row["scenario"]: row for row in rows})))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{vendor}-{tickets}.json"
     out.write_text(

@@ -126,7 +126,7 @@ class TicketDetailView(KindView):
         ticket = self.ticket(number)
         if request.headers.get("If-None-Match") == etag(ticket):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(ticket)})
-        return self.ticket_response(ticket)
+        return self.ticket_response(ticket, reload=False)
 
     def patch(self, request, number: str, **kwargs) -> Response:
         ticket = self.ticket(number)
