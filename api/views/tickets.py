@@ -116,7 +116,8 @@ class TicketListView(KindView, generics.GenericAPIView):
         ticket = ticket_create(
             model=self.kind.model, user=request.user, channel=Channel.API, **data
         )
-        response = self.ticket_response(ticket, status.HTTP_201_CREATED)
+        # As created: the service's own object holds every field and relation it stored.
+        response = self.ticket_response(ticket, status.HTTP_201_CREATED, reload=False)
         response["Location"] = request.build_absolute_uri(f"{request.path}{ticket.number}/")
         return response
 
