@@ -100,7 +100,7 @@ def test_an_unsolved_error_carries_its_screenshot_uploaded_with_the_packet(api, 
         {
             "case": "unsolved",
             "ip_address": "2001:db8::1",
-            "error_at": "2026-11-30T10:15:00+01:00",
+            "error_at": "2026-11-30T09:15:00Z",
             "checks_done": "Caché borrada",
             "screenshot_upload": SimpleUploadedFile("pantalla.png", PNG, "image/png"),
         },
@@ -110,6 +110,7 @@ def test_an_unsolved_error_carries_its_screenshot_uploaded_with_the_packet(api, 
 
     assert response.status_code == 200, response.json()
     packet = EscalationPacket.objects.get()
+    assert packet.data["error_at"] == "2026-11-30T10:15:00+01:00"
     entry_id, _sep, index = packet.data["screenshot"].partition(":")
     entry = ticket.work_info.get(pk=entry_id)
     assert entry.attachment_1.name.endswith(".png") and index == "1"

@@ -7,6 +7,8 @@ coordinator's role as on the queue."""
 from functools import cache
 
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 
 from api.rest import DeskAPIView, DeskPermission
 from api.serializers import MAX_ID, AttachmentFileField, kind_serializers, text
-from api.views.base import KindView, expected_version, responses, validated
+from api.views.base import KindView, etag, expected_version, responses, validated
 from itsm import escalation_cases as cases
 from itsm.action_forms import CoordinationActionForm
 from itsm.common.permissions import is_coordinator
@@ -162,7 +164,8 @@ def _form_data(data: dict) -> dict:
         if hasattr(value, "read"):
             continue
         if hasattr(value, "hour"):
-            value = value.strftime("%Y-%m-%dT%H:%M")
+            # The form reads the desk's local time, to the minute.
+            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
         elif hasattr(value, "isoformat"):
             value = value.isoformat()
         elif isinstance(value, bool):
@@ -219,21 +222,14 @@ class EscalateRelatedView(KindView):
         related = ticket_create_related_for_case(
             ticket=ticket, user=request.user, case=data["case"], channel=Channel.API
         )
-        body = kind_serializers(related.kind)["ticket"](self._reloaded(related)).data
+        # As created: the service's own object holds every field it stored.
+        body = kind_serializers(related.kind)["ticket"](related).data
         response = Response(body, status=status.HTTP_201_CREATED)
-        response["ETag"] = f'"{related.version}"'
+        response["ETag"] = etag(related)
         response["Location"] = request.build_absolute_uri(
-            f"/api/v1/{related.kind.namespace}/{related.number}/"
+            reverse(f"api:{related.kind.namespace}-detail", args=[related.number])
         )
         return response
-
-    @staticmethod
-    def _reloaded(ticket: Ticket) -> Ticket:
-        return (
-            type(ticket)
-            .objects.select_related("customer", "assigned_group", "assignee", "status_reason")
-            .get(pk=ticket.pk)
-        )
 
 
 def packet_body(ticket: Ticket) -> dict | None:

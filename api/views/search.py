@@ -3,6 +3,7 @@ number and customers by name, CIF/NIF, e-mail or phone with their open
 tickets. Every agent of the desk sees every ticket (``get_ticket_for_user``),
 and only they reach this view."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -34,7 +35,7 @@ class OpenTicketSerializer(serializers.Serializer):
 
     def get_url(self, ticket) -> str:
         return self.context["request"].build_absolute_uri(
-            f"/api/v1/{ticket.kind.namespace}/{ticket.number}/"
+            reverse(f"api:{ticket.kind.namespace}-detail", args=[ticket.number])
         )
 
 
