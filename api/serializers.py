@@ -3,6 +3,7 @@
 names them after the kind (``Incident``, ``WorkOrder``). Writes only parse
 and type the input; the rules belong to the services they are handed to."""
 
+import copy
 from functools import cache
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from itsm.action_forms import MANUAL_WORK_INFO_TYPES
 from itsm.attachments import validate_attachment
 from itsm.kinds import Kind
 from itsm.models import (
+    Channel,
     RelationType,
     ReportedSource,
     RequiresAttention,
@@ -114,6 +116,17 @@ class TicketSerializer(serializers.ModelSerializer):
         if columns:
             for name in set(self.fields) - columns:
                 self.fields.pop(name)
+
+    def get_fields(self) -> dict:
+        """The fields the model gives, worked out once per class: DRF reads
+        the model's every field again for each serializer, which took longer
+        than the query behind a ticket's detail. Copied, as DRF copies the
+        fields a serializer declares."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
     def get_kind(self, ticket) -> str:
         return ticket.KIND
@@ -219,6 +232,11 @@ class JournalEntrySerializer(serializers.Serializer):
     )
     requires_attention = serializers.CharField()
     view_access = serializers.CharField()
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        allow_null=True,
+        help_text="Where the change came from; empty for entries older than the channel.",
+    )
     attachments = serializers.SerializerMethodField()
 
     @extend_schema_field(AttachmentSerializer(many=True))

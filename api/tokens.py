@@ -20,6 +20,8 @@ TOKEN_PREFIX = "itsm_"
 SHOWN_CHARACTERS = 12
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
+# How precisely a token's last use is kept (see ``token_used``).
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 def hash_token(plain: str) -> str:
@@ -92,9 +94,16 @@ def token_find(plain: str) -> ApiToken | None:
 
 
 def token_used(token: ApiToken, *, address: str | None) -> None:
+    """Note the token's last use, to the minute: a busy integration does not
+    rewrite its row (and wait on its lock) on every request. The audit trail
+    keeps every use, each with its time and address."""
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address or None)
-    token.last_used_at, token.last_used_from = now, address or None
+    address = address or None
+    recent = token.last_used_at is not None and now - token.last_used_at < LAST_USE_PRECISION
+    if recent and token.last_used_from == address:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address)
+    token.last_used_at, token.last_used_from = now, address
 
 
 def token_revoke(*, token: ApiToken) -> None:

@@ -6,7 +6,7 @@ page lives beside them (``/api/tokens/``)."""
 from django.urls import path, re_path
 
 from api import pages
-from api.views import base, customers, kinds, reference
+from api.views import base, customers, dashboard, escalation, kinds, reference, search
 from itsm.kinds import all_kinds
 
 app_name = "api"
@@ -31,7 +31,23 @@ def kind_urlpatterns() -> list:
             ),
             *(
                 path(ticket + f"{action}/", made[action], name=names + action)
-                for action in ("assign-to-me", "pending", "resolve", "reopen")
+                for action in (
+                    "assign-to-me",
+                    "pending",
+                    "resolve",
+                    "reopen",
+                    "escalate",
+                    "escalate-related",
+                    "packet",
+                )
+            ),
+            *(
+                path(
+                    ticket + f"coordination/{action}/",
+                    made[f"coordination-{action}"],
+                    name=names + f"coordination-{action}",
+                )
+                for action in ("take", "return", "specialists")
             ),
         ]
     return patterns
@@ -49,6 +65,13 @@ urlpatterns = [
     path("v1/templates/", reference.TemplateListView.as_view(), name="templates"),
     path("v1/reasons/", reference.ReasonListView.as_view(), name="reasons"),
     path("v1/sla-targets/", reference.SlaTargetListView.as_view(), name="sla_targets"),
+    path(
+        "v1/escalation-cases/",
+        escalation.EscalationCaseListView.as_view(),
+        name="escalation_cases",
+    ),
+    path("v1/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("v1/search/", search.SearchView.as_view(), name="search"),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]

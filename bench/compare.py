@@ -33,6 +33,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.api_pairs import api_against_pages  # noqa: E402
 
 
 def git(*args: str) -> str:
@@ -210,6 +213,9 @@ def print_table(vendor: str, args, base_rev: str, new_rev: str, results: dict) -
             str(side[name]["queries"]) if name in side else "–" for side in (base, new)
         )
         print(f"| {name:<40} | {cells[0]:>14} | {cells[1]:>13} | {queries:>18} |")
+    print()
+    print("The new code's API against its pages (the best rounds):")
+    print("\n".join(api_against_pages(new)))
     print()
 
 

@@ -219,6 +219,7 @@ WORK_INFO_FIELDS = (
     "text",
     "requires_attention",
     "view_access",
+    "channel",
     "files",
 )
 
@@ -235,8 +236,16 @@ class WorkInfoInline(
 class WorkInfoAdmin(WorkInfoTextMixin, WorkInfoFilesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("ticket", *WORK_INFO_FIELDS)
     readonly_fields = fields
-    list_display = ("ticket", "created_at", "author", "type", "requires_attention", "view_access")
-    list_filter = ("type", "requires_attention", "view_access")
+    list_display = (
+        "ticket",
+        "created_at",
+        "author",
+        "type",
+        "channel",
+        "requires_attention",
+        "view_access",
+    )
+    list_filter = ("type", "channel", "requires_attention", "view_access")
     search_fields = ("ticket__number", "notes")
     list_select_related = ("ticket", "author")
     raw_id_fields = ("ticket", "author")

@@ -24,6 +24,7 @@ from itsm.common.text import person_name
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
+    Channel,
     RequiresAttention,
     Status,
     Ticket,
@@ -306,6 +307,17 @@ class _HistoryMarkup:
         }
         self.public = self.badge("info", ViewAccess.PUBLIC.label)
         self.system = html.escape(_("System"))
+        # Where a change came from, when not from these pages: discreet, one
+        # word. The system's own entries already say "System" as their author.
+        self.channels = {
+            value: (
+                '<span class="badge rounded-pill text-bg-light border fw-normal" '
+                f'title="{html.escape(_("Channel: %(channel)s") % {"channel": label})}">'
+                f"{html.escape(str(label))}</span>"
+            )
+            for value, label in Channel.choices
+            if value not in (Channel.WEB, Channel.SYSTEM)
+        }
 
     @staticmethod
     def badge(colour: str, label) -> str:
@@ -344,6 +356,7 @@ class _HistoryMarkup:
             f"\n      <span>{entry.created_at.astimezone(self.timezone):%d/%m/%Y %H:%M}</span>"
             f"\n      {self._attention(entry.requires_attention)}"
             f"\n      {self.public if entry.view_access == ViewAccess.PUBLIC else ''}"
+            f"\n      {self.channels.get(entry.channel, '')}"
             "\n    </div>"
             f'\n    <div class="mt-1 entry-text" data-fold>{notes.replace(chr(10), "<br>")}</div>'
             f"\n    {links}"

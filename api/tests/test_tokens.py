@@ -15,6 +15,7 @@ from api.models import ApiToken
 from api.rest import TokenRateThrottle
 from api.tests.conftest import token_client
 from api.tokens import hash_token, token_create, token_revoke
+from itsm.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,15 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes(client, agent, other
     assert client.post(revoke).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_the_last_use_is_kept_to_the_minute_and_every_use_audited(agent):
+    client = token_client(agent, name_suffix="-minute")
+    token = ApiToken.objects.get(name="test-minute")
+    for _ in range(3):
+        assert client.get(reverse("api:groups")).status_code == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert AuditEvent.objects.filter(kind="api", user=agent).count() == 3
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get(reverse("api:groups"))
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first

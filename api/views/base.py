@@ -82,9 +82,9 @@ class KindView(DeskAPIView):
     def represent(self, ticket: Ticket) -> dict:
         return self.serializers["ticket"](ticket).data
 
-    def ticket_response(self, ticket: Ticket, code: int = 200) -> Response:
-        # Read again: the services change fields the caller did not set.
-        fresh = self.ticket(ticket.number)
+    def ticket_response(self, ticket: Ticket, code: int = 200, *, reload: bool = True) -> Response:
+        # Read again after a change: the services change fields the caller did not set.
+        fresh = self.ticket(ticket.number) if reload else ticket
         response = Response(self.represent(fresh), status=code)
         response["ETag"] = etag(fresh)
         return response

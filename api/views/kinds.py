@@ -19,6 +19,19 @@ from api.serializers import (
     kind_serializers,
 )
 from api.views.base import IF_MATCH, responses
+from api.views.escalation import (
+    CoordinationNoteSerializer,
+    EscalateRelatedSerializer,
+    EscalateRelatedView,
+    EscalateView,
+    PacketSerializer,
+    PacketView,
+    PassToSpecialistsView,
+    ReturnToAgentSerializer,
+    ReturnToAgentView,
+    TakeView,
+    escalate_serializer,
+)
 from api.views.tickets import (
     SORT_VALUES,
     AssignToMeView,
@@ -88,6 +101,35 @@ def kind_views(kind: Kind) -> dict:
     ):
         schema = {"post": {**action_schema["post"], "request": serializer}}
         actions[route] = made(view, view.__name__, schema)
+    # Escalation: the agent's, then the coordinators' answers (If-Match too).
+    packet_request = {
+        "multipart/form-data": escalate_serializer(),
+        "application/json": escalate_serializer(),
+    }
+    for route, view, serializer in (
+        ("escalate", EscalateView, packet_request),
+        ("coordination-take", TakeView, None),
+        ("coordination-return", ReturnToAgentView, ReturnToAgentSerializer),
+        ("coordination-specialists", PassToSpecialistsView, CoordinationNoteSerializer),
+    ):
+        schema = {"post": {**action_schema["post"], "request": serializer}}
+        actions[route] = made(view, view.__name__, schema)
+    actions["escalate-related"] = made(
+        EscalateRelatedView,
+        "EscalateRelatedView",
+        {
+            "post": {
+                "request": EscalateRelatedSerializer,
+                "responses": responses(
+                    {201: OpenApiResponse(description="The new ticket, of the kind of the case.")},
+                    404,
+                ),
+            }
+        },
+    )
+    actions["packet"] = made(
+        PacketView, "PacketView", {"get": {"responses": responses({200: PacketSerializer}, 404)}}
+    )
     return {
         "list": made(
             TicketListView,

@@ -28,7 +28,7 @@ from api.serializers import (
 )
 from api.views.base import KindView, etag, expected_version, validated
 from itsm.action_forms import RelationForm
-from itsm.models import Relation, Ticket
+from itsm.models import Channel, Relation, Ticket
 from itsm.selectors import row_id, ticket_relations
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate, ticket_unrelate
@@ -113,8 +113,11 @@ class TicketListView(KindView, generics.GenericAPIView):
 
     def post(self, request, **kwargs) -> Response:
         data = validated(self.serializers["create"], request)
-        ticket = ticket_create(model=self.kind.model, user=request.user, **data)
-        response = self.ticket_response(ticket, status.HTTP_201_CREATED)
+        ticket = ticket_create(
+            model=self.kind.model, user=request.user, channel=Channel.API, **data
+        )
+        # As created: the service's own object holds every field and relation it stored.
+        response = self.ticket_response(ticket, status.HTTP_201_CREATED, reload=False)
         response["Location"] = request.build_absolute_uri(f"{request.path}{ticket.number}/")
         return response
 
@@ -124,13 +127,19 @@ class TicketDetailView(KindView):
         ticket = self.ticket(number)
         if request.headers.get("If-None-Match") == etag(ticket):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(ticket)})
-        return self.ticket_response(ticket)
+        return self.ticket_response(ticket, reload=False)
 
     def patch(self, request, number: str, **kwargs) -> Response:
         ticket = self.ticket(number)
         version = expected_version(request)
         data = dict(validated(self.serializers["update"], request, partial=True))
-        ticket_update(ticket=ticket, user=request.user, expected_version=version, **data)
+        ticket_update(
+            ticket=ticket,
+            user=request.user,
+            expected_version=version,
+            channel=Channel.API,
+            **data,
+        )
         return self.ticket_response(ticket)
 
 
@@ -152,14 +161,16 @@ class ActionView(KindView):
 
 class AssignToMeView(ActionView):
     def perform(self, ticket, user, version, data) -> None:
-        ticket_assign_to_me(ticket=ticket, user=user, expected_version=version)
+        ticket_assign_to_me(ticket=ticket, user=user, expected_version=version, channel=Channel.API)
 
 
 class PendingView(ActionView):
     input_serializer = PendingSerializer
 
     def perform(self, ticket, user, version, data) -> None:
-        ticket_set_pending(ticket=ticket, user=user, expected_version=version, **data)
+        ticket_set_pending(
+            ticket=ticket, user=user, expected_version=version, channel=Channel.API, **data
+        )
 
 
 class ResolveView(ActionView):
@@ -168,12 +179,16 @@ class ResolveView(ActionView):
     def perform(self, ticket, user, version, data) -> None:
         if not data.get("resolution"):
             data.pop("resolution", None)
-        ticket_resolve(ticket=ticket, user=user, expected_version=version, **data)
+        ticket_resolve(
+            ticket=ticket, user=user, expected_version=version, channel=Channel.API, **data
+        )
 
 
 class ReopenView(ActionView):
     def perform(self, ticket, user, version, data) -> None:
-        ticket_reopen(ticket=ticket, user=user, expected_version=version, **data)
+        ticket_reopen(
+            ticket=ticket, user=user, expected_version=version, channel=Channel.API, **data
+        )
 
 
 class JournalView(KindView):
@@ -206,6 +221,7 @@ class JournalView(KindView):
             attachments=attachments,
             requires_attention=data["requires_attention"],
             view_access=data["view_access"],
+            channel=Channel.API,
         )
         entry = type(entry).objects.select_related("author").get(pk=entry.pk)
         return Response(JournalEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
@@ -236,7 +252,9 @@ class RelationsView(KindView):
         form = RelationForm(data)
         if not form.is_valid():
             raise ValidationError(form.errors)
-        relation = ticket_relate(ticket=ticket, user=request.user, **form.cleaned_data)
+        relation = ticket_relate(
+            ticket=ticket, user=request.user, channel=Channel.API, **form.cleaned_data
+        )
         row = next(row for row in _relation_rows(ticket) if row["id"] == relation.pk)
         return Response(RelationSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -251,5 +269,5 @@ class RelationDetailView(KindView):
         )
         if relation is None:
             raise Http404(_("This relation does not exist."))
-        ticket_unrelate(relation=relation, user=request.user)
+        ticket_unrelate(relation=relation, user=request.user, channel=Channel.API)
         return Response(status=status.HTTP_204_NO_CONTENT)

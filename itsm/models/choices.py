@@ -128,6 +128,17 @@ class WorkInfoType(models.TextChoices):
     GENERAL = "general", _("General information")
 
 
+class Channel(models.TextChoices):
+    """Where a journal entry's change came from: a person on the pages, an
+    integration through the API, an e-mail, a call, or the desk by itself."""
+
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    MAIL = "mail", _("E-mail")
+    PHONE = "phone", _("Phone")
+    SYSTEM = "system", _("System")
+
+
 class ViewAccess(models.TextChoices):
     INTERNAL = "internal", _("Internal")
     PUBLIC = "public", _("Public")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
-from itsm.models.choices import RequiresAttention, ViewAccess, WorkInfoType
+from itsm.models.choices import Channel, RequiresAttention, ViewAccess, WorkInfoType
 from itsm.models.tickets import Ticket
 from itsm.storage import private_storage
 
@@ -53,6 +53,11 @@ class WorkInfo(models.Model):
     # (SQLite rebuilds the table otherwise, and the append-only trigger with it).
     event = models.CharField(_("event"), max_length=30, null=True, blank=True)
     data = models.JSONField(_("event data"), null=True, blank=True)
+    # Where the change came from (``Channel``). Empty for entries written
+    # before the desk recorded it; nullable for the same reason as ``event``.
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, null=True, blank=True
+    )
     attachment_1 = models.FileField(
         _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from itsm import journal_events as events
 from itsm.kinds import all_kinds
-from itsm.models import Status, WorkInfoType
+from itsm.models import Channel, Status, WorkInfoType
 
 
 def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -> int:
@@ -50,6 +50,7 @@ def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -
                         notes="",
                         event=events.AUTO_CLOSED,
                         data={"days": days},
+                        channel=Channel.SYSTEM,
                         created_at=now,
                     )
                     for pk in ids

@@ -13,6 +13,7 @@ from itsm import journal_events
 from itsm.common.permissions import require_agent, require_coordinator
 from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
 from itsm.models import (
+    Channel,
     EscalationPacket,
     EscalationPacketRevision,
     PacketEvent,
@@ -35,7 +36,14 @@ from itsm.services.ticket_update import back_to_desk_fields, ticket_assign_to_me
 
 
 def _record(
-    packet: EscalationPacket, *, ticket: Ticket, user, event: str, note: str, attachments=()
+    packet: EscalationPacket,
+    *,
+    ticket: Ticket,
+    user,
+    event: str,
+    note: str,
+    channel: str,
+    attachments=(),
 ) -> EscalationPacketRevision:
     """The packet's new version: one revision and one journal entry that tells it."""
     entry = journal_event(
@@ -46,6 +54,7 @@ def _record(
         data={"event": event, "case": packet.case, "missing": list(packet.missing or [])},
         notes=note,
         attachments=list(attachments),
+        channel=channel,
     )
     return EscalationPacketRevision.objects.create(
         packet=packet,
@@ -80,7 +89,9 @@ def _check_case(ticket: Ticket, case: str, data: Mapping, uploads: Mapping) -> N
         )
 
 
-def _to_coordination(ticket: Ticket, *, user, expected_version: int, seen: dict | None) -> Ticket:
+def _to_coordination(
+    ticket: Ticket, *, user, expected_version: int, seen: dict | None, channel: str
+) -> Ticket:
     # The desk, not the customer, owes the next step now: a ticket that was
     # waiting on the customer or resolved goes back to Asignado and its clock runs.
     fields = {
@@ -91,7 +102,12 @@ def _to_coordination(ticket: Ticket, *, user, expected_version: int, seen: dict 
     if ticket.status == Status.NEW:
         fields["status"] = Status.ASSIGNED
     return ticket_update(
-        ticket=ticket, user=user, expected_version=expected_version, seen=seen, **fields
+        ticket=ticket,
+        user=user,
+        expected_version=expected_version,
+        seen=seen,
+        channel=channel,
+        **fields,
     )
 
 
@@ -145,13 +161,16 @@ def ticket_escalate(
     uploads: Mapping[str, UploadedFile] | None = None,
     note: str = "",
     seen: dict | None = None,
+    channel: str = Channel.WEB,
 ) -> Ticket:
     """Send the ticket to coordination with its packet; a returned packet,
     completed, goes back as a new version."""
     require_agent(user)
     uploads = dict(uploads or {})
     _check_case(ticket, case, data, uploads)
-    ticket = _to_coordination(ticket, user=user, expected_version=expected_version, seen=seen)
+    ticket = _to_coordination(
+        ticket, user=user, expected_version=expected_version, seen=seen, channel=channel
+    )
     packet, event = _packet_escalated(ticket, user=user, case=case, data=data, uploads=uploads)
     names = [f.name for f in CASES[case].fields if f.type == ATTACHMENT and f.name in uploads]
     revision = _record(
@@ -161,6 +180,7 @@ def ticket_escalate(
         event=event,
         note=note.strip(),
         attachments=[uploads[name] for name in names],
+        channel=channel,
     )
     if names:
         _point_to_files(packet, revision, names)
@@ -168,7 +188,7 @@ def ticket_escalate(
 
 
 def _coordinator_event(
-    ticket: Ticket, user, *, state: str, event: str, note: str, **changes
+    ticket: Ticket, user, *, state: str, event: str, note: str, channel: str, **changes
 ) -> EscalationPacket | None:
     packet = packet_for(ticket)
     if packet is None:
@@ -180,23 +200,27 @@ def _coordinator_event(
         setattr(packet, name, value)
     packet.save()
     packet.refresh_from_db()
-    _record(packet, ticket=ticket, user=user, event=event, note=note)
+    _record(packet, ticket=ticket, user=user, event=event, note=note, channel=channel)
     return packet
 
 
 @transaction.atomic
-def ticket_take(*, ticket: Ticket, user, **change) -> Ticket:
+def ticket_take(*, ticket: Ticket, user, channel: str = Channel.WEB, **change) -> Ticket:
     """*Tomar*: the coordinator assigns the escalated ticket to themself.
     ``change``, here and in the coordinator's other actions: the rest of what
     ``ticket_update`` takes (``expected_version``, optionally ``seen``)."""
     require_coordinator(user)
-    ticket = ticket_assign_to_me(ticket=ticket, user=user, **change)
-    _coordinator_event(ticket, user, state=PacketState.TAKEN, event=PacketEvent.TAKEN, note="")
+    ticket = ticket_assign_to_me(ticket=ticket, user=user, channel=channel, **change)
+    _coordinator_event(
+        ticket, user, state=PacketState.TAKEN, event=PacketEvent.TAKEN, note="", channel=channel
+    )
     return ticket
 
 
 @transaction.atomic
-def ticket_pass_to_specialists(*, ticket: Ticket, user, note: str, **change) -> Ticket:
+def ticket_pass_to_specialists(
+    *, ticket: Ticket, user, note: str, channel: str = Channel.WEB, **change
+) -> Ticket:
     """The packet goes along: L2 sees it at the top of the ticket."""
     require_coordinator(user)
     has_packet = packet_for(ticket) is not None
@@ -208,6 +232,7 @@ def ticket_pass_to_specialists(*, ticket: Ticket, user, note: str, **change) -> 
         note="" if has_packet else note,
         # L2 owes the next step: a ticket left waiting on the customer runs again.
         **back_to_desk_fields(ticket),
+        channel=channel,
         **change,
     )
     _coordinator_event(
@@ -216,6 +241,7 @@ def ticket_pass_to_specialists(*, ticket: Ticket, user, note: str, **change) -> 
         state=PacketState.SPECIALISTS,
         event=PacketEvent.SPECIALISTS,
         note=note.strip(),
+        channel=channel,
     )
     return ticket
 
@@ -227,6 +253,7 @@ def ticket_return_to_agent(
     user,
     note: str,
     missing: list[str] | None = None,
+    channel: str = Channel.WEB,
     **change,
 ) -> Ticket:
     """A coordinator sends an escalated ticket back to the agent who escalated
@@ -251,6 +278,7 @@ def ticket_return_to_agent(
         # An agent who has left the group (or the desk) leaves it to the group.
         assignee=agent if can_be_assignee(agent, group.pk) else None,
         note="" if packet is not None else note,
+        channel=channel,
         **change,
     )
     _coordinator_event(
@@ -259,6 +287,7 @@ def ticket_return_to_agent(
         state=PacketState.RETURNED,
         event=PacketEvent.RETURNED,
         note=note.strip(),
+        channel=channel,
         missing=missing,
         return_note=note.strip(),
         complete=not missing,
@@ -268,7 +297,9 @@ def ticket_return_to_agent(
 
 
 @transaction.atomic
-def ticket_create_related_for_case(*, ticket: Ticket, user, case: str) -> Ticket:
+def ticket_create_related_for_case(
+    *, ticket: Ticket, user, case: str, channel: str = Channel.WEB
+) -> Ticket:
     """ERROR 23 seen on a work order (or a FLEI inconsistency on an incident):
     a ticket of the kind that carries the case, for the same customer, with
     the summary and notes carried over and related to this one."""
@@ -288,6 +319,7 @@ def ticket_create_related_for_case(*, ticket: Ticket, user, case: str) -> Ticket
         assignee=user if can_be_assignee(user, group.pk) else None,
         impact=ticket.impact,
         urgency=ticket.urgency,
+        channel=channel,
     )
-    ticket_relate(ticket=related, user=user, other_number=ticket.number)
+    ticket_relate(ticket=related, user=user, other_number=ticket.number, channel=channel)
     return related

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from itsm.common.permissions import require_agent
 from itsm.models import (
     MAX_ATTACHMENTS,
+    Channel,
     RequiresAttention,
     Ticket,
     ViewAccess,
@@ -31,9 +32,11 @@ def journal_append(
     attachments: Sequence[UploadedFile] = (),
     event: str | None = None,
     data: dict | None = None,
+    channel: str = Channel.WEB,
 ) -> WorkInfo:
     """One entry in ``ticket``'s journal, in the caller's transaction.
-    ``author`` is None for what the system does by itself."""
+    ``author`` is None for what the system does by itself; ``channel`` says
+    where the change came from (the pages, the API, an e-mail, the desk)."""
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationError(
             _("A work info entry takes at most %(max)d files.") % {"max": MAX_ATTACHMENTS}
@@ -47,6 +50,7 @@ def journal_append(
         view_access=view_access,
         event=event,
         data=data,
+        channel=channel,
     )
     for index, upload in enumerate(attachments, start=1):
         setattr(entry, f"attachment_{index}", upload)
@@ -64,6 +68,7 @@ def journal_event(
     notes: str = "",
     requires_attention: str = RequiresAttention.NONE,
     attachments: Sequence[UploadedFile] = (),
+    channel: str = Channel.WEB,
 ) -> WorkInfo:
     """An entry the system writes by itself: the facts (``event`` and its
     ``data``, codes and ids; see ``itsm.journal_events``), no words. The
@@ -79,6 +84,7 @@ def journal_event(
         attachments=attachments,
         event=event,
         data=data,
+        channel=channel,
     )
 
 
@@ -92,6 +98,7 @@ def work_info_add(
     attachments: Sequence[UploadedFile] = (),
     requires_attention: str = RequiresAttention.NONE,
     view_access: str = ViewAccess.INTERNAL,
+    channel: str = Channel.WEB,
 ) -> WorkInfo:
     """*Agregar*: append an entry to the ticket's history."""
     require_agent(user)
@@ -106,6 +113,7 @@ def work_info_add(
         requires_attention=requires_attention,
         view_access=view_access,
         attachments=attachments,
+        channel=channel,
     )
     ticket_touch(ticket, at=entry.created_at)
     return entry

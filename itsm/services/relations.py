@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
-from itsm.models import Relation, RelationType, Ticket, WorkInfoType
+from itsm.models import Channel, Relation, RelationType, Ticket, WorkInfoType
 from itsm.selectors import ticket_get_by_number
 from itsm.services.journal import journal_event
 from itsm.services.rules import check_open, field_error
@@ -27,6 +27,7 @@ def ticket_relate(
     user,
     other_number: str,
     relation_type: str = RelationType.RELATED,
+    channel: str = Channel.WEB,
 ) -> Relation:
     require_agent(user)
     check_open(ticket)
@@ -66,6 +67,7 @@ def ticket_relate(
         type=WorkInfoType.GENERAL,
         event=events.RELATION_ADDED,
         data={"type": relation_type, "number": other.number},
+        channel=channel,
     )
     journal_event(
         other,
@@ -73,12 +75,13 @@ def ticket_relate(
         type=WorkInfoType.GENERAL,
         event=events.RELATION_ADDED,
         data={"type": relation_type, "number": ticket.number, "reverse": True},
+        channel=channel,
     )
     return relation
 
 
 @transaction.atomic
-def ticket_unrelate(*, relation: Relation, user) -> None:
+def ticket_unrelate(*, relation: Relation, user, channel: str = Channel.WEB) -> None:
     require_agent(user)
     numbers = (relation.source_number, relation.target_number)
     relation.delete()
@@ -91,4 +94,5 @@ def ticket_unrelate(*, relation: Relation, user) -> None:
                 type=WorkInfoType.GENERAL,
                 event=events.RELATION_REMOVED,
                 data={"number": other},
+                channel=channel,
             )

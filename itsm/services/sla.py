@@ -16,6 +16,7 @@ from django.utils import timezone
 from itsm import journal_events
 from itsm.kinds import all_kinds
 from itsm.models import (
+    Channel,
     Holiday,
     SlaTarget,
     Status,
@@ -168,6 +169,7 @@ def sla_mark_breaches(*, now: datetime | None = None, batch: int = 500) -> int:
                         type=WorkInfoType.STATUS_CHANGE,
                         event=event,
                         data={"due": due_at.isoformat()},
+                        channel=Channel.SYSTEM,
                     )
                     marked += 1
     return marked

@@ -14,6 +14,7 @@ from customers.models import Customer
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.models import (
+    Channel,
     RequiresAttention,
     Status,
     StatusReason,
@@ -98,6 +99,7 @@ def _journal_opening(
     type: str,
     attachments: Sequence[UploadedFile],
     view_access: str,
+    channel: str,
 ) -> None:
     """The *opened* event, then the agent's first entry if they wrote one."""
     journal_event(
@@ -111,6 +113,7 @@ def _journal_opening(
             "group": ticket.assigned_group_id,
             "assignee": ticket.assignee_id,
         },
+        channel=channel,
     )
     if notes or attachments:
         journal_append(
@@ -121,6 +124,7 @@ def _journal_opening(
             requires_attention=ticket.requires_attention,
             view_access=view_access,
             attachments=attachments,
+            channel=channel,
         )
 
 
@@ -146,6 +150,7 @@ def ticket_create(
     work_info_type: str = WorkInfoType.WORK_NOTES,
     work_info_attachments: Sequence[UploadedFile] = (),
     work_info_view_access: str = ViewAccess.INTERNAL,
+    channel: str = Channel.WEB,
 ) -> Ticket:
     require_agent(user)
     if not customer.active:
@@ -178,5 +183,6 @@ def ticket_create(
         type=work_info_type,
         attachments=work_info_attachments,
         view_access=work_info_view_access,
+        channel=channel,
     )
     return ticket

@@ -17,6 +17,7 @@ from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.common.text import person_name
 from itsm.models import (
+    Channel,
     RequiresAttention,
     Status,
     StatusReason,
@@ -60,7 +61,7 @@ class StaleTicketError(Exception):
         )
 
 
-def _record_changes(ticket: Ticket, before: dict, user, cause: dict) -> None:
+def _record_changes(ticket: Ticket, before: dict, user, cause: dict, channel: str) -> None:
     """Journal events for status, group and assignee changes; ``cause`` adds
     what made the system change the status by itself (``{"email": id}``)."""
     if before["status"] != ticket.status or before["status_reason_id"] != ticket.status_reason_id:
@@ -69,13 +70,25 @@ def _record_changes(ticket: Ticket, before: dict, user, cause: dict) -> None:
         if ticket.status == ticket.RESOLVED_STATUS and ticket.resolution:
             data["resolution"] = ticket.resolution
         journal_event(
-            ticket, author=user, type=WorkInfoType.STATUS_CHANGE, event=events.STATUS, data=data
+            ticket,
+            author=user,
+            type=WorkInfoType.STATUS_CHANGE,
+            event=events.STATUS,
+            data=data,
+            channel=channel,
         )
     for attname, event in (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE)):
         old, new = before[attname], getattr(ticket, attname)
         if old != new:
             data = {"old": old, "new": new}
-            journal_event(ticket, author=user, type=WorkInfoType.ASSIGNMENT, event=event, data=data)
+            journal_event(
+                ticket,
+                author=user,
+                type=WorkInfoType.ASSIGNMENT,
+                event=event,
+                data=data,
+                channel=channel,
+            )
 
 
 def _snapshot(ticket: Ticket) -> dict:
@@ -95,6 +108,7 @@ def ticket_update(
     expected_version: int,
     seen: dict[str, str] | None = None,
     note: str = "",
+    channel: str = Channel.WEB,
     **fields,
 ) -> Ticket:
     """Change sections 2–4 of a ticket, refusing a change based on a stale
@@ -107,7 +121,13 @@ def ticket_update(
     if unknown:
         raise TypeError(f"ticket_update() got unexpected fields: {sorted(unknown)}")
     return _change(
-        ticket, author=user, expected_version=expected_version, seen=seen, note=note, fields=fields
+        ticket,
+        author=user,
+        expected_version=expected_version,
+        seen=seen,
+        note=note,
+        fields=fields,
+        channel=channel,
     )
 
 
@@ -120,6 +140,7 @@ def _change(
     fields: dict,
     note: str = "",
     cause: dict | None = None,
+    channel: str,
 ) -> Ticket:
     """The one write of a ticket's fields. ``author`` is None for what the
     system does by itself: it then keeps the ticket's *updated by*."""
@@ -156,9 +177,16 @@ def _change(
     _save(edited, expected_version=expected_version, seen=seen)
     ticket.__dict__.update(edited.__dict__)
 
-    _record_changes(ticket, before, author, cause or {})
+    _record_changes(ticket, before, author, cause or {}, channel)
     for event, data in clock_events:
-        journal_event(ticket, author=author, type=WorkInfoType.GENERAL, event=event, data=data)
+        journal_event(
+            ticket,
+            author=author,
+            type=WorkInfoType.GENERAL,
+            event=event,
+            data=data,
+            channel=channel,
+        )
     if note:
         journal_append(
             ticket,
@@ -166,6 +194,7 @@ def _change(
             type=WorkInfoType.WORK_NOTES,
             notes=note,
             requires_attention=ticket.requires_attention,
+            channel=channel,
         )
     return ticket
 
@@ -219,7 +248,9 @@ def back_to_desk_fields(ticket: Ticket) -> dict:
 
 
 @transaction.atomic
-def ticket_customer_replied(*, ticket: Ticket, email_id: int, author=None) -> Ticket:
+def ticket_customer_replied(
+    *, ticket: Ticket, email_id: int, author=None, channel: str = Channel.MAIL
+) -> Ticket:
     """The customer wrote (message ``email_id``): the ticket requires a
     response and, if it waited on the customer or was resolved, goes back
     to the desk (``back_to_desk_fields``). The caller holds the row locked,
@@ -231,6 +262,7 @@ def ticket_customer_replied(*, ticket: Ticket, email_id: int, author=None) -> Ti
         seen=None,
         fields={**back_to_desk_fields(ticket), "requires_attention": RequiresAttention.RESPONSE},
         cause={"email": email_id},
+        channel=channel,
     )
 
 

@@ -131,6 +131,19 @@ ACCESS = {
         )
     },
     "api:customers": AGENT,
+    # Escalation as on the ticket page (agents) and the coordination queue
+    # (its answers: coordinators); the dashboard and the magnifier as their pages.
+    **{
+        f"api:{namespace}-{name}": AGENT
+        for namespace in ("incidents", "workorders")
+        for name in ("escalate", "escalate-related", "packet")
+    },
+    **{
+        f"api:{namespace}-coordination-{action}": COORDINATOR
+        for namespace in ("incidents", "workorders")
+        for action in ("take", "return", "specialists")
+    },
+    **{f"api:{name}": AGENT for name in ("escalation_cases", "dashboard", "search")},
     # Any other address under /api/: a 404 problem for everyone.
     "api:not_found": PUBLIC,
     # Changing a customer is the admin's (customers.admin), as in the pages.

@@ -32,6 +32,7 @@ SAME_IN_SPANISH = {
     "Registro Mercantil",
     "Registros Mercantiles",
     "Cuadro de vinculación",
+    "API",
 }
 
 # Where user-visible strings live.

@@ -3,6 +3,7 @@ task keeps, refreshed on demand when beat is late or absent), agents the
 same figures for their own tickets."""
 
 import logging
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -55,24 +56,41 @@ def _fresh_desk_figures() -> tuple[Figures, bool]:
     return figures, figures_are_stale(figures)
 
 
-@agent_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    mine = not is_coordinator(request.user)
+@dataclass
+class Dashboard:
+    """What the dashboard shows one user: their own figures (``mine``) or
+    the desk's, whether newer ones are on their way, and the charts."""
+
+    mine: bool
+    figures: Figures
+    refreshing: bool
+    charts: list
+
+
+def dashboard_for(user) -> Dashboard:
+    """The page's figures and charts for ``user``; the API answers the same."""
+    mine = not is_coordinator(user)
     refreshing = False
     if mine:
-        figures = agent_figures(request.user)
+        figures = agent_figures(user)
     else:
         figures, refreshing = _fresh_desk_figures()
     charts = dashboard_charts(figures, dashboard_names(figures), mine=mine)
     # What the apps above the core add (the mail waiting), counted as the page is drawn.
-    for position, chart in live_charts(request.user, mine=mine):
+    for position, chart in live_charts(user, mine=mine):
         charts.insert(position, chart)
+    return Dashboard(mine, figures, refreshing, charts)
+
+
+@agent_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    shown = dashboard_for(request.user)
     context = {
-        "mine": mine,
-        "computed_at": parse_datetime(figures.computed_at),
+        "mine": shown.mine,
+        "computed_at": parse_datetime(shown.figures.computed_at),
         "now": timezone.now(),
-        "refreshing": refreshing,
-        "charts": charts,
+        "refreshing": shown.refreshing,
+        "charts": shown.charts,
     }
     return render(request, "itsm/dashboard.html", context)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
 from itsm.common.text import clean_file_name, display_name, single_line
-from itsm.models import WorkInfoType
+from itsm.models import Channel, WorkInfoType
 from itsm.services.journal import journal_event
 from notifications.models import EmailStatus, InboundEmail, OutgoingEmail
 
@@ -165,6 +165,7 @@ def _journal(email: OutgoingEmail, event: str, data: dict) -> None:
         type=WorkInfoType.EMAIL_SYSTEM,
         event=event,
         data=data,
+        channel=Channel.MAIL,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
-from itsm.models import MAX_ATTACHMENTS, Ticket, WorkInfoType
+from itsm.models import MAX_ATTACHMENTS, Channel, Ticket, WorkInfoType
 from itsm.selectors import ticket_get_by_number
 from itsm.services.journal import journal_event
 from itsm.services.ticket_create import ticket_create
@@ -143,6 +143,7 @@ def mailbox_create_ticket(
         user=user,
         work_info_attachments=first,
         work_info_type=WorkInfoType.CUSTOMER_COMMUNICATION,
+        channel=Channel.MAIL,
         **fields,
     )
     if rest:
@@ -154,6 +155,7 @@ def mailbox_create_ticket(
                 event=events.EMAIL_FILES,
                 data={"email": email.pk},
                 attachments=rest[index : index + MAX_ATTACHMENTS],
+                channel=Channel.MAIL,
             )
     InboundEmail.objects.filter(pk=email.pk).update(
         status=InboundStatus.DONE,

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from itsm import journal_events as events
-from itsm.models import MAX_ATTACHMENTS, RequiresAttention, Ticket, WorkInfoType
+from itsm.models import MAX_ATTACHMENTS, Channel, RequiresAttention, Ticket, WorkInfoType
 from itsm.selectors import agent_default_group
 from itsm.services.journal import journal_event
 from itsm.services.relations import ticket_relate
@@ -67,6 +67,7 @@ def ticket_add_customer_message(
             notes=email.body_text.strip() if index == 0 else "",
             requires_attention=RequiresAttention.RESPONSE,
             attachments=chunk,
+            channel=Channel.MAIL,
         )
     ticket_customer_replied(ticket=ticket, email_id=email.pk, author=author)
     InboundEmail.objects.filter(pk=email.pk).update(sender_is_customer=not sender_mismatch)
@@ -95,6 +96,7 @@ def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
         assigned_group=group,
         assignee=closed.assignee if keeps else None,
         reported_source="email",
+        channel=Channel.MAIL,
     )
     journal_event(
         ticket,
@@ -102,8 +104,9 @@ def ticket_new_for_closed(*, closed: Ticket, email: InboundEmail) -> Ticket:
         type=WorkInfoType.GENERAL,
         event=events.OPENED_BY_EMAIL,
         data={"email": email.pk, "number": closed.number},
+        channel=Channel.MAIL,
     )
-    ticket_relate(ticket=ticket, user=owner, other_number=closed.number)
+    ticket_relate(ticket=ticket, user=owner, other_number=closed.number, channel=Channel.MAIL)
     return ticket_add_customer_message(ticket=ticket, email=email)
 
 
@@ -123,4 +126,5 @@ def ticket_note_bounce(
             "permanent": permanent,
             "email": email.pk,
         },
+        channel=Channel.MAIL,
     )

@@ -1,0 +1,90 @@
+"""The magnifier: the search page's selector (``global_search``), tickets by
+number and customers by name, CIF/NIF, e-mail or phone with their open
+tickets. Every agent of the desk sees every ticket (``get_ticket_for_user``),
+and only they reach this view."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.rest import DeskAPIView
+from api.serializers import CustomerSerializer
+from api.views.base import responses
+from customers.selectors import MAX_QUERY_LENGTH
+from itsm.search_selectors import global_search
+
+
+class OpenTicketSerializer(serializers.Serializer):
+    """A ticket of a customer found: the customer is the hit's."""
+
+    number = serializers.CharField()
+    kind = serializers.CharField(source="KIND")
+    summary = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    assigned_group_name = serializers.CharField(source="assigned_group.name")
+    assignee_username = serializers.CharField(
+        source="assignee.username", default=None, allow_null=True
+    )
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="The ticket in the API.")
+
+    def get_url(self, ticket) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse(f"api:{ticket.kind.namespace}-detail", args=[ticket.number])
+        )
+
+
+class FoundTicketSerializer(OpenTicketSerializer):
+    customer_name = serializers.CharField(source="customer.full_name")
+
+
+class CustomerHitSerializer(serializers.Serializer):
+    customer = CustomerSerializer()
+    open_tickets = OpenTicketSerializer(many=True, help_text="The newest 10.")
+    more_open_tickets = serializers.IntegerField()
+
+
+class SearchSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    exact = serializers.CharField(
+        allow_null=True, help_text="The number of the one ticket the query names, if any."
+    )
+    tickets = FoundTicketSerializer(many=True)
+    customers = CustomerHitSerializer(many=True)
+    more_customers = serializers.BooleanField(help_text="More than 20 customers match.")
+
+
+class SearchView(DeskAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description="A ticket number (INC…, WO…, 'inc 1234' or the digits), a "
+                f"customer's name and surnames, CIF/NIF, e-mail or phone; up to "
+                f"{MAX_QUERY_LENGTH} characters.",
+            )
+        ],
+        responses=responses({200: SearchSerializer}),
+    )
+    def get(self, request) -> Response:
+        query = request.query_params.get("q", "")
+        if len(query) > MAX_QUERY_LENGTH:
+            raise ValidationError(
+                {"q": [_("Write at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}]}
+            )
+        results = global_search(query)
+        body = {
+            "query": results.query,
+            "exact": results.exact.number if results.exact is not None else None,
+            "tickets": results.tickets,
+            "customers": results.customers,
+            "more_customers": results.more_customers,
+        }
+        return Response(SearchSerializer(body, context={"request": request}).data)
