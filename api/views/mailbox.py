@@ -111,12 +111,6 @@ class MailboxFiltersSchema(AutoSchema):
         return super()._get_filter_parameters()
 
 
-@extend_schema(
-    tags=["mailbox"],
-    operation_id="mailbox_list",
-    parameters=PAGE_PARAMETERS,
-    responses=responses({200: InboundPageSerializer}),
-)
 class MailboxListView(DeskAPIView, generics.GenericAPIView):
     """The mailbox console: every message not threaded by itself, newest
     first, with the console's filters (none by default)."""
@@ -133,6 +127,12 @@ class MailboxListView(DeskAPIView, generics.GenericAPIView):
     def get_queryset(self):
         return mailbox_messages()
 
+    @extend_schema(
+        tags=["mailbox"],
+        operation_id="mailbox_list",
+        parameters=PAGE_PARAMETERS,
+        responses=responses({200: InboundPageSerializer}),
+    )
     def get(self, request, **kwargs) -> Response:
         matches = self.filter_queryset(self.get_queryset())
         # The first lines of the text for the preview, not all of it.
