@@ -2,13 +2,11 @@
 mailbox. Input serializers only type what arrives: the compose and mailbox
 forms apply their rules (with their messages), the services the rest."""
 
-from pathlib import PurePath
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import MAX_ID, AttachmentFileField, PageSerializer, text
+from api.serializers import MAX_ID, PageSerializer, text
 from notifications.models import (
     Classification,
     ClassificationReason,
@@ -48,7 +46,8 @@ class MailComposeSerializer(serializers.Serializer):
 
 
 class MailSendSerializer(MailComposeSerializer):
-    attachment = AttachmentFileField(required=False, help_text="One file (multipart).")
+    # Checked by the compose form, as the page's upload.
+    attachment = serializers.FileField(required=False, help_text="One file (multipart).")
 
 
 class MailPreviewSerializer(serializers.Serializer):
@@ -187,10 +186,6 @@ class InboundEmailSerializer(InboundRowSerializer):
         return [customer.pk for customer in self.context["customers"]]
 
 
-class MailboxVersionSerializer(serializers.Serializer):
-    """The mailbox actions take the message's version in ``If-Match``."""
-
-
 class NoActionSerializer(serializers.Serializer):
     reason = text(300, help_text="Spam, a thank-you, a duplicate…")
 
@@ -199,7 +194,3 @@ class AddToTicketSerializer(serializers.Serializer):
     number = serializers.CharField(
         max_length=40, help_text="The ticket: INC 1234, wo1234 or its whole number."
     )
-
-
-def file_name(field_file) -> str:
-    return PurePath(field_file.name).name

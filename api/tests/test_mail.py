@@ -3,6 +3,7 @@ form and service; the recipient locked to the customer."""
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -183,3 +184,17 @@ def test_an_unknown_ticket_is_a_404(mailer, templates):
     response = mailer.get(reverse("api:incidents-mail", args=["INC000009999999"]))
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_file_the_page_refuses_is_refused_with_its_message(mailer, incident, templates):
+    page = SimpleUploadedFile("nota.html", b"<script>alert(1)</script>", content_type="image/png")
+    response = mailer.post(
+        url(incident),
+        {"template": templates[LINKING].pk, "attachment": page},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["attachment"]
+    assert message.startswith("«nota.html» no es un tipo de archivo permitido.")
+    assert not OutgoingEmail.objects.exists()
