@@ -198,3 +198,16 @@ def test_a_file_the_page_refuses_is_refused_with_its_message(mailer, incident, t
     (message,) = response.json()["errors"]["attachment"]
     assert message.startswith("«nota.html» no es un tipo de archivo permitido.")
     assert not OutgoingEmail.objects.exists()
+
+
+def test_the_templates_and_the_outbox_cost_a_fixed_number_of_queries(
+    mailer, incident, templates, django_assert_max_num_queries
+):
+    for _ in range(3):
+        mailer.post(url(incident), {"template": templates[LINKING].pk}, format="json")
+
+    with django_assert_max_num_queries(7):
+        assert mailer.get(url(incident, "mail-templates")).status_code == 200
+    with django_assert_max_num_queries(6):
+        outbox = mailer.get(url(incident))
+    assert outbox.json()["count"] == 3

@@ -213,3 +213,42 @@ def test_the_mailbox_needs_the_mailbox_scope_and_the_desks_roles(agent, outsider
     assert refused.json()["detail"] == "Este token no tiene el permiso mailbox."
     assert reader.get(reverse("api:mailbox")).status_code == 403
     assert token_client(agent, scopes=("mailbox",)).get(message_url(email)).status_code == 200
+
+
+def test_the_list_and_a_message_cost_a_fixed_number_of_queries(
+    mailbox, agent, reference, django_assert_max_num_queries
+):
+    for index in range(8):
+        email = stored(
+            corpus.plain(
+                subject=f"Consulta {index}",
+                attachments=[("c.pdf", "application/pdf", b"%PDF-1.4")],
+            )
+        )
+    mailbox.post(reverse("api:mailbox_take", args=[email.pk]), HTTP_IF_MATCH='"1"')
+    inline = stored(corpus.inline_image())
+
+    # The first list fills the cached list of agents the filter offers, as the page's.
+    with django_assert_max_num_queries(7):
+        page = mailbox.get(reverse("api:mailbox"), {"status": "new", "page_size": 5})
+    assert len(page.json()["results"]) == 5
+    with django_assert_max_num_queries(5):
+        mine = mailbox.get(reverse("api:mailbox"), {"mine": "true"})
+    assert [row["id"] for row in mine.json()["results"]] == [email.pk]
+    with django_assert_max_num_queries(7):
+        message = mailbox.get(message_url(inline))
+    # Its inline image is served by the API, not by the page.
+    assert reverse("api:mailbox_attachment", args=[inline.pk, 1]) in message.json()["html"]
+
+
+def test_a_file_opens_only_under_its_own_message(mailbox, reference):
+    first = stored(corpus.plain(attachments=[("a.pdf", "application/pdf", b"%PDF-1.4 a")]))
+    second = stored(corpus.plain(subject="Sin archivos"))
+
+    own = mailbox.get(reverse("api:mailbox_attachment", args=[first.pk, 1]))
+    foreign = mailbox.get(reverse("api:mailbox_attachment", args=[second.pk, 1]))
+
+    assert own.status_code == 200
+    assert foreign.status_code == 404
+    assert foreign["Content-Type"] == "application/problem+json"
+    assert mailbox.get(reverse("api:mailbox_raw", args=[second.pk + 100])).status_code == 404
