@@ -252,3 +252,15 @@ def test_a_file_opens_only_under_its_own_message(mailbox, reference):
     assert foreign.status_code == 404
     assert foreign["Content-Type"] == "application/problem+json"
     assert mailbox.get(reverse("api:mailbox_raw", args=[second.pk + 100])).status_code == 404
+
+
+@pytest.mark.parametrize("message_id", ["9" * 25, str(2**63)])
+def test_a_number_no_message_can_have_is_a_404(mailbox, reference, message_id):
+    email = stored(corpus.plain(attachments=[("a.pdf", "application/pdf", b"%PDF-1.4 a")]))
+    for url in (
+        f"/api/v1/mailbox/{message_id}/",
+        f"/api/v1/mailbox/{message_id}/raw/",
+        f"/api/v1/mailbox/{message_id}/files/1/",
+        f"/api/v1/mailbox/{email.pk}/files/{message_id}/",
+    ):
+        assert mailbox.get(url).status_code == 404, url

@@ -38,6 +38,7 @@ from api.views.tickets import isolated_filterset
 from itsm.attachments import file_response
 from itsm.common.links import desk_hosts
 from itsm.kinds import Kind
+from itsm.selectors import row_id
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, NoActionForm
 from notifications.models import InboundAttachment, InboundEmail
@@ -53,6 +54,8 @@ from notifications.services.mailbox import (
 )
 
 KEYS = ("received_at", "id")
+# InboundAttachment.position is a small integer.
+MAX_POSITION = 32767
 BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 MESSAGE_IF_MATCH = OpenApiParameter(
@@ -154,8 +157,9 @@ class MessageBase(DeskAPIView):
     permission_classes = [MailboxPermission]
 
     def message(self, message_id: int) -> InboundEmail:
+        # row_id: a number no column holds designates nothing (and would overflow).
         return get_object_or_404(
-            InboundEmail.objects.select_related("assigned_to", "acted_by"), pk=message_id
+            InboundEmail.objects.select_related("assigned_to", "acted_by"), pk=row_id(message_id)
         )
 
     def represent(self, email: InboundEmail) -> Response:
@@ -304,9 +308,11 @@ class RawView(MessageBase):
 
 class AttachmentView(MessageBase):
     def get(self, request, message_id: int, position: int, **kwargs):
-        attachment = InboundAttachment.objects.filter(
-            email_id=message_id, position=position
-        ).first()
+        attachment = (
+            InboundAttachment.objects.filter(email_id=row_id(message_id), position=position).first()
+            if position <= MAX_POSITION
+            else None
+        )
         if attachment is None:
             raise Http404(_("There is no file %(n)d.") % {"n": position})
         return file_response(attachment.file, name=attachment.name)
