@@ -6,7 +6,17 @@ page lives beside them (``/api/tokens/``)."""
 from django.urls import path, re_path
 
 from api import pages
-from api.views import base, customers, dashboard, escalation, kinds, reference, search
+from api.views import (
+    base,
+    customers,
+    dashboard,
+    escalation,
+    kinds,
+    mail,
+    mailbox,
+    reference,
+    search,
+)
 from itsm.kinds import all_kinds
 
 app_name = "api"
@@ -49,8 +59,46 @@ def kind_urlpatterns() -> list:
                 )
                 for action in ("take", "return", "specialists")
             ),
+            *(
+                path(ticket + route, view, name=names + name)
+                for name, route, view in _mail_routes(kind)
+            ),
         ]
     return patterns
+
+
+def _mail_routes(kind) -> list[tuple]:
+    made = mail.mail_views(kind)
+    return [
+        ("mail", "mail/", made["mail"]),
+        ("mail-templates", "mail/templates/", made["mail-templates"]),
+        ("mail-preview", "mail/preview/", made["mail-preview"]),
+    ]
+
+
+def mailbox_urlpatterns() -> list:
+    message = "v1/mailbox/<int:message_id>/"
+    return [
+        path("v1/mailbox/", mailbox.MailboxListView.as_view(), name="mailbox"),
+        path(message, mailbox.MessageView.as_view(), name="mailbox_message"),
+        path(message + "raw/", mailbox.RawView.as_view(), name="mailbox_raw"),
+        path(
+            message + "files/<int:position>/",
+            mailbox.AttachmentView.as_view(),
+            name="mailbox_attachment",
+        ),
+        path(message + "take/", mailbox.TakeView.as_view(), name="mailbox_take"),
+        path(message + "no-action/", mailbox.NoActionView.as_view(), name="mailbox_no_action"),
+        path(message + "add/", mailbox.AddToTicketView.as_view(), name="mailbox_add"),
+        *(
+            path(
+                message + f"{kind.namespace}/",
+                mailbox.create_ticket_view(kind),
+                name=f"mailbox_new-{kind.namespace}",
+            )
+            for kind in all_kinds()
+        ),
+    ]
 
 
 urlpatterns = [
@@ -59,6 +107,7 @@ urlpatterns = [
     path("tokens/", pages.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke_page, name="token_revoke"),
     *kind_urlpatterns(),
+    *mailbox_urlpatterns(),
     path("v1/customers/", customers.CustomerListView.as_view(), name="customers"),
     path("v1/customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer"),
     path("v1/groups/", reference.GroupListView.as_view(), name="groups"),

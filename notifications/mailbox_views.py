@@ -36,6 +36,7 @@ from notifications.presenters import (
     sanitise_html,
 )
 from notifications.quoting import split_quoted
+from notifications.selectors import mailbox_messages, sender_customers
 from notifications.services.mailbox import (
     StaleMessageError,
     mailbox_add_to_ticket,
@@ -71,12 +72,7 @@ def _without(data: QueryDict, *names: str) -> str:
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Messages not threaded by themselves, newest first, keyset pages."""
     data = _filters(request)
-    queryset = (
-        InboundEmail.objects.in_mailbox()
-        .select_related("assigned_to")
-        .defer("body_html", "body_text", "references", "to", "cc", "quarantine_detail")
-    )
-    filterset = InboundEmailFilterSet(data, queryset=queryset, request=request)
+    filterset = InboundEmailFilterSet(data, queryset=mailbox_messages(), request=request)
     context = {"filterset": filterset, "page": None, "rows": []}
     status = 200
     if not filterset.is_valid():
@@ -107,13 +103,6 @@ def _get_email(pk: int) -> InboundEmail:
     )
 
 
-def _matching_customers(email: InboundEmail) -> list[Customer]:
-    if not email.from_address:
-        return []
-    # customer_email_idx: addresses are stored in lower case.
-    return list(Customer.objects.active().filter(email=email.from_address.lower())[:5])
-
-
 def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
     attachments = list(email.attachments.order_by("position"))
     show_images = request.GET.get("images") == "1"
@@ -125,7 +114,7 @@ def _detail_context(request: HttpRequest, email: InboundEmail) -> dict:
             cid_urls=cid_urls(email, attachments),
             desk_hosts=desk_hosts(request),
         )
-    customers = _matching_customers(email)
+    customers = sender_customers(email)
     open_tickets = []
     if len(customers) == 1:
         open_tickets = tickets_open_for_customer(customer=customers[0])
@@ -258,7 +247,7 @@ def _kind(code: str) -> Kind:
 
 
 def _prefill(email: InboundEmail, user) -> tuple[dict, Customer | None]:
-    customers = _matching_customers(email)
+    customers = sender_customers(email)
     customer = customers[0] if len(customers) == 1 else None
     group = agent_default_group(user)
     new_text, _quoted = split_quoted(email.body_text)

@@ -3,6 +3,7 @@ templates a user may send."""
 
 from django.db.models import Count, Q, QuerySet
 
+from customers.models import Customer
 from itsm.common.permissions import is_coordinator
 from notifications.models import InboundEmail, InboundStatus, ResponseTemplate
 
@@ -29,3 +30,22 @@ def mailbox_waiting(user=None) -> dict[str, int]:
             in_progress=Count("pk", filter=in_progress),
         )
     )
+
+
+def mailbox_messages() -> QuerySet:
+    """What the mailbox console lists (the page and the API), without the
+    long columns a row does not show."""
+    return (
+        InboundEmail.objects.in_mailbox()
+        .select_related("assigned_to")
+        .defer("body_html", "body_text", "references", "to", "cc", "quarantine_detail")
+    )
+
+
+def sender_customers(email: InboundEmail) -> list[Customer]:
+    """Active customers with the sender's address (five at most): one is the
+    customer a ticket made from the message is for."""
+    if not email.from_address:
+        return []
+    # customer_email_idx: addresses are stored in lower case.
+    return list(Customer.objects.active().filter(email=email.from_address.lower())[:5])

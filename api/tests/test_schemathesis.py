@@ -16,6 +16,9 @@ from schemathesis.specs.openapi.checks import (
 
 from api.tokens import token_create
 from itsm.tests.factories import make_incident, make_work_order
+from notifications import reference_data as notification_reference
+from notifications.services.inbound import inbound_receive
+from notifications.tests.corpus import plain
 
 # Small and bounded: about a minute per database on two shared cores.
 EXAMPLES = int(os.environ.get("ITSM_SCHEMATHESIS_EXAMPLES", "6"))
@@ -32,11 +35,18 @@ def desk_for_schema(transactional_db, reference, agent, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     incident = make_incident(user=agent, work_info_notes="Llamada")
     work_order = make_work_order(user=agent, customer=incident.customer)
-    _token, plain = token_create(user=agent, name="schemathesis", scopes=["read", "write"])
+    notification_reference.load()
+    message = inbound_receive(
+        raw=plain(attachments=[("c.pdf", "application/pdf", b"%PDF-1.4")]), source="pipe"
+    ).email_id
+    _token, plain_token = token_create(
+        user=agent, name="schemathesis", scopes=["read", "write", "mail", "mailbox"]
+    )
     return {
-        "token": plain,
+        "token": plain_token,
         "numbers": {"incidents": incident.number, "workorders": work_order.number},
         "customer": incident.customer.pk,
+        "message": message,
     }
 
 
@@ -74,6 +84,10 @@ def test_every_operation_answers_as_documented(api_schema, desk_for_schema, live
                 case.path_parameters["number"] = desk_for_schema["numbers"][segment]
             if segment == "customers" and "id" in (case.path_parameters or {}):
                 case.path_parameters["id"] = desk_for_schema["customer"]
+            if "message_id" in (case.path_parameters or {}):
+                case.path_parameters["message_id"] = desk_for_schema["message"]
+                if "position" in case.path_parameters:
+                    case.path_parameters["position"] = 1
             response = case.call(base_url=live_server.url, headers=headers)
             case.validate_response(response, checks=CHECKS)
 

@@ -85,6 +85,7 @@ class Desk:
             "email_id": self.emails[ticket.KIND].pk,
             "position": 1,
             "relation_id": self.relation.pk,
+            "message_id": self.inbound,
         }
         if name == "customers:pick":
             values["pk"] = ticket.customer.pk

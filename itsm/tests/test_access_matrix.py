@@ -128,6 +128,24 @@ ACCESS = {
             "pending",
             "resolve",
             "reopen",
+            "mail",
+            "mail-templates",
+            "mail-preview",
+        )
+    },
+    # The mailbox, for those who see its pages (with the token's mailbox scope).
+    **{
+        f"api:{name}": AGENT
+        for name in (
+            "mailbox",
+            "mailbox_message",
+            "mailbox_raw",
+            "mailbox_attachment",
+            "mailbox_take",
+            "mailbox_no_action",
+            "mailbox_add",
+            "mailbox_new-incidents",
+            "mailbox_new-workorders",
         )
     },
     "api:customers": AGENT,
@@ -233,7 +251,9 @@ def token_client_for(role: str, users: dict) -> Client:
         return client
     user = users[role]
     if is_agent(user):
-        _token, plain = token_create(user=user, name="matrix", scopes=["read", "write"])
+        _token, plain = token_create(
+            user=user, name="matrix", scopes=["read", "write", "mail", "mailbox"]
+        )
     else:
         plain = "itsm_matrix-token-of-a-user-without-role"
         ApiToken.objects.create(
@@ -241,7 +261,7 @@ def token_client_for(role: str, users: dict) -> Client:
             name="matrix",
             prefix=plain[:12],
             key_hash=hash_token(plain),
-            scopes="read write",
+            scopes="read write mail mailbox",
             expires_at=timezone.now() + timedelta(days=1),
         )
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plain}"

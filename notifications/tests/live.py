@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from itsm.celery import app as celery_app
 
@@ -265,9 +266,11 @@ class CeleryWorker:
 
 
 def _reset_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    # The app's pools are kombu's global ones, kept by broker address: one
+    # closed and left there fails every later publish in this process (an
+    # eager task included), so they are closed and forgotten together.
+    kombu_pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
