@@ -6,7 +6,7 @@ page lives beside them (``/api/tokens/``)."""
 from django.urls import path, re_path
 
 from api import pages
-from api.views import base, customers, kinds, reference
+from api.views import base, customers, kinds, reference, webhooks
 from itsm.kinds import all_kinds
 
 app_name = "api"
@@ -49,6 +49,13 @@ urlpatterns = [
     path("v1/templates/", reference.TemplateListView.as_view(), name="templates"),
     path("v1/reasons/", reference.ReasonListView.as_view(), name="reasons"),
     path("v1/sla-targets/", reference.SlaTargetListView.as_view(), name="sla_targets"),
+    path("v1/webhooks/", webhooks.SubscriptionListView.as_view(), name="webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.SubscriptionDetailView.as_view(), name="webhook"),
+    path(
+        "v1/webhooks/<int:pk>/deliveries/",
+        webhooks.DeliveryListView.as_view(),
+        name="webhook_deliveries",
+    ),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]

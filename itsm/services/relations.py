@@ -4,6 +4,7 @@ on both sides."""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.models import Relation, RelationType, Ticket, WorkInfoType
@@ -74,6 +75,7 @@ def ticket_relate(
         event=events.RELATION_ADDED,
         data={"type": relation_type, "number": ticket.number, "reverse": True},
     )
+    announced.publish(announced.RELATION_ADDED, ticket=ticket, other=other, relation=relation)
     return relation
 
 

@@ -121,6 +121,10 @@ ACCESS = {
     # Changing a customer is the admin's (customers.admin), as in the pages.
     "api:customer": {"get": AGENT, "patch": STAFF},
     **{f"api:{name}": AGENT for name in ("groups", "templates", "reasons", "sla_targets")},
+    # Webhook subscriptions and their delivery log: admins only, as in the admin.
+    "api:webhooks": {"get": STAFF, "post": STAFF},
+    "api:webhook": {"get": STAFF, "patch": STAFF, "delete": STAFF},
+    "api:webhook_deliveries": {"get": STAFF},
     "admin:login": PUBLIC,
     "admin:logout": LOGGED_IN,
     # Answers only with its query parameters (which field of which model).
@@ -142,6 +146,7 @@ ACCESS = {
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
+            "webhooks_delivery",
         )
     },
     **{
@@ -158,6 +163,7 @@ ACCESS = {
             "itsm_auditevent",
             "itsm_heldupload",
             "itsm_escalationpacket",
+            "webhooks_delivery",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },

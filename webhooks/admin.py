@@ -1,0 +1,203 @@
+"""The admin of webhooks: subscriptions (their secret to copy, turned on and
+off) and the delivery log with *Reenviar*. Every change goes through the
+services, so the cache of who listens to what follows it."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from itsm.events import EVENT_TYPES
+from webhooks.addresses import check_destination
+from webhooks.delivery import delivery_resend
+from webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription
+from webhooks.services import (
+    EDITABLE,
+    subscription_create,
+    subscription_delete,
+    subscription_update,
+)
+from webhooks.tasks import publish_deliveries
+
+
+class SubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=[(name, name) for name in EVENT_TYPES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ("name", "url", "events", "active")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        check_destination(url)
+        return url
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    form = SubscriptionForm
+    list_display = ("name", "url", "active", "consecutive_failures", "disabled_at", "created_at")
+    list_filter = ("active",)
+    search_fields = ("name", "url")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    readonly_fields = (
+        "secret",
+        "owner",
+        "created_at",
+        "consecutive_failures",
+        "failing_since",
+        "disabled_at",
+        "disabled_reason",
+    )
+    actions = ("disable",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret exists once the subscription does.
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        editable = ["name", "url", "events", "active"]
+        return editable + list(self.readonly_fields) if obj is not None else editable
+
+    def save_model(self, request, obj, form, change) -> None:
+        values = {name: form.cleaned_data[name] for name in EDITABLE}
+        try:
+            if change:
+                subscription_update(subscription=obj, **values)
+                return
+            values.pop("active")
+            created = subscription_create(owner=request.user, **values)
+        except ValidationError as error:
+            # The form checked the same rules a moment ago; a name that
+            # started resolving elsewhere in between lands here.
+            raise forms.ValidationError(error.messages) from None
+        obj.pk, obj.secret, obj.owner = created.pk, created.secret, created.owner
+        obj.created_at = created.created_at
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request, _("Copy the secret shown here into the receiver to verify signatures.")
+        )
+        # To the change page, where the new secret is shown.
+        request.POST = request.POST.copy()
+        request.POST["_continue"] = "1"
+        return super().response_add(request, obj, post_url_continue)
+
+    def delete_model(self, request, obj) -> None:
+        subscription_delete(subscription=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for subscription in queryset:
+            subscription_delete(subscription=subscription)
+
+    @admin.action(description=_("Disable the selected subscriptions"))
+    def disable(self, request, queryset) -> None:
+        for subscription in queryset.filter(active=True):
+            subscription_update(subscription=subscription, active=False)
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = (
+        "number",
+        "started_at",
+        "status_code",
+        "response_ms",
+        "error",
+        "response_body",
+        "request_headers",
+        "next_retry_at",
+    )
+    readonly_fields = fields
+    ordering = ("number",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: read-only, with *Reenviar*."""
+
+    list_display = (
+        "created_at",
+        "event_type",
+        "webhook_id",
+        "subscription",
+        "status",
+        "attempts",
+        "delivered_at",
+    )
+    list_filter = ("status", "event__type", "subscription")
+    search_fields = ("event__webhook_id", "subscription__name")
+    list_select_related = ("event", "subscription")
+    raw_id_fields = ("event", "subscription")
+    fields = (
+        "event",
+        "webhook_id",
+        "event_type",
+        "body",
+        "subscription",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    inlines = (AttemptInline,)
+    actions = ("resend",)
+
+    @admin.display(description=_("event"), ordering="event__type")
+    def event_type(self, delivery: Delivery) -> str:
+        return delivery.event.type
+
+    @admin.display(description=_("webhook-id"))
+    def webhook_id(self, delivery: Delivery) -> str:
+        return delivery.event.webhook_id
+
+    @admin.display(description=_("body"))
+    def body(self, delivery: Delivery) -> str:
+        return delivery.event.body
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Resend the selected deliveries"), permissions=["view"])
+    def resend(self, request, queryset) -> None:
+        with transaction.atomic():
+            resent = [d.pk for d in queryset if delivery_resend(delivery=d)]
+            transaction.on_commit(lambda: publish_deliveries(resent))
+        busy = queryset.filter(status=DeliveryStatus.SENDING).count()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery will be sent again with the same webhook-id.",
+                "%(count)d deliveries will be sent again with the same webhook-id.",
+                len(resent),
+            )
+            % {"count": len(resent)},
+            messages.SUCCESS,
+        )
+        if busy:
+            self.message_user(
+                request, _("Deliveries being sent right now were left as they are."), messages.INFO
+            )
