@@ -19,7 +19,7 @@ from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.factories import make_incident
 from webhooks.delivery import deliveries_requeue_stuck, delivery_attempt, delivery_resend
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Event, Subscription
-from webhooks.services import subscription_create, subscribers
+from webhooks.services import subscribers, subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -99,10 +99,13 @@ def test_a_rolled_back_change_sends_nothing(
     agent, receiver, subscribe, django_capture_on_commit_callbacks
 ):
     subscribe(receiver.url(), [events.TICKET_CREATED, events.JOURNAL_APPENDED])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            make_incident(user=agent)
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        make_incident(user=agent)
+        raise RuntimeError("the change failed")
     assert callbacks == []
     assert not Event.objects.exists() and not Delivery.objects.exists()
     assert not Incident.objects.exists()
