@@ -35,18 +35,27 @@ EVENT_TYPES = (
 
 # ``receiver(event_type, facts)``; facts are the keyword arguments of publish.
 Receiver = Callable[[str, dict], None]
+# ``wants(event_type)``: whether the receiver would do anything with the event.
+Wants = Callable[[str], bool]
 
-_RECEIVERS: list[Receiver] = []
+_RECEIVERS: dict[Receiver, Wants | None] = {}
 
 
-def register_receiver(receiver: Receiver) -> None:
-    if receiver not in _RECEIVERS:
-        _RECEIVERS.append(receiver)
+def register_receiver(receiver: Receiver, *, wants: Wants | None = None) -> None:
+    _RECEIVERS[receiver] = wants
 
 
 def unregister_receiver(receiver: Receiver) -> None:
-    if receiver in _RECEIVERS:
-        _RECEIVERS.remove(receiver)
+    _RECEIVERS.pop(receiver, None)
+
+
+def wanted(*event_types: str) -> bool:
+    """Whether anyone listens to one of these events: a caller whose facts
+    cost a query to gather (a batch of rows) asks before gathering them."""
+    return any(
+        wants is None or any(wants(event_type) for event_type in event_types)
+        for wants in _RECEIVERS.values()
+    )
 
 
 def publish(event_type: str, **facts) -> None:

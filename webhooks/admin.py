@@ -23,6 +23,7 @@ from webhooks.tasks import publish_deliveries
 
 
 class SubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"),
         choices=[(name, name) for name in EVENT_TYPES],

@@ -10,5 +10,8 @@ class WebhooksConfig(AppConfig):
         # Here, not at the top: apps.py is imported before the models are ready.
         from itsm.events import register_receiver
         from webhooks.outbox import event_record
+        from webhooks.services import subscribers
 
-        register_receiver(event_record)
+        register_receiver(
+            event_record, wants=lambda event_type: bool(subscribers().get(event_type))
+        )

@@ -3,19 +3,22 @@ library verifies them; the outbox follows the change's transaction; retries,
 refusals, redirects and disabling as the receiver behaves."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from incidents.models import Incident
 from itsm import events
 from itsm.models import StatusReason
+from itsm.services.autoclose import tickets_autoclose
 from itsm.services.journal import work_info_add
-from itsm.services.ticket_update import ticket_set_pending
+from itsm.services.ticket_update import ticket_resolve, ticket_set_pending
 from itsm.tests.factories import make_incident
 from webhooks.delivery import deliveries_requeue_stuck, delivery_attempt, delivery_resend
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Event, Subscription
@@ -262,3 +265,35 @@ def test_the_sweep_takes_back_a_delivery_whose_worker_died(
     assert [a.number for a in delivery.log.order_by("number")] == [1, 2]
     assert "se detuvo" in delivery.log.get(number=1).error
     assert json.loads(receiver.requests[0].body)["type"] == "ticket.created"
+
+
+def test_tickets_closed_by_themselves_are_announced(
+    agent, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    subscription = subscribe(receiver.url(), [events.TICKET_STATUS_CHANGED])
+    ticket = make_incident(user=agent)
+    reason = StatusReason.objects.filter(kind="INC", status=Incident.RESOLVED_STATUS).first()
+    ticket_resolve(ticket=ticket, user=agent, expected_version=ticket.version, status_reason=reason)
+    Incident.objects.filter(pk=ticket.pk).update(resolved_at=timezone.now() - timedelta(days=30))
+    Event.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tickets_autoclose(days=15) == 1
+
+    (received,) = receiver.requests
+    payload = verified(subscription, received)
+    assert payload["type"] == "ticket.status_changed"
+    assert payload["data"]["old_status"] == Incident.RESOLVED_STATUS
+    assert payload["data"]["ticket"]["status"] == "closed"
+    assert payload["data"]["ticket"]["number"] == ticket.number
+
+
+def test_closing_by_itself_reads_no_ticket_when_nobody_listens(agent):
+    ticket = make_incident(user=agent)
+    reason = StatusReason.objects.filter(kind="INC", status=Incident.RESOLVED_STATUS).first()
+    ticket_resolve(ticket=ticket, user=agent, expected_version=ticket.version, status_reason=reason)
+    Incident.objects.filter(pk=ticket.pk).update(resolved_at=timezone.now() - timedelta(days=30))
+    subscribers()  # nobody, into the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert tickets_autoclose(days=15) == 1
+    # Only the ids are read, as before there were webhooks.
+    assert not [q["sql"] for q in queries if '"incidents_incident"."summary"' in q["sql"]]
