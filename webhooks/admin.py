@@ -13,6 +13,7 @@ from itsm.events import EVENT_TYPES
 from webhooks.addresses import check_destination
 from webhooks.delivery import delivery_resend
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription
+from webhooks.outbox import subscription_send_test
 from webhooks.services import (
     EDITABLE,
     subscription_create,
@@ -57,7 +58,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "disabled_at",
         "disabled_reason",
     )
-    actions = ("disable",)
+    actions = ("send_test", "disable")
 
     def get_readonly_fields(self, request, obj=None):
         # The secret exists once the subscription does.
@@ -97,6 +98,30 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for subscription in queryset:
             subscription_delete(subscription=subscription)
+
+    @admin.action(description=_("Send a test event"), permissions=["view"])
+    def send_test(self, request, queryset) -> None:
+        active = list(queryset.filter(active=True))
+        for subscription in active:
+            subscription_send_test(subscription=subscription)
+        self.message_user(
+            request,
+            ngettext(
+                "A webhook.test event goes to %(count)d subscription; its delivery log shows "
+                "what the receiver answered.",
+                "A webhook.test event goes to %(count)d subscriptions; their delivery logs show "
+                "what the receivers answered.",
+                len(active),
+            )
+            % {"count": len(active)},
+            messages.SUCCESS,
+        )
+        if len(active) < queryset.count():
+            self.message_user(
+                request,
+                _("Disabled subscriptions were left out: turn them on first."),
+                messages.INFO,
+            )
 
     @admin.action(description=_("Disable the selected subscriptions"))
     def disable(self, request, queryset) -> None:

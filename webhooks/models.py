@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.events import EVENT_TYPES
 
+# What *Enviar prueba* sends: to one subscription, whatever its events.
+TEST_EVENT = "webhook.test"
+
 
 class Subscription(models.Model):
     """A receiver's URL and the events it wants, signed with its secret
@@ -55,7 +58,7 @@ class Event(models.Model):
 
     webhook_id = models.CharField(_("webhook-id"), max_length=40, unique=True)
     type = models.CharField(
-        _("event"), max_length=40, choices=[(name, name) for name in EVENT_TYPES]
+        _("event"), max_length=40, choices=[(name, name) for name in (*EVENT_TYPES, TEST_EVENT)]
     )
     body = models.TextField(_("body"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)

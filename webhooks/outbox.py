@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.models import Delivery, Event
+from webhooks.models import TEST_EVENT, Delivery, Event, Subscription
 from webhooks.payloads import event_data
 from webhooks.services import subscribers
 from webhooks.signing import new_webhook_id
@@ -49,3 +49,22 @@ def event_record(event_type: str, facts: dict) -> Event | None:
     )
     transaction.on_commit(partial(publish_deliveries, [d.pk for d in deliveries]))
     return event
+
+
+@transaction.atomic
+def subscription_send_test(*, subscription: Subscription) -> Delivery:
+    """*Enviar prueba*: a ``webhook.test`` event to this subscription only,
+    signed and logged like any other."""
+    now = timezone.now()
+    data = {"subscription": {"id": subscription.pk, "name": subscription.name}}
+    event = Event.objects.create(
+        webhook_id=new_webhook_id(),
+        type=TEST_EVENT,
+        body=event_body(TEST_EVENT, now, data),
+        created_at=now,
+    )
+    delivery = Delivery.objects.create(
+        event=event, subscription=subscription, next_attempt_at=now, created_at=now
+    )
+    transaction.on_commit(partial(publish_deliveries, [delivery.pk]))
+    return delivery

@@ -52,12 +52,14 @@ def clean_events(events) -> list[str]:
     return [e for e in EVENT_TYPES if e in events]
 
 
-def _check(subscription: Subscription) -> None:
+def _check(subscription: Subscription, *, destination: bool = True) -> None:
     name = " ".join((subscription.name or "").split())
     if not name:
         raise ValidationError({"name": _("Give the subscription a name.")})
     subscription.name = name
     subscription.events = clean_events(subscription.events)
+    if not destination:
+        return
     try:
         check_destination(subscription.url)
     except ValidationError as error:
@@ -84,10 +86,16 @@ def subscription_update(*, subscription: Subscription, **fields) -> Subscription
     if unknown:
         raise TypeError(f"subscription_update() got unexpected fields: {sorted(unknown)}")
     # As stored: the admin's form has already set the new values on the instance.
-    was_active = Subscription.objects.filter(pk=subscription.pk, active=True).exists()
+    stored = Subscription.objects.filter(pk=subscription.pk).values("active", "url").get()
     for name, value in fields.items():
         setattr(subscription, name, value)
-    _check(subscription)
+    was_active = stored["active"]
+    # The destination again when it changes or the subscription is turned on;
+    # turning it off must work whatever its name resolves to now.
+    _check(
+        subscription,
+        destination=subscription.url != stored["url"] or (subscription.active and not was_active),
+    )
     if subscription.active and not was_active:
         subscription.consecutive_failures = 0
         subscription.failing_since = None

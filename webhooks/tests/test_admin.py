@@ -3,6 +3,7 @@ destinations refused in the form, and *Reenviar* in the delivery log."""
 
 import pytest
 from django.urls import reverse
+from standardwebhooks import Webhook
 
 from itsm import events
 from itsm.tests.factories import make_incident
@@ -59,3 +60,36 @@ def test_resend_sends_the_delivery_again_with_its_webhook_id(
     page = client.get(reverse("admin:webhooks_delivery_change", args=[delivery.pk]))
     assert page.status_code == 200
     assert page.content.decode().count(">200<") >= 1
+
+
+def test_send_a_test_event_reaches_the_receiver_signed(
+    client, admin_user, receiver, subscribe, django_capture_on_commit_callbacks
+):
+    subscription = subscribe(receiver.url(), [events.MAIL_SENT])
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:webhooks_subscription_changelist"),
+            {"action": "send_test", "_selected_action": [subscription.pk]},
+            follow=True,
+        )
+    assert "Se envía un evento webhook.test a 1 suscripción" in response.content.decode()
+    (received,) = receiver.requests
+    payload = Webhook(subscription.secret).verify(received.body, received.headers)
+    assert payload["type"] == "webhook.test"
+    assert payload["data"]["subscription"]["id"] == subscription.pk
+    assert Delivery.objects.get().status == "delivered"
+
+
+def test_turning_a_subscription_off_needs_no_reachable_destination(
+    client, admin_user, receiver, subscribe, settings
+):
+    subscription = subscribe(receiver.url(), [events.MAIL_SENT])
+    settings.ITSM_WEBHOOKS_ALLOW_PRIVATE = False  # its address is refused now
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:webhooks_subscription_changelist"),
+        {"action": "disable", "_selected_action": [subscription.pk]},
+    )
+    subscription.refresh_from_db()
+    assert not subscription.active
