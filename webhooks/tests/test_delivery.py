@@ -4,10 +4,12 @@ refusals, redirects and disabling as the receiver behaves."""
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -297,3 +299,13 @@ def test_closing_by_itself_reads_no_ticket_when_nobody_listens(agent):
         assert tickets_autoclose(days=15) == 1
     # Only the ids are read, as before there were webhooks.
     assert not [q["sql"] for q in queries if '"incidents_incident"."summary"' in q["sql"]]
+
+
+def test_the_command_sends_what_no_worker_heard_of(agent, receiver, subscribe):
+    subscribe(receiver.url(), [events.TICKET_CREATED])
+    make_incident(user=agent)  # the broker was down: nothing published
+    out = StringIO()
+    call_command("send_pending_webhooks", stdout=out)
+    assert out.getvalue().strip() == "delivered 1"
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+    assert len(receiver.requests) == 1
