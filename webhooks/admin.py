@@ -35,10 +35,18 @@ class SubscriptionForm(forms.ModelForm):
         model = Subscription
         fields = ("name", "url", "events", "active")
 
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        check_destination(url)
-        return url
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        # As the services decide: the address is checked when it changes or
+        # the subscription is turned on, never to turn one off.
+        turned_on = cleaned.get("active") and not (self.instance.pk and self.instance.active)
+        if url and ("url" in self.changed_data or turned_on or not self.instance.pk):
+            try:
+                check_destination(url)
+            except ValidationError as error:
+                self.add_error("url", error)
+        return cleaned
 
 
 @admin.register(Subscription)
