@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -26,7 +27,7 @@ from webhooks.tasks import publish_deliveries
 class SubscriptionForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=capfirst(_("events")),
         choices=[(name, name) for name in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
@@ -52,7 +53,7 @@ class SubscriptionForm(forms.ModelForm):
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
-    list_display = ("name", "url", "active", "consecutive_failures", "disabled_at", "created_at")
+    list_display = ("name", "url", "active", "consecutive_failures", "disabled_at")
     list_filter = ("active",)
     search_fields = ("name", "url")
     list_select_related = ("owner",)
@@ -179,7 +180,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("event", "subscription")
     raw_id_fields = ("event", "subscription")
     fields = (
-        "event",
         "webhook_id",
         "event_type",
         "body",
