@@ -166,15 +166,8 @@ class AttemptInline(admin.TabularInline):
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log: read-only, with *Reenviar*."""
 
-    list_display = (
-        "created_at",
-        "event_type",
-        "webhook_id",
-        "subscription",
-        "status",
-        "attempts",
-        "delivered_at",
-    )
+    # The webhook-id is on each delivery's page and searchable.
+    list_display = ("created_at", "event_type", "subscription_name", "status", "attempts")
     list_filter = ("status", "event__type", "subscription")
     search_fields = ("event__webhook_id", "subscription__name")
     list_select_related = ("event", "subscription")
@@ -197,6 +190,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("event"), ordering="event__type")
     def event_type(self, delivery: Delivery) -> str:
         return delivery.event.type
+
+    @admin.display(description=_("subscription"), ordering="subscription__name")
+    def subscription_name(self, delivery: Delivery) -> str:
+        return delivery.subscription.name
 
     @admin.display(description=_("webhook-id"))
     def webhook_id(self, delivery: Delivery) -> str:
