@@ -16,6 +16,7 @@ from api.views import (
     mailbox,
     reference,
     search,
+    webhooks,
 )
 from itsm.kinds import all_kinds
 
@@ -121,6 +122,13 @@ urlpatterns = [
     ),
     path("v1/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("v1/search/", search.SearchView.as_view(), name="search"),
+    path("v1/webhooks/", webhooks.SubscriptionListView.as_view(), name="webhooks"),
+    path("v1/webhooks/<int:pk>/", webhooks.SubscriptionDetailView.as_view(), name="webhook"),
+    path(
+        "v1/webhooks/<int:pk>/deliveries/",
+        webhooks.DeliveryListView.as_view(),
+        name="webhook_deliveries",
+    ),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]

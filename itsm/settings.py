@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     # Before rest_framework: its catalogue restates Django's Spanish for the
     # messages DRF's own catalogue words differently, so forms keep theirs.
     "api",
+    # Above the API: a webhook carries the object as the API shows it.
+    "webhooks",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -251,6 +253,38 @@ CELERY_BEAT_SCHEDULE = parts.beat_schedule(
     # Mail is fetched only when a mailbox is configured.
     imap_poll_every=ITSM_IMAP_POLL_SECONDS if ITSM_IMAP_HOST else None,
 )
+
+# Webhooks (webhooks/, docs/api.md#webhooks). Destinations on loopback, private
+# and link-local addresses are refused unless allowed (an intranet desk).
+ITSM_WEBHOOKS_ALLOW_PRIVATE = env_bool("ITSM_WEBHOOKS_ALLOW_PRIVATE", False)
+# Seconds to connect and between bytes of the answer; a request is cut after
+# ITSM_WEBHOOKS_SEND_TIME_LIMIT in all, and its claim on the delivery (the
+# lease) lasts longer, so the sweep never hands it to a second sender.
+ITSM_WEBHOOKS_TIMEOUT_SECONDS = env_int("ITSM_WEBHOOKS_TIMEOUT_SECONDS", 10)
+ITSM_WEBHOOKS_SEND_TIME_LIMIT = 3 * ITSM_WEBHOOKS_TIMEOUT_SECONDS + 2
+ITSM_WEBHOOKS_LEASE_SECONDS = env_int(
+    "ITSM_WEBHOOKS_LEASE_SECONDS", ITSM_WEBHOOKS_SEND_TIME_LIMIT + 30
+)
+if ITSM_WEBHOOKS_LEASE_SECONDS <= ITSM_WEBHOOKS_SEND_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "ITSM_WEBHOOKS_LEASE_SECONDS must exceed 3 × ITSM_WEBHOOKS_TIMEOUT_SECONDS + 2"
+    )
+# Seconds before each retry of a failed delivery: 5 s, 5 min, 30 min, 2 h,
+# 5 h, 10 h, 10 h (about 27 h in all); then it is given up.
+ITSM_WEBHOOKS_RETRY_SECONDS = env_list(
+    "ITSM_WEBHOOKS_RETRY_SECONDS", ["5", "300", "1800", "7200", "18000", "36000", "36000"]
+)
+if not all(value.isdigit() for value in ITSM_WEBHOOKS_RETRY_SECONDS):
+    raise ImproperlyConfigured("ITSM_WEBHOOKS_RETRY_SECONDS must be seconds separated by commas")
+ITSM_WEBHOOKS_RETRY_SECONDS = [int(value) for value in ITSM_WEBHOOKS_RETRY_SECONDS]
+# The sweep publishes again deliveries overdue by ITSM_WEBHOOKS_STUCK_AFTER_SECONDS
+# (a worker lost, the broker down at commit, a retry far ahead).
+ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS = env_int("ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS", 60)
+ITSM_WEBHOOKS_STUCK_AFTER_SECONDS = env_int("ITSM_WEBHOOKS_STUCK_AFTER_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.sweep_webhooks",
+    "schedule": ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS,
+}
 
 LOGGING = parts.logging_config(env_str("LOG_LEVEL", "INFO"))
 

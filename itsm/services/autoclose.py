@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.kinds import all_kinds
 from itsm.models import Channel, Status, WorkInfoType
@@ -42,7 +43,7 @@ def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -
                     updated_at=now,
                     version=F("version") + 1,
                 )
-                kind.journal_model.objects.bulk_create(
+                entries = kind.journal_model.objects.bulk_create(
                     kind.journal_model(
                         ticket_id=pk,
                         author=None,
@@ -55,5 +56,29 @@ def tickets_autoclose(*, now: datetime | None = None, days: int | None = None) -
                     )
                     for pk in ids
                 )
+                _announce(model, entries)
                 closed += len(ids)
     return closed
+
+
+ANNOUNCED = (announced.TICKET_UPDATED, announced.TICKET_STATUS_CHANGED, announced.JOURNAL_APPENDED)
+
+
+def _announce(model, entries) -> None:
+    """The closures, as any other change of status is announced; the
+    tickets are read only when someone listens."""
+    if not announced.wanted(*ANNOUNCED):
+        return
+    by_ticket = {entry.ticket_id: entry for entry in entries}
+    tickets = model.objects.filter(pk__in=by_ticket).select_related(
+        "customer", "status_reason", "assigned_group", "assignee"
+    )
+    for ticket in tickets.order_by("pk"):
+        announced.publish(announced.TICKET_UPDATED, ticket=ticket, changed=["status", "closed_at"])
+        announced.publish(
+            announced.TICKET_STATUS_CHANGED,
+            ticket=ticket,
+            old_status=model.RESOLVED_STATUS,
+            old_status_reason=ticket.status_reason_id,
+        )
+        announced.publish(announced.JOURNAL_APPENDED, ticket=ticket, entry=by_ticket[ticket.pk])

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm import journal_events
 from itsm.common.permissions import require_agent, require_coordinator
 from itsm.escalation_cases import ATTACHMENT, CASES, kind_holding
@@ -56,6 +57,7 @@ def _record(
         attachments=list(attachments),
         channel=channel,
     )
+    announced.publish(announced.ESCALATION_CHANGED, ticket=ticket, packet=packet, event=event)
     return EscalationPacketRevision.objects.create(
         packet=packet,
         version=packet.version,

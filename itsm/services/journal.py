@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm.common.permissions import require_agent
 from itsm.models import (
     MAX_ATTACHMENTS,
@@ -55,6 +56,7 @@ def journal_append(
     for index, upload in enumerate(attachments, start=1):
         setattr(entry, f"attachment_{index}", upload)
     entry.save()
+    announced.publish(announced.JOURNAL_APPENDED, ticket=ticket, entry=entry)
     return entry
 
 

@@ -4,6 +4,7 @@ on both sides."""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.models import Channel, Relation, RelationType, Ticket, WorkInfoType
@@ -77,6 +78,7 @@ def ticket_relate(
         data={"type": relation_type, "number": ticket.number, "reverse": True},
         channel=channel,
     )
+    announced.publish(announced.RELATION_ADDED, ticket=ticket, other=other, relation=relation)
     return relation
 
 

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from itsm import events as announced
 from itsm import journal_events
 from itsm.kinds import all_kinds
 from itsm.models import (
@@ -141,6 +142,8 @@ BREACHES = (
         journal_events.SLA_RESPONSE_BREACHED,
     ),
 )
+# Which target each breach misses, as the sla.breached event names it.
+BREACHED_TARGET = {"sla_breached_at": "resolution", "response_breached_at": "response"}
 
 
 def sla_mark_breaches(*, now: datetime | None = None, batch: int = 500) -> int:
@@ -163,13 +166,20 @@ def sla_mark_breaches(*, now: datetime | None = None, batch: int = 500) -> int:
                     )
                     if not claimed:
                         continue
+                    ticket = kind.model.objects.get(pk=pk)
                     journal_event(
-                        kind.model.objects.get(pk=pk),
+                        ticket,
                         author=None,
                         type=WorkInfoType.STATUS_CHANGE,
                         event=event,
                         data={"due": due_at.isoformat()},
                         channel=Channel.SYSTEM,
+                    )
+                    announced.publish(
+                        announced.SLA_BREACHED,
+                        ticket=ticket,
+                        target=BREACHED_TARGET[marked_field],
+                        due_at=due_at,
                     )
                     marked += 1
     return marked

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.models import (
@@ -176,6 +177,7 @@ def ticket_create(
     ticket.created_at = ticket.updated_at = now
     ticket.number = _next_number(model)
     ticket.save()
+    announced.publish(announced.TICKET_CREATED, ticket=ticket)
     _journal_opening(
         ticket,
         user=user,

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.common.permissions import require_agent
 from itsm.common.text import person_name
@@ -76,6 +77,12 @@ def _record_changes(ticket: Ticket, before: dict, user, cause: dict, channel: st
             event=events.STATUS,
             data=data,
             channel=channel,
+        )
+        announced.publish(
+            announced.TICKET_STATUS_CHANGED,
+            ticket=ticket,
+            old_status=before["status"],
+            old_status_reason=before["status_reason_id"],
         )
     for attname, event in (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE)):
         old, new = before[attname], getattr(ticket, attname)
@@ -175,7 +182,9 @@ def _change(
     )
 
     _save(edited, expected_version=expected_version, seen=seen)
+    changed = _changed_fields(ticket, edited)
     ticket.__dict__.update(edited.__dict__)
+    announced.publish(announced.TICKET_UPDATED, ticket=ticket, changed=changed)
 
     _record_changes(ticket, before, author, cause or {}, channel)
     for event, data in clock_events:
@@ -197,6 +206,20 @@ def _change(
             channel=channel,
         )
     return ticket
+
+
+# Fields every save moves: a change of them alone is no change worth announcing.
+_BOOKKEEPING = frozenset({"version", "updated_at", "updated_by"})
+
+
+def _changed_fields(ticket: Ticket, edited: Ticket) -> list[str]:
+    """The names of the fields ``edited`` changed, compared in memory."""
+    return [
+        field.name
+        for field in ticket._meta.concrete_fields
+        if field.name not in _BOOKKEEPING
+        and getattr(ticket, field.attname) != getattr(edited, field.attname)
+    ]
 
 
 def _set_fields(edited: Ticket, fields: dict) -> None:

@@ -19,6 +19,7 @@ from notifications.services.compose import email_save_draft
 from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
 from notifications.tests.factories import pdf_upload
+from webhooks.models import Subscription
 
 # Patterns without a name cannot be reversed: the URL each is tried with.
 UNNAMED = {"admin:*": "/admin/nada/"}
@@ -66,6 +67,13 @@ class Desk:
         ).email_id
         SavedConsoleView.objects.create(user=agent, kind="INC", query="f=1&status=assigned")
         self.api_token, _plain = token_create(user=agent, name="matriz", scopes=["read"])
+        # Off: the requests the matrix makes announce nothing to it.
+        self.subscription = Subscription.objects.create(
+            name="Portal",
+            url="https://portal.example/hooks",
+            events=["ticket.created"],
+            active=False,
+        )
         # Rows for the admin's axes pages.
         Client().post(reverse("login"), {"username": "agente", "password": "mala"})
 
@@ -95,6 +103,8 @@ class Desk:
             values["pk"] = ticket.customer.pk
         elif name == "api:token_revoke":
             values["pk"] = self.api_token.pk
+        elif name in ("api:webhook", "api:webhook_deliveries"):
+            values["pk"] = self.subscription.pk
         elif namespace == "notifications":
             values.update(pk=self.inbound, kind="INC")
         elif namespace == "admin":

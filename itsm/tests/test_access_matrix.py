@@ -43,6 +43,7 @@ RECORDS = (
     "itsm_auditevent",
     "itsm_heldupload",
     "itsm_escalationpacket",
+    "webhooks_delivery",
 )
 
 # The least role each pattern needs.
@@ -167,6 +168,10 @@ ACCESS = {
     # Changing a customer is the admin's (customers.admin), as in the pages.
     "api:customer": {"get": AGENT, "patch": STAFF},
     **{f"api:{name}": AGENT for name in ("groups", "templates", "reasons", "sla_targets")},
+    # Webhook subscriptions and their delivery log: admins only, as in the admin.
+    "api:webhooks": {"get": STAFF, "post": STAFF},
+    "api:webhook": {"get": STAFF, "patch": STAFF, "delete": STAFF},
+    "api:webhook_deliveries": {"get": STAFF},
     "admin:login": PUBLIC,
     "admin:logout": LOGGED_IN,
     # Answers only with its query parameters (which field of which model).

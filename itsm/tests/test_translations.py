@@ -36,7 +36,16 @@ SAME_IN_SPANISH = {
 }
 
 # Where user-visible strings live.
-SOURCES = ("itsm", "customers", "incidents", "workorders", "notifications", "api", "templates")
+SOURCES = (
+    "itsm",
+    "customers",
+    "incidents",
+    "workorders",
+    "notifications",
+    "api",
+    "webhooks",
+    "templates",
+)
 
 ENTRY = re.compile(
     r'(?:msgctxt (?P<ctx>(?:".*"\s*)+))?msgid (?P<id>(?:".*"\s*)+)'

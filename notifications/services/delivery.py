@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itsm import events as announced
 from itsm import journal_events as events
 from itsm.common.text import clean_file_name, display_name, single_line
 from itsm.models import Channel, WorkInfoType
@@ -174,15 +175,16 @@ def _record_failure(email: OutgoingEmail, attempt: int, description: str) -> Del
         if _release(email, attempt, status=EmailStatus.FAILED, last_error=description):
             data = {"to": email.to_email, "template": email.template.title, "error": description}
             _journal(email, events.EMAIL_FAILED, data)
+            email.status, email.last_error = EmailStatus.FAILED, description
+            announced.publish(announced.MAIL_FAILED, email=email)
     log.warning("E-mail %s failed after %s attempt(s): %s", email.pk, attempt, description)
     return Delivery(EmailStatus.FAILED)
 
 
 def _record_sent(email: OutgoingEmail, attempt: int) -> None:
     with transaction.atomic():
-        sent = _release(
-            email, attempt, status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
+        now = timezone.now()
+        sent = _release(email, attempt, status=EmailStatus.SENT, sent_at=now, last_error="")
         if not sent:
             # Only possible if the lease ran out while sending, which the task's
             # time limit rules out; the row keeps whatever its new owner wrote.
@@ -200,6 +202,8 @@ def _record_sent(email: OutgoingEmail, attempt: int) -> None:
                 "attachments": names,
             },
         )
+        email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
+        announced.publish(announced.MAIL_SENT, email=email)
 
 
 def _attachment_files(email: OutgoingEmail) -> list[tuple[str, object]]:

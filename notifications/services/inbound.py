@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from itsm import events as announced
 from itsm.selectors import ticket_get_by_number
 from notifications.classify import bounce_report, classify, subject_ticket_numbers
 from notifications.mail_decoding import message_ids
@@ -142,6 +143,7 @@ def _process_stored(email: InboundEmail, raw: bytes) -> Outcome:
             _store_parsed(email, parsed, verdict.classification, verdict.reason)
             detail = _route(email, message, parsed)
             email.save()
+            announced.publish(announced.MAIL_RECEIVED, email=email)
     except MessageLimits as error:
         return _quarantine(email, QuarantineReason.LIMITS, str(error))
     except Exception as error:
