@@ -175,7 +175,9 @@ def test_email_ignores_case(client, agent, gomez, query):
     assert found_customers(client, query) == [gomez]
 
 
-@pytest.mark.parametrize("query", ["600123456", "600 123 456", "+34 600 123 456"])
+@pytest.mark.parametrize(
+    "query", ["600123456", "600 123 456", "+34 600 123 456", "0034600123456", "600/12.34.56"]
+)
 def test_phone_in_any_spacing(client, agent, gomez, query):
     client.force_login(agent)
     assert found_customers(client, query) == [gomez]
