@@ -86,7 +86,7 @@ class Desk:
             "position": 1,
             "relation_id": self.relation.pk,
         }
-        if name == "customers:pick":
+        if name in ("customers:pick", "customers:detail", "customers:note", "customers:edit"):
             values["pk"] = ticket.customer.pk
         elif name == "notifications:document":
             values["pk"] = self.document.pk

@@ -46,6 +46,9 @@ ACCESS = {
     "customers:lookup": AGENT,
     "customers:create": AGENT,
     "customers:pick": AGENT,
+    "customers:detail": AGENT,
+    "customers:note": AGENT,
+    "customers:edit": AGENT,
     "notifications:document": AGENT,
     **{
         f"notifications:{name}": AGENT
@@ -139,6 +142,7 @@ ACCESS = {
             "itsm_auditevent",
             "itsm_heldupload",
             "itsm_escalationpacket",
+            "customers_customerphone",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -158,6 +162,7 @@ ACCESS = {
             "itsm_auditevent",
             "itsm_heldupload",
             "itsm_escalationpacket",
+            "customers_customerphone",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },
