@@ -363,3 +363,20 @@ def test_hostile_names_notes_and_subjects_are_shown_as_text(client, agent, refer
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"
     assert html.count(escaped) >= 4  # name (title and heading), note, summary, subjects
     assert email.subject == HOSTILE
+
+
+# --- the ways in -----------------------------------------------------------------------
+
+
+def test_the_ticket_header_links_to_the_customer_page(client, agent, ana):
+    ticket = make_incident(user=agent, customer=ana)
+    client.force_login(agent)
+    html = client.get(reverse("incidents:detail", args=[ticket.number])).content.decode()
+    assert f'href="{page(ana)}"' in html
+
+
+def test_a_mailbox_message_links_its_sender_to_the_customer_page(client, agent, ana):
+    email = received_mail(subject="Consulta", at=timezone.now())
+    client.force_login(agent)
+    html = client.get(email.get_absolute_url()).content.decode()
+    assert f'href="{page(ana)}"' in html
