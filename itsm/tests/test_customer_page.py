@@ -269,8 +269,8 @@ def test_the_note_accepts_post_only(client, agent, ana):
 # --- the edit page -------------------------------------------------------------------
 
 
-def test_the_edit_page_changes_the_data_and_the_phones(client, agent, ana):
-    client.force_login(agent)
+def test_the_edit_page_changes_the_data_and_the_phones(client, admin_user, ana):
+    client.force_login(admin_user)
     url = reverse("customers:edit", args=[ana.pk])
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -280,8 +280,10 @@ def test_the_edit_page_changes_the_data_and_the_phones(client, agent, ana):
     assert sorted(p.e164 for p in ana.phones.all()) == ["+34699112233", "+34961234567"]
 
 
-def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(client, agent, ana):
-    client.force_login(agent)
+def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(
+    client, admin_user, ana
+):
+    client.force_login(admin_user)
     url = reverse("customers:edit", args=[ana.pk])
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -321,6 +323,20 @@ def test_users_without_a_role_are_refused(client, outsider, ana):
 def test_every_role_that_sees_tickets_sees_the_customer(client, request, ana, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(page(ana)).status_code == 200
+
+
+def test_only_administrators_edit_a_customer_as_in_the_admin_and_the_api(
+    client, agent, coordinator, admin_user, ana
+):
+    url = reverse("customers:edit", args=[ana.pk])
+    for user in (agent, coordinator):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"first_name": "Otra"}).status_code == 403
+        assert "Editar cliente" not in client.get(page(ana)).content.decode()
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+    assert "Editar cliente" in client.get(page(ana)).content.decode()
 
 
 def test_an_unknown_customer_is_404(client, agent):
