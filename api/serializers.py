@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind
+from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind, CustomerPhone, PhoneKind
 from itsm.action_forms import MANUAL_WORK_INFO_TYPES
 from itsm.attachments import validate_attachment
 from itsm.kinds import Kind
@@ -300,15 +300,41 @@ class RelationAddSerializer(serializers.Serializer):
 # --- customers ----------------------------------------------------------------------
 
 
+class CustomerPhoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerPhone
+        fields = ("kind", "number", "e164")
+        read_only_fields = fields
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="full_name", read_only=True)
     # Empty when unknown, which the e-mail format would not allow.
     email = serializers.CharField(read_only=True)
+    phones = CustomerPhoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Customer
-        fields = ("id", "name", *CUSTOMER_FIELDS, "active", "email_failing_since", "created_at")
+        fields = (
+            "id",
+            "name",
+            *CUSTOMER_FIELDS,
+            "phones",
+            "active",
+            "email_failing_since",
+            "created_at",
+        )
         read_only_fields = fields
+
+
+class PhoneWriteSerializer(serializers.Serializer):
+    # Empty or absent: mobile or landline, as the numbering plan says.
+    kind = serializers.ChoiceField(PhoneKind.choices, required=False, default="", allow_blank=True)
+    number = text(40)
+
+    def to_internal_value(self, data) -> tuple[str, str]:
+        value = super().to_internal_value(data)
+        return (value["kind"], value["number"])
 
 
 class CustomerWriteSerializer(serializers.Serializer):
@@ -318,7 +344,9 @@ class CustomerWriteSerializer(serializers.Serializer):
     organisation = text(200, required=False)
     tax_id = text(20, required=False)
     email = text(254, required=False)
-    phone = text(20, required=False)
+    phones = PhoneWriteSerializer(
+        many=True, required=False, help_text="Every phone; on update, replaces them all."
+    )
     flei_code = text(20, required=False)
 
 

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import CustomerForm
-from customers.models import CUSTOMER_FIELDS, Customer
-from customers.services import customer_create, customer_update
+from customers.models import CUSTOMER_FIELDS, Customer, CustomerPhone
+from customers.services import customer_create, customer_note_set, customer_update
+from itsm.common.phones import normalise_phone
 
 
 class CustomerAdminForm(CustomerForm):
     class Meta(CustomerForm.Meta):
-        fields = (*CustomerForm.Meta.fields, "active")
+        fields = (*CustomerForm.Meta.fields, "active", "agent_note")
 
 
 @admin.register(Customer)
@@ -16,9 +17,18 @@ class CustomerAdmin(admin.ModelAdmin):
     form = CustomerAdminForm
     list_display = ("full_name", "kind", *CUSTOMER_FIELDS[3:], "email_failing_since", "active")
     list_filter = ("kind", "active", ("email_failing_since", admin.EmptyFieldListFilter))
-    search_fields = ("search_name", "tax_id", "email", "phone", "flei_code")
+    search_fields = ("search_name", "tax_id", "email", "flei_code")
     ordering = ("surnames", "first_name")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A phone in any spelling finds its customers too."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        e164 = normalise_phone(search_term)
+        if e164 is not None:
+            results |= queryset.filter(phones__e164=e164)
+            may_have_duplicates = True
+        return results, may_have_duplicates
 
     @admin.display(description=_("name"), ordering="search_name")
     def full_name(self, customer: Customer) -> str:
@@ -26,7 +36,31 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
+        phones = form.cleaned_data["phones"]
         if change:
-            customer_update(customer=obj, active=form.cleaned_data["active"], **data)
+            customer_update(customer=obj, active=form.cleaned_data["active"], phones=phones, **data)
         else:
-            obj.pk = customer_create(**data).pk
+            obj.pk = customer_create(phones=phones, **data).pk
+        customer_note_set(customer=obj, note=form.cleaned_data["agent_note"])
+
+
+@admin.register(CustomerPhone)
+class CustomerPhoneAdmin(admin.ModelAdmin):
+    """Read-only view of every phone (they are edited on their customer):
+    who has a number, the switchboards several customers share."""
+
+    list_display = ("number", "e164", "kind", "customer")
+    list_filter = ("kind",)
+    search_fields = ("e164", "number")
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

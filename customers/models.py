@@ -1,6 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from itsm.common.phones import display_phone
 
 
 class CustomerKind(models.TextChoices):
@@ -17,9 +20,12 @@ CUSTOMER_FIELDS = (
     "organisation",
     "tax_id",
     "email",
-    "phone",
     "flei_code",
 )
+
+
+# What an agent note may hold: a few paragraphs, not a file.
+AGENT_NOTE_MAX_LENGTH = 4000
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -43,7 +49,6 @@ class Customer(models.Model):
     # diagnostic is the receiving server's own words. Cleared with the address.
     email_failing_since = models.DateTimeField(_("e-mail failing since"), null=True, blank=True)
     email_failure = models.CharField(_("e-mail failure"), max_length=500, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
     flei_code = models.CharField(
         _("FLEI code"),
         max_length=20,
@@ -51,6 +56,13 @@ class Customer(models.Model):
         help_text=_("Subscriber code (subscribers only)."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # What agents want the next agent to know (prefers mornings, deaf, ...):
+    # typed by a person, edited from the customer page.
+    agent_note = models.TextField(_("note for agents"), blank=True)
+    # The phones as cards and lists show them ("612 34 56 78 · 915 55 01 00"),
+    # kept by the services with the phones so a list of customers or a ticket
+    # header needs no query for them.
+    phones_summary = models.CharField(_("phones"), max_length=200, blank=True, editable=False)
     # Accent-free, lower-case name, surnames and organisation: what search compares.
     search_name = models.CharField(max_length=460, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -74,8 +86,6 @@ class Customer(models.Model):
         indexes = [
             # Search by e-mail (exact, normalised to lower case).
             models.Index(fields=["email"], name="customer_email_idx"),
-            # Search by phone number.
-            models.Index(fields=["phone"], name="customer_phone_idx"),
             # Search by name prefix ("gomez" → "gomez garcia, ana").
             models.Index(fields=["search_name"], name="customer_search_name_idx"),
             # Global search by CIF/NIF (tax_id = compact form). The unique
@@ -85,6 +95,9 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.flei_code and self.kind != CustomerKind.SUBSCRIBER:
@@ -97,3 +110,53 @@ class Customer(models.Model):
     def full_name(self) -> str:
         name = " ".join(part for part in (self.first_name, self.surnames) if part)
         return name or self.organisation
+
+    @property
+    def main_phone(self) -> "CustomerPhone | None":
+        """The first phone, for one-line cards; reads ``phones`` prefetched."""
+        phones = list(self.phones.all())
+        return min(phones, key=lambda phone: phone.pk) if phones else None
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    LANDLINE = "landline", _("Landline")
+    # The organisation's shared number: several customers may have it.
+    SWITCHBOARD = "switchboard", _("Switchboard")
+
+
+class CustomerPhone(models.Model):
+    """One of a customer's phones. ``number`` is what was typed; ``e164`` the
+    normalised form every match compares (``itsm.common.phones``). Numbers
+    kept from before normalisation that phonenumbers cannot read have an
+    empty ``e164``: shown, never matched."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="phones", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PhoneKind.choices)
+    number = models.CharField(_("number"), max_length=40)
+    e164 = models.CharField(_("E.164 number"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("customer phone")
+        verbose_name_plural = _("customer phones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "e164"],
+                condition=~models.Q(e164=""),
+                name="customer_phone_unique_per_customer",
+            ),
+        ]
+        indexes = [
+            # Who is calling / search by phone: customers_by_phone() and the
+            # magnifier look numbers up by their E.164 form.
+            models.Index(fields=["e164"], name="customer_phone_e164_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return display_phone(self.e164) if self.e164 else self.number

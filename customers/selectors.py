@@ -10,8 +10,9 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
-from customers.models import Customer
+from customers.models import Customer, CustomerPhone
 from customers.validators import compact_tax_id
+from itsm.common.phones import normalise_phone
 from itsm.common.search_indexes import CUSTOMER_NAME_FTS
 from itsm.common.text import fold
 
@@ -24,20 +25,29 @@ MIN_QUERY_LENGTH = 2
 
 # DNI/NIF, NIE and CIF in their compact form.
 TAX_ID_RE = re.compile(r"^(\d{8}[A-Z]|[XYZ]\d{7}[A-Z]|[ABCDEFGHJKLMNPQRSUVW]\d{7}[0-9A-J])$")
-PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,20}$")
+PHONE_RE = re.compile(r"^[+\d\s()./-]{6,30}$")
 WORD_RE = re.compile(r"[0-9a-z]+")
 
 
-def _phone_variants(text: str) -> list[str]:
-    digits = re.sub(r"[^\d+]", "", text)
-    variants = {digits}
-    if digits.startswith("+34"):
-        variants.add(digits[3:])
-    elif digits.startswith("0034"):
-        variants.add(digits[4:])
-    elif not digits.startswith("+"):
-        variants.add("+34" + digits)
-    return sorted(variants)
+def _phone_condition(e164: str) -> Q:
+    """Customers with this number among their phones: a subquery, so a
+    customer is found once however many of their phones match."""
+    return Q(id__in=CustomerPhone.objects.filter(e164=e164).values("customer_id"))
+
+
+def customers_by_phone(number: str) -> list[Customer]:
+    """Every customer with ``number`` (any spelling) among their phones,
+    inactive ones included (a caller is who they are), by name. Several when
+    they share it (an organisation's switchboard); empty when the number is
+    unknown or unreadable (anonymous callers)."""
+    e164 = normalise_phone(number)
+    if e164 is None:
+        return []
+    return list(
+        Customer.objects.filter(_phone_condition(e164))
+        .prefetch_related("phones")
+        .order_by("-active", "search_name", "pk")
+    )
 
 
 def name_words(text: str) -> list[str]:
@@ -75,7 +85,8 @@ def customer_condition(text: str) -> Q | None:
     if TAX_ID_RE.match(tax_id):
         return Q(tax_id=tax_id)
     if PHONE_RE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
-        return Q(phone__in=_phone_variants(text))
+        e164 = normalise_phone(text)
+        return None if e164 is None else _phone_condition(e164)
     words = name_words(text)
     if not words or not any(ch.isalpha() for ch in "".join(words)):
         return None

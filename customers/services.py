@@ -1,9 +1,11 @@
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from customers.models import CUSTOMER_FIELDS, Customer
-from customers.validators import normalise_tax_id
+from customers.models import AGENT_NOTE_MAX_LENGTH, CUSTOMER_FIELDS, Customer, CustomerPhone
+from customers.validators import PhoneEntry, normalise_phone_entries, normalise_tax_id
 from itsm.common.text import fold
 
 EDITABLE_FIELDS = (*CUSTOMER_FIELDS, "active")
@@ -19,7 +21,6 @@ def _normalise(customer: Customer) -> None:
         # Attached to the field, so a form shows it next to what was typed.
         raise ValidationError({"tax_id": error.error_list}) from None
     customer.email = customer.email.strip().lower()
-    customer.phone = "".join(customer.phone.split())
     customer.flei_code = customer.flei_code.strip().upper()
     customer.search_name = customer_search_name(
         first_name=customer.first_name,
@@ -57,7 +58,7 @@ def customer_create(
     organisation: str = "",
     tax_id: str = "",
     email: str = "",
-    phone: str = "",
+    phones: Sequence[PhoneEntry] = (),
     flei_code: str = "",
 ) -> Customer:
     customer = Customer(
@@ -67,18 +68,65 @@ def customer_create(
         organisation=organisation,
         tax_id=tax_id,
         email=email,
-        phone=phone,
         flei_code=flei_code,
     )
     _normalise(customer)
+    entries = normalise_phone_entries(phones)
     _check_tax_id_free(customer)
     customer.full_clean()
     customer.save()
+    _save_phones(customer, entries)
+    return customer
+
+
+def _save_phones(customer: Customer, entries: list[CustomerPhone]) -> None:
+    for entry in entries:
+        entry.customer = customer
+    CustomerPhone.objects.bulk_create(entries)
+    summary = phones_summary(entries)
+    if summary != customer.phones_summary:
+        customer.phones_summary = summary
+        customer.save(update_fields=["phones_summary"])
+
+
+def phones_summary(phones: list[CustomerPhone]) -> str:
+    """``612 34 56 78 · 915 55 01 00``: numbers only (the kinds are words,
+    rendered when read, on the customer page)."""
+    summary = " · ".join(phone.display for phone in phones)
+    return summary if len(summary) <= 200 else summary[:199] + "…"
+
+
+@transaction.atomic
+def customer_phones_set(*, customer: Customer, phones: Sequence[PhoneEntry]) -> None:
+    """Replace the customer's phones with ``phones`` (kind, number as typed);
+    raises a ValidationError on ``phones`` naming the first unreadable one."""
+    entries = normalise_phone_entries(phones)
+    customer.phones.all().delete()
+    _save_phones(customer, entries)
+
+
+@transaction.atomic
+def customer_note_set(*, customer: Customer, note: str) -> Customer:
+    """The note agents keep about the customer: text as typed."""
+    note = note.strip()
+    if len(note) > AGENT_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "agent_note": _("A note has at most %(max)d characters.")
+                % {"max": AGENT_NOTE_MAX_LENGTH}
+            },
+            code="note_too_long",
+        )
+    customer.agent_note = note
+    customer.save(update_fields=["agent_note"])
     return customer
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, **fields) -> Customer:
+def customer_update(
+    *, customer: Customer, phones: Sequence[PhoneEntry] | None = None, **fields
+) -> Customer:
+    """Change the fields given; ``phones`` given replaces every phone."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"customer_update() got unexpected fields: {sorted(unknown)}")
@@ -93,4 +141,6 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     _check_tax_id_free(customer)
     customer.full_clean()
     customer.save()
+    if phones is not None:
+        customer_phones_set(customer=customer, phones=phones)
     return customer

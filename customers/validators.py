@@ -1,12 +1,17 @@
-"""Spanish tax ids: NIF (DNI), NIE and CIF, checked with python-stdnum."""
+"""Spanish tax ids (NIF, NIE and CIF, checked with python-stdnum) and phone
+numbers (E.164, through ``itsm.common.phones``)."""
 
 import re
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.es import nif
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
+
+from customers.models import CustomerPhone, PhoneKind
+from itsm.common.phones import is_mobile, normalise_phone
 
 
 def compact_tax_id(value: str) -> str:
@@ -34,3 +39,50 @@ def normalise_tax_id(value: str) -> str:
             code="tax_id_invalid",
             params={"value": value},
         ) from None
+
+
+# A phone as a form or the API gives it: (kind, number as typed). An empty kind
+# is read from the numbering plan (mobile or landline).
+PhoneEntry = tuple[str, str]
+
+
+def validate_phone(value: str) -> str:
+    """The E.164 form of ``value``, or a Spanish ValidationError quoting it."""
+    e164 = normalise_phone(value)
+    if e164 is None:
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number."),
+            code="phone_invalid",
+            params={"value": value},
+        )
+    return e164
+
+
+def guess_phone_kind(e164: str) -> str:
+    return PhoneKind.MOBILE if is_mobile(e164) else PhoneKind.LANDLINE
+
+
+def normalise_phone_entries(phones: Sequence[PhoneEntry]) -> list[CustomerPhone]:
+    """Unsaved phones from (kind, number) pairs: the number checked and
+    normalised, the kind guessed when empty, a number given twice kept once.
+    Errors go on the ``phones`` field, so a form shows them next to it."""
+    entries: dict[str, CustomerPhone] = {}
+    for kind, number in phones:
+        number = " ".join(number.split())
+        if not number:
+            continue
+        try:
+            e164 = validate_phone(number)
+        except ValidationError as error:
+            raise ValidationError({"phones": error.error_list}) from None
+        if kind and kind not in PhoneKind.values:
+            error = ValidationError(
+                _("Unknown phone kind “%(kind)s”."),
+                code="phone_kind_invalid",
+                params={"kind": kind},
+            )
+            raise ValidationError({"phones": [error]})
+        entries.setdefault(
+            e164, CustomerPhone(kind=kind or guess_phone_kind(e164), number=number, e164=e164)
+        )
+    return list(entries.values())

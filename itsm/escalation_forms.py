@@ -119,10 +119,11 @@ class EscalationPacketForm(AttachmentsMixin, VersionedForm):
         if packet is not None and packet.case == case.code:
             return dict(packet.data)
         customer = ticket.customer
+        phone = customer.main_phone
         known = {
             "tax_id": customer.tax_id,
             "flei_code": customer.flei_code,
-            "contact_phone": customer.phone,
+            "contact_phone": phone.e164 if phone else "",
             "contact_person": customer.full_name,
         }
         return {name: value for name, value in known.items() if case.field(name) and value}

@@ -22,9 +22,13 @@ class CustomerFactory(factory.Factory):
     organisation = ""
     tax_id = factory.Sequence(lambda n: valid_dni(10_000_000 + n * 7919))
     email = factory.Sequence(lambda n: f"cliente{n}@example.com")
+    # One mobile by default; ``phone=""`` for none, ``phones=[(kind, number)]``
+    # for several.
     phone = factory.Sequence(lambda n: f"6{n:08d}")
     flei_code = ""
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        phone = kwargs.pop("phone")
+        kwargs.setdefault("phones", [("", phone)] if phone else [])
         return customer_create(**kwargs)

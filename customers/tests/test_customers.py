@@ -53,7 +53,7 @@ def test_the_service_stores_the_normalised_customer(db):
         surnames="Núñez Peña",
         tax_id="12.345.678-z",
         email=" Begona.Nunez@Example.COM ",
-        phone="600 11 22 33",
+        phones=[("", "600 11 22 33")],
         flei_code=" fl123456 ",
     )
 
@@ -61,7 +61,9 @@ def test_the_service_stores_the_normalised_customer(db):
     assert customer.first_name == "Begoña"
     assert customer.tax_id == "12345678Z"
     assert customer.email == "begona.nunez@example.com"
-    assert customer.phone == "600112233"
+    assert [(p.kind, p.number, p.e164) for p in customer.phones.all()] == [
+        ("mobile", "600 11 22 33", "+34600112233")
+    ]
     assert customer.flei_code == "FL123456"
     assert customer.search_name == "nunez pena begona"
     assert str(customer) == "Begoña Núñez Peña"
@@ -107,12 +109,12 @@ def test_updating_a_customer_keeps_its_own_tax_id_but_not_anothers(db):
     customer = CustomerFactory(tax_id="12345678Z")
     other = CustomerFactory()
 
-    customer_update(customer=customer, phone="+34 911 222 333", tax_id="12345678z")
+    customer_update(customer=customer, phones=[("", "+34 911 222 333")], tax_id="12345678z")
     with pytest.raises(ValidationError):
         customer_update(customer=other, tax_id="12345678Z")
 
     customer.refresh_from_db()
-    assert customer.phone == "+34911222333"
+    assert [(p.kind, p.e164) for p in customer.phones.all()] == [("landline", "+34911222333")]
 
 
 @pytest.mark.parametrize("kind", [CustomerKind.CITIZEN, CustomerKind.REGISTRY])
@@ -149,7 +151,7 @@ def form_data(**overrides) -> dict:
         "organisation": "",
         "tax_id": "12.345.678-z",
         "email": "Inigo@Example.com",
-        "phone": "600 000 001",
+        "phones": "600 000 001\nCentralita: 91 555 01 00",
         "flei_code": "fl9",
     }
     return {**data, **overrides}
@@ -161,21 +163,22 @@ def test_the_form_normalises_what_the_agent_typed(db):
     assert form.is_valid(), form.errors
     assert form.cleaned_data["tax_id"] == "12345678Z"
     assert form.cleaned_data["email"] == "inigo@example.com"
-    assert form.cleaned_data["phone"] == "600000001"
+    assert form.cleaned_data["phones"] == [("", "600 000 001"), ("switchboard", "91 555 01 00")]
     assert form.cleaned_data["flei_code"] == "FL9"
 
 
 def test_the_form_shows_a_bad_tax_id_in_spanish_and_keeps_what_was_typed(db):
-    form = CustomerForm(data=form_data(tax_id="12.345.678-A", phone="600-ABC"))
+    form = CustomerForm(data=form_data(tax_id="12.345.678-A", phones="600-ABC"))
 
     assert not form.is_valid()
     assert form.errors["tax_id"] == [
         "La letra o el dígito de control de «12.345.678-A» no es correcto."
     ]
-    assert form.errors["phone"] == ["Un teléfono solo lleva cifras (y un + delante)."]
+    assert form.errors["phones"] == ["«600-ABC» no es un número de teléfono válido."]
     html = form.as_div()
     assert 'value="12.345.678-A"' in html
     assert 'value="Íñigo"' in html
+    assert "\n600-ABC</textarea>" in html
 
 
 def test_the_form_refuses_a_tax_id_already_taken(db):

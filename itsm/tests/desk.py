@@ -95,7 +95,7 @@ class Desk:
             "relation_id": self.relation.pk,
             "message_id": self.inbound,
         }
-        if name == "customers:pick":
+        if name in ("customers:pick", "customers:detail", "customers:note", "customers:edit"):
             values["pk"] = ticket.customer.pk
         elif name == "notifications:document":
             values["pk"] = self.document.pk

@@ -44,6 +44,7 @@ RECORDS = (
     "itsm_heldupload",
     "itsm_escalationpacket",
     "webhooks_delivery",
+    "customers_customerphone",
 )
 
 # The least role each pattern needs.
@@ -62,6 +63,9 @@ ACCESS = {
     "customers:lookup": AGENT,
     "customers:create": AGENT,
     "customers:pick": AGENT,
+    "customers:detail": AGENT,
+    "customers:note": AGENT,
+    "customers:edit": STAFF,  # as the API's PATCH: admins change customers
     "notifications:document": AGENT,
     **{
         f"notifications:{name}": AGENT

@@ -18,7 +18,7 @@ def create_data(**extra) -> dict:
         "customer-organisation": "",
         "customer-tax_id": "",
         "customer-email": "lucia@example.com",
-        "customer-phone": "699 000 111",
+        "customer-phones": "699 000 111",
         "customer-flei_code": "",
     }
     data.update(extra)
@@ -103,7 +103,7 @@ def test_create_inline_returns_the_new_customer_as_picked(client, agent):
     client.force_login(agent)
     response = client.post(reverse("customers:create"), create_data())
     customer = Customer.objects.get(first_name="Lucía")
-    assert customer.phone == "699000111"
+    assert [phone.e164 for phone in customer.phones.all()] == ["+34699000111"]
     assert customer.search_name == "fernandez nunez lucia"
     html = response.content.decode()
     assert 'id="customer-picked" hx-swap-oob="innerHTML"' in html

@@ -89,5 +89,5 @@ def test_choosing_a_case_shows_its_checklist_and_form(client, agent):
     form = response.context["escalation_form"]
     # Prefilled from the customer.
     assert form["flei_code"].value() == "F123456"
-    assert form["contact_phone"].value() == ticket.customer.phone
+    assert form["contact_phone"].value() == ticket.customer.main_phone.e164
     assert form["tax_id"].value() == ticket.customer.tax_id

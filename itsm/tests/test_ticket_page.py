@@ -66,7 +66,7 @@ def test_page_shows_the_header_with_the_customer_contact(client, request, user_f
     assert ticket.customer.full_name in html
     assert ticket.customer.tax_id in html
     assert ticket.customer.email in html
-    assert ticket.customer.phone in html
+    assert ticket.customer.phones_summary in html
     assert "Grupo asignado" in html
     assert "L1 CAMPAÑA LIBROS/CUENTAS" in html
     assert "Asignado" in html

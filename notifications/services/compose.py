@@ -48,6 +48,7 @@ CUSTOMER_LANGUAGE = "es"
 
 
 def customer_values(customer: Customer) -> dict[str, str]:
+    phone = customer.main_phone
     return {
         "nombre": customer.first_name,
         "apellidos": customer.surnames,
@@ -55,7 +56,7 @@ def customer_values(customer: Customer) -> dict[str, str]:
         "organizacion": customer.organisation,
         "nif": customer.tax_id,
         "email": customer.email,
-        "telefono": customer.phone,
+        "telefono": phone.display if phone else "",
         "codigo_flei": customer.flei_code,
     }
 

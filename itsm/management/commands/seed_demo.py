@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.es import cif, dni
 
-from customers.models import Customer, CustomerKind
+from customers.models import Customer, CustomerKind, PhoneKind
 from customers.services import customer_create
 from itsm import reference_data
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
@@ -114,6 +114,30 @@ COMPANIES = [
     "Talleres Guadiana",
     "Inversiones Júcar",
 ]
+# The first registry's switchboard, shared by its two demo customers.
+DEMO_SWITCHBOARD = "91 555 01 00"
+# The ways people write a phone, so the demo shows that all are one number.
+PHONE_SPELLINGS = (
+    "6{0}{1} {2}{3} {4}{5} {6}{7}",
+    "+34 6{0}{1}{2}{3}{4}{5}{6}{7}",
+    "0034 6{0}{1} {2}{3}{4} {5}{6}{7}",
+    "6{0}{1}/{2}{3}.{4}{5}.{6}{7}",
+    "6{0}{1}-{2}{3}{4}-{5}{6}{7}",
+)
+
+
+def _demo_phones(index: int, digits: int) -> list[tuple[str, str]]:
+    """A mobile in one of the usual spellings; every fourth customer also a
+    landline; the first registry's switchboard for its two people."""
+    mobile = PHONE_SPELLINGS[index % len(PHONE_SPELLINGS)].format(*f"{digits:08d}")
+    phones = [("", mobile)]
+    if index in (0, 1):
+        phones.append((PhoneKind.SWITCHBOARD, DEMO_SWITCHBOARD))
+    elif index % 4 == 0:
+        phones.append((PhoneKind.LANDLINE, f"91 {digits % 1000:03d} {index:02d} {index:02d}"))
+    return phones
+
+
 REGISTRIES = [
     "Registro Mercantil de Madrid",
     "Registro Mercantil de Barcelona",
@@ -219,7 +243,8 @@ class Command(BaseCommand):
             tax_id = _dni(rng)
             flei = ""
             if kind == CustomerKind.REGISTRY:
-                organisation = REGISTRIES[index % len(REGISTRIES)]
+                # The first two work at the same registry and share its switchboard.
+                organisation = REGISTRIES[max(index - 1, 0) % len(REGISTRIES)]
             elif kind == CustomerKind.SUBSCRIBER:
                 flei = f"FL{rng.randrange(100000, 999999)}"
                 if index % 3 == 0:
@@ -236,7 +261,7 @@ class Command(BaseCommand):
                     organisation=organisation,
                     tax_id=tax_id,
                     email=f"demo.cliente{index}@example.com",
-                    phone=f"6{rng.randrange(10_000_000, 99_999_999)}",
+                    phones=_demo_phones(index, rng.randrange(10_000_000, 99_999_999)),
                     flei_code=flei,
                 )
             )
