@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TelephonyConfig(AppConfig):
+    name = "telephony"
+    verbose_name = _("Telephony")
+
+    def ready(self) -> None:
+        # Here, not at the top: apps.py is imported before the models are ready.
+        from itsm.charts import register_live_chart
+        from telephony.presenters import missed_calls_chart
+
+        # After the mailbox's chart: what the desk owes its callers.
+        register_live_chart(missed_calls_chart, position=2)
