@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind, PhoneKind
+from customers.models import (
+    AGENT_NOTE_MAX_LENGTH,
+    CUSTOMER_FIELDS,
+    Customer,
+    CustomerKind,
+    PhoneKind,
+)
 from customers.validators import PhoneEntry, normalise_tax_id, validate_phone
 from itsm.common.text import ENCODED_WORD, fold, single_line
 
@@ -117,3 +123,19 @@ class CustomerForm(forms.ModelForm):
         if cleaned.get("flei_code") and cleaned.get("kind") != CustomerKind.SUBSCRIBER:
             self.add_error("flei_code", _("Only subscribers have a FLEI code."))
         return cleaned
+
+
+class CustomerEditForm(CustomerForm):
+    """The customer page's *Editar*: the data, the phones and whether active."""
+
+    class Meta(CustomerForm.Meta):
+        fields = (*CustomerForm.Meta.fields, "active")
+
+
+class AgentNoteForm(forms.Form):
+    agent_note = forms.CharField(
+        label=_("Note for agents"),
+        required=False,
+        max_length=AGENT_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

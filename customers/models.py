@@ -24,6 +24,10 @@ CUSTOMER_FIELDS = (
 )
 
 
+# What an agent note may hold: a few paragraphs, not a file.
+AGENT_NOTE_MAX_LENGTH = 4000
+
+
 class CustomerQuerySet(models.QuerySet):
     def active(self) -> "CustomerQuerySet":
         return self.filter(active=True)

@@ -4,12 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from customers.models import CUSTOMER_FIELDS, Customer, CustomerPhone
+from customers.models import AGENT_NOTE_MAX_LENGTH, CUSTOMER_FIELDS, Customer, CustomerPhone
 from customers.validators import PhoneEntry, normalise_phone_entries, normalise_tax_id
 from itsm.common.text import fold
 
 EDITABLE_FIELDS = (*CUSTOMER_FIELDS, "active")
-AGENT_NOTE_MAX_LENGTH = 4000
 
 
 def _normalise(customer: Customer) -> None:

@@ -17,9 +17,11 @@ class ItsmConfig(AppConfig):
 
         # Here, not at the top: apps.py is imported before the models are
         # ready, and the audit trail's receivers import them.
-        from itsm import audit
+        from itsm import audit, customer_sources
 
         audit.connect()
+        # The customer page's tickets and escalations; other apps add theirs.
+        customer_sources.register()
 
 
 class AxesConfig(AxesAppConfig):

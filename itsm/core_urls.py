@@ -85,11 +85,15 @@ def coordination_urlpatterns() -> list[URLPattern]:
     ]
 
 
-# The customer partials of the new-ticket page, under the "customers" namespace.
+# The customer partials of the new-ticket page and the customer page, under
+# the "customers" namespace.
 customer_urlpatterns: list[URLPattern] = [
     path("lookup/", customers.customer_lookup, name="lookup"),
     path("new/", customers.customer_create_inline, name="create"),
     path("<int:pk>/pick/", customers.customer_pick, name="pick"),
+    path("<int:pk>/", customers.customer_detail, name="detail"),
+    path("<int:pk>/note/", customers.customer_note, name="note"),
+    path("<int:pk>/edit/", customers.customer_edit, name="edit"),
 ]
 
 urlpatterns = [

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -370,7 +369,5 @@ def entry_text(entry: WorkInfo) -> str:
 
 
 def customer_url(customer) -> str:
-    """Where the customer's name on a ticket leads: the search page with the
-    customer and their open tickets, found by their most exact key."""
-    key = customer.tax_id or customer.email or customer.full_name
-    return f"{reverse('search')}?{urlencode({'q': key})}"
+    """Where the customer's name on a ticket leads: the customer page."""
+    return customer.get_absolute_url()
