@@ -9,7 +9,10 @@ class TelephonyConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported before the models are ready.
         from itsm.charts import register_live_chart
+        from telephony import customer_sources
         from telephony.presenters import missed_calls_chart
 
         # After the mailbox's chart: what the desk owes its callers.
         register_live_chart(missed_calls_chart, position=2)
+        # The customer page's calls and their figures.
+        customer_sources.register()

@@ -27,6 +27,8 @@ class CallFilterSet(django_filters.FilterSet):
     )
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices)
     queue = django_filters.CharFilter(label=_("Queue"), field_name="queue")
+    # From the customer page's figures (call_customer_rung_idx).
+    customer = django_filters.NumberFilter(field_name="customer", widget=forms.HiddenInput)
 
     class Meta:
         model = Call

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from itsm.charts import Bar, BarChart
 from itsm.common.phones import display_phone
+from itsm.customer_timeline import customer_summary
 from itsm.journal_events import duration
 from itsm.kinds import all_kinds
 from itsm.selectors import tickets_open_for_customer
 from telephony.models import Call, CallbackStatus
-from telephony.selectors import last_contact
 
 
 def number_label(call: Call) -> str:
@@ -66,7 +66,7 @@ def popup(call: Call) -> Popup:
         CustomerCard(
             customer=customer,
             open_tickets=tickets_open_for_customer(customer=customer, limit=5),
-            last_contact=last_contact(customer, before=call.rung_at),
+            last_contact=customer_summary(customer).last_contact,
         )
         for customer in customers
     ]
@@ -84,10 +84,12 @@ def calls_url(**params) -> str:
 
 
 def missed_calls_chart(user, *, mine: bool) -> BarChart:
-    """Missed calls waiting for a call back, and those past their due time."""
+    """Missed calls waiting for a call back, and those past their due time.
+    An agent's own figures count theirs and those nobody has taken: the
+    queue is everyone's until someone takes a call."""
     calls = Call.objects.missed_open()
     if mine:
-        calls = calls.filter(callback_assignee=user)
+        calls = calls.filter(Q(callback_assignee=user) | Q(callback_assignee__isnull=True))
     figures = calls.aggregate(
         waiting=Count("pk"), late=Count("pk", filter=Q(callback_due_at__lt=timezone.now()))
     )

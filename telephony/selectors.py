@@ -1,15 +1,12 @@
 """Reads about calls that several parts share: who a number or a name is
 (agent or customer), what the pop-up shows, a customer's calls."""
 
-from datetime import datetime
-
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from customers.models import Customer
 from customers.selectors import customers_by_phone
 from itsm.common.phones import normalise_phone
-from itsm.kinds import all_kinds
 from itsm.selectors import agent_users
 from telephony.models import AgentPhone, Call
 
@@ -71,32 +68,6 @@ def extension_of(user) -> str:
 
 def customers_for_number(e164: str) -> list[Customer]:
     return customers_by_phone(e164) if e164 else []
-
-
-def open_ticket_count(customer: Customer) -> int:
-    return sum(kind.model.objects.filter(customer=customer).open().count() for kind in all_kinds())
-
-
-def last_contact(customer: Customer, *, before: datetime | None = None) -> datetime | None:
-    """When the desk last dealt with the customer: a ticket opened or
-    updated, or a call (the one ringing now left out)."""
-    moments = []
-    for kind in all_kinds():
-        latest = (
-            kind.model.objects.filter(customer=customer)
-            .order_by("-updated_at")
-            .values_list("updated_at", flat=True)
-            .first()
-        )
-        if latest:
-            moments.append(latest)
-    calls = Call.objects.filter(customer=customer)
-    if before is not None:
-        calls = calls.filter(rung_at__lt=before)
-    latest_call = calls.order_by("-rung_at").values_list("rung_at", flat=True).first()
-    if latest_call:
-        moments.append(latest_call)
-    return max(moments, default=None)
 
 
 def calls_for_customer(customer: Customer) -> QuerySet:

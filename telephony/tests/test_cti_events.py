@@ -159,9 +159,7 @@ def test_an_answered_outbound_call_to_the_number_closes_its_missed_calls(
     assert Call.objects.get(call_id="miss-other").callback_status == CallbackStatus.OPEN
 
 
-def test_a_transferred_call_belongs_to_the_extension_that_answered(
-    pbx, cti_url, clock, extensions
-):
+def test_a_transferred_call_belongs_to_the_extension_that_answered(pbx, cti_url, clock, extensions):
     common = {"from_": "612345678", "to": DESK, "direction": "in", "callId": "xfer"}
     replay(
         pbx,
