@@ -116,13 +116,17 @@ def stream_sync(user_id: int) -> Iterator[bytes]:
         client = redis.Redis.from_url(url, socket_timeout=keepalive + 10)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(channel(user_id))
+        quiet_since = time.monotonic()
         try:
             while time.monotonic() < deadline:
                 message = pubsub.get_message(timeout=keepalive)
                 if message and message["type"] == "message":
                     yield _event(message["data"].decode())
-                else:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= keepalive:
+                    # Not on the subscription's confirmation: only when quiet.
                     yield PING
+                    quiet_since = time.monotonic()
         finally:
             pubsub.close()
             client.close()
@@ -149,6 +153,7 @@ async def stream_async(user_id: int) -> AsyncIterator[bytes]:
         client = redis.asyncio.Redis.from_url(url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(channel(user_id))
+        quiet_since = time.monotonic()
         try:
             while time.monotonic() < deadline:
                 message = await pubsub.get_message(
@@ -156,8 +161,10 @@ async def stream_async(user_id: int) -> AsyncIterator[bytes]:
                 )
                 if message and message["type"] == "message":
                     yield _event(message["data"].decode())
-                else:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= keepalive:
                     yield PING
+                    quiet_since = time.monotonic()
         finally:
             await pubsub.aclose()
             await client.aclose()
