@@ -5,7 +5,7 @@ call."""
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -179,9 +179,14 @@ def _close_callbacks(call: Call, now) -> None:
 
 
 @transaction.atomic
-def cti_event_receive(*, integration: CtiIntegration, event: CtiEvent, payload: dict) -> dict:
-    """Record one event; the answer for the phone system (``{}`` or a reject)."""
-    now = timezone.now()
+def cti_event_receive(
+    *, integration: CtiIntegration, event: CtiEvent, payload: dict, now: datetime | None = None
+) -> dict:
+    """Record one event; the answer for the phone system (``{}`` or a reject).
+    ``now`` is when it happened, for a loader replaying a past day, which
+    no agent's screen is told about."""
+    live = now is None
+    now = now or timezone.now()
     call, created = _call_for_update(integration, event, now)
     _fill_parties(call, event)
     _match_customer(call, created=created)
@@ -215,6 +220,6 @@ def cti_event_receive(*, integration: CtiIntegration, event: CtiEvent, payload: 
     _close_callbacks(call, now)
     if call.ended_at:
         journal_pending_links(call)
-    if targets:
+    if targets and live:
         push.publish(targets, {"call": call.pk, "state": state, "agent": call.agent_id})
     return answer
