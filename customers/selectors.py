@@ -25,7 +25,7 @@ MIN_QUERY_LENGTH = 2
 
 # DNI/NIF, NIE and CIF in their compact form.
 TAX_ID_RE = re.compile(r"^(\d{8}[A-Z]|[XYZ]\d{7}[A-Z]|[ABCDEFGHJKLMNPQRSUVW]\d{7}[0-9A-J])$")
-PHONE_RE = re.compile(r"^\+?[\d\s()./-]{6,30}$")
+PHONE_RE = re.compile(r"^[+\d\s()./-]{6,30}$")
 WORD_RE = re.compile(r"[0-9a-z]+")
 
 

@@ -200,13 +200,14 @@ def timeline_page(
     *,
     after: TimelineKey | None = None,
     before: TimelineKey | None = None,
-    size: int = TIMELINE_PAGE_SIZE,
+    size: int | None = None,
 ) -> TimelinePage:
     """One page of the customer's timeline, newest first: the page after
     ``after`` (older items), the page before ``before`` (newer ones), or the
     first. Every source is asked for ``size + 1`` items past the cursor; the
     merge of those, cut to ``size``, is exactly the page, since no source
     can have an item that belongs on it beyond its first ``size + 1``."""
+    size = size or TIMELINE_PAGE_SIZE
     backwards = before is not None
     cursor = before if backwards else after
     items: list[TimelineItem] = []
