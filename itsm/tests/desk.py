@@ -19,6 +19,7 @@ from notifications.services.compose import email_save_draft
 from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
 from notifications.tests.factories import pdf_upload
+from telephony.tests.factories import make_call
 
 # Patterns without a name cannot be reversed: the URL each is tried with.
 UNNAMED = {"admin:*": "/admin/nada/"}
@@ -66,6 +67,7 @@ class Desk:
         ).email_id
         SavedConsoleView.objects.create(user=agent, kind="INC", query="f=1&status=assigned")
         self.api_token, _plain = token_create(user=agent, name="matriz", scopes=["read"])
+        self.call = make_call(self.incident.customer)
         # Rows for the admin's axes pages.
         Client().post(reverse("login"), {"username": "agente", "password": "mala"})
 
@@ -86,7 +88,7 @@ class Desk:
             "position": 1,
             "relation_id": self.relation.pk,
         }
-        if name == "customers:pick":
+        if name in ("customers:pick", "customers:detail", "customers:note", "customers:edit"):
             values["pk"] = ticket.customer.pk
         elif name == "notifications:document":
             values["pk"] = self.document.pk
@@ -94,6 +96,8 @@ class Desk:
             values["pk"] = ticket.customer.pk
         elif name == "api:token_revoke":
             values["pk"] = self.api_token.pk
+        elif namespace == "telephony":
+            values.update(pk=self.call.pk, kind="INC", token="not-a-token")
         elif namespace == "notifications":
             values.update(pk=self.inbound, kind="INC")
         elif namespace == "admin":

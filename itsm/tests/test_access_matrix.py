@@ -46,6 +46,9 @@ ACCESS = {
     "customers:lookup": AGENT,
     "customers:create": AGENT,
     "customers:pick": AGENT,
+    "customers:detail": AGENT,
+    "customers:note": AGENT,
+    "customers:edit": AGENT,
     "notifications:document": AGENT,
     **{
         f"notifications:{name}": AGENT
@@ -94,6 +97,13 @@ ACCESS = {
             "email_attachment_remove",
         )
     },
+    # The phone: the calls pages for agents; the phone system's endpoint has
+    # no session (its URL's token is the key): POST only, 401 on a wrong token.
+    **{
+        f"telephony:{name}": AGENT
+        for name in ("calls", "detail", "popup", "take", "close", "add", "new_ticket", "push")
+    },
+    "telephony:cti": {"post": PUBLIC},
     # The API: the schema and its reference for agents (session or token),
     # each user's own tokens page, and every resource as the pages allow it.
     "api:schema": AGENT,
@@ -139,6 +149,8 @@ ACCESS = {
             "itsm_auditevent",
             "itsm_heldupload",
             "itsm_escalationpacket",
+            "telephony_call",
+            "telephony_ctiintegration",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -158,6 +170,7 @@ ACCESS = {
             "itsm_auditevent",
             "itsm_heldupload",
             "itsm_escalationpacket",
+            "telephony_call",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },
