@@ -32,10 +32,22 @@ SAME_IN_SPANISH = {
     "Registro Mercantil",
     "Registros Mercantiles",
     "Cuadro de vinculación",
+    "%(hours)d h %(minutes)d min",
+    "%(minutes)d min %(seconds)d s",
+    "%(seconds)d s",
 }
 
 # Where user-visible strings live.
-SOURCES = ("itsm", "customers", "incidents", "workorders", "notifications", "api", "templates")
+SOURCES = (
+    "itsm",
+    "customers",
+    "incidents",
+    "workorders",
+    "notifications",
+    "api",
+    "telephony",
+    "templates",
+)
 
 ENTRY = re.compile(
     r'(?:msgctxt (?P<ctx>(?:".*"\s*)+))?msgid (?P<id>(?:".*"\s*)+)'
