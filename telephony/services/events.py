@@ -28,6 +28,7 @@ from telephony.selectors import (
     agents_of_queue,
     customers_for_number,
     e164_or_blank,
+    extension_of,
 )
 from telephony.services.tickets import journal_pending_links
 
@@ -110,9 +111,7 @@ def _apply_new_call(call: Call, event: CtiEvent) -> list:
     agents = _rung_agents(call, event)
     if len(agents) == 1 and call.agent_id is None:
         call.agent = agents[0]
-        call.extension = call.extension or (
-            event.to_number if call.is_inbound else event.from_number
-        )
+        call.extension = call.extension or extension_of(agents[0])
     return agents
 
 
@@ -124,7 +123,7 @@ def _apply_answer(call: Call, event: CtiEvent, now) -> list:
     if len(answering) == 1:
         # A transfer: whoever picks it up is the call's agent.
         call.agent = answering[0]
-        call.extension = event.answering_number or call.extension
+        call.extension = extension_of(answering[0]) or event.answering_number
     return answering
 
 
@@ -135,7 +134,7 @@ def _apply_hangup(call: Call, event: CtiEvent, now) -> None:
         named = agents_named([event.answering_number])
         if len(named) == 1:
             call.agent = named[0]
-            call.extension = event.answering_number
+            call.extension = extension_of(named[0]) or event.answering_number
 
 
 def _settle(call: Call) -> None:

@@ -260,3 +260,22 @@ def test_a_work_order_can_be_made_from_a_call_too(client, pbx, cti_url, extensio
     # The call had ended: it is on the journal at once, with no talk time.
     assert ticket.time_spent_seconds == 0
     assert CallTicket.objects.get(call=call).journaled_at is not None
+
+
+def test_the_popup_and_the_call_page_cost_a_fixed_number_of_queries(
+    client, pbx, cti_url, extensions, agent, django_assert_max_num_queries
+):
+    """A fixed number per customer card (at most five cards), whatever
+    their tickets and calls."""
+    customer = CustomerFactory(phones=[("switchboard", "915550100")], phone="")
+    CustomerFactory(phones=[("switchboard", "915550100")], phone="")
+    for _ in range(3):
+        make_incident(user=agent, customer=customer)
+    ring(pbx, cti_url, "n", "915550100")
+    call = Call.objects.get(call_id="n")
+    client.force_login(agent)
+
+    with django_assert_max_num_queries(17):
+        assert client.get(reverse("telephony:popup", args=[call.pk])).status_code == 200
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("telephony:detail", args=[call.pk])).status_code == 200

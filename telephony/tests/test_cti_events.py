@@ -59,6 +59,7 @@ def test_an_answered_call_is_logged_with_its_agent_customer_and_talk_time(
     assert call.remote_e164 == "+34612345678"
     assert call.customer == customer
     assert call.agent == extensions["101"]
+    assert call.extension == "101"
     assert call.answered_at is not None and call.ended_at is not None
     assert call.talk_seconds == 96
     assert call.cause == "normalClearing"
