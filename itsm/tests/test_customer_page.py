@@ -280,7 +280,9 @@ def test_the_edit_page_changes_the_data_and_the_phones(client, agent, ana):
     assert sorted(p.e164 for p in ana.phones.all()) == ["+34699112233", "+34961234567"]
 
 
-def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(client, agent, ana):
+def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(
+    client, agent, ana
+):
     client.force_login(agent)
     url = reverse("customers:edit", args=[ana.pk])
     form = client.get(url).context["form"]
@@ -331,7 +333,9 @@ def test_an_unknown_customer_is_404(client, agent):
 # --- cost and safety --------------------------------------------------------------------
 
 
-def test_the_page_runs_a_fixed_number_of_queries(client, agent, ana, django_assert_max_num_queries):
+def test_the_page_runs_a_fixed_number_of_queries(
+    client, agent, ana, django_assert_max_num_queries
+):
     """Session, user and roles; the customer and phones; per source a fixed
     number (one per kind and event, escalations, mail in and out) and the
     figures (one per kind, one for mail). A source registered by another app
