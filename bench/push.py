@@ -74,6 +74,19 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+def children_threads(parent_pid: int) -> int:
+    """Threads of the processes whose parent is ``parent_pid``."""
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M):
+            count += int(re.search(r"^Threads:\s+(\d+)", text, re.M).group(1))
+    return count
+
+
 def children_memory(parent_pid: int) -> list[int]:
     """Resident memory (KiB) of each process whose parent is ``parent_pid``."""
     sizes = []
@@ -246,8 +259,10 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{push_port}/login/")
         time.sleep(1)
         idle = sum(children_memory(push.pid))
+        idle_threads = children_threads(push.pid)
         result = asyncio.run(scenario(args, push_port, web_port, sessions, token))
         loaded = sum(children_memory(push.pid))
+        loaded_threads = children_threads(push.pid)
         latencies = sorted(result["latencies"])
         print(f"agents holding a stream: {args.agents - len(result['failed'])} of {args.agents}")
         if result["failed"]:
@@ -264,6 +279,7 @@ def main() -> None:
             f"push workers' memory: {idle / 1024:.1f} MiB idle, {loaded / 1024:.1f} MiB with "
             f"the streams open: {(loaded - idle) / max(args.agents, 1):.1f} KiB per stream"
         )
+        print(f"push workers' threads: {idle_threads} idle, {loaded_threads} with the streams open")
         print(f"events delivered to other agents than the one called: {result['stray']}")
     finally:
         for process in processes:

@@ -6,8 +6,10 @@ Without ``PUSH_REDIS_URL`` (``make run``) messages go through this process
 only: enough for Django's runserver, which is one process, and for tests.
 
 The stream is served two ways from one view: under ASGI (uvicorn) as an
-async iterator, which holds no thread while it waits; under WSGI
-(runserver) as a blocking iterator, which holds one thread per open page.
+async iterator, which holds no thread while it waits and shares one Redis
+subscription per worker with the other streams; under WSGI (runserver) as
+a blocking iterator, which holds one thread (and its own subscription) per
+open page.
 Each stream ends after ``PUSH_STREAM_SECONDS``; the browser reconnects by
 itself, and the login and role are checked again then."""
 
@@ -16,13 +18,15 @@ import json
 import queue
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 import redis
 import redis.asyncio
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 
 CHANNEL_PREFIX = "itsm:push:user:"
 # How long the browser waits before reconnecting after the stream ends.
@@ -106,8 +110,19 @@ def _opening() -> bytes:
 PING = b": ping\n\n"
 
 
+def release_connections() -> None:
+    """A stream reads no database: the request's connections go back when it
+    starts (the middleware is done with them), not when it ends minutes
+    later; a PostgreSQL connection per open page would exhaust the server.
+    Never one inside a transaction, which is not the stream's to end."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 def stream_sync(user_id: int) -> Iterator[bytes]:
     """The stream for a WSGI server: blocks its thread while it waits."""
+    release_connections()
     deadline = time.monotonic() + settings.PUSH_STREAM_SECONDS
     keepalive = settings.PUSH_KEEPALIVE_SECONDS
     yield _opening()
@@ -143,39 +158,95 @@ def stream_sync(user_id: int) -> Iterator[bytes]:
         local_broker.unsubscribe(channel(user_id), inbox.put)
 
 
+class RedisHub:
+    """One Redis subscription per event loop (so per ASGI worker) for all
+    the streams it serves: a pattern over every agent's channel, each
+    message handed to the queues of that agent's open streams. A stream then
+    costs a queue, not a Redis connection."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.queues: dict[int, set[asyncio.Queue]] = defaultdict(set)
+        self.listening: asyncio.Task | None = None
+        self.ready = asyncio.Event()
+
+    async def subscribe(self, user_id: int) -> asyncio.Queue:
+        inbox: asyncio.Queue[str] = asyncio.Queue()
+        self.queues[user_id].add(inbox)
+        if self.listening is None or self.listening.done():
+            self.ready = asyncio.Event()
+            self.listening = asyncio.create_task(self._listen())
+        await asyncio.wait_for(self.ready.wait(), 10)
+        return inbox
+
+    def unsubscribe(self, user_id: int, inbox: asyncio.Queue) -> None:
+        self.queues[user_id].discard(inbox)
+        if not self.queues[user_id]:
+            del self.queues[user_id]
+
+    async def _listen(self) -> None:
+        """Listen while any stream is open; after a Redis failure, again."""
+        while True:
+            client = redis.asyncio.Redis.from_url(self.url)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                self.ready.set()
+                async for message in pubsub.listen():
+                    if message["type"] == "pmessage":
+                        self._deliver(message["channel"].decode(), message["data"].decode())
+            except redis.RedisError:
+                await asyncio.sleep(1)
+            finally:
+                await pubsub.aclose()
+                await client.aclose()
+            if not self.queues:
+                return
+
+    def _deliver(self, name: str, data: str) -> None:
+        user_id = name.removeprefix(CHANNEL_PREFIX)
+        if user_id.isdigit():
+            for inbox in list(self.queues.get(int(user_id), ())):
+                inbox.put_nowait(data)
+
+
+# Per event loop: a hub's tasks and queues belong to the loop that made them.
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, RedisHub]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _hub(url: str) -> RedisHub:
+    hubs = _hubs.setdefault(asyncio.get_running_loop(), {})
+    if url not in hubs:
+        hubs[url] = RedisHub(url)
+    return hubs[url]
+
+
 async def stream_async(user_id: int) -> AsyncIterator[bytes]:
     """The stream for an ASGI server: waits without holding a thread."""
+    # In the request's own thread, where its connection was opened.
+    await sync_to_async(release_connections)()
     deadline = time.monotonic() + settings.PUSH_STREAM_SECONDS
     keepalive = settings.PUSH_KEEPALIVE_SECONDS
     yield _opening()
     url = settings.PUSH_REDIS_URL
     if url:
-        client = redis.asyncio.Redis.from_url(url)
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(channel(user_id))
-        quiet_since = time.monotonic()
-        try:
-            while time.monotonic() < deadline:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=keepalive
-                )
-                if message and message["type"] == "message":
-                    yield _event(message["data"].decode())
-                    quiet_since = time.monotonic()
-                elif time.monotonic() - quiet_since >= keepalive:
-                    yield PING
-                    quiet_since = time.monotonic()
-        finally:
-            await pubsub.aclose()
-            await client.aclose()
-        return
-    loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[str] = asyncio.Queue()
+        hub = _hub(url)
+        inbox = await hub.subscribe(user_id)
+        unsubscribe = hub.unsubscribe
+    else:
+        loop = asyncio.get_running_loop()
+        inbox = asyncio.Queue()
 
-    def deliver(data: str) -> None:
-        loop.call_soon_threadsafe(inbox.put_nowait, data)
+        def deliver(data: str) -> None:
+            loop.call_soon_threadsafe(inbox.put_nowait, data)
 
-    local_broker.subscribe(channel(user_id), deliver)
+        local_broker.subscribe(channel(user_id), deliver)
+
+        def unsubscribe(user_id: int, inbox: asyncio.Queue) -> None:
+            local_broker.unsubscribe(channel(user_id), deliver)
+
     try:
         while time.monotonic() < deadline:
             try:
@@ -183,4 +254,4 @@ async def stream_async(user_id: int) -> AsyncIterator[bytes]:
             except TimeoutError:
                 yield PING
     finally:
-        local_broker.unsubscribe(channel(user_id), deliver)
+        unsubscribe(user_id, inbox)
