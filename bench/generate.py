@@ -34,11 +34,12 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
-from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind  # noqa: E402
+from customers.models import CUSTOMER_FIELDS, Customer, CustomerKind, CustomerPhone  # noqa: E402
 from customers.services import customer_search_name  # noqa: E402
 from incidents.models import Incident, IncidentWorkInfo  # noqa: E402
 from itsm import reference_data  # noqa: E402
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP  # noqa: E402
+from itsm.common.phones import display_phone  # noqa: E402
 from itsm.management.commands import seed_demo as demo  # noqa: E402
 from itsm.models import (  # noqa: E402
     Relation,
@@ -217,13 +218,23 @@ def customers_rows(count: int, rng: random.Random, defaults: tuple) -> Iterator[
             organisation,
             dni(10_000_000 + index * 37),
             f"cliente{index}@example.com",
-            f"6{index:08d}",
             flei,
             True,
+            display_phone(customer_phone(index)),
             customer_search_name(first_name=first, surnames=surnames, organisation=organisation),
             base + timedelta(minutes=index),
             *defaults,
         )
+
+
+def customer_phone(index: int) -> str:
+    return f"+346{index:08d}"
+
+
+def customer_phones_rows(count: int, defaults: tuple) -> Iterator[tuple]:
+    """One mobile per customer, written as agents type it."""
+    for index in range(1, count + 1):
+        yield (index, index, "mobile", f"6{index:08d}", customer_phone(index), *defaults)
 
 
 def main() -> None:
@@ -259,17 +270,23 @@ def main() -> None:
             "id",
             *CUSTOMER_FIELDS,
             "active",
+            "phones_summary",
             "search_name",
             "created_at",
         ],
     )
     Writer(Customer, columns).write(customers_rows(customers, rng, defaults))
+    columns, defaults = columns_and_defaults(
+        CustomerPhone, ["id", "customer_id", "kind", "number", "e164"]
+    )
+    Writer(CustomerPhone, columns).write(customer_phones_rows(customers, defaults))
 
     load_tickets(args.tickets, customers, users, rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (
                 Customer,
+                CustomerPhone,
                 Incident,
                 WorkOrder,
                 IncidentWorkInfo,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.forms import CustomerForm
 from customers.models import CUSTOMER_FIELDS, Customer, CustomerPhone
 from customers.services import customer_create, customer_note_set, customer_update
+from itsm.common.phones import normalise_phone
 
 
 class CustomerAdminForm(CustomerForm):
@@ -19,6 +20,15 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("search_name", "tax_id", "email", "flei_code")
     ordering = ("surnames", "first_name")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A phone in any spelling finds its customers too."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        e164 = normalise_phone(search_term)
+        if e164 is not None:
+            results |= queryset.filter(phones__e164=e164)
+            may_have_duplicates = True
+        return results, may_have_duplicates
 
     @admin.display(description=_("name"), ordering="search_name")
     def full_name(self, customer: Customer) -> str:
@@ -50,4 +60,7 @@ class CustomerPhoneAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -17,7 +17,7 @@ from itsm.customer_timeline import (
     seek,
 )
 from itsm.kinds import kind_for_number
-from notifications.models import InboundEmail, OutgoingEmail
+from notifications.models import Classification, InboundEmail, OutgoingEmail
 from notifications.models.outgoing import EmailStatus
 
 RECEIVED, SENT = "mail.received", "mail.sent"
@@ -26,11 +26,14 @@ DELIVERED = (EmailStatus.SENT, EmailStatus.BOUNCED)
 
 
 def received_from(customer: Customer) -> Q:
-    """Served by inboundemail_sender_idx and inboundemail_ticket_idx."""
+    """Messages a person wrote (not bounces or auto-replies: a bounce shows
+    on the mail sent it returns), from the customer's address or threaded
+    onto their tickets. Served by inboundemail_sender_idx and
+    inboundemail_ticket_idx."""
     condition = customer_ticket_numbers_q("ticket_number", customer)
     if customer.email:
         condition |= Q(from_address=customer.email)
-    return condition & Q(quarantine_reason="")
+    return condition & Q(classification=Classification.CUSTOMER, quarantine_reason="")
 
 
 def sent_to(customer: Customer) -> Q:

@@ -120,3 +120,11 @@ def test_the_edit_form_shows_the_phones_with_their_kinds(db):
     customer = CustomerFactory(phones=[(PhoneKind.SWITCHBOARD, "915550100"), ("", "612345678")])
     form = CustomerForm(instance=customer)
     assert form["phones"].value() == "Centralita: 915 55 01 00\nMóvil: 612 34 56 78"
+
+
+def test_the_admin_finds_a_customer_by_any_spelling_of_a_phone(client, admin_user):
+    customer = CustomerFactory(first_name="Lucía", phone="612 34 56 78")
+    CustomerFactory(first_name="Otra", phone="699 00 00 01")
+    client.force_login(admin_user)
+    response = client.get("/admin/customers/customer/", {"q": "0034612345678"})
+    assert list(response.context["cl"].result_list) == [customer]

@@ -48,7 +48,7 @@ ACCESS = {
     "customers:pick": AGENT,
     "customers:detail": AGENT,
     "customers:note": AGENT,
-    "customers:edit": AGENT,
+    "customers:edit": STAFF,  # as the API's PATCH: admins change customers
     "notifications:document": AGENT,
     **{
         f"notifications:{name}": AGENT
@@ -151,6 +151,7 @@ ACCESS = {
             "itsm_escalationpacket",
             "telephony_call",
             "telephony_ctiintegration",
+            "customers_customerphone",
             "axes_accessattempt",
             "axes_accessfailurelog",
             "axes_accesslog",
@@ -171,6 +172,7 @@ ACCESS = {
             "itsm_heldupload",
             "itsm_escalationpacket",
             "telephony_call",
+            "customers_customerphone",
         )
         for action, level in (("change", (STAFF, NOBODY)), ("delete", NOBODY))
     },

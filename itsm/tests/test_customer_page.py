@@ -269,8 +269,8 @@ def test_the_note_accepts_post_only(client, agent, ana):
 # --- the edit page -------------------------------------------------------------------
 
 
-def test_the_edit_page_changes_the_data_and_the_phones(client, agent, ana):
-    client.force_login(agent)
+def test_the_edit_page_changes_the_data_and_the_phones(client, admin_user, ana):
+    client.force_login(admin_user)
     url = reverse("customers:edit", args=[ana.pk])
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -281,9 +281,9 @@ def test_the_edit_page_changes_the_data_and_the_phones(client, agent, ana):
 
 
 def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(
-    client, agent, ana
+    client, admin_user, ana
 ):
-    client.force_login(agent)
+    client.force_login(admin_user)
     url = reverse("customers:edit", args=[ana.pk])
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -325,6 +325,20 @@ def test_every_role_that_sees_tickets_sees_the_customer(client, request, ana, ro
     assert client.get(page(ana)).status_code == 200
 
 
+def test_only_administrators_edit_a_customer_as_in_the_admin_and_the_api(
+    client, agent, coordinator, admin_user, ana
+):
+    url = reverse("customers:edit", args=[ana.pk])
+    for user in (agent, coordinator):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"first_name": "Otra"}).status_code == 403
+        assert "Editar cliente" not in client.get(page(ana)).content.decode()
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+    assert "Editar cliente" in client.get(page(ana)).content.decode()
+
+
 def test_an_unknown_customer_is_404(client, agent):
     client.force_login(agent)
     assert client.get(reverse("customers:detail", args=[999999])).status_code == 404
@@ -333,9 +347,7 @@ def test_an_unknown_customer_is_404(client, agent):
 # --- cost and safety --------------------------------------------------------------------
 
 
-def test_the_page_runs_a_fixed_number_of_queries(
-    client, agent, ana, django_assert_max_num_queries
-):
+def test_the_page_runs_a_fixed_number_of_queries(client, agent, ana, django_assert_max_num_queries):
     """Session, user and roles; the customer and phones; per source a fixed
     number (one per kind and event, escalations, mail in and out) and the
     figures (one per kind, one for mail). A source registered by another app
@@ -367,3 +379,20 @@ def test_hostile_names_notes_and_subjects_are_shown_as_text(client, agent, refer
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"
     assert html.count(escaped) >= 4  # name (title and heading), note, summary, subjects
     assert email.subject == HOSTILE
+
+
+# --- the ways in -----------------------------------------------------------------------
+
+
+def test_the_ticket_header_links_to_the_customer_page(client, agent, ana):
+    ticket = make_incident(user=agent, customer=ana)
+    client.force_login(agent)
+    html = client.get(reverse("incidents:detail", args=[ticket.number])).content.decode()
+    assert f'href="{page(ana)}"' in html
+
+
+def test_a_mailbox_message_links_its_sender_to_the_customer_page(client, agent, ana):
+    email = received_mail(subject="Consulta", at=timezone.now())
+    client.force_login(agent)
+    html = client.get(email.get_absolute_url()).content.decode()
+    assert f'href="{page(ana)}"' in html

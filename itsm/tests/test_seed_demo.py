@@ -79,3 +79,20 @@ def test_demo_tickets_are_spread_over_weeks(db, settings):
     assert max(created) - min(created) > timedelta(weeks=3)
     assert len(set(updated)) > len(tickets) * 0.9  # not one shared *Actualizada*
     assert all(t.created_at <= t.updated_at for t in tickets)
+
+
+def test_demo_customers_have_phones_in_several_spellings_and_a_shared_switchboard(db, settings):
+    from customers.models import CustomerPhone
+    from customers.selectors import customers_by_phone
+    from itsm.management.commands.seed_demo import DEMO_SWITCHBOARD
+
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    numbers = list(CustomerPhone.objects.values_list("number", flat=True))
+    assert any(number.startswith("+34 ") for number in numbers)
+    assert any(number.startswith("0034") for number in numbers)
+    assert any("/" in number for number in numbers)
+    assert not CustomerPhone.objects.filter(e164="").exists()
+    sharing = customers_by_phone(DEMO_SWITCHBOARD)
+    assert len(sharing) == 2
+    assert len({customer.organisation for customer in sharing}) == 1

@@ -2,7 +2,7 @@
 partials); the customer page, its note and the customer's edit page."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -163,7 +163,11 @@ def customer_note(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The customer's data and phones, through the customer services."""
+    """The customer's data and phones, through the customer services. Only
+    administrators change a customer, as in the admin and the API; agents
+    create them and keep the note."""
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only administrators change a customer's data."))
     customer = get_object_or_404(Customer.objects.prefetch_related("phones"), pk=pk)
     if request.method == "POST":
         form = CustomerEditForm(request.POST, instance=customer)

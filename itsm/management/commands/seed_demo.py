@@ -115,7 +115,7 @@ COMPANIES = [
     "Talleres Guadiana",
     "Inversiones Júcar",
 ]
-# The first registry's switchboard, shared by two demo customers.
+# The first registry's switchboard, shared by its two demo customers.
 DEMO_SWITCHBOARD = "91 555 01 00"
 # The ways people write a phone, so the demo shows that all are one number.
 PHONE_SPELLINGS = (
@@ -129,10 +129,10 @@ PHONE_SPELLINGS = (
 
 def _demo_phones(index: int, digits: int) -> list[tuple[str, str]]:
     """A mobile in one of the usual spellings; every fourth customer also a
-    landline; the first registry's switchboard for the first customer."""
+    landline; the first registry's switchboard for its two people."""
     mobile = PHONE_SPELLINGS[index % len(PHONE_SPELLINGS)].format(*f"{digits:08d}")
     phones = [("", mobile)]
-    if index == 0:
+    if index in (0, 1):
         phones.append((PhoneKind.SWITCHBOARD, DEMO_SWITCHBOARD))
     elif index % 4 == 0:
         phones.append((PhoneKind.LANDLINE, f"91 {digits % 1000:03d} {index:02d} {index:02d}"))
@@ -247,7 +247,8 @@ class Command(BaseCommand):
             tax_id = _dni(rng)
             flei = ""
             if kind == CustomerKind.REGISTRY:
-                organisation = REGISTRIES[index % len(REGISTRIES)]
+                # The first two work at the same registry and share its switchboard.
+                organisation = REGISTRIES[max(index - 1, 0) % len(REGISTRIES)]
             elif kind == CustomerKind.SUBSCRIBER:
                 flei = f"FL{rng.randrange(100000, 999999)}"
                 if index % 3 == 0:
@@ -268,22 +269,6 @@ class Command(BaseCommand):
                     flei_code=flei,
                 )
             )
-        # A second person at the first registry: both are reached through the
-        # registry's switchboard, so a call from it names two customers.
-        colleague_tax_id = _dni(random.Random(19))
-        while colleague_tax_id in used_tax_ids:
-            colleague_tax_id = _dni(random.Random(len(used_tax_ids)))
-        customers.append(
-            customer_create(
-                kind=CustomerKind.REGISTRY,
-                first_name="Pilar",
-                surnames="Cano Ibáñez",
-                organisation=REGISTRIES[0],
-                tax_id=colleague_tax_id,
-                email="demo.registro.madrid@example.com",
-                phones=[(PhoneKind.SWITCHBOARD, DEMO_SWITCHBOARD), ("", "+34 699 10 20 30")],
-            )
-        )
         return customers
 
     def _tickets(self, rng: random.Random, users: dict, customers: list[Customer]) -> list:
