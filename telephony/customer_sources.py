@@ -18,22 +18,17 @@ from itsm.customer_timeline import (
 from telephony.models import Call, CallbackStatus, Direction
 from telephony.presenters import calls_url, number_label, talk_label
 
-INBOUND, OUTBOUND, MISSED = "call.in", "call.out", "call.missed"
-
-# One kind per queryset, as ``seek`` asks; call_customer_rung_idx serves each.
-KINDS = (
-    (INBOUND, Q(direction=Direction.INBOUND, missed=False)),
-    (OUTBOUND, Q(direction=Direction.OUTBOUND)),
-    (MISSED, Q(missed=True)),
-)
+# One kind for the calls table, so one query reads them (call_customer_rung_idx);
+# each call is labelled by what it was.
+CALL = "call"
 
 
-def _label(kind: str) -> str:
-    return {
-        INBOUND: _("Inbound call"),
-        OUTBOUND: _("Outbound call"),
-        MISSED: _("Missed call"),
-    }[kind]
+def _label(call: Call) -> str:
+    if call.missed:
+        return _("Missed call")
+    if call.direction == Direction.OUTBOUND:
+        return _("Outbound call")
+    return _("Inbound call")
 
 
 def _detail(call: Call) -> str:
@@ -47,31 +42,27 @@ def _detail(call: Call) -> str:
 def call_items(
     customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
 ) -> list[TimelineItem]:
-    items = []
-    calls = Call.objects.filter(customer=customer)
-    for kind, condition in KINDS:
-        rows = seek(
-            calls.filter(condition),
-            at="rung_at",
-            kind=kind,
-            cursor=cursor,
-            older=older,
-            limit=limit,
+    rows = seek(
+        Call.objects.filter(customer=customer),
+        at="rung_at",
+        kind=CALL,
+        cursor=cursor,
+        older=older,
+        limit=limit,
+    )
+    return [
+        TimelineItem(
+            at=call.rung_at,
+            kind=CALL,
+            id=call.pk,
+            label=_label(call),
+            title=number_label(call),
+            url=call.get_absolute_url(),
+            detail=_detail(call),
+            tone="warning" if call.missed else "success",
         )
-        for call in rows:
-            items.append(
-                TimelineItem(
-                    at=call.rung_at,
-                    kind=kind,
-                    id=call.pk,
-                    label=_label(kind),
-                    title=number_label(call),
-                    url=call.get_absolute_url(),
-                    detail=_detail(call),
-                    tone="warning" if kind == MISSED else "success",
-                )
-            )
-    return items
+        for call in rows
+    ]
 
 
 def call_summary(customer: Customer) -> SourceSummary:

@@ -279,3 +279,28 @@ def test_the_popup_and_the_call_page_cost_a_fixed_number_of_queries(
         assert client.get(reverse("telephony:popup", args=[call.pk])).status_code == 200
     with django_assert_max_num_queries(18):
         assert client.get(reverse("telephony:detail", args=[call.pk])).status_code == 200
+
+
+def test_the_customer_page_lists_their_calls_and_counts_the_missed(
+    client, pbx, cti_url, extensions, agent, clock
+):
+    customer = CustomerFactory(phone="612345678")
+    common = ring(pbx, cti_url, "answered", "612 34 56 78")
+    post_event(pbx, cti_url, event="answer", answeringNumber="101", **common)
+    clock.tick(75)
+    post_event(pbx, cti_url, event="hangup", cause="normalClearing", **common)
+    clock.tick(600)
+    common = ring(pbx, cti_url, "lost", "0034612345678")
+    post_event(pbx, cti_url, event="hangup", cause="cancel", **common)
+    client.force_login(agent)
+
+    response = client.get(customer.get_absolute_url())
+
+    calls = [item for item in response.context["timeline"] if item.kind == "call"]
+    assert [item.url for item in calls] == [
+        Call.objects.get(call_id=call_id).get_absolute_url() for call_id in ("lost", "answered")
+    ]
+    assert calls[1].detail == "1 min 15 s"
+    figures = {f.code: f.value for f in response.context["summary"].figures}
+    assert figures["calls"] == 2
+    assert figures["missed_calls"] == 1
