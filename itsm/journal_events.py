@@ -36,6 +36,7 @@ SLA_PAUSED = "sla_paused"
 SLA_RESUMED = "sla_resumed"
 SLA_BREACHED = "sla_breached"
 SLA_RESPONSE_BREACHED = "sla_response_breached"
+PHONE_CALL = "phone_call"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
 WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
@@ -244,6 +245,26 @@ def _sla_response_breached(data: dict, names: Names, kind_label: str) -> str:
     return _("SLA breached: the first response was due %(due)s.") % {"due": _moment(data["due"])}
 
 
+def duration(seconds: int) -> str:
+    """``3 min 12 s``; ``45 s`` under a minute; ``1 h 5 min`` from an hour."""
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    if minutes:
+        return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": seconds}
+    return _("%(seconds)d s") % {"seconds": seconds}
+
+
+def _phone_call(data: dict, names: Names, kind_label: str) -> str:
+    if data["direction"] == "out":
+        text = _("Outbound call to %(number)s")
+    else:
+        text = _("Inbound call from %(number)s")
+    text %= {"number": data.get("number") or _("an unknown number")}
+    return f"{text} · {duration(data['seconds'])}"
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -263,6 +284,7 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     SLA_RESUMED: _sla_resumed,
     SLA_BREACHED: _sla_breached,
     SLA_RESPONSE_BREACHED: _sla_response_breached,
+    PHONE_CALL: _phone_call,
 }
 
 

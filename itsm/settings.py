@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "incidents",
     "workorders",
     "notifications",
+    "telephony",
     # Before rest_framework: its catalogue restates Django's Spanish for the
     # messages DRF's own catalogue words differently, so forms keep theirs.
     "api",
@@ -175,6 +176,17 @@ EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Soporte Libros/Cuentas <soporte@registradores.example>"
 )
+
+# --- The phone (telephony) ------------------------------------------------------------
+# Redis for the push channel to the browsers (pop-ups), shared by every web
+# process; empty: pushed inside the one process that serves (runserver).
+PUSH_REDIS_URL = env_str("PUSH_REDIS_URL")
+# A pushed stream ends after this long and the browser opens it again.
+PUSH_STREAM_SECONDS = env_int("PUSH_STREAM_SECONDS", 300)
+# A comment line this often keeps proxies from closing an idle stream.
+PUSH_KEEPALIVE_SECONDS = env_int("PUSH_KEEPALIVE_SECONDS", 15)
+# A missed call is due to be called back this many minutes after it rang.
+CTI_CALLBACK_TARGET_MINUTES = env_int("CTI_CALLBACK_TARGET_MINUTES", 60)
 
 # Celery. Without a broker the tasks run in the calling process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

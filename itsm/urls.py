@@ -14,6 +14,7 @@ from api import urls as api_urls
 from itsm import core_urls
 from itsm.kinds import Kind, all_kinds
 from notifications import urls as notifications_urls
+from telephony import urls as telephony_urls
 
 KIND_PAGES = (*core_urls.KIND_PAGES, *notifications_urls.KIND_PAGES)
 
@@ -36,6 +37,9 @@ urlpatterns = [
     ),
     path("", include(core_urls)),
     path("mailbox/", include(notifications_urls)),
+    # Before the API: its catch-all answers 404 for any other /api/ address,
+    # the phone system's endpoint (/api/v1/cti/<token>) included.
+    path("", include(telephony_urls)),
     path("api/", include(api_urls)),
     path("admin/", admin.site.urls),
 ]

@@ -243,6 +243,8 @@ class Ticket(Categorisation):
     created_by = user_key(_("created by"))
     updated_by = user_key(_("updated by"))
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Talk time of the calls recorded on the ticket (itsm.services.calls).
+    time_spent_seconds = models.PositiveIntegerField(_("time spent (s)"), default=0)
 
     # The SLA clock (itsm.services.sla): due times stored when they change,
     # so consoles sort and filter on them without computing row by row.

@@ -20,6 +20,7 @@ from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
 from notifications.tests.factories import pdf_upload
 from webhooks.models import Subscription
+from telephony.tests.factories import make_call
 
 # Patterns without a name cannot be reversed: the URL each is tried with.
 UNNAMED = {"admin:*": "/admin/nada/"}
@@ -74,6 +75,7 @@ class Desk:
             events=["ticket.created"],
             active=False,
         )
+        self.call = make_call(self.incident.customer)
         # Rows for the admin's axes pages.
         Client().post(reverse("login"), {"username": "agente", "password": "mala"})
 
@@ -105,6 +107,8 @@ class Desk:
             values["pk"] = self.api_token.pk
         elif name in ("api:webhook", "api:webhook_deliveries"):
             values["pk"] = self.subscription.pk
+        elif namespace == "telephony":
+            values.update(pk=self.call.pk, kind="INC", token="not-a-token")
         elif namespace == "notifications":
             values.update(pk=self.inbound, kind="INC")
         elif namespace == "admin":

@@ -45,6 +45,7 @@ RECORDS = (
     "itsm_escalationpacket",
     "webhooks_delivery",
     "customers_customerphone",
+    "telephony_call",
 )
 
 # The least role each pattern needs.
@@ -114,6 +115,13 @@ ACCESS = {
             "email_attachment_remove",
         )
     },
+    # The phone: the calls pages for agents; the phone system's endpoint has
+    # no session (its URL's token is the key): POST only, 401 on a wrong token.
+    **{
+        f"telephony:{name}": AGENT
+        for name in ("calls", "detail", "popup", "take", "close", "add", "new_ticket", "push")
+    },
+    "telephony:cti": {"post": PUBLIC},
     # The API: the schema and its reference for agents (session or token),
     # each user's own tokens page, and every resource as the pages allow it.
     "api:schema": AGENT,
@@ -182,7 +190,13 @@ ACCESS = {
     "admin:autocomplete": NOBODY,
     **{
         f"admin:{model}_add": NOBODY
-        for model in (*RECORDS, "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog")
+        for model in (
+            *RECORDS,
+            "telephony_ctiintegration",
+            "axes_accessattempt",
+            "axes_accessfailurelog",
+            "axes_accesslog",
+        )
     },
     **{
         f"admin:{model}_{action}": level

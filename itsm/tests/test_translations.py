@@ -33,6 +33,9 @@ SAME_IN_SPANISH = {
     "Registros Mercantiles",
     "Cuadro de vinculación",
     "API",
+    "%(hours)d h %(minutes)d min",
+    "%(minutes)d min %(seconds)d s",
+    "%(seconds)d s",
 }
 
 # Where user-visible strings live.
@@ -44,6 +47,7 @@ SOURCES = (
     "notifications",
     "api",
     "webhooks",
+    "telephony",
     "templates",
 )
 

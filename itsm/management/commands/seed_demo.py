@@ -18,6 +18,7 @@ from customers.models import Customer, CustomerKind, PhoneKind
 from customers.services import customer_create
 from itsm import reference_data
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.demo import demo_loaders
 from itsm.kinds import all_kinds
 from itsm.models import Status, StatusReason, SupportGroup, Ticket, TicketTemplate
 from itsm.services.escalation import ticket_escalate
@@ -189,7 +190,7 @@ class Command(BaseCommand):
         users = self._users()
         if Customer.objects.filter(email="demo.cliente0@example.com").exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
-            self._mailbox()
+            self._apps_above_the_core()
             return
         with transaction.atomic():
             rng = random.Random(2026)
@@ -198,11 +199,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo loaded: {len(users)} users, {len(customers)} customers, {len(tickets)} tickets."
         )
-        self._mailbox()
+        self._apps_above_the_core()
 
-    def _mailbox(self) -> None:
+    def _apps_above_the_core(self) -> None:
         # The demo's received mail is the mail app's (notifications) to load.
         call_command("seed_demo_mailbox", force=True, stdout=self.stdout)
+        # Then what the other apps registered (the phone's extensions and calls).
+        for command in demo_loaders():
+            call_command(command, force=True, stdout=self.stdout)
 
     def _users(self) -> dict:
         User = get_user_model()

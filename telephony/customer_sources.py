@@ -1,0 +1,98 @@
+"""The phone app's source for the customer page (``itsm.customer_timeline``):
+the customer's calls, inbound, outbound and missed, each a link to the call,
+and their figures (calls, missed calls) for the header."""
+
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+
+from customers.models import Customer
+from itsm.customer_timeline import (
+    CustomerFigure,
+    CustomerSource,
+    SourceSummary,
+    TimelineItem,
+    TimelineKey,
+    register_customer_source,
+    seek,
+)
+from telephony.models import Call, CallbackStatus, Direction
+from telephony.presenters import calls_url, number_label, talk_label
+
+# One kind for the calls table, so one query reads them (call_customer_rung_idx);
+# each call is labelled by what it was.
+CALL = "call"
+
+
+def _label(call: Call) -> str:
+    if call.missed:
+        return _("Missed call")
+    if call.direction == Direction.OUTBOUND:
+        return _("Outbound call")
+    return _("Inbound call")
+
+
+def _detail(call: Call) -> str:
+    if call.missed:
+        if call.callback_status == CallbackStatus.OPEN:
+            return _("To call back")
+        return call.get_callback_result_display()
+    return talk_label(call)
+
+
+def call_items(
+    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
+) -> list[TimelineItem]:
+    rows = seek(
+        Call.objects.filter(customer=customer),
+        at="rung_at",
+        kind=CALL,
+        cursor=cursor,
+        older=older,
+        limit=limit,
+    )
+    return [
+        TimelineItem(
+            at=call.rung_at,
+            kind=CALL,
+            id=call.pk,
+            label=_label(call),
+            title=number_label(call),
+            url=call.get_absolute_url(),
+            detail=_detail(call),
+            tone="warning" if call.missed else "success",
+        )
+        for call in rows
+    ]
+
+
+def call_summary(customer: Customer) -> SourceSummary:
+    """Calls and missed calls; an answered call is a contact, a missed one not."""
+    figures = Call.objects.filter(customer=customer).aggregate(
+        calls=Count("pk"),
+        missed=Count("pk", filter=Q(missed=True)),
+        last=Max("rung_at", filter=Q(answered_at__isnull=False)),
+    )
+    return SourceSummary(
+        figures=[
+            CustomerFigure(
+                code="calls",
+                label=_("Calls"),
+                value=figures["calls"],
+                url=calls_url(customer=customer.pk),
+            ),
+            CustomerFigure(
+                code="missed_calls",
+                label=_("Missed calls"),
+                value=figures["missed"],
+                url=calls_url(customer=customer.pk, missed="on"),
+                alert=bool(figures["missed"]),
+            ),
+        ],
+        last_contact=figures["last"],
+    )
+
+
+def register() -> None:
+    register_customer_source(
+        CustomerSource(code="calls", items=call_items, summary=call_summary, position=20)
+    )

@@ -1,0 +1,269 @@
+"""*Llamadas*: the calls of a day, the missed-calls queue, a call's page and
+pop-up, and the tickets made from a call."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.forms import CustomerForm
+from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.forms import add_service_errors
+from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.forms import TicketCreateForm
+from itsm.kinds import Kind, kind_for_code, kind_for_number
+from itsm.models import ReportedSource
+from itsm.selectors import agent_default_group, row_id, tickets_open_for_customer
+from itsm.services.ticket_create import ticket_create
+from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.views.ticket_new import new_ticket_context
+from telephony.filters import CallFilterSet
+from telephony.forms import CallAddToTicketForm, CallbackCloseForm
+from telephony.models import Call
+from telephony.presenters import call_state, is_late, number_label, popup, talk_label
+from telephony.services.callbacks import callback_close, callback_take
+from telephony.services.tickets import call_link_ticket
+
+KEYS = ("rung_at", "id")
+QUEUE_SHOWN = 20
+
+
+def _filters(request: HttpRequest) -> QueryDict:
+    """The filters asked for; without any, today's calls."""
+    if "f" in request.GET:
+        return request.GET
+    data = QueryDict(mutable=True)
+    data["f"] = "1"
+    data["day"] = timezone.localdate().isoformat()
+    for name in CURSOR_PARAMS:
+        if name in request.GET:
+            data[name] = request.GET[name]
+    return data
+
+
+def _without(data: QueryDict, *names: str) -> str:
+    kept = data.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _rows(calls) -> list[dict]:
+    return [
+        {
+            "call": call,
+            "number": number_label(call),
+            "state": call_state(call),
+            "talk": talk_label(call),
+            "late": is_late(call),
+        }
+        for call in calls
+    ]
+
+
+@agent_required
+@require_GET
+def calls(request: HttpRequest) -> HttpResponse:
+    """The missed calls owed a call back (oldest due first), then the
+    calls of the day asked for, newest first, in keyset pages."""
+    data = _filters(request)
+    queryset = Call.objects.select_related("agent", "customer", "callback_assignee")
+    filterset = CallFilterSet(data, queryset=queryset, request=request)
+    waiting = list(
+        Call.objects.missed_open()
+        .select_related("customer", "callback_assignee")
+        .order_by("callback_due_at", "id")[: QUEUE_SHOWN + 1]
+    )
+    context = {
+        "filterset": filterset,
+        "rows": [],
+        "page": None,
+        "queue_rows": _rows(waiting[:QUEUE_SHOWN]),
+        "queue_more": len(waiting) > QUEUE_SHOWN,
+        "close_form": CallbackCloseForm(),
+    }
+    status = 200
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct the marked fields."))
+        status = 400
+    else:
+        listing = keyset_list(
+            request,
+            filterset.qs,
+            KEYS,
+            model=Call,
+            descending=True,
+            params=data,
+            filter_query=_without(data, *CURSOR_PARAMS),
+            counted=filterset.qs,
+        )
+        context.update(listing.context(), rows=_rows(listing.page.rows))
+    return render(request, "telephony/calls.html", context, status=status)
+
+
+def _get_call(pk: int) -> Call:
+    return get_object_or_404(
+        Call.objects.select_related("agent", "customer", "callback_assignee", "callback_closed_by"),
+        pk=pk,
+    )
+
+
+@agent_required
+@require_GET
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _get_call(pk)
+    return render(
+        request,
+        "telephony/call_detail.html",
+        {
+            "popup": popup(call),
+            "call": call,
+            "talk": talk_label(call),
+            "late": is_late(call),
+            "links": call.ticket_links.order_by("linked_at"),
+            "close_form": CallbackCloseForm(),
+            "add_form": CallAddToTicketForm(),
+        },
+    )
+
+
+@agent_required
+@require_GET
+def call_popup(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pop-up's card, fetched by the page when the push says a call rang."""
+    call = _get_call(pk)
+    return render(
+        request,
+        "telephony/snippets/popup.html",
+        {"popup": popup(call), "add_form": CallAddToTicketForm()},
+    )
+
+
+@agent_required
+@require_POST
+def call_take(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _get_call(pk)
+    try:
+        callback_take(call=call, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The call back is yours."))
+    return redirect(request.POST.get("next") == "detail" and call or "telephony:calls")
+
+
+@agent_required
+@require_POST
+def call_close(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _get_call(pk)
+    form = CallbackCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a result."))
+        return redirect(call)
+    try:
+        callback_close(call=call, user=request.user, result=form.cleaned_data["result"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The missed call is closed."))
+    return redirect("telephony:calls")
+
+
+@agent_required
+@require_POST
+def call_add_to_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    """*Añadir a gestión*: the call on an existing ticket's journal."""
+    call = _get_call(pk)
+    form = CallAddToTicketForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["number"]))
+        return redirect(call)
+    number = form.cleaned_data["number"]
+    kind = kind_for_number(number)
+    if kind is None:
+        raise Http404
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    try:
+        call_link_ticket(call=call, ticket=ticket, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(call)
+    messages.success(request, _("The call has been added to %(number)s.") % {"number": number})
+    return redirect(ticket)
+
+
+def _kind(code: str) -> Kind:
+    kind = kind_for_code(code)
+    if kind is None:
+        raise Http404(_("There is no such kind of ticket."))
+    return kind
+
+
+def _chosen_customer(request: HttpRequest, call: Call):
+    """The customer the agent picked among those the number matched, else
+    the call's own."""
+    chosen = row_id(request.GET.get("customer"))
+    if chosen is not None:
+        return call.matched_customers.filter(pk=chosen, active=True).first() or call.customer
+    return call.customer
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def call_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """*Nueva incidencia* / *Nueva orden de trabajo* from a call: the
+    new-ticket page with the caller, origin *Teléfono* and the call linked."""
+    kind = _kind(kind)
+    call = _get_call(pk)
+    user = request.user
+    customer = None
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES, model=kind.model, user=user)
+        form.use_held_uploads(user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
+                    call_link_ticket(call=call, ticket=ticket, user=user)
+                    held_uploads_delete(uploads=form.held.values())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(number)s created") % {"number": ticket.number})
+                return redirect(ticket)
+    else:
+        customer = _chosen_customer(request, call)
+        group = agent_default_group(user)
+        initial = {
+            "reported_source": ReportedSource.PHONE,
+            "assigned_group": group.pk if group else None,
+        }
+        if customer is not None and customer.active:
+            initial["customer"] = customer.pk
+        else:
+            customer = None
+        form = TicketCreateForm(model=kind.model, user=user, initial=initial)
+    context = new_ticket_context(kind, form)
+    if customer is not None:
+        context["customer"] = customer
+        context["open_tickets"] = tickets_open_for_customer(customer=customer)
+    if context.get("customer") is None:
+        context["customer_form"] = CustomerForm(
+            prefix="customer", initial=_new_customer_initial(call)
+        )
+        context["show_customer_form"] = True
+    context["held_files"] = held_uploads_keep(user=user, form=form)
+    context["source_template"] = "telephony/snippets/call_new_ticket.html"
+    context["call"] = call
+    context["call_number"] = number_label(call)
+    context["cancel_url"] = call.get_absolute_url()
+    return render(request, "itsm/ticket_new.html", context)
+
+
+def _new_customer_initial(call: Call) -> dict:
+    """An unknown number: the customer form comes with it filled in."""
+    return {"phones": number_label(call)} if call.remote_e164 else {}
