@@ -19,8 +19,8 @@ from notifications.services.compose import email_save_draft
 from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
 from notifications.tests.factories import pdf_upload
-from webhooks.models import Subscription
 from telephony.tests.factories import make_call
+from webhooks.models import Subscription
 
 # Patterns without a name cannot be reversed: the URL each is tried with.
 UNNAMED = {"admin:*": "/admin/nada/"}

@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workorders', '0016_reference_data'),
+        ('incidents', '0017_journal_channel'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workorder',
+            model_name='incident',
             name='time_spent_seconds',
             field=models.PositiveIntegerField(default=0, verbose_name='time spent (s)'),
         ),
