@@ -33,6 +33,11 @@ SAME_IN_SPANISH = {
     "Registros Mercantiles",
     "Cuadro de vinculación",
     "API",
+    "Token",
+    "URL",
+    "Webhooks",
+    "webhook-id",
+    "error",
     "%(hours)d h %(minutes)d min",
     "%(minutes)d min %(seconds)d s",
     "%(seconds)d s",
@@ -66,7 +71,9 @@ def _unquote(block: str | None) -> str | None:
 def _collected_msgids(settings, tmp_path: Path) -> list[tuple[str | None, str, str | None]]:
     """What makemessages extracts from the project, written to a scratch
     catalogue: it runs in a folder of links to the code and templates, because
-    run from the project it would write into the project's own catalogues."""
+    run from the project it would write into the project's own catalogues. The
+    apps' own ``locale`` folders are skipped for the same reason: makemessages
+    writes the strings of an app that has one into it."""
     locale = tmp_path / "locale"
     locale.mkdir()
     sources = tmp_path / "src"
@@ -80,7 +87,7 @@ def _collected_msgids(settings, tmp_path: Path) -> list[tuple[str | None, str, s
         "makemessages",
         locale=["es"],
         symlinks=True,
-        ignore_patterns=["tests", "__pycache__"],
+        ignore_patterns=["tests", "__pycache__", "locale"],
         verbosity=0,
     )
     settings.LOCALE_PATHS = project_locale_paths
