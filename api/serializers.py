@@ -171,6 +171,10 @@ def kind_serializers(kind: Kind) -> dict[str, type[serializers.Serializer]]:
         (TicketSerializer,),
         {
             "status": serializers.ChoiceField(choices=_status_choices(kind), read_only=True),
+            # Its one code: a ticket of one kind never reads as another's in the schema.
+            "kind": serializers.ChoiceField(
+                choices=[(kind.code, kind.code)], source="KIND", read_only=True
+            ),
             "Meta": type("Meta", (TicketSerializer.Meta,), {"model": kind.model}),
         },
     )

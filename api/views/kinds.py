@@ -3,7 +3,12 @@ makes them for every kind in the registry, so a new kind gets its API with
 no edit here."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 
 from api.pagination import PAGE_PARAMETERS
 from api.serializers import (
@@ -44,7 +49,7 @@ from api.views.tickets import (
     TicketDetailView,
     TicketListView,
 )
-from itsm.kinds import Kind
+from itsm.kinds import Kind, all_kinds
 
 
 def _own_handler(original, name: str):
@@ -121,7 +126,16 @@ def kind_views(kind: Kind) -> dict:
             "post": {
                 "request": EscalateRelatedSerializer,
                 "responses": responses(
-                    {201: OpenApiResponse(description="The new ticket, of the kind of the case.")},
+                    {
+                        201: OpenApiResponse(
+                            PolymorphicProxySerializer(
+                                component_name="RelatedTicket",
+                                serializers=[kind_serializers(k)["ticket"] for k in all_kinds()],
+                                resource_type_field_name=None,
+                            ),
+                            description="The new ticket, of the kind that carries the case.",
+                        )
+                    },
                     404,
                 ),
             }
