@@ -23,25 +23,25 @@ from itsm.customer_timeline import (
     register_customer_source,
     seek,
 )
-from itsm.kinds import Kind, all_kinds
+from itsm.kinds import all_kinds
 from itsm.models import EscalationPacket
 from itsm.models.choices import OPEN_STATUSES
 
 RECENT_DAYS = 365
 
 
-def customer_ticket_numbers(kind: Kind, customer: Customer) -> QuerySet:
-    """The numbers of the customer's tickets of ``kind``, as a subquery:
-    what mail and escalations, which name tickets by number, are matched with."""
-    return kind.model.objects.filter(customer=customer).values("number")
-
-
-def customer_ticket_numbers_q(field: str, customer: Customer) -> Q:
-    """``field`` holds the number of one of the customer's tickets, any kind."""
-    condition = Q(pk__in=[])
-    for kind in all_kinds():
-        condition |= Q(**{f"{field}__in": customer_ticket_numbers(kind, customer)})
-    return condition
+def customer_ticket_numbers(customer: Customer) -> QuerySet | list:
+    """The numbers of the customer's tickets of every kind, as one subquery
+    (a UNION ALL of one per kind): what mail and escalations, which name
+    tickets by number, are matched with. One ``IN`` over it lets PostgreSQL
+    join through the table's ticket-number index, where an OR of one ``IN``
+    per kind makes it read the whole table."""
+    numbers = [
+        kind.model.objects.filter(customer=customer).values("number") for kind in all_kinds()
+    ]
+    if not numbers:
+        return []
+    return numbers[0].union(*numbers[1:], all=True) if len(numbers) > 1 else numbers[0]
 
 
 def _ticket_items(
@@ -83,10 +83,8 @@ def _escalation_items(
     customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
 ) -> list[TimelineItem]:
     kinds = {kind.code: kind for kind in all_kinds()}
-    condition = Q(pk__in=[])
-    for kind in kinds.values():
-        condition |= Q(kind=kind.code, ticket_number__in=customer_ticket_numbers(kind, customer))
-    packets = EscalationPacket.objects.filter(condition).only(
+    numbers = customer_ticket_numbers(customer)
+    packets = EscalationPacket.objects.filter(ticket_number__in=numbers).only(
         "id", "ticket_number", "kind", "case", "state", "escalated_at"
     )
     items = []
