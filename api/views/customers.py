@@ -1,6 +1,7 @@
 """Customers: the magnifier's search, creation and (staff) updates."""
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -39,7 +40,8 @@ class CustomerListView(DeskAPIView):
     )
     def get(self, request) -> Response:
         query = request.query_params.get("q", "")
-        found = customer_search(query, limit=CUSTOMER_SEARCH_LIMIT)
+        found = list(customer_search(query, limit=CUSTOMER_SEARCH_LIMIT))
+        prefetch_related_objects(found, "phones")
         return Response(CustomerSerializer(found, many=True).data)
 
     @extend_schema(request=CustomerWriteSerializer, responses=responses({201: CustomerSerializer}))

@@ -3,6 +3,7 @@ number and customers by name, CIF/NIF, e-mail or phone with their open
 tickets. Every agent of the desk sees every ticket (``get_ticket_for_user``),
 and only they reach this view."""
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -80,6 +81,8 @@ class SearchView(DeskAPIView):
                 {"q": [_("Write at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}]}
             )
         results = global_search(query)
+        # The API shows each customer's phones: one query for all of them.
+        prefetch_related_objects([hit.customer for hit in results.customers], "phones")
         body = {
             "query": results.query,
             "exact": results.exact.number if results.exact is not None else None,
