@@ -349,16 +349,17 @@ def test_an_unknown_customer_is_404(client, agent):
 
 def test_the_page_runs_a_fixed_number_of_queries(client, agent, ana, django_assert_max_num_queries):
     """Session, user and roles; the customer and phones; per source a fixed
-    number (one per kind and event, escalations, mail in and out) and the
-    figures (one per kind, one for mail). A source registered by another app
+    number (one per kind and event, escalations, mail from the address, on
+    the tickets and sent) and the
+    figures (one per kind, two for mail). A source registered by another app
     adds its own fixed count."""
     client.force_login(agent)
     busy_customer(ana, agent, tickets=2)
-    # 15, and 2 for the phone's calls (their items, their figures).
-    with django_assert_max_num_queries(17) as few:
+    # 17, and 2 for the phone's calls (their items, their figures).
+    with django_assert_max_num_queries(19) as few:
         client.get(page(ana))
     busy_customer(ana, agent, tickets=12)
-    with django_assert_max_num_queries(17) as many:
+    with django_assert_max_num_queries(19) as many:
         response = client.get(page(ana))
     assert len(response.context["timeline"]) > 20
     assert len(many.captured_queries) == len(few.captured_queries)
