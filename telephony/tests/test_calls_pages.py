@@ -275,9 +275,9 @@ def test_the_popup_and_the_call_page_cost_a_fixed_number_of_queries(
     call = Call.objects.get(call_id="n")
     client.force_login(agent)
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         assert client.get(reverse("telephony:popup", args=[call.pk])).status_code == 200
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         assert client.get(reverse("telephony:detail", args=[call.pk])).status_code == 200
 
 
