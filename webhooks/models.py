@@ -43,6 +43,16 @@ class Subscription(models.Model):
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
     disabled_reason = models.TextField(_("why it was disabled"), blank=True)
 
+    # What the desk records by itself; nobody edits these.
+    RECORDED_FIELDS = (
+        "owner",
+        "created_at",
+        "consecutive_failures",
+        "failing_since",
+        "disabled_at",
+        "disabled_reason",
+    )
+
     class Meta:
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")

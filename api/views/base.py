@@ -36,6 +36,11 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+def search_query(description: str) -> OpenApiParameter:
+    """The required ``q`` of a search."""
+    return OpenApiParameter("q", OpenApiTypes.STR, required=True, description=description)
+
+
 def etag(ticket: Ticket) -> str:
     return f'"{ticket.version}"'
 
