@@ -13,6 +13,23 @@ from django.utils import timezone
 CLAIM_TOLERANCE = timedelta(seconds=1)
 
 
+def sweep_indexes(table: str, *, waiting: str) -> list[models.Index]:
+    """The sweep's two partial indexes: rows ``waiting`` by due time, and rows
+    being sent by lease expiry (``<table>_<waiting>_idx``, ``<table>_sending_idx``)."""
+    return [
+        models.Index(
+            fields=["status", "next_attempt_at"],
+            condition=models.Q(status=waiting),
+            name=f"{table}_{waiting}_idx",
+        ),
+        models.Index(
+            fields=["status", "lease_expires_at"],
+            condition=models.Q(status="sending"),
+            name=f"{table}_sending_idx",
+        ),
+    ]
+
+
 def lease_claim(
     model: type[models.Model], pk: int, *, waiting: str, sending: str, lease_seconds: int
 ) -> bool:
