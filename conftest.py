@@ -28,6 +28,14 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def start_service(service):
+    """Start a live service (a worker, an SMTP sink…), or skip without it."""
+    try:
+        return service.start()
+    except ServiceUnavailable as error:
+        missing_service(str(error))
+
+
 @pytest.fixture
 def redis(tmp_path):
     """A redis-server of the test's own, on loopback."""

@@ -29,7 +29,7 @@ from itsm.models import (
     ViewAccess,
     WorkInfoType,
 )
-from itsm.services.rules import TEMPLATE_FIELDS
+from itsm.services.rules import CLASSIFICATION_FIELDS, TEMPLATE_FIELDS
 
 MAX_TEXT = settings.ITSM_MAX_TEXT_LENGTH
 # Ids beyond a 64-bit integer designate nothing and would overflow the database.
@@ -77,13 +77,7 @@ TICKET_COLUMNS = (
     "impact",
     "urgency",
     "reported_source",
-    "operational_tier_1",
-    "operational_tier_2",
-    "operational_tier_3",
-    "product_tier_1",
-    "product_tier_2",
-    "product_tier_3",
-    "service",
+    *CLASSIFICATION_FIELDS,
     "created_at",
     "updated_at",
     "resolved_at",
@@ -294,6 +288,18 @@ class RelationSerializer(serializers.Serializer):
     summary = serializers.CharField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+def relation_side(relation, other) -> dict:
+    """A relation as seen from one ticket: ``other`` is the ticket on the other side."""
+    return {
+        "id": relation.pk,
+        "type": relation.type,
+        "number": other.number,
+        "summary": other.summary,
+        "status": other.status,
+        "created_at": relation.created_at,
+    }
 
 
 class RelationAddSerializer(serializers.Serializer):

@@ -23,20 +23,14 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("ITSM_HTTPS", "false")
 
-import django  # noqa: E402
+from bench.inprocess import percentile, setup, time_page  # noqa: E402
 
-django.setup()
+setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from customers.models import Customer  # noqa: E402
@@ -60,12 +54,6 @@ from workorders.models import WorkOrder  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 # Of the items: a third mail, the rest tickets opened and (mostly) resolved.
 MAIL_SHARE = 3
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def all_keys(customer: Customer) -> list:
@@ -177,28 +165,15 @@ def main() -> None:
     ]
     rows = []
     for name, page_url in pages:
-        for _ in range(args.warmup):
-            client.get(page_url)
-        timings, cpu = [], []
-        for _ in range(args.requests):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.get(page_url)
-            timings.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            if response.status_code != 200:
-                sys.exit(f"{name}: {page_url} answered {response.status_code}")
-        with CaptureQueriesContext(connection) as queries:
-            client.get(page_url)
+        page = time_page(client, name, page_url, warmup=args.warmup, requests=args.requests)
         rows.append(
             {
                 "scenario": name,
-                "p50_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(percentile(timings, 95), 1),
-                "max_ms": round(max(timings), 1),
-                # This process's CPU: what the page costs when the machine is
-                # shared (SQLite runs in-process; PostgreSQL's share is not in it).
-                "cpu_p50_ms": round(statistics.median(cpu), 1),
-                "queries": len(queries),
+                "p50_ms": round(page.p50, 1),
+                "p95_ms": round(percentile(page.timings, 95), 1),
+                "max_ms": round(max(page.timings), 1),
+                "cpu_p50_ms": round(statistics.median(page.cpu), 1),
+                "queries": page.queries,
             }
         )
 

@@ -17,39 +17,26 @@ as ``bench/run.py`` does.
 """
 
 import argparse
-import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+from bench.inprocess import percentile, setup, time_page  # noqa: E402
 
-django.setup()
+setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from itsm.common.pagination import encode_cursor  # noqa: E402
 from notifications.models import InboundEmail  # noqa: E402
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def ingest(args) -> None:
@@ -223,27 +210,14 @@ def console(args) -> None:
     ]
     results = []
     for name, url in scenarios:
-        for _ in range(3):
-            client.get(url)
-        timings, cpu = [], []
-        for _ in range(args.requests):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-            # CPU time of this process (SQLite runs in it): what the request
-            # costs when the machine is busy with other work.
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            if response.status_code != 200:
-                sys.exit(f"{name}: {url} answered {response.status_code}")
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
+        page = time_page(client, name, url, warmup=3, requests=args.requests)
         results.append(
             (
                 name,
-                statistics.median(timings),
-                percentile(timings, 95),
-                percentile(cpu, 95),
-                len(queries),
+                page.p50,
+                percentile(page.timings, 95),
+                percentile(page.cpu, 95),
+                page.queries,
             )
         )
         print(f"  {name}: p95 {results[-1][2]:.1f} ms", file=sys.stderr, flush=True)

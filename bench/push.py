@@ -18,9 +18,7 @@ import asyncio
 import json
 import os
 import random
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.processes import children_memory, children_threads, free_port, start_redis, wait_for  # noqa: E402
 
 SETUP = """
 import os
@@ -53,53 +54,6 @@ pbx.set_token(token)
 pbx.save()
 print("TOKEN", token)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
-
-
-def children_threads(parent_pid: int) -> int:
-    """Threads of the processes whose parent is ``parent_pid``."""
-    count = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M):
-            count += int(re.search(r"^Threads:\s+(\d+)", text, re.M).group(1))
-    return count
-
-
-def children_memory(parent_pid: int) -> list[int]:
-    """Resident memory (KiB) of each process whose parent is ``parent_pid``."""
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M):
-            match = re.search(r"^VmRSS:\s+(\d+)", text, re.M)
-            if match:
-                sizes.append(int(match.group(1)))
-    return sorted(sizes)
 
 
 class Channel:
@@ -196,15 +150,8 @@ def main() -> None:
     processes = []
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
-                + ["--save", "", "--appendonly", "no", "--dir", str(scratch)],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        redis_url = f"redis://127.0.0.1:{port}"
+        redis, redis_url = start_redis(scratch)
+        processes.append(redis)
     environment = {
         **os.environ,
         "DEBUG": "false",

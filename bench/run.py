@@ -11,26 +11,17 @@ JSON to bench/results/<vendor>-<tickets>.json.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itsm.settings")
-# Measure what production runs: DEBUG off (no query log, cached templates).
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-# In-process requests are plain HTTP: no redirect to HTTPS.
-os.environ.setdefault("ITSM_HTTPS", "false")
+
+from bench.inprocess import percentile, setup  # noqa: E402
+
 # The API's rate per token would stop the timed requests: measure the work, not the limit.
-os.environ.setdefault("ITSM_API_RATE", "1000000/minute")
-
-import django  # noqa: E402
-
-django.setup()
+setup(ITSM_API_RATE="1000000/minute")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -47,12 +38,6 @@ from itsm.models import Status, SupportGroup, TicketTemplate  # noqa: E402
 from workorders.models import WorkOrder  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:

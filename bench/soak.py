@@ -15,7 +15,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,10 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.processes import children_memory, free_port, start_redis, wait_for  # noqa: E402
+
 PASSWORD = "soak-password-2026"
 
 SETUP = f"""
@@ -51,25 +54,6 @@ for i in range(200):
     make_incident(user=agents[i % len(agents)], customer=CustomerFactory())
 print("ready")
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 class Agent(threading.Thread):
@@ -140,21 +124,6 @@ def row(kind: str, values: list[float]) -> str:
     return f"{kind:<18}{len(values):>7}{p50:>9.0f}{p95:>9.0f}{p99:>9.0f}"
 
 
-def worker_memory(master_pid: int) -> list[int]:
-    """Resident memory (KiB) of each gunicorn worker."""
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
-            match = re.search(r"^VmRSS:\s+(\d+)", text, re.M)
-            if match:
-                sizes.append(int(match.group(1)))
-    return sorted(sizes)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=50)
@@ -166,26 +135,8 @@ def main() -> None:
     processes = []
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [
-                    shutil.which("redis-server"),
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(scratch),
-                ],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        redis_url = f"redis://127.0.0.1:{port}"
+        redis, redis_url = start_redis(scratch)
+        processes.append(redis)
     port = free_port()
     environment = {
         **os.environ,
@@ -268,14 +219,14 @@ def main() -> None:
 
     stop = threading.Event()
     agents = [Agent(base, f"soak{i:03d}", numbers, stop, record) for i in range(args.agents)]
-    memory = [(0.0, worker_memory(gunicorn.pid))]
+    memory = [(0.0, children_memory(gunicorn.pid))]
     started = time.monotonic()
     for agent in agents:
         agent.start()
     try:
         while time.monotonic() - started < args.minutes * 60:
             time.sleep(min(30, args.minutes * 60 / 10))
-            memory.append((time.monotonic() - started, worker_memory(gunicorn.pid)))
+            memory.append((time.monotonic() - started, children_memory(gunicorn.pid)))
     finally:
         stop.set()
         for agent in agents:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.forms import CustomerForm
 from customers.models import CUSTOMER_FIELDS, Customer, CustomerPhone
 from customers.services import customer_create, customer_note_set, customer_update
+from itsm.common.admin import ReadOnlyAdminMixin
 from itsm.common.phones import normalise_phone
 
 
@@ -45,7 +46,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerPhone)
-class CustomerPhoneAdmin(admin.ModelAdmin):
+class CustomerPhoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only view of every phone (they are edited on their customer):
     who has a number, the switchboards several customers share."""
 
@@ -55,12 +56,3 @@ class CustomerPhoneAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer",)
     list_select_related = ("customer",)
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

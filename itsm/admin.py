@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.admin import ReadOnlyAdminMixin
 from itsm.kinds import all_kinds
 from itsm.models import (
     AuditEvent,
@@ -64,19 +65,6 @@ class CalendarAdminMixin(CacheClearingAdminMixin):
     """For the rows the business calendar and the SLA targets are built from."""
 
     clear_cache = staticmethod(clear_business_calendar)
-
-
-class ReadOnlyAdminMixin:
-    """For rows that only services may write: tickets, the journal, numbering."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(SupportGroup)

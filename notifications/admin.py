@@ -3,7 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from itsm.admin import ReadOnlyAdminMixin, file_links
+from itsm.admin import file_links
+from itsm.common.admin import ReadOnlyAdminMixin
 from notifications.forms import ResponseTemplateAdminForm, ResponseTemplateDocumentForm
 from notifications.models import (
     ImapFolderState,

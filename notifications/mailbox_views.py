@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +17,7 @@ from itsm.attachments import file_response
 from itsm.common.access import agent_required
 from itsm.common.forms import add_service_errors
 from itsm.common.links import desk_hosts
-from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.common.pagination import filters_or_defaults, keyset_list, query_without_cursor
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
@@ -50,28 +50,11 @@ DEFAULT_FILTERS = "f=1&status=new&status=in_progress"
 KEYS = ("received_at", "id")
 
 
-def _filters(request: HttpRequest) -> QueryDict:
-    if "f" in request.GET:
-        return request.GET
-    data = QueryDict(DEFAULT_FILTERS, mutable=True)
-    for name in CURSOR_PARAMS:
-        if name in request.GET:
-            data[name] = request.GET[name]
-    return data
-
-
-def _without(data: QueryDict, *names: str) -> str:
-    kept = data.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
-
-
 @agent_required
 @require_GET
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Messages not threaded by themselves, newest first, keyset pages."""
-    data = _filters(request)
+    data = filters_or_defaults(request, DEFAULT_FILTERS)
     filterset = InboundEmailFilterSet(data, queryset=mailbox_messages(), request=request)
     context = {"filterset": filterset, "page": None, "rows": []}
     status = 200
@@ -88,7 +71,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
             model=InboundEmail,
             descending=True,
             params=data,
-            filter_query=_without(data, *CURSOR_PARAMS),
+            filter_query=query_without_cursor(data),
             counted=filterset.qs,
         )
         for email in listing.page.rows:

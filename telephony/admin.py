@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from itsm.admin import ReadOnlyAdminMixin
+from itsm.common.admin import ReadOnlyAdminMixin
 from telephony.models import AgentPhone, Call, CallEvent, CtiIntegration
 
 

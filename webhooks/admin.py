@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from itsm.common.admin import ReadOnlyAdminMixin
 from itsm.events import EVENT_TYPES
 from webhooks.addresses import check_destination
 from webhooks.delivery import delivery_resend
@@ -58,15 +59,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     search_fields = ("name", "url")
     list_select_related = ("owner",)
     raw_id_fields = ("owner",)
-    readonly_fields = (
-        "secret",
-        "owner",
-        "created_at",
-        "consecutive_failures",
-        "failing_since",
-        "disabled_at",
-        "disabled_reason",
-    )
+    readonly_fields = ("secret", *Subscription.RECORDED_FIELDS)
     actions = ("send_test", "disable")
 
     def get_readonly_fields(self, request, obj=None):
@@ -138,7 +131,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             subscription_update(subscription=subscription, active=False)
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
@@ -155,15 +148,9 @@ class AttemptInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ("number",)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The delivery log: read-only, with *Reenviar*."""
 
     # The webhook-id is on each delivery's page and searchable.
@@ -202,15 +189,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("body"))
     def body(self, delivery: Delivery) -> str:
         return delivery.event.body
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Resend the selected deliveries"), permissions=["view"])
     def resend(self, request, queryset) -> None:

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from itsm.common.leases import lease_claim
 from itsm.common.text import single_line
 from webhooks import client
 from webhooks.addresses import RefusedDestination, check_destination
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 SKIPPED = "skipped"
 # What the log keeps of a receiver's answer.
 RESPONSE_KEPT_CHARACTERS = 2000
-# How late a retry may fire compared with the row's next_attempt_at and still claim it.
-CLAIM_TOLERANCE = timedelta(seconds=1)
 USER_AGENT = "itsm-webhooks/1"
 
 
@@ -58,13 +57,12 @@ class _Result:
 
 def delivery_attempt(*, delivery_id: int) -> Outcome:
     """Claim the delivery, POST its event and record what came of it."""
-    now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now + CLAIM_TOLERANCE
-    ).update(
-        status=DeliveryStatus.SENDING,
-        attempts=F("attempts") + 1,
-        lease_expires_at=now + timedelta(seconds=settings.ITSM_WEBHOOKS_LEASE_SECONDS),
+    claimed = lease_claim(
+        Delivery,
+        delivery_id,
+        waiting=DeliveryStatus.PENDING,
+        sending=DeliveryStatus.SENDING,
+        lease_seconds=settings.ITSM_WEBHOOKS_LEASE_SECONDS,
     )
     if not claimed:
         return Outcome(SKIPPED)

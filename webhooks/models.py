@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.leases import sweep_indexes
 from itsm.events import EVENT_TYPES
 
 # What *Enviar prueba* sends: to one subscription, whatever its events.
@@ -42,6 +43,16 @@ class Subscription(models.Model):
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
     disabled_reason = models.TextField(_("why it was disabled"), blank=True)
+
+    # What the desk records by itself; nobody edits these.
+    RECORDED_FIELDS = (
+        "owner",
+        "created_at",
+        "consecutive_failures",
+        "failing_since",
+        "disabled_at",
+        "disabled_reason",
+    )
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -122,16 +133,7 @@ class Delivery(models.Model):
                 fields=["subscription", "-created_at", "-id"], name="webhookdelivery_log_idx"
             ),
             # The sweep: pending rows overdue and sending rows whose lease expired.
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                condition=models.Q(status="pending"),
-                name="webhookdelivery_pending_idx",
-            ),
-            models.Index(
-                fields=["status", "lease_expires_at"],
-                condition=models.Q(status="sending"),
-                name="webhookdelivery_sending_idx",
-            ),
+            *sweep_indexes("webhookdelivery", waiting="pending"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,12 @@ receiver learns the state the change left, not a later one."""
 
 from collections.abc import Callable
 
-from api.serializers import JournalEntrySerializer, RelationSerializer, kind_serializers
+from api.serializers import (
+    JournalEntrySerializer,
+    RelationSerializer,
+    kind_serializers,
+    relation_side,
+)
 from itsm import events
 
 
@@ -41,15 +46,8 @@ def _journal_appended(ticket, entry, **_facts) -> dict:
 
 
 def _relation_added(ticket, other, relation, **_facts) -> dict:
-    side = {
-        "id": relation.pk,
-        "type": relation.type,
-        "number": other.number,
-        "summary": other.summary,
-        "status": other.status,
-        "created_at": relation.created_at,
-    }
-    return {"ticket": _ticket_reference(ticket), "relation": dict(RelationSerializer(side).data)}
+    side = RelationSerializer(relation_side(relation, other)).data
+    return {"ticket": _ticket_reference(ticket), "relation": dict(side)}
 
 
 def _escalation_changed(ticket, packet, event: str, **_facts) -> dict:

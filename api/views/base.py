@@ -2,6 +2,7 @@
 ETag and ``If-Match``, input validation, the one-kind view base and the
 404 for addresses no route matches."""
 
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,25 +28,38 @@ def responses(ok: dict, *codes: int) -> dict:
     return {**ok, **problems(*codes)}
 
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The ticket\'s ETag (its version, e.g. "3"). Without it: 428; stale: 412.',
-)
+def if_match(thing: str, example: int) -> OpenApiParameter:
+    """The required ``If-Match`` of a write to a versioned row (a ticket, a message)."""
+    return OpenApiParameter(
+        "If-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=True,
+        description=f'The {thing}\'s ETag (its version, e.g. "{example}"). '
+        "Without it: 428; stale: 412.",
+    )
 
 
-def etag(ticket: Ticket) -> str:
-    return f'"{ticket.version}"'
+IF_MATCH = if_match("ticket", 3)
 
 
-def expected_version(request) -> int:
-    """The version ``If-Match`` names; 428 without it. An unreadable one can
-    match no version: -1 makes the service answer 412 with what changed."""
+def search_query(description: str) -> OpenApiParameter:
+    """The required ``q`` of a search."""
+    return OpenApiParameter("q", OpenApiTypes.STR, required=True, description=description)
+
+
+def etag(row: models.Model) -> str:
+    """A versioned row's ETag: its version."""
+    return f'"{row.version}"'
+
+
+def expected_version(request, missing: str | None = None) -> int:
+    """The version ``If-Match`` names; 428 without it (``missing`` says what to
+    send). An unreadable one can match no version: -1 makes the service answer
+    412 with what changed."""
     header = request.headers.get("If-Match")
     if not header:
-        raise PreconditionRequired()
+        raise PreconditionRequired(missing)
     value = header.strip().removeprefix("W/").strip('"')
     return int(value) if value.isdigit() and len(value) < 10 else -1
 

@@ -4,8 +4,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -15,7 +14,7 @@ from api.serializers import (
     CustomerUpdateSerializer,
     CustomerWriteSerializer,
 )
-from api.views.base import responses, validated
+from api.views.base import responses, search_query, validated
 from customers.models import Customer
 from customers.selectors import customer_search
 from customers.services import customer_create, customer_update
@@ -27,12 +26,9 @@ CUSTOMER_SEARCH_LIMIT = 20
 class CustomerListView(DeskAPIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "q",
-                OpenApiTypes.STR,
-                required=True,
-                description="Name and surnames (accents ignored), CIF/NIF in any format, "
-                "e-mail or phone; at least 2 characters. Active customers, up to 20.",
+            search_query(
+                "Name and surnames (accents ignored), CIF/NIF in any format, "
+                "e-mail or phone; at least 2 characters. Active customers, up to 20."
             )
         ],
         responses=responses({200: CustomerSerializer(many=True)}),

@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.pagination import PAGE_PARAMETERS, keyset_response
-from api.rest import PROBLEM_JSON, DeskAPIView, PreconditionRequired
+from api.rest import PROBLEM_JSON, DeskAPIView
 from api.serializers import kind_serializers
 from api.serializers_mail import (
     AddToTicketSerializer,
@@ -30,7 +30,7 @@ from api.serializers_mail import (
     InboundRowSerializer,
     NoActionSerializer,
 )
-from api.views.base import responses, validated
+from api.views.base import etag, expected_version, if_match, responses, validated
 from api.views.kinds import _own_handler
 from api.views.mail import form_errors
 from api.views.scoped import MailboxPermission
@@ -58,26 +58,7 @@ KEYS = ("received_at", "id")
 MAX_POSITION = 32767
 BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
-MESSAGE_IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The message\'s ETag (its version, e.g. "2"). Without it: 428; stale: 412.',
-)
-
-
-def message_etag(email: InboundEmail) -> str:
-    return f'"{email.version}"'
-
-
-def message_version(request) -> int:
-    """The version ``If-Match`` names; an unreadable one matches none."""
-    header = request.headers.get("If-Match")
-    if not header:
-        raise PreconditionRequired(_("Send If-Match with the message's ETag (its version)."))
-    value = header.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+MESSAGE_IF_MATCH = if_match("message", 2)
 
 
 def stale_message_problem(error: StaleMessageError) -> Response:
@@ -98,7 +79,7 @@ def stale_message_problem(error: StaleMessageError) -> Response:
         status=412,
         content_type=PROBLEM_JSON,
     )
-    response["ETag"] = message_etag(current)
+    response["ETag"] = etag(current)
     return response
 
 
@@ -187,7 +168,7 @@ class MessageBase(DeskAPIView):
             "customers": sender_customers(email),
         }
         response = Response(InboundEmailSerializer(email, context=context).data)
-        response["ETag"] = message_etag(email)
+        response["ETag"] = etag(email)
         return response
 
 
@@ -208,7 +189,9 @@ class ActionView(MessageBase):
 
     def post(self, request, message_id: int, **kwargs) -> Response:
         email = self.message(message_id)
-        version = message_version(request)
+        version = expected_version(
+            request, _("Send If-Match with the message's ETag (its version).")
+        )
         try:
             result = self.perform(email, version)
         except StaleMessageError as error:

@@ -6,15 +6,14 @@ and only they reach this view."""
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.rest import DeskAPIView
 from api.serializers import CustomerSerializer
-from api.views.base import responses
+from api.views.base import responses, search_query
 from customers.selectors import MAX_QUERY_LENGTH
 from itsm.search_selectors import global_search
 
@@ -63,13 +62,10 @@ class SearchSerializer(serializers.Serializer):
 class SearchView(DeskAPIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "q",
-                OpenApiTypes.STR,
-                required=True,
-                description="A ticket number (INC…, WO…, 'inc 1234' or the digits), a "
+            search_query(
+                "A ticket number (INC…, WO…, 'inc 1234' or the digits), a "
                 f"customer's name and surnames, CIF/NIF, e-mail or phone; up to "
-                f"{MAX_QUERY_LENGTH} characters.",
+                f"{MAX_QUERY_LENGTH} characters."
             )
         ],
         responses=responses({200: SearchSerializer}),

@@ -25,6 +25,7 @@ from api.serializers import (
     RelationAddSerializer,
     RelationSerializer,
     ResolveSerializer,
+    relation_side,
 )
 from api.views.base import KindView, etag, expected_version, validated
 from itsm.action_forms import RelationForm
@@ -228,17 +229,7 @@ class JournalView(KindView):
 
 
 def _relation_rows(ticket: Ticket) -> list[dict]:
-    return [
-        {
-            "id": relation.pk,
-            "type": relation.type,
-            "number": other.number,
-            "summary": other.summary,
-            "status": other.status,
-            "created_at": relation.created_at,
-        }
-        for relation, other in ticket_relations(ticket)
-    ]
+    return [relation_side(relation, other) for relation, other in ticket_relations(ticket)]
 
 
 class RelationsView(KindView):

@@ -27,19 +27,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Subscription
-        fields = (
-            "id",
-            "name",
-            "url",
-            "events",
-            "active",
-            "owner",
-            "created_at",
-            "consecutive_failures",
-            "failing_since",
-            "disabled_at",
-            "disabled_reason",
-        )
+        fields = ("id", "name", "url", "events", "active", *Subscription.RECORDED_FIELDS)
         read_only_fields = fields
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,26 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000
 # The query parameters that carry a cursor; every other one is the list's filters.
 CURSOR_PARAMS = ("after", "before")
+
+
+def filters_or_defaults(request: HttpRequest, defaults: str) -> QueryDict:
+    """The filters in the URL (a filter form always sends ``f``); without
+    any, the list's ``defaults`` (a query string) at the URL's cursor."""
+    if "f" in request.GET:
+        return request.GET
+    data = QueryDict(defaults, mutable=True)
+    for name in CURSOR_PARAMS:
+        if name in request.GET:
+            data[name] = request.GET[name]
+    return data
+
+
+def query_without_cursor(data: QueryDict) -> str:
+    """The filters as a query string, for the pager's links to add a cursor to."""
+    kept = data.copy()
+    for name in CURSOR_PARAMS:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 class InvalidCursor(ValueError):

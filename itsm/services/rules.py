@@ -27,7 +27,8 @@ REASON_NOT_ALLOWED = gettext_lazy("This reason does not belong to the chosen sta
 
 DEFAULT_RESOLUTION = "RESUELTO"
 
-TEMPLATE_FIELDS = (
+# The ticket's classification: the tiers and the service.
+CLASSIFICATION_FIELDS = (
     "operational_tier_1",
     "operational_tier_2",
     "operational_tier_3",
@@ -35,9 +36,8 @@ TEMPLATE_FIELDS = (
     "product_tier_2",
     "product_tier_3",
     "service",
-    "impact",
-    "urgency",
 )
+TEMPLATE_FIELDS = (*CLASSIFICATION_FIELDS, "impact", "urgency")
 
 # What the edit form of sections 2–4 sets; the template sets the rest.
 FORM_FIELDS = (

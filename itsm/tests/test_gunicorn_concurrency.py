@@ -38,12 +38,39 @@ SQLITE_WRITERS = 20
 class Gunicorn:
     """``gunicorn itsm.wsgi`` on a loopback port, on this test's database."""
 
+    description = "gunicorn"
+
     def __init__(self, folder: Path, *, workers: int, threads: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = folder / "gunicorn.log"
-        environment = {
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                *self.arguments(workers=workers, threads=threads),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+            ],
+            cwd=settings.BASE_DIR,
+            env=self.environment(folder),
+            stdout=open(self.log_path, "w"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_for(self._answers, timeout=30):
+            self.stop()
+            missing_service(f"{self.description} did not start:\n" + self.log())
+
+    def arguments(self, *, workers: int, threads: int) -> list[str]:
+        return ["itsm.wsgi", "--workers", str(workers), "--threads", str(threads)]
+
+    def environment(self, folder: Path) -> dict[str, str]:
+        return {
             **os.environ,
             **database_environment(),
             "DEBUG": "false",
@@ -55,30 +82,6 @@ class Gunicorn:
             "EMAIL_FILE_PATH": str(folder / "mail"),
             "LOG_LEVEL": "WARNING",
         }
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "itsm.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--timeout",
-                "120",
-            ],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=open(self.log_path, "w"),  # noqa: SIM115 - closed with the process
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        if not wait_for(self._answers, timeout=30):
-            self.stop()
-            missing_service("gunicorn did not start:\n" + self.log())
 
     def _answers(self) -> bool:
         try:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
+from itsm.common.leases import sweep_indexes
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.storage import private_storage
@@ -106,16 +107,7 @@ class OutgoingEmail(models.Model):
             # The e-mail section of the ticket page: a ticket's messages, newest first.
             models.Index(fields=["ticket_number", "-created_at"], name="outgoingemail_ticket_idx"),
             # The sweep: queued rows overdue and sending rows whose lease expired.
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                condition=models.Q(status="queued"),
-                name="outgoingemail_queued_idx",
-            ),
-            models.Index(
-                fields=["status", "lease_expires_at"],
-                condition=models.Q(status="sending"),
-                name="outgoingemail_sending_idx",
-            ),
+            *sweep_indexes("outgoingemail", waiting="queued"),
         ]
 
     def __str__(self) -> str:

@@ -19,12 +19,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm import events as announced
 from itsm import journal_events as events
+from itsm.common.leases import lease_claim
 from itsm.common.text import clean_file_name, display_name, single_line
 from itsm.models import Channel, WorkInfoType
 from itsm.services.journal import journal_event
@@ -73,20 +73,15 @@ class Delivery:
 
 SKIPPED = "skipped"
 
-# How late a retry may fire compared with the row's next_attempt_at and still
-# claim it (the task's countdown and the row are computed from the same delay).
-CLAIM_TOLERANCE = timedelta(seconds=1)
-
 
 def email_deliver(*, email_id: int) -> Delivery:
     """Claim the row, send it over SMTP and record the outcome."""
-    now = timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        pk=email_id, status=EmailStatus.QUEUED, next_attempt_at__lte=now + CLAIM_TOLERANCE
-    ).update(
-        status=EmailStatus.SENDING,
-        attempts=F("attempts") + 1,
-        lease_expires_at=now + timedelta(seconds=settings.ITSM_EMAIL_LEASE_SECONDS),
+    claimed = lease_claim(
+        OutgoingEmail,
+        email_id,
+        waiting=EmailStatus.QUEUED,
+        sending=EmailStatus.SENDING,
+        lease_seconds=settings.ITSM_EMAIL_LEASE_SECONDS,
     )
     if not claimed:
         return Delivery(SKIPPED)

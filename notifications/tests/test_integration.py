@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from conftest import missing_service
+from conftest import start_service
 from itsm.models import WorkInfoType
 from itsm.presenters import entry_text
 from notifications.models import EmailStatus, OutgoingEmail
@@ -18,7 +18,6 @@ from notifications.services.compose import email_send
 from notifications.tests.factories import pdf_upload
 from notifications.tests.live import (
     CeleryWorker,
-    ServiceUnavailable,
     SmtpSink,
     free_port,
     parts,
@@ -46,13 +45,6 @@ def worker(transactional_db, tmp_path, redis, smtp, private_media):
     print(process.log_tail(200))
 
 
-def start(service):
-    try:
-        return service.start()
-    except ServiceUnavailable as error:
-        missing_service(str(error))
-
-
 @pytest.fixture
 def web(redis):
     """The web side publishes to the same broker."""
@@ -76,8 +68,8 @@ def statuses(emails) -> list[str]:
 def serve(smtp, worker, mode: str = "accept") -> None:
     """The SMTP sink answering in ``mode``, then the worker."""
     smtp.set_mode(mode)
-    start(smtp)
-    start(worker)
+    start_service(smtp)
+    start_service(worker)
 
 
 def signed_in(user) -> Client:
@@ -126,7 +118,7 @@ def test_a_message_sent_from_the_compose_page_reaches_the_customer(
 def test_twenty_messages_queued_while_smtp_is_down_arrive_once_each(
     agent, incident, documentation, worker, smtp, web
 ):
-    start(worker)
+    start_service(worker)
     emails = queue(incident, agent, documentation, count=20)
     # Every message has met the closed port at least once...
     assert wait_for(
@@ -138,7 +130,7 @@ def test_twenty_messages_queued_while_smtp_is_down_arrive_once_each(
     ), worker.log_tail()
     assert "Connection refused" in OutgoingEmail.objects.first().last_error
     # ...then the server comes back.
-    start(smtp)
+    start_service(smtp)
     assert wait_until_all(emails, EmailStatus.SENT, timeout=20), worker.log_tail()
 
     received_ids = [record["message"]["Message-ID"] for record in smtp.messages()]
@@ -172,7 +164,7 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_message_id_kept(
     worker.kill()
     assert statuses([email]) == [EmailStatus.SENDING]
     smtp.set_mode("accept")
-    start(worker)
+    start_service(worker)
     assert wait_until_all([email], EmailStatus.SENT, timeout=20), worker.log_tail()
 
     email.refresh_from_db()

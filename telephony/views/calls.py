@@ -4,7 +4,7 @@ pop-up, and the tickets made from a call."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.forms import CustomerForm
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
-from itsm.common.pagination import CURSOR_PARAMS, keyset_list
+from itsm.common.pagination import filters_or_defaults, keyset_list, query_without_cursor
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, kind_for_code, kind_for_number
 from itsm.models import ReportedSource
@@ -30,26 +30,6 @@ from telephony.services.tickets import call_link_ticket
 
 KEYS = ("rung_at", "id")
 QUEUE_SHOWN = 20
-
-
-def _filters(request: HttpRequest) -> QueryDict:
-    """The filters asked for; without any, today's calls."""
-    if "f" in request.GET:
-        return request.GET
-    data = QueryDict(mutable=True)
-    data["f"] = "1"
-    data["day"] = timezone.localdate().isoformat()
-    for name in CURSOR_PARAMS:
-        if name in request.GET:
-            data[name] = request.GET[name]
-    return data
-
-
-def _without(data: QueryDict, *names: str) -> str:
-    kept = data.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
 
 
 def _rows(calls) -> list[dict]:
@@ -70,7 +50,8 @@ def _rows(calls) -> list[dict]:
 def calls(request: HttpRequest) -> HttpResponse:
     """The missed calls owed a call back (oldest due first), then the
     calls of the day asked for, newest first, in keyset pages."""
-    data = _filters(request)
+    # Without filters: today's calls.
+    data = filters_or_defaults(request, f"f=1&day={timezone.localdate().isoformat()}")
     queryset = Call.objects.select_related("agent", "customer", "callback_assignee")
     filterset = CallFilterSet(data, queryset=queryset, request=request)
     waiting = list(
@@ -98,7 +79,7 @@ def calls(request: HttpRequest) -> HttpResponse:
             model=Call,
             descending=True,
             params=data,
-            filter_query=_without(data, *CURSOR_PARAMS),
+            filter_query=query_without_cursor(data),
             counted=filterset.qs,
         )
         context.update(listing.context(), rows=_rows(listing.page.rows))

@@ -8,13 +8,11 @@ import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
-from conftest import missing_service
+from conftest import start_service
 from itsm import events
 from itsm.tests.factories import make_incident
 from notifications.tests.live import (
     CeleryWorker,
-    RedisServer,
-    ServiceUnavailable,
     free_port,
     publishing_to,
     wait_for,
@@ -37,16 +35,6 @@ WEBHOOK_WORKER_SETTINGS = {
 
 
 @pytest.fixture
-def redis(tmp_path):
-    try:
-        server = RedisServer(tmp_path)
-    except ServiceUnavailable as error:
-        missing_service(str(error))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def worker(transactional_db, tmp_path, redis, private_media):
     """Not started: each test starts it when its scenario needs it."""
     process = CeleryWorker(tmp_path / "worker", broker_url=redis.url, smtp_port=free_port())
@@ -54,13 +42,6 @@ def worker(transactional_db, tmp_path, redis, private_media):
     yield process
     process.kill()
     print(process.log_tail(200))
-
-
-def start(service):
-    try:
-        return service.start()
-    except ServiceUnavailable as error:
-        missing_service(str(error))
 
 
 @pytest.fixture
@@ -84,14 +65,14 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_event_arrives_with_its
         owner=admin_user, name="Portal", url=receiver.url(), events=[events.TICKET_CREATED]
     )
     receiver.behaviour.first_pause = 30  # holds the first request: the worker waits on it
-    start(worker)
+    start_service(worker)
     with transaction.atomic():
         ticket = make_incident(user=agent)
     assert wait_for(lambda: receiver.requests, timeout=20), worker.log_tail()
     worker.kill()  # SIGKILL to the whole process group, mid-request
     assert Delivery.objects.get().status == DeliveryStatus.SENDING
 
-    start(worker)
+    start_service(worker)
     assert wait_for(lambda: len(receiver.requests) >= 2, timeout=30), worker.log_tail()
     assert wait_for(delivered, timeout=15), worker.log_tail()
 
@@ -113,7 +94,7 @@ def test_a_receiver_down_for_a_while_gets_the_event_once_it_is_back(agent, admin
         url=down.url(),
         events=[events.TICKET_CREATED],
     )
-    start(worker)
+    start_service(worker)
     with transaction.atomic():
         make_incident(user=agent)
     delivery = Delivery.objects.get()
@@ -140,7 +121,7 @@ def test_a_rolled_back_change_is_never_delivered(agent, admin_user, receiver, wo
     subscription_create(
         owner=admin_user, name="Portal", url=receiver.url(), events=[events.TICKET_CREATED]
     )
-    start(worker)
+    start_service(worker)
     with pytest.raises(RuntimeError), transaction.atomic():
         make_incident(user=agent)
         raise RuntimeError("the change failed")

@@ -6,8 +6,6 @@ creates the ticket with the customer and the call."""
 
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,7 +13,6 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -24,8 +21,8 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.tests.browser.conftest import VIEWPORT
 from itsm.tests.browser.helpers import screenshot
-from itsm.tests.test_gunicorn_concurrency import Gunicorn, other_sessions, session_cookie
-from notifications.tests.live import database_environment, free_port, wait_for
+from itsm.tests.test_gunicorn_concurrency import Gunicorn, session_cookie
+from notifications.tests.live import wait_for
 from telephony.models import AgentPhone, Call, CallTicket, CtiIntegration
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -39,47 +36,19 @@ class AsgiGunicorn(Gunicorn):
     """gunicorn with uvicorn workers serving ``itsm.asgi`` (plus the static
     files nginx serves in production), with the push channel on Redis."""
 
-    def __init__(self, folder: Path, *, workers: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / "gunicorn.log"
-        environment = {
-            **os.environ,
-            **database_environment(),
-            "DEBUG": "false",
-            "ITSM_HTTPS": "false",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "PRIVATE_MEDIA_ROOT": str(folder / "private"),
-            "EMAIL_FILE_PATH": str(folder / "mail"),
-            "PUSH_REDIS_URL": REDIS_URL,
-            "LOG_LEVEL": "WARNING",
-        }
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "telephony.tests.asgi_static:application",
-                "--worker-class",
-                "uvicorn.workers.UvicornWorker",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "120",
-            ],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=open(self.log_path, "w"),  # noqa: SIM115 - closed with the process
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        if not wait_for(self._answers, timeout=30):
-            self.stop()
-            missing_service("gunicorn with uvicorn workers did not start:\n" + self.log())
+    description = "gunicorn with uvicorn workers"
+
+    def arguments(self, *, workers: int, threads: int) -> list[str]:
+        return [
+            "telephony.tests.asgi_static:application",
+            "--worker-class",
+            "uvicorn.workers.UvicornWorker",
+            "--workers",
+            str(workers),
+        ]
+
+    def environment(self, folder: Path) -> dict[str, str]:
+        return {**super().environment(folder), "PUSH_REDIS_URL": REDIS_URL}
 
 
 @pytest.fixture
@@ -91,8 +60,6 @@ def asgi_server(tmp_path, reference):
     server = AsgiGunicorn(tmp_path / "web", workers=2)
     yield server
     server.stop()
-    if connection.vendor == "postgresql":
-        wait_for(lambda: other_sessions() == 0, timeout=15)
 
 
 def post_event(server, token: str, **event) -> float:

@@ -1,0 +1,75 @@
+"""What the benchmarks that start the production shape (``push.py``,
+``soak.py``) share: free loopback ports, a redis-server of their own, waiting
+for a server to answer and reading its workers' memory from /proc.
+Standard library only: these scripts run outside Django."""
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
+    """A redis-server on a free loopback port, nothing saved; and its URL
+    without a database number (each script appends its own)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    return process, f"redis://127.0.0.1:{port}"
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def _children_status(parent_pid: int) -> list[str]:
+    """The /proc status of each process whose parent is ``parent_pid``."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M):
+            found.append(text)
+    return found
+
+
+def children_memory(parent_pid: int) -> list[int]:
+    """Resident memory (KiB) of each process whose parent is ``parent_pid``."""
+    sizes = []
+    for text in _children_status(parent_pid):
+        match = re.search(r"^VmRSS:\s+(\d+)", text, re.M)
+        if match:
+            sizes.append(int(match.group(1)))
+    return sorted(sizes)
+
+
+def children_threads(parent_pid: int) -> int:
+    """Threads of the processes whose parent is ``parent_pid``."""
+    return sum(
+        int(re.search(r"^Threads:\s+(\d+)", text, re.M).group(1))
+        for text in _children_status(parent_pid)
+    )

@@ -1,0 +1,46 @@
+"""The claim of an outbox row (an e-mail, a webhook delivery) by the worker
+that will send it: one conditional UPDATE, so two workers never both send it.
+The row's ``attempts`` after the claim is the fencing token of the sender."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+# How late a retry may fire compared with the row's next_attempt_at and still
+# claim it (the task's countdown and the row are computed from the same delay).
+CLAIM_TOLERANCE = timedelta(seconds=1)
+
+
+def sweep_indexes(table: str, *, waiting: str) -> list[models.Index]:
+    """The sweep's two partial indexes: rows ``waiting`` by due time, and rows
+    being sent by lease expiry (``<table>_<waiting>_idx``, ``<table>_sending_idx``)."""
+    return [
+        models.Index(
+            fields=["status", "next_attempt_at"],
+            condition=models.Q(status=waiting),
+            name=f"{table}_{waiting}_idx",
+        ),
+        models.Index(
+            fields=["status", "lease_expires_at"],
+            condition=models.Q(status="sending"),
+            name=f"{table}_sending_idx",
+        ),
+    ]
+
+
+def lease_claim(
+    model: type[models.Model], pk: int, *, waiting: str, sending: str, lease_seconds: int
+) -> bool:
+    """Move the row from ``waiting`` (when due) to ``sending`` for ``lease_seconds``;
+    False when it was not due, not waiting, or another worker claimed it first."""
+    now = timezone.now()
+    claimed = model.objects.filter(
+        pk=pk, status=waiting, next_attempt_at__lte=now + CLAIM_TOLERANCE
+    ).update(
+        status=sending,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + timedelta(seconds=lease_seconds),
+    )
+    return bool(claimed)
