@@ -75,3 +75,21 @@ def test_every_variable_the_settings_read_is_in_the_configuration_page():
 
     assert len(read) > 40
     assert read - documented == set()
+
+
+SKIPPED_DIRECTORIES = {".venv", ".git", "var", "node_modules", "vendor", "__pycache__"}
+
+
+def test_no_file_keeps_merge_markers():
+    """A merge resolved by hand must not leave its markers behind."""
+    root = Path(settings.BASE_DIR)
+    markers = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+    kept = [
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.suffix in {".md", ".py", ".html", ".po", ".txt", ".ini", ".js", ".css"}
+        and not SKIPPED_DIRECTORIES & set(path.relative_to(root).parts)
+        and path.is_file()
+        and markers.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not kept
