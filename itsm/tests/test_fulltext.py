@@ -1,0 +1,140 @@
+"""Full-text search: Spanish stems without accents or case, the same answers
+on SQLite (FTS5) and PostgreSQL (tsvector), the index kept in the
+transaction of the text, and rebuilt by the command."""
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from itsm import fulltext
+from itsm.common.fulltext import fold, highlight, query_stems, stems
+from itsm.models import TextIndexEntry
+from itsm.services.journal import work_info_add
+from itsm.services.ticket_update import ticket_update
+from itsm.tests.factories import make_incident, make_work_order
+
+# --- the pure engine ---------------------------------------------------------
+
+
+def test_stems_ignore_case_accents_and_plural():
+    assert stems("Contraseñas") == stems("contraseña") == stems("CONTRASENA")
+    assert stems("legalizacion") == stems("Legalización")
+    assert stems("libros") == stems("libro")
+
+
+def test_stop_words_are_left_out_as_postgresql_does():
+    assert stems("la de el y") == []
+    assert query_stems("el libro de los libros") == stems("libro")
+
+
+def test_fold_removes_accents_and_the_tilde():
+    assert fold("Ñandú ÁÉÍÓÚ") == "nandu aeiou"
+
+
+def test_highlight_marks_the_matched_words_and_escapes_the_rest():
+    snippet = highlight(
+        "<script>alert(1)</script> Olvidé mis contraseñas & la Contraseña",
+        query_stems("contraseña"),
+    )
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert "<mark>contraseñas</mark>" in snippet
+    assert "<mark>Contraseña</mark>" in snippet
+    assert "&amp;" in snippet
+
+
+def test_highlight_keeps_a_short_window_around_the_first_match():
+    text = "palabra " * 100 + "legalización " + "otra " * 100
+    snippet = highlight(text, query_stems("legalizacion"))
+    assert "<mark>legalización</mark>" in snippet
+    assert len(snippet) < 250
+    assert snippet.startswith("…") and snippet.endswith("…")
+
+
+# --- the index -----------------------------------------------------------------
+
+
+def numbers(hits) -> list[str]:
+    return [hit.ticket_number for hit in hits]
+
+
+@pytest.mark.django_db
+def test_ticket_creation_indexes_summary_and_description(agent):
+    order = make_work_order(
+        user=agent, summary="Consulta legalización de libros", description="Libro diario"
+    )
+    hits = fulltext.search("legalizacion", [fulltext.TICKET])
+    assert numbers(hits) == [order.number]
+    assert "<mark>legalización</mark>" in hits[0].snippet
+    assert numbers(fulltext.search("LIBROS diario")) == [order.number]
+    assert fulltext.search("legalizacion inexistente") == []
+
+
+@pytest.mark.django_db
+def test_ticket_update_indexes_the_new_summary(agent):
+    incident = make_incident(user=agent, summary="Error al firmar")
+    ticket_update(
+        ticket=incident,
+        user=agent,
+        expected_version=incident.version,
+        summary="No recuerda la contraseña",
+    )
+    assert numbers(fulltext.search("contraseñas")) == [incident.number]
+    assert fulltext.search("firmar") == []
+
+
+@pytest.mark.django_db
+def test_work_info_notes_are_indexed_with_their_ticket(agent):
+    incident = make_incident(user=agent, summary="Certificado")
+    work_info_add(ticket=incident, user=agent, notes="El navegador bloquea la ventana emergente")
+    hits = fulltext.search("navegadores", [fulltext.WORK_INFO])
+    assert numbers(hits) == [incident.number]
+    assert hits[0].source == fulltext.WORK_INFO
+
+
+@pytest.mark.django_db
+def test_the_index_rolls_back_with_the_text(agent):
+    incident = make_incident(user=agent, summary="Certificado")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        work_info_add(ticket=incident, user=agent, notes="Depósito de cuentas anuales")
+        raise RuntimeError
+    assert fulltext.search("deposito") == []
+
+
+@pytest.mark.django_db
+def test_newest_first_and_pages_by_keyset(agent):
+    tickets = [make_incident(user=agent, summary=f"Firma electrónica {n}") for n in range(5)]
+    first = fulltext.search("firma electronica", limit=2)
+    assert numbers(first) == [tickets[4].number, tickets[3].number]
+    last = TextIndexEntry.objects.get(source=fulltext.TICKET, key=first[-1].key)
+    rest = fulltext.search("firma electronica", limit=10, after=(last.updated_at, last.pk))
+    assert numbers(rest) == [t.number for t in reversed(tickets[:3])]
+
+
+@pytest.mark.django_db
+def test_per_ticket_keeps_the_newest_hit_of_each_ticket(agent):
+    incident = make_incident(user=agent, summary="Vinculación del certificado")
+    work_info_add(ticket=incident, user=agent, notes="Repite la vinculación")
+    assert len(fulltext.search("vinculacion")) == 2
+    hits = fulltext.search("vinculacion", per_ticket=True)
+    assert [(h.ticket_number, h.source) for h in hits] == [(incident.number, fulltext.WORK_INFO)]
+
+
+@pytest.mark.django_db
+def test_a_query_without_words_finds_nothing(agent):
+    make_incident(user=agent, summary="de la")
+    assert fulltext.search("de la") == []
+    assert fulltext.search('"*) OR (') == []
+    assert not fulltext.matching_ticket_numbers("").exists()
+
+
+@pytest.mark.django_db
+def test_the_command_rebuilds_the_index(agent):
+    incident = make_incident(user=agent, summary="Pagos y FLEI")
+    work_info_add(ticket=incident, user=agent, notes="Pago rechazado por el banco")
+    TextIndexEntry.objects.all().delete()
+    assert fulltext.search("pagos") == []
+    call_command("rebuild_text_index", batch=1, stdout=open("/dev/null", "w"))
+    hits = fulltext.search("pago")
+    assert sorted(h.source for h in hits) == [fulltext.TICKET, fulltext.WORK_INFO]
+    assert set(numbers(hits)) == {incident.number}
