@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from itsm import events as announced
 from itsm.common.fulltext import MAX_QUERY_WORDS, highlight, query_stems, stems
@@ -51,6 +52,8 @@ class Row:
 @dataclass(frozen=True)
 class Source:
     name: str
+    # What the user reads beside a hit ("Nota", "Correo recibido"…).
+    label: str
     # Every text of the source, for ``rebuild_text_index``.
     rows: Callable[[], Iterable[Row]]
     # ``visible(user, keys) -> keys``: which hits ``user`` may see. None: any
@@ -71,6 +74,11 @@ def unregister_source(name: str) -> None:
 
 def registered_sources() -> tuple[Source, ...]:
     return tuple(_SOURCES.values())
+
+
+def source_label(name: str) -> str:
+    source = _SOURCES.get(name)
+    return str(source.label) if source is not None else name
 
 
 def _entry(source: str, key: str, text: str, ticket_number, updated_at) -> TextIndexEntry:
@@ -165,7 +173,9 @@ class Hit:
     snippet: SafeString = field(repr=False)
 
 
-def _hits_sql(match_sql: str, sources: list[str] | None, after) -> tuple[str, list]:
+def _hits_sql(
+    match_sql: str, sources: list[str] | None, after, with_ticket: bool
+) -> tuple[str, list]:
     table = TextIndexEntry._meta.db_table
     if connection.vendor == "postgresql":
         rank = f"ts_rank(e.document, plainto_tsquery('{POSTGRES_CONFIG}', %s))"
@@ -177,13 +187,15 @@ def _hits_sql(match_sql: str, sources: list[str] | None, after) -> tuple[str, li
     if sources is not None:
         where.append(f"e.source IN ({', '.join(['%s'] * len(sources))})")
         params.extend(sources)
+    if with_ticket:
+        where.append("e.ticket_number IS NOT NULL")
     if after is not None:
         updated_at, entry_id = after
         updated_at = connection.ops.adapt_datetimefield_value(updated_at)
         where.append("(e.updated_at < %s OR (e.updated_at = %s AND e.id < %s))")
         params.extend([updated_at, updated_at, entry_id])
     sql = (
-        f"SELECT e.id, e.source, e.key, e.ticket_number, e.updated_at, {rank} "
+        f"SELECT e.id, e.source, e.key, e.ticket_number, e.updated_at, {rank}, e.text "
         f"FROM {table} e WHERE {' AND '.join(where)} "
         "ORDER BY e.updated_at DESC, e.id DESC LIMIT %s"
     )
@@ -198,19 +210,20 @@ def search(
     after: tuple[datetime, int] | None = None,
     user=None,
     per_ticket: bool = False,
+    with_ticket: bool = False,
 ) -> list[Hit]:
     """The newest ``limit`` texts matching every word of ``query``, each with a
     snippet (matched words in ``<mark>``, the rest escaped). ``after`` is the
     (updated_at, id) of the last hit of the previous page. With ``user``, the
-    hits a source's ``visible`` hides are left out; ``per_ticket`` keeps only
-    the newest hit of each ticket (and every hit without one). Two queries:
-    the hits, then their texts."""
+    hits a source's ``visible`` hides are left out; ``with_ticket`` keeps only
+    the texts of a ticket, ``per_ticket`` only the newest hit of each ticket
+    (and every hit without one). One query."""
     match = _match_sql(query)
     if match is None or limit <= 0:
         return []
     match_sql, match_params = match
     source_list = list(sources) if sources is not None else None
-    sql, params = _hits_sql(match_sql, source_list, after)
+    sql, params = _hits_sql(match_sql, source_list, after, with_ticket)
     rank_params = match_params if connection.vendor == "postgresql" else []
     # Room for the hits ``per_ticket`` and ``visible`` drop.
     fetch = limit * 4 if (per_ticket or user is not None) else limit
@@ -221,9 +234,6 @@ def search(
     if per_ticket:
         rows = list(_newest_per_ticket(rows))
     rows = rows[:limit]
-    texts = dict(
-        TextIndexEntry.objects.filter(id__in=[r[0] for r in rows]).values_list("id", "text")
-    )
     wanted = query_stems(query[:MAX_QUERY_CHARS])
     return [
         Hit(
@@ -232,9 +242,9 @@ def search(
             ticket_number=ticket_number,
             updated_at=_aware(updated_at),
             rank=float(rank),
-            snippet=highlight(texts.get(entry_id, ""), wanted),
+            snippet=highlight(text, wanted),
         )
-        for entry_id, source, key, ticket_number, updated_at, rank in rows
+        for _id, source, key, ticket_number, updated_at, rank, text in rows
     ]
 
 
@@ -359,8 +369,8 @@ def index_core_event(event_type: str, facts: dict) -> None:
 
 def register() -> None:
     """The core's sources and receiver, from ``ItsmConfig.ready``."""
-    register_source(Source(TICKET, _ticket_rows))
-    register_source(Source(WORK_INFO, _work_info_rows))
+    register_source(Source(TICKET, _("Summary and description"), _ticket_rows))
+    register_source(Source(WORK_INFO, _("Work info"), _work_info_rows))
     # ``wanted`` is asked by the batch announcers (auto-closure), whose
     # updates and entries carry no text: only a creation always writes.
     announced.register_receiver(

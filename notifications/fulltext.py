@@ -4,6 +4,8 @@ mail services already make in their own transactions."""
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from itsm import events as announced
 from itsm.fulltext import REBUILD_BATCH, Row, Source, index_text, register_source
 from notifications.models import EmailStatus, InboundEmail, OutgoingEmail
@@ -17,9 +19,11 @@ def mail_text(email) -> str:
 
 
 def _received_rows() -> Iterator[Row]:
-    emails = InboundEmail.objects.only(
-        "subject", "body_text", "ticket_number", "received_at"
-    ).exclude(processed_at=None)
+    emails = (
+        InboundEmail.objects.only("subject", "body_text", "ticket_number", "received_at")
+        .exclude(processed_at=None)
+        .filter(quarantine_reason="")
+    )
     for email in emails.order_by("pk").iterator(chunk_size=REBUILD_BATCH):
         yield Row(str(email.pk), mail_text(email), email.received_at, email.ticket_number)
 
@@ -44,8 +48,8 @@ def index_mail_event(event_type: str, facts: dict) -> None:
 
 
 def register() -> None:
-    register_source(Source(MAIL_RECEIVED, _received_rows))
-    register_source(Source(MAIL_SENT, _sent_rows))
+    register_source(Source(MAIL_RECEIVED, _("Mail received"), _received_rows))
+    register_source(Source(MAIL_SENT, _("Mail sent"), _sent_rows))
     announced.register_receiver(
         index_mail_event,
         wants=lambda event_type: event_type in (announced.MAIL_RECEIVED, announced.MAIL_SENT),

@@ -2,10 +2,14 @@
 on SQLite (FTS5) and PostgreSQL (tsvector), the index kept in the
 transaction of the text, and rebuilt by the command."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
+from api.tests.conftest import token_client
 from itsm import fulltext
 from itsm.common.fulltext import fold, highlight, query_stems, stems
 from itsm.models import TextIndexEntry
@@ -134,7 +138,59 @@ def test_the_command_rebuilds_the_index(agent):
     work_info_add(ticket=incident, user=agent, notes="Pago rechazado por el banco")
     TextIndexEntry.objects.all().delete()
     assert fulltext.search("pagos") == []
-    call_command("rebuild_text_index", batch=1, stdout=open("/dev/null", "w"))
+    out = StringIO()
+    call_command("rebuild_text_index", batch=1, stdout=out)
+    assert "ticket: 1" in out.getvalue() and "work_info: " in out.getvalue()
     hits = fulltext.search("pago")
     assert sorted(h.source for h in hits) == [fulltext.TICKET, fulltext.WORK_INFO]
     assert set(numbers(hits)) == {incident.number}
+
+
+# --- the magnifier and the API ---------------------------------------------------
+
+SEARCH = reverse("search")
+API_SEARCH = reverse("api:search")
+
+
+@pytest.mark.django_db
+def test_the_magnifier_shows_tickets_by_their_text_after_numbers_and_customers(client, agent):
+    order = make_work_order(user=agent, summary="Consulta legalización de libros")
+    incident = make_incident(user=agent, summary="Otra cosa")
+    work_info_add(ticket=incident, user=agent, notes="Pregunta por la <b>legalización</b>")
+    client.force_login(agent)
+    response = client.get(SEARCH, {"q": "legalizacion"})
+    assert response.status_code == 200
+    hits = response.context["results"].text_hits
+    # Newest first: the note came after the work order.
+    assert [hit.ticket for hit in hits] == [incident, order]
+    page = response.content.decode()
+    assert "<mark>legalización</mark>" in page
+    assert "&lt;b&gt;" in page and "<b>legalización" not in page
+    assert page.index('id="text-heading"') < page.index(order.number)
+
+
+@pytest.mark.django_db
+def test_the_api_search_returns_the_text_hits(agent):
+    incident = make_incident(user=agent, summary="Caducó la contraseña del certificado")
+    body = token_client(agent).get(API_SEARCH, {"q": "contraseñas"}).json()
+    assert [hit["ticket"]["number"] for hit in body["text"]] == [incident.number]
+    assert body["text"][0]["source"] == fulltext.TICKET
+    assert "<mark>contraseña</mark>" in body["text"][0]["snippet"]
+
+
+@pytest.mark.django_db
+def test_a_source_hides_what_a_user_may_not_see(agent, coordinator):
+    fulltext.register_source(
+        fulltext.Source(
+            "private_test",
+            "Private",
+            lambda: [],
+            visible=lambda user, keys: keys if user.pk == coordinator.pk else set(),
+        )
+    )
+    try:
+        fulltext.index_text("private_test", "1", "Borrador de firma electrónica")
+        assert fulltext.search("firma", user=agent) == []
+        assert [h.key for h in fulltext.search("firma", user=coordinator)] == ["1"]
+    finally:
+        fulltext.unregister_source("private_test")
