@@ -1,7 +1,7 @@
 """Full-text search over what the desk wrote and received: one index
 (``TextIndexEntry``) fed by registered sources, searched the same way on
-PostgreSQL (``tsvector``, configuration ``es_unaccent``) and SQLite (FTS5 over
-the Snowball stems of ``itsm.common.fulltext``).
+PostgreSQL (a ``tsvector`` under GIN) and SQLite (FTS5), both over the
+Snowball stems of ``itsm.common.fulltext`` so that they answer alike.
 
 Each source is registered by the app that owns its texts (the core registers
 tickets and journal notes; the e-mail app its mail; the knowledge base its
@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from itsm import events as announced
-from itsm.common.fulltext import MAX_QUERY_WORDS, highlight, query_stems, stems
+from itsm.common.fulltext import highlight, query_stems, stems
 from itsm.kinds import all_kinds
 from itsm.models import TextIndexEntry
 from itsm.models.fulltext import POSTGRES_CONFIG, SQLITE_FTS_TABLE
@@ -89,7 +89,7 @@ def _entry(source: str, key: str, text: str, ticket_number, updated_at) -> TextI
         ticket_number=ticket_number or None,
         updated_at=updated_at or timezone.now(),
         text=text,
-        stems=" ".join(stems(text)) if connection.vendor == "sqlite" else "",
+        stems=" ".join(stems(text)),
     )
 
 
@@ -130,9 +130,7 @@ def _match_sql(query: str) -> tuple[str, list] | None:
     if not wanted:
         return None
     if connection.vendor == "postgresql":
-        # PostgreSQL stems the words itself, with the same Snowball stemmer.
-        words = " ".join(query[:MAX_QUERY_CHARS].split()[: MAX_QUERY_WORDS * 3])
-        return (f"e.document @@ plainto_tsquery('{POSTGRES_CONFIG}', %s)", [words])
+        return (f"e.document @@ plainto_tsquery('{POSTGRES_CONFIG}', %s)", [" ".join(wanted)])
     phrase = " ".join(f'"{s}"' for s in wanted)
     return (
         f"e.id IN (SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s)",

@@ -2,10 +2,10 @@
 folded (lower case, accents and the tilde of the eñe removed) and reduced to
 their Spanish stems with the Snowball stemmer, minus the stop words.
 
-PostgreSQL's ``es_unaccent`` configuration does the same (``unaccent`` then
-``spanish_stem``, whose stop-word list is the one below, compared with the
-already unaccented word as PostgreSQL does), so SQLite's FTS5 index fed with
-``stems`` and PostgreSQL's ``tsvector`` answer the same queries.
+Both databases index these stems (``itsm.models.fulltext``), so SQLite's
+FTS5 table and PostgreSQL's ``tsvector`` answer the same queries. The stop
+words are PostgreSQL's Spanish list, compared with the folded word as an
+``unaccent`` + ``spanish_stem`` configuration would.
 ``highlight`` marks the matched words of a text for a snippet, the same way on
 both databases."""
 

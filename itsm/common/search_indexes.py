@@ -72,23 +72,19 @@ def customer_name_fts() -> migrations.RunPython:
     )
 
 
-def full_text_index(*, table: str, fts: str, config: str) -> migrations.RunPython:
-    """The searchable column of the full-text index ``table``.
+def full_text_index(*, table: str, fts: str) -> migrations.RunPython:
+    """The searchable column of the full-text index ``table``, over its
+    ``stems`` (the Snowball stems ``itsm.common.fulltext`` computes, the same
+    on both databases).
 
-    PostgreSQL: the text search configuration ``config`` (Spanish stems of
-    unaccented words), a generated ``tsvector`` column ``document`` and its
-    GIN index. SQLite: an FTS5 table over the ``stems`` column (external
-    content, ``unicode61 remove_diacritics 2``) kept by triggers."""
+    PostgreSQL: a generated ``tsvector`` column ``document`` (configuration
+    ``simple``: the words are already folded and stemmed) and its GIN index.
+    SQLite: an FTS5 table (external content, ``unicode61 remove_diacritics
+    2``) kept by triggers."""
     return _vendor_sql(
         postgresql=[
-            "CREATE EXTENSION IF NOT EXISTS unaccent",
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{config}') "
-            f"THEN CREATE TEXT SEARCH CONFIGURATION {config} (COPY = spanish); "
-            f"ALTER TEXT SEARCH CONFIGURATION {config} ALTER MAPPING FOR "
-            "hword, hword_part, word, asciiword, asciihword, hword_asciipart "
-            "WITH unaccent, spanish_stem; END IF; END $$",
             f'ALTER TABLE "{table}" ADD COLUMN document tsvector GENERATED ALWAYS AS '
-            f"(to_tsvector('{config}'::regconfig, text)) STORED",
+            "(to_tsvector('simple'::regconfig, stems)) STORED",
             f'CREATE INDEX "{table}_document_idx" ON "{table}" USING gin (document)',
         ],
         reverse_postgresql=[

@@ -30,5 +30,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('source', 'key'), name='itsm_textindex_source_key_uniq')],
             },
         ),
-        full_text_index(table="itsm_textindexentry", fts="itsm_textindexentry_fts", config="es_unaccent"),
+        full_text_index(table="itsm_textindexentry", fts="itsm_textindexentry_fts"),
     ]

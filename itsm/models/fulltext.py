@@ -2,19 +2,26 @@
 description, a journal note, a mail, an article), written by
 ``itsm.fulltext`` in the transaction that writes the text.
 
-The searchable column is the database's own: on PostgreSQL a generated
-``tsvector`` (``document``, configuration ``es_unaccent``) under a GIN index;
-on SQLite an FTS5 table over ``stems`` (the Snowball stems ``itsm.common.fulltext``
-computes), kept by triggers. Both are created by the migration
-``0014_full_text_index``, outside the model."""
+Both databases index ``stems``, the folded Snowball stems
+``itsm.common.fulltext`` computes: PostgreSQL as a generated ``tsvector``
+(``document``, configuration ``simple``) under a GIN index, SQLite in an FTS5
+table kept by triggers. Both are created by the migration
+``0014_full_text_index``, outside the model.
+
+Why not PostgreSQL's own Spanish stemmer (``unaccent`` + ``spanish_stem``):
+PostgreSQL 15's Snowball leaves an unaccented ``legalizacion`` whole while it
+stems ``legalizar`` to ``legaliz``; the Python package stems both to
+``legaliz``. Stemming once, in Python, is what makes both databases answer
+every query alike."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The SQLite FTS5 table (external content: this model's ``stems``).
 SQLITE_FTS_TABLE = "itsm_textindexentry_fts"
-# PostgreSQL's text search configuration: Spanish stems of unaccented words.
-POSTGRES_CONFIG = "es_unaccent"
+# PostgreSQL's text search configuration over the stems: they are already
+# folded and stemmed, so it only splits them.
+POSTGRES_CONFIG = "simple"
 
 
 class TextIndexEntry(models.Model):
@@ -27,8 +34,7 @@ class TextIndexEntry(models.Model):
     ticket_number = models.CharField(_("ticket"), max_length=15, null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"))
     text = models.TextField(_("text"))
-    # SQLite only: what its FTS5 table indexes. Empty on PostgreSQL, which
-    # computes its tsvector from ``text``.
+    # What both databases index: the Snowball stems of ``text``.
     stems = models.TextField(blank=True, default="")
 
     class Meta:

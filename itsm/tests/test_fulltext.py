@@ -10,11 +10,14 @@ from django.db import transaction
 from django.urls import reverse
 
 from api.tests.conftest import token_client
+from customers.selectors import customer_search
+from customers.tests.factories import CustomerFactory
 from itsm import fulltext
 from itsm.common.fulltext import fold, highlight, query_stems, stems
 from itsm.models import TextIndexEntry
 from itsm.services.journal import work_info_add
 from itsm.services.ticket_update import ticket_update
+from itsm.tests.console import INCIDENTS, numbers
 from itsm.tests.factories import make_incident, make_work_order
 
 # --- the pure engine ---------------------------------------------------------
@@ -58,7 +61,7 @@ def test_highlight_keeps_a_short_window_around_the_first_match():
 # --- the index -----------------------------------------------------------------
 
 
-def numbers(hits) -> list[str]:
+def hit_numbers(hits) -> list[str]:
     return [hit.ticket_number for hit in hits]
 
 
@@ -68,9 +71,9 @@ def test_ticket_creation_indexes_summary_and_description(agent):
         user=agent, summary="Consulta legalización de libros", description="Libro diario"
     )
     hits = fulltext.search("legalizacion", [fulltext.TICKET])
-    assert numbers(hits) == [order.number]
+    assert hit_numbers(hits) == [order.number]
     assert "<mark>legalización</mark>" in hits[0].snippet
-    assert numbers(fulltext.search("LIBROS diario")) == [order.number]
+    assert hit_numbers(fulltext.search("LIBROS diario")) == [order.number]
     assert fulltext.search("legalizacion inexistente") == []
 
 
@@ -83,7 +86,7 @@ def test_ticket_update_indexes_the_new_summary(agent):
         expected_version=incident.version,
         summary="No recuerda la contraseña",
     )
-    assert numbers(fulltext.search("contraseñas")) == [incident.number]
+    assert hit_numbers(fulltext.search("contraseñas")) == [incident.number]
     assert fulltext.search("firmar") == []
 
 
@@ -92,7 +95,7 @@ def test_work_info_notes_are_indexed_with_their_ticket(agent):
     incident = make_incident(user=agent, summary="Certificado")
     work_info_add(ticket=incident, user=agent, notes="El navegador bloquea la ventana emergente")
     hits = fulltext.search("navegadores", [fulltext.WORK_INFO])
-    assert numbers(hits) == [incident.number]
+    assert hit_numbers(hits) == [incident.number]
     assert hits[0].source == fulltext.WORK_INFO
 
 
@@ -109,10 +112,10 @@ def test_the_index_rolls_back_with_the_text(agent):
 def test_newest_first_and_pages_by_keyset(agent):
     tickets = [make_incident(user=agent, summary=f"Firma electrónica {n}") for n in range(5)]
     first = fulltext.search("firma electronica", limit=2)
-    assert numbers(first) == [tickets[4].number, tickets[3].number]
+    assert hit_numbers(first) == [tickets[4].number, tickets[3].number]
     last = TextIndexEntry.objects.get(source=fulltext.TICKET, key=first[-1].key)
     rest = fulltext.search("firma electronica", limit=10, after=(last.updated_at, last.pk))
-    assert numbers(rest) == [t.number for t in reversed(tickets[:3])]
+    assert hit_numbers(rest) == [t.number for t in reversed(tickets[:3])]
 
 
 @pytest.mark.django_db
@@ -143,7 +146,7 @@ def test_the_command_rebuilds_the_index(agent):
     assert "ticket: 1" in out.getvalue() and "work_info: " in out.getvalue()
     hits = fulltext.search("pago")
     assert sorted(h.source for h in hits) == [fulltext.TICKET, fulltext.WORK_INFO]
-    assert set(numbers(hits)) == {incident.number}
+    assert set(hit_numbers(hits)) == {incident.number}
 
 
 # --- the magnifier and the API ---------------------------------------------------
@@ -194,3 +197,78 @@ def test_a_source_hides_what_a_user_may_not_see(agent, coordinator):
         assert [h.key for h in fulltext.search("firma", user=coordinator)] == ["1"]
     finally:
         fulltext.unregister_source("private_test")
+
+
+# --- the consoles' Texto filter and the customers ----------------------------
+
+
+@pytest.mark.django_db
+def test_the_consoles_text_filter_finds_tickets_by_their_notes(client, agent):
+    found = make_incident(user=agent, summary="Certificado")
+    work_info_add(ticket=found, user=agent, notes="Depósitos de cuentas rechazados")
+    make_incident(user=agent, summary="Depósito sin nota")
+    client.force_login(agent)
+    response = client.get(INCIDENTS, {"f": "1", "words": "deposito cuentas"})
+    assert numbers(response) == [found.number]
+    api = token_client(agent).get(reverse("api:incidents-list"), {"words": "depositos cuenta"})
+    assert [t["number"] for t in api.json()["results"]] == [found.number]
+
+
+@pytest.mark.django_db
+def test_part_of_an_email_or_of_a_phone_finds_the_customer(client, agent):
+    customer = CustomerFactory(email="demo.cliente2@example.es", phone="612345678")
+    CustomerFactory(email="otro@example.es", phone="698765432")
+    client.force_login(agent)
+    for query in ("demo.cliente2", "cliente2@", "cliente2@exa", "2345678"):
+        hits = client.get(SEARCH, {"q": query}).context["results"].customers
+        assert [hit.customer for hit in hits] == [customer], query
+    assert customer_search("demo.cliente2") == [customer]
+
+
+# --- both engines answer alike -------------------------------------------------
+
+CORPUS = [
+    "Consulta legalización de libros",
+    "No recuerda la contraseña del certificado",
+    "Olvidó sus contraseñas otra vez",
+    "Depósito de cuentas anuales rechazado",
+    "Los depósitos de cuentas del ejercicio",
+    "ERROR 23 al firmar con el certificado",
+    "Firma electrónica caducada",
+    "Vinculación paso a paso del certificado",
+    "Pagos con FLEI rechazados por el banco",
+    "El navegador bloquea las ventanas emergentes",
+    "Configuración del equipo y del navegador",
+    "Legalizar libros de actas: plazos",
+]
+QUERIES = [
+    "legalizacion",
+    "Legalización libros",
+    "contraseñas",
+    "CONTRASENA",
+    "depositos cuentas",
+    "certificado",
+    "firma electronica",
+    "navegadores",
+    "rechazado",
+    "vinculacion certificado",
+    "pago banco",
+    "error 23",
+    "libro",
+    "equipos",
+    "nada parecido",
+]
+
+
+@pytest.mark.django_db
+def test_fixed_queries_find_what_the_snowball_stems_say_on_either_database(agent):
+    """Each database's answer is the one the Python stems predict (a text
+    matches when it has every stem of the query), newest first; so SQLite's
+    FTS5 and PostgreSQL's tsvector give the same top results."""
+    tickets = [make_incident(user=agent, summary=summary) for summary in CORPUS]
+    for query in QUERIES:
+        wanted = set(query_stems(query))
+        expected = [t.number for t in reversed(tickets) if wanted <= set(stems(t.summary))]
+        assert hit_numbers(fulltext.search(query, limit=5)) == expected[:5], query
+    # The set is not trivial: most queries find something, some several.
+    assert fulltext.search("legalizacion") and len(fulltext.search("certificado")) == 3
