@@ -123,19 +123,45 @@ def remove(source: str, key: str) -> None:
     TextIndexEntry.objects.filter(source=source, key=str(key)).delete()
 
 
-def _match_sql(query: str) -> tuple[str, list] | None:
+def _match_sql(query: str, *, common: bool = False) -> tuple[str, list] | None:
     """The condition on ``itsm_textindexentry`` (as ``e``) that every word of
-    ``query`` matches, or None when it has no searchable word."""
+    ``query`` matches, or None when it has no searchable word. ``common``:
+    written for a walk of the entries newest first that tests each one (on
+    SQLite, one FTS5 look-up per row instead of reading every match)."""
     wanted = query_stems(query[:MAX_QUERY_CHARS])
     if not wanted:
         return None
     if connection.vendor == "postgresql":
         return (f"e.document @@ plainto_tsquery('{POSTGRES_CONFIG}', %s)", [" ".join(wanted)])
     phrase = " ".join(f'"{s}"' for s in wanted)
-    return (
-        f"e.id IN (SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s)",
-        [phrase],
-    )
+    fts = SQLITE_FTS_TABLE
+    if common:
+        return (
+            f"EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = e.id)",
+            [phrase],
+        )
+    return (f"e.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [phrase])
+
+
+# Past this many matching texts a query is "common": the newest hits are
+# found by walking the entries newest first (itsm_textindex_updated_idx) and
+# testing each; below it, by reading every match from the text index and
+# sorting them. Either plan is fast in its case and slow in the other, and
+# the planners cannot tell (PostgreSQL estimates a word's frequency from
+# samples; SQLite does not know it at all), so one cheap count decides.
+COMMON_MATCHES = 2_000
+
+
+def _is_common(query: str) -> bool:
+    match = _match_sql(query)
+    sql, params = match
+    table = TextIndexEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} e WHERE {sql} LIMIT %s) s",
+            [*params, COMMON_MATCHES],
+        )
+        return cursor.fetchone()[0] >= COMMON_MATCHES
 
 
 def matching_entries(query: str, sources: Iterable[str] | None = None) -> QuerySet:
@@ -172,7 +198,7 @@ class Hit:
 
 
 def _hits_sql(
-    match_sql: str, sources: list[str] | None, after, with_ticket: bool
+    match_sql: str, sources: list[str] | None, after, with_ticket: bool, common: bool
 ) -> tuple[str, list]:
     table = TextIndexEntry._meta.db_table
     if connection.vendor == "postgresql":
@@ -192,10 +218,17 @@ def _hits_sql(
         updated_at = connection.ops.adapt_datetimefield_value(updated_at)
         where.append("(e.updated_at < %s OR (e.updated_at = %s AND e.id < %s))")
         params.extend([updated_at, updated_at, entry_id])
+    # A rare word on PostgreSQL: the expression hides the index on
+    # updated_at, so the planner reads the matches from GIN and sorts them.
+    newest = (
+        "e.updated_at"
+        if common or connection.vendor != "postgresql"
+        else ("e.updated_at + interval '0 seconds'")
+    )
     sql = (
         f"SELECT e.id, e.source, e.key, e.ticket_number, e.updated_at, {rank}, e.text "
         f"FROM {table} e WHERE {' AND '.join(where)} "
-        "ORDER BY e.updated_at DESC, e.id DESC LIMIT %s"
+        f"ORDER BY {newest} DESC, e.id DESC LIMIT %s"
     )
     return sql, params
 
@@ -215,13 +248,14 @@ def search(
     (updated_at, id) of the last hit of the previous page. With ``user``, the
     hits a source's ``visible`` hides are left out; ``with_ticket`` keeps only
     the texts of a ticket, ``per_ticket`` only the newest hit of each ticket
-    (and every hit without one). One query."""
-    match = _match_sql(query)
-    if match is None or limit <= 0:
+    (and every hit without one). Two queries: how common the words are, then
+    the hits."""
+    if _match_sql(query) is None or limit <= 0:
         return []
-    match_sql, match_params = match
+    common = _is_common(query)
+    match_sql, match_params = _match_sql(query, common=common)
     source_list = list(sources) if sources is not None else None
-    sql, params = _hits_sql(match_sql, source_list, after, with_ticket)
+    sql, params = _hits_sql(match_sql, source_list, after, with_ticket, common)
     rank_params = match_params if connection.vendor == "postgresql" else []
     # Room for the hits ``per_ticket`` and ``visible`` drop.
     fetch = limit * 4 if (per_ticket or user is not None) else limit

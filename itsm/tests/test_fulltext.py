@@ -272,3 +272,14 @@ def test_fixed_queries_find_what_the_snowball_stems_say_on_either_database(agent
         assert hit_numbers(fulltext.search(query, limit=5)) == expected[:5], query
     # The set is not trivial: most queries find something, some several.
     assert fulltext.search("legalizacion") and len(fulltext.search("certificado")) == 3
+
+
+@pytest.mark.django_db
+def test_common_words_take_the_walk_newest_first_with_the_same_answer(agent, monkeypatch):
+    tickets = [make_incident(user=agent, summary=summary) for summary in CORPUS]
+    rare = {query: hit_numbers(fulltext.search(query, limit=3)) for query in QUERIES}
+    monkeypatch.setattr(fulltext, "COMMON_MATCHES", 1)
+    assert fulltext._is_common("certificado")
+    for query in QUERIES:
+        assert hit_numbers(fulltext.search(query, limit=3)) == rare[query], query
+    assert hit_numbers(fulltext.search("certificado", limit=1)) == [tickets[7].number]
