@@ -26,6 +26,9 @@ MIN_QUERY_LENGTH = 2
 # DNI/NIF, NIE and CIF in their compact form.
 TAX_ID_RE = re.compile(r"^(\d{8}[A-Z]|[XYZ]\d{7}[A-Z]|[ABCDEFGHJKLMNPQRSUVW]\d{7}[0-9A-J])$")
 PHONE_RE = re.compile(r"^[+\d\s()./-]{6,30}$")
+# Part of an address: "demo.cliente2", "cliente2@", "@example.es".
+PARTIAL_EMAIL_RE = re.compile(r"^[\w.+-]*[@._+-][\w.+@-]*$")
+MIN_PARTIAL_EMAIL_LENGTH = 4
 WORD_RE = re.compile(r"[0-9a-z]+")
 
 
@@ -33,6 +36,12 @@ def _phone_condition(e164: str) -> Q:
     """Customers with this number among their phones: a subquery, so a
     customer is found once however many of their phones match."""
     return Q(id__in=CustomerPhone.objects.filter(e164=e164).values("customer_id"))
+
+
+def _partial_phone_condition(digits: str) -> Q:
+    """Customers with a phone containing these digits (the last ones a caller
+    remembers); served by the trigram index on PostgreSQL."""
+    return Q(id__in=CustomerPhone.objects.filter(e164__contains=digits).values("customer_id"))
 
 
 def customers_by_phone(number: str) -> list[Customer]:
@@ -79,18 +88,28 @@ def customer_condition(text: str) -> Q | None:
     text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return None
-    if "@" in text:
-        return Q(email=text.lower())
+    if "@" in text and " " not in text:
+        if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            return Q(email=text.lower())
+        # Part of an address, served by the trigram index on PostgreSQL.
+        return Q(email__icontains=text) if len(text) >= MIN_PARTIAL_EMAIL_LENGTH else None
     tax_id = compact_tax_id(text)
     if TAX_ID_RE.match(tax_id):
         return Q(tax_id=tax_id)
     if PHONE_RE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
         e164 = normalise_phone(text)
-        return None if e164 is None else _phone_condition(e164)
+        if e164 is not None:
+            return _phone_condition(e164)
+        # Too short to be a whole number: part of one.
+        return _partial_phone_condition("".join(ch for ch in text if ch.isdigit()))
     words = name_words(text)
     if not words or not any(ch.isalpha() for ch in "".join(words)):
         return None
-    return _name_condition(words)
+    condition = _name_condition(words)
+    if PARTIAL_EMAIL_RE.match(text) and len(text) >= MIN_PARTIAL_EMAIL_LENGTH:
+        # "demo.cliente2": a name's words or part of an address.
+        condition |= Q(email__icontains=text)
+    return condition
 
 
 def customers_matching(text: str) -> QuerySet[Customer]:

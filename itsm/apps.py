@@ -17,11 +17,13 @@ class ItsmConfig(AppConfig):
 
         # Here, not at the top: apps.py is imported before the models are
         # ready, and the audit trail's receivers import them.
-        from itsm import audit, customer_sources
+        from itsm import audit, customer_sources, fulltext
 
         audit.connect()
         # The customer page's tickets and escalations; other apps add theirs.
         customer_sources.register()
+        # Tickets and notes in the full-text index; other apps add their texts.
+        fulltext.register()
 
 
 class AxesConfig(AxesAppConfig):

@@ -12,6 +12,7 @@ from django_filters.widgets import DateRangeWidget
 
 from customers.models import CustomerKind
 from customers.selectors import customers_matching
+from itsm import fulltext
 from itsm.common.text import person_name
 from itsm.models import (
     APPLIES_TO_ALL,
@@ -110,6 +111,14 @@ class TicketFilterSet(django_filters.FilterSet):
         label=_("Customer kind"), field_name="customer__kind", choices=CustomerKind.choices
     )
     text = django_filters.CharFilter(label=_("Summary or notes contain"), method="filter_text")
+    words = django_filters.CharFilter(
+        label=_("Text"),
+        help_text=_(
+            "Every word in the summary, notes, work info or mail, in any form "
+            "(contraseñas finds contraseña), without accents."
+        ),
+        method="filter_words",
+    )
     tier = django_filters.CharFilter(label=_("Categorisation contains"), method="filter_tier")
     service = django_filters.CharFilter(
         label=_("Service contains"), field_name="service", lookup_expr="icontains"
@@ -227,6 +236,10 @@ class TicketFilterSet(django_filters.FilterSet):
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Served by the *_summary_trgm / *_description_trgm indexes on PostgreSQL.
         return queryset.filter(Q(summary__icontains=value) | Q(description__icontains=value))
+
+    def filter_words(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The full-text index (GIN on PostgreSQL, FTS5 on SQLite) as a subquery.
+        return queryset.filter(number__in=fulltext.matching_ticket_numbers(value))
 
     def filter_tier(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         condition = Q()

@@ -1,21 +1,39 @@
 """The magnifier: tickets by number and customers by name, CIF/NIF, e-mail or
-phone, with each customer's open tickets. At most one query per kind for
-numbers, one for customers and one per kind for their open tickets."""
+phone, with each customer's open tickets, then the tickets whose text
+(summary, description, notes, mail) has every word (``itsm.fulltext``). At
+most one query per kind for numbers, one for customers, one per kind for
+their open tickets, one for the text and one per kind for its tickets."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.utils.safestring import SafeString
 
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
-from itsm.kinds import all_kinds
+from itsm import fulltext
+from itsm.kinds import all_kinds, kind_for_number
 from itsm.models import Ticket, open_tickets_q
 from itsm.selectors import ticket_numbers
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.
 OPEN_TICKETS_SHOWN = 10
+# Tickets found by their text, newest first.
+TEXT_LIMIT = 10
+
+
+@dataclass
+class TextHit:
+    ticket: Ticket
+    source: str
+    # The matched words in <mark>, everything else escaped.
+    snippet: SafeString
+
+    @property
+    def source_label(self) -> str:
+        return fulltext.source_label(self.source)
 
 
 @dataclass
@@ -31,12 +49,13 @@ class SearchResults:
     tickets: list[Ticket] = field(default_factory=list)
     customers: list[CustomerHit] = field(default_factory=list)
     more_customers: bool = False
+    text_hits: list[TextHit] = field(default_factory=list)
     # A ticket the query names without doubt ("inc 1234", or the only hit).
     exact: Ticket | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.tickets and not self.customers
+        return not self.tickets and not self.customers and not self.text_hits
 
 
 def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
@@ -71,9 +90,33 @@ def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
         hit.more_open_tickets = open_counts[customer_id] - len(hit.open_tickets)
 
 
-def global_search(text: str) -> SearchResults:
-    """At most one query per kind for numbers, one for customers and one per
-    kind for their open tickets, whatever the size of the tables."""
+def text_hits(query: str, *, user=None, limit: int = TEXT_LIMIT) -> list[TextHit]:
+    """The newest ``limit`` tickets with a text matching every word of
+    ``query``, one snippet each (its newest matching text): one query for
+    the text and one per kind for the tickets. Every agent sees every ticket
+    (``get_ticket_for_user``), so ``user`` only matters to sources that
+    register a ``visible``."""
+    hits = fulltext.search(query, limit=limit, user=user, per_ticket=True, with_ticket=True)
+    numbers_by_kind: dict = {}
+    for hit in hits:
+        kind = kind_for_number(hit.ticket_number)
+        if kind is not None:
+            numbers_by_kind.setdefault(kind, []).append(hit.ticket_number)
+    tickets = {}
+    for kind, numbers in numbers_by_kind.items():
+        for ticket in kind.model.objects.with_list_relations().filter(number__in=numbers):
+            tickets[ticket.number] = ticket
+    return [
+        TextHit(tickets[hit.ticket_number], hit.source, hit.snippet)
+        for hit in hits
+        if hit.ticket_number in tickets
+    ]
+
+
+def global_search(text: str, *, user=None) -> SearchResults:
+    """At most one query per kind for numbers, one for customers, one per
+    kind for their open tickets, one for the text and one per kind for its
+    tickets, whatever the size of the tables."""
     text = " ".join(text.split())
     results = SearchResults(query=text)
     if not text:
@@ -99,4 +142,6 @@ def global_search(text: str) -> SearchResults:
 
     if len(results.tickets) == 1 and (explicit_kind or not results.customers):
         results.exact = results.tickets[0]
+    elif not explicit_kind:
+        results.text_hits = text_hits(text, user=user)
     return results

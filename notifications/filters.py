@@ -4,12 +4,15 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from itsm import fulltext
 from itsm.filters import DATE_INPUT
 from itsm.reference_cache import reference_choices, show_choices
 from itsm.selectors import agent_users
+from notifications.fulltext import MAIL_RECEIVED
 from notifications.models import Classification, InboundEmail, InboundStatus
 
 QUARANTINED = "quarantined"
@@ -69,9 +72,16 @@ class InboundEmailFilterSet(django_filters.FilterSet):
         if EMAIL.fullmatch(value):
             # An address: the sender's messages, read from inboundemail_sender_idx.
             return queryset.filter(from_address=value.lower())
+        # The words in any form and without accents, from the full-text index.
+        by_words = (
+            fulltext.matching_entries(value, [MAIL_RECEIVED])
+            .annotate(email_id=Cast("key", BigIntegerField()))
+            .values("email_id")
+        )
         return queryset.filter(
             Q(from_address__icontains=value)
             | Q(from_name__icontains=value)
             | Q(subject__icontains=value)
             | Q(body_text__icontains=value)
+            | Q(pk__in=by_words)
         )

@@ -1,7 +1,7 @@
 """The magnifier: the search page's selector (``global_search``), tickets by
-number and customers by name, CIF/NIF, e-mail or phone with their open
-tickets. Every agent of the desk sees every ticket (``get_ticket_for_user``),
-and only they reach this view."""
+number, customers by name, CIF/NIF, e-mail or phone with their open
+tickets, and tickets by their text. Every agent of the desk sees every
+ticket (``get_ticket_for_user``), and only they reach this view."""
 
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
@@ -49,6 +49,18 @@ class CustomerHitSerializer(serializers.Serializer):
     more_open_tickets = serializers.IntegerField()
 
 
+class TextHitSerializer(serializers.Serializer):
+    ticket = FoundTicketSerializer()
+    source = serializers.CharField(
+        help_text="Where the words were found: ticket (summary and description), "
+        "work_info, mail_received, mail_sent or another registered source."
+    )
+    snippet = serializers.CharField(
+        help_text="A short piece of the text, HTML: the matched words in <mark>, "
+        "everything else escaped."
+    )
+
+
 class SearchSerializer(serializers.Serializer):
     query = serializers.CharField()
     exact = serializers.CharField(
@@ -57,6 +69,11 @@ class SearchSerializer(serializers.Serializer):
     tickets = FoundTicketSerializer(many=True)
     customers = CustomerHitSerializer(many=True)
     more_customers = serializers.BooleanField(help_text="More than 20 customers match.")
+    text = TextHitSerializer(
+        many=True,
+        help_text="Tickets whose summary, description, notes or mail contain every word "
+        "(Spanish stems, without accents or case), newest first; at most 10.",
+    )
 
 
 class SearchView(DeskAPIView):
@@ -64,8 +81,8 @@ class SearchView(DeskAPIView):
         parameters=[
             search_query(
                 "A ticket number (INC…, WO…, 'inc 1234' or the digits), a "
-                f"customer's name and surnames, CIF/NIF, e-mail or phone; up to "
-                f"{MAX_QUERY_LENGTH} characters."
+                "customer's name and surnames, CIF/NIF, e-mail or phone, or words of the "
+                f"tickets' text; up to {MAX_QUERY_LENGTH} characters."
             )
         ],
         responses=responses({200: SearchSerializer}),
@@ -76,7 +93,7 @@ class SearchView(DeskAPIView):
             raise ValidationError(
                 {"q": [_("Write at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}]}
             )
-        results = global_search(query)
+        results = global_search(query, user=request.user)
         # The API shows each customer's phones: one query for all of them.
         prefetch_related_objects([hit.customer for hit in results.customers], "phones")
         body = {
@@ -85,5 +102,6 @@ class SearchView(DeskAPIView):
             "tickets": results.tickets,
             "customers": results.customers,
             "more_customers": results.more_customers,
+            "text": results.text_hits,
         }
         return Response(SearchSerializer(body, context={"request": request}).data)

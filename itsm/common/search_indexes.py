@@ -70,3 +70,42 @@ def customer_name_fts() -> migrations.RunPython:
             f"DROP TABLE IF EXISTS {fts}",
         ],
     )
+
+
+def full_text_index(*, table: str, fts: str) -> migrations.RunPython:
+    """The searchable column of the full-text index ``table``, over its
+    ``stems`` (the Snowball stems ``itsm.common.fulltext`` computes, the same
+    on both databases).
+
+    PostgreSQL: a generated ``tsvector`` column ``document`` (configuration
+    ``simple``: the words are already folded and stemmed) and its GIN index.
+    SQLite: an FTS5 table (external content, ``unicode61 remove_diacritics
+    2``) kept by triggers."""
+    return _vendor_sql(
+        postgresql=[
+            f'ALTER TABLE "{table}" ADD COLUMN document tsvector GENERATED ALWAYS AS '
+            "(to_tsvector('simple'::regconfig, stems)) STORED",
+            f'CREATE INDEX "{table}_document_idx" ON "{table}" USING gin (document)',
+        ],
+        reverse_postgresql=[
+            f'DROP INDEX IF EXISTS "{table}_document_idx"',
+            f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS document',
+        ],
+        sqlite=[
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(stems, content='{table}', "
+            "content_rowid='id', tokenize = 'unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {fts}(rowid, stems) VALUES (new.id, new.stems); END",
+            f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, stems) VALUES ('delete', old.id, old.stems); END",
+            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF stems ON {table} BEGIN "
+            f"INSERT INTO {fts}({fts}, rowid, stems) VALUES ('delete', old.id, old.stems); "
+            f"INSERT INTO {fts}(rowid, stems) VALUES (new.id, new.stems); END",
+        ],
+        reverse_sqlite=[
+            f"DROP TRIGGER IF EXISTS {fts}_insert",
+            f"DROP TRIGGER IF EXISTS {fts}_delete",
+            f"DROP TRIGGER IF EXISTS {fts}_update",
+            f"DROP TABLE IF EXISTS {fts}",
+        ],
+    )

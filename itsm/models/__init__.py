@@ -30,6 +30,7 @@ from itsm.models.escalation import (
     PacketState,
     RegistroMercantil,
 )
+from itsm.models.fulltext import TextIndexEntry
 from itsm.models.journal import (
     MAX_ATTACHMENTS,
     AppendOnlyError,
@@ -69,6 +70,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventKind",
     "HeldUpload",
+    "TextIndexEntry",
     "APPLIES_TO_ALL",
     "FINISHED_STATUSES",
     "OPEN_STATUSES",

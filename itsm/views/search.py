@@ -1,5 +1,6 @@
 """The magnifier: one box that finds tickets by number and customers by
-name, CIF/NIF, e-mail or phone (see ``itsm.search_selectors.global_search``)."""
+name, CIF/NIF, e-mail or phone, and tickets by their text (see
+``itsm.search_selectors.global_search``)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from itsm.search_selectors import global_search
 @agent_required
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-    results = global_search(query)
+    results = global_search(query, user=request.user)
     if results.exact is not None:
         return redirect(results.exact)
     context = {
@@ -22,6 +23,13 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": results.query,
         "ticket_rows": ticket_rows(results.tickets),
         "customer_rows": [(hit, ticket_rows(hit.open_tickets)) for hit in results.customers],
+        "text_rows": list(
+            zip(
+                results.text_hits,
+                ticket_rows([hit.ticket for hit in results.text_hits]),
+                strict=True,
+            )
+        ),
         "number_prefixes": [kind.prefix for kind in all_kinds()],
     }
     return render(request, "itsm/search.html", context)
