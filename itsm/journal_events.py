@@ -37,6 +37,9 @@ SLA_RESUMED = "sla_resumed"
 SLA_BREACHED = "sla_breached"
 SLA_RESPONSE_BREACHED = "sla_response_breached"
 PHONE_CALL = "phone_call"
+# A knowledge-base article linked to the ticket (an app above the core links
+# it; the core only writes the fact: the article's id and title then).
+ARTICLE_LINKED = "article_linked"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
 WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
@@ -265,6 +268,10 @@ def _phone_call(data: dict, names: Names, kind_label: str) -> str:
     return f"{text} · {duration(data['seconds'])}"
 
 
+def _article_linked(data: dict, names: Names, kind_label: str) -> str:
+    return _("Knowledge base article linked: %(title)s") % {"title": data["title"]}
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -285,6 +292,7 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     SLA_BREACHED: _sla_breached,
     SLA_RESPONSE_BREACHED: _sla_response_breached,
     PHONE_CALL: _phone_call,
+    ARTICLE_LINKED: _article_linked,
 }
 
 

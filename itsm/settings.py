@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "workorders",
     "notifications",
     "telephony",
+    "kb",
     # Before rest_framework: its catalogue restates Django's Spanish for the
     # messages DRF's own catalogue words differently, so forms keep theirs.
     "api",

@@ -13,6 +13,7 @@ from django.views.i18n import set_language
 from api import urls as api_urls
 from itsm import core_urls
 from itsm.kinds import Kind, all_kinds
+from kb import urls as kb_urls
 from notifications import urls as notifications_urls
 from telephony import urls as telephony_urls
 
@@ -37,6 +38,7 @@ urlpatterns = [
     ),
     path("", include(core_urls)),
     path("mailbox/", include(notifications_urls)),
+    path("kb/", include(kb_urls)),
     # Before the API: its catch-all answers 404 for any other /api/ address,
     # the phone system's endpoint (/api/v1/cti/<token>) included.
     path("", include(telephony_urls)),

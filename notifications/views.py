@@ -14,6 +14,7 @@ from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
+from itsm.suggestions import customer_text
 from notifications.forms import EmailComposeForm
 from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError
@@ -140,6 +141,9 @@ def email_compose(
     if email is not None:
         amount = str(email.amount).replace(".", ",") if email.amount is not None else None
         initial = {"template": email.template, "amount": amount, "note": email.note}
+    elif request.GET.get("article"):
+        # *Enviar al cliente* from a suggested article: its text in the note.
+        initial = {"note": customer_text(request.GET["article"], request.user)}
     form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
     return _compose_page(
         request,

@@ -13,6 +13,8 @@ from itsm.models import SavedConsoleView, SupportGroup
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
 from itsm.tests.factories import make_incident, make_work_order
+from kb.models import Article, ArticleDocument
+from kb.services.articles import article_save
 from notifications import reference_data as notification_reference
 from notifications.models import ResponseTemplate
 from notifications.services.compose import email_save_draft
@@ -76,6 +78,11 @@ class Desk:
             active=False,
         )
         self.call = make_call(self.incident.customer)
+        self.article = Article(title="Vinculación", body="Rellene el cuadro.", status="published")
+        article_save(self.article, user=users["coordinator"])
+        self.article_document = ArticleDocument.objects.create(
+            article=self.article, name="LOPD", file=pdf_upload("lopd.pdf")
+        )
         # Rows for the admin's axes pages.
         Client().post(reverse("login"), {"username": "agente", "password": "mala"})
 
@@ -107,6 +114,12 @@ class Desk:
             values["pk"] = self.api_token.pk
         elif name in ("api:webhook", "api:webhook_deliveries"):
             values["pk"] = self.subscription.pk
+        elif name == "kb:document":
+            values["pk"] = self.article_document.pk
+        elif namespace == "kb":
+            values["pk"] = self.article.pk
+            if name == "kb:revision":
+                values["number"] = 1
         elif namespace == "telephony":
             values.update(pk=self.call.pk, kind="INC", token="not-a-token")
         elif namespace == "notifications":

@@ -122,6 +122,14 @@ ACCESS = {
         for name in ("calls", "detail", "popup", "take", "close", "add", "new_ticket", "push")
     },
     "telephony:cti": {"post": PUBLIC},
+    # The knowledge base: agents read, rate, link and see the suggestions;
+    # coordinators and admins write.
+    **{
+        f"kb:{name}": AGENT
+        for name in ("list", "detail", "suggest", "rate", "revision", "link", "document")
+    },
+    "kb:new": COORDINATOR,
+    "kb:edit": COORDINATOR,
     # The API: the schema and its reference for agents (session or token),
     # each user's own tokens page, and every resource as the pages allow it.
     "api:schema": AGENT,

@@ -53,6 +53,7 @@ SOURCES = (
     "api",
     "webhooks",
     "telephony",
+    "kb",
     "templates",
 )
 

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KnowledgeBaseConfig(AppConfig):
+    name = "kb"
+    verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        # Here, not at the top: apps.py is imported before the models are ready.
+        from itsm.demo import register_demo_loader
+        from itsm.suggestions import register_customer_text, register_suggestions_panel
+        from kb import fulltext
+        from kb.selectors import customer_text
+
+        # The ticket pages' slot beside what the agent types.
+        register_suggestions_panel("kb:suggest")
+        # *Enviar al cliente*: a published article's text in the e-mail.
+        register_customer_text(customer_text)
+        # The articles in the full-text index.
+        fulltext.register()
+        # seed_demo: the campaign's articles.
+        register_demo_loader("seed_demo_kb")
