@@ -146,20 +146,21 @@ def seek(
     ``(at, kind, id) < cursor`` reduces to a condition on ``at`` and ``id``,
     which an index on (…, at, id) serves."""
     ordering = [f"-{at}", "-id"] if older else [at, "id"]
-    queryset = queryset.filter(**{f"{at}__isnull": False})
+    # One filter() call: each clones and rebuilds the query, and the page
+    # runs a dozen of these.
+    condition = Q(**{f"{at}__isnull": False})
     if cursor is not None:
         op, op_or_equal = ("lt", "lte") if older else ("gt", "gte")
         if kind == cursor.kind:
-            condition = Q(**{f"{at}__{op}": cursor.at}) | Q(
+            condition &= Q(**{f"{at}__{op}": cursor.at}) | Q(
                 **{at: cursor.at, f"id__{op}": cursor.id}
             )
         elif (kind < cursor.kind) == older:
             # Same time, this kind sorts on the cursor's side: it is past it.
-            condition = Q(**{f"{at}__{op_or_equal}": cursor.at})
+            condition &= Q(**{f"{at}__{op_or_equal}": cursor.at})
         else:
-            condition = Q(**{f"{at}__{op}": cursor.at})
-        queryset = queryset.filter(condition)
-    return queryset.order_by(*ordering)[:limit]
+            condition &= Q(**{f"{at}__{op}": cursor.at})
+    return queryset.filter(condition).order_by(*ordering)[:limit]
 
 
 # --- the merged stream -----------------------------------------------------------------
