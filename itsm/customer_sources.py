@@ -35,7 +35,19 @@ def customer_ticket_numbers(customer: Customer) -> QuerySet | list:
     (a UNION ALL of one per kind): what mail and escalations, which name
     tickets by number, are matched with. One ``IN`` over it lets PostgreSQL
     join through the table's ticket-number index, where an OR of one ``IN``
-    per kind makes it read the whole table."""
+    per kind makes it read the whole table.
+
+    Built once per customer instance (a page asks for it four times): the
+    subquery is only ever embedded in other queries, never evaluated, so
+    keeping it on the instance of one request cannot go stale."""
+    cached = customer.__dict__.get("_timeline_ticket_numbers")
+    if cached is not None:
+        return cached
+    customer.__dict__["_timeline_ticket_numbers"] = numbers = _ticket_numbers(customer)
+    return numbers
+
+
+def _ticket_numbers(customer: Customer) -> QuerySet | list:
     numbers = [
         kind.model.objects.filter(customer=customer).values("number") for kind in all_kinds()
     ]

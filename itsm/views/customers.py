@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from itsm.common.access import agent_required
 from itsm.common.forms import add_service_errors
 from itsm.common.pagination import CURSOR_PARAMS, InvalidCursor, KeysetList, KeysetPage
 from itsm.customer_timeline import (
+    TimelineItem,
     TimelineKey,
     customer_summary,
     decode_timeline_cursor,
@@ -118,6 +120,28 @@ def _timeline_listing(request: HttpRequest, customer: Customer) -> KeysetList:
     )
 
 
+def _timeline_rows(items: list[TimelineItem]) -> list[dict[str, object]]:
+    """The page's items as the template shows them, the times formatted
+    here once instead of by two ``date`` filters per row, and as dicts, the
+    template's first and cheapest look-up."""
+    rows = []
+    for item in items:
+        at = timezone.localtime(item.at)
+        rows.append(
+            {
+                "ref": f"{item.kind}:{item.id}",
+                "iso": at.isoformat(),
+                "when": at.strftime("%d/%m/%Y %H:%M"),
+                "tone": item.tone,
+                "label": item.label,
+                "url": item.url,
+                "title": item.title,
+                "detail": item.detail,
+            }
+        )
+    return rows
+
+
 def _customer_page(
     request: HttpRequest, customer: Customer, *, note_form: AgentNoteForm | None = None
 ) -> HttpResponse:
@@ -127,6 +151,7 @@ def _customer_page(
         "phones": sorted(customer.phones.all(), key=lambda phone: phone.pk),
         "summary": customer_summary(customer),
         "timeline": listing.page.rows,
+        "timeline_rows": _timeline_rows(listing.page.rows),
         "note_form": note_form or AgentNoteForm(initial={"agent_note": customer.agent_note}),
         "note_open": note_form is not None,
         **listing.context(),
