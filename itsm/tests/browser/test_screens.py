@@ -15,10 +15,13 @@ from itsm.presenters import customer_url
 from itsm.services.escalation import ticket_escalate
 from itsm.tests.browser.helpers import log_in, screenshot
 from itsm.tests.factories import make_incident, make_work_order, pend
+from kb.models import Article, ArticleStatus
+from kb.services.articles import article_save
 from notifications import reference_data as notification_reference
 from notifications.models import InboundEmail
 from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
+from telephony.tests.factories import make_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +39,7 @@ COORDINATION_FILTERS = {"case": "other"}
 
 
 @pytest.fixture
-def desk(agent, other_agent):
+def desk(agent, other_agent, coordinator):
     """A working day's worth of long names and texts on every page."""
     notification_reference.load()
     customer = CustomerFactory(
@@ -72,8 +75,16 @@ def desk(agent, other_agent):
         ),
         source="pipe",
     )
+    article = Article(
+        title=f"{SUMMARY}: qué comprobar",
+        body=f"{SUMMARY}.\n\n1. Compruebe el certificado.\n2. Vuelva a firmar.",
+        status=ArticleStatus.PUBLISHED,
+    )
+    article_save(article, user=coordinator)
     return {
         "customer": customer,
+        "article": article,
+        "call": make_call(customer, number="+34 912 345 678", call_id="screens-1"),
         "incident": incidents[0],
         "work_order": work_orders[0],
         "message": InboundEmail.objects.get(pk=receipt.email_id),
@@ -96,6 +107,10 @@ def _pages(desk) -> dict[str, str]:
         "search": _url("search", {"q": incident.number.removeprefix("INC").lstrip("0")}),
         "customer": customer_url(desk["customer"]),
         "email": reverse("incidents:email", args=[incident.number]),
+        "calls": reverse("telephony:calls"),
+        "call": reverse("telephony:detail", args=[desk["call"].pk]),
+        "kb": reverse("kb:list"),
+        "article": reverse("kb:detail", args=[desk["article"].pk]),
     }
 
 
