@@ -2,6 +2,8 @@
 message's headers when it is published, bound again in the worker while the
 task runs, so the task's log lines carry the web request's id."""
 
+import logging
+
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from itsm.ops.logs import (
@@ -11,6 +13,8 @@ from itsm.ops.logs import (
     sane_request_id,
     unbind_request_id,
 )
+
+log = logging.getLogger(__name__)
 
 HEADER = "request_id"
 _tokens: dict[str, object] = {}
@@ -27,6 +31,8 @@ def _prerun(task_id: str, task, **kwargs) -> None:
     # Run in-process (no broker) the task simply keeps the caller's id.
     request_id = sane_request_id(given) if given else current_request_id() or new_request_id()
     _tokens[task_id] = bind_request_id(request_id)
+    # The line that ties the task to the request that started it.
+    log.info("Task %s started", task.name, extra={"task_id": task_id})
 
 
 def _postrun(task_id: str, **kwargs) -> None:
