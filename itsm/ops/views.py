@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 from itsm.middleware import client_ip
@@ -24,6 +25,7 @@ READY_KEY = "itsm:readyz"
 
 
 @login_not_required
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process answers; nothing else is touched."""
@@ -61,6 +63,7 @@ CHECKS: dict[str, Callable[[], None]] = {
 
 
 @login_not_required
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Can this process serve: database, cache and broker reachable. 503 with
@@ -94,6 +97,7 @@ def _metrics_allowed(request: HttpRequest) -> bool:
 
 
 @login_not_required
+@require_safe
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     if not settings.ITSM_METRICS_TOKEN and not settings.ITSM_METRICS_ALLOWED_NETWORKS:

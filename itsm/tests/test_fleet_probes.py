@@ -71,9 +71,7 @@ def test_readyz_reaches_a_real_broker_and_cache(settings, redis):
 def readyz_with(**environment: str) -> dict:
     """GET /readyz in a process started with ``environment``."""
     nowhere = f"127.0.0.1:{free_port()}"  # nothing listens there
-    environment = {
-        key: value.replace("NOWHERE", nowhere) for key, value in environment.items()
-    }
+    environment = {key: value.replace("NOWHERE", nowhere) for key, value in environment.items()}
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=settings.BASE_DIR,
