@@ -390,6 +390,8 @@ if ITSM_METRICS_DIR:
 # key that lives ITSM_LEADER_TTL_SECONDS unless its owner renews it.
 ITSM_LEADER_REDIS_URL = env_str("ITSM_LEADER_REDIS_URL", CELERY_BROKER_URL)
 ITSM_LEADER_TTL_SECONDS = env_int("ITSM_LEADER_TTL_SECONDS", 30)
+if ITSM_LEADER_TTL_SECONDS < 2:
+    raise ImproperlyConfigured("ITSM_LEADER_TTL_SECONDS must be at least 2")
 CELERY_BEAT_SCHEDULER = "itsm.ops.leader:LeaderScheduler"
 # Files (attachments, raw mail, documents): "filesystem" under PRIVATE_MEDIA_ROOT
 # (one machine, or a volume every machine mounts) or "s3" (django-storages).
