@@ -19,7 +19,11 @@ def celery_queue_length() -> float:
         connect_timeout=2,
         transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
     ) as broker:
-        declared = broker.default_channel.queue_declare(queue=QUEUE, passive=True)
+        # Not passive: a queue no worker has declared yet holds nothing (0),
+        # instead of failing the figure.
+        declared = broker.default_channel.queue_declare(
+            queue=QUEUE, durable=True, auto_delete=False
+        )
         return declared.message_count
 
 

@@ -64,7 +64,8 @@ class WebNode(Gunicorn):
             "ITSM_METRICS_TOKEN": TOKEN,
         }
 
-    def responses(self, route: str, method: str, status: str) -> float:
+    def metric(self, name: str, **labels: str) -> float:
+        """The sum of ``name`` over every process of this node, as scraped."""
         request = Request(self.url + "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         with urlopen(request, timeout=10) as response:
             text = response.read().decode()
@@ -72,8 +73,7 @@ class WebNode(Gunicorn):
             sample.value
             for family in text_string_to_metric_families(text)
             for sample in family.samples
-            if sample.name == "itsm_http_responses_total"
-            and sample.labels == {"route": route, "method": method, "status": status}
+            if sample.name == name and sample.labels == labels
         )
 
 
@@ -150,7 +150,10 @@ def test_two_machines_share_the_work_and_one_leads(fleet, redis, dovecot, agent,
     assert set(Incident.objects.values_list("number", flat=True)) == numbers
     # Each node counts its own half over both of its gunicorn processes.
     for web in webs:
-        assert web.responses("incidents:new", "POST", "302") == CREATIONS / 2
+        route = {"route": "incidents:new", "method": "POST", "status": "302"}
+        assert web.metric("itsm_http_responses_total", **route) == CREATIONS / 2
+    # The figures read at scrape time reach the shared broker and database.
+    assert webs[0].metric("itsm_figure_errors") == 0
 
     # 100 mails in the mailbox; the leading worker dies while they are read.
     message_ids = [f"<fleet-{index}@example.com>" for index in range(MAILS)]
