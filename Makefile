@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench soak serve migrate demo messages clean
+.PHONY: run test lint bench soak fleet serve migrate demo messages clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: $(VENV)/.installed
 # gunicorn + PostgreSQL (DATABASE_URL, an empty database) + Redis + worker.
 soak: $(VENV)/.installed
 	$(PY) bench/soak.py $(SOAK_ARGS)
+
+# Two web and two worker machines on loopback (needs DATABASE_URL: PostgreSQL).
+fleet: $(VENV)/.installed
+	$(PY) -m pytest -s itsm/tests/test_fleet_two_nodes.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -18,12 +18,15 @@ class ItsmConfig(AppConfig):
         # Here, not at the top: apps.py is imported before the models are
         # ready, and the audit trail's receivers import them.
         from itsm import audit, customer_sources, fulltext
+        from itsm.ops import figures
 
         audit.connect()
         # The customer page's tickets and escalations; other apps add theirs.
         customer_sources.register()
         # Tickets and notes in the full-text index; other apps add their texts.
         fulltext.register()
+        # The broker's queue and the SLA breaches in /metrics; other apps add theirs.
+        figures.register()
 
 
 class AxesConfig(AxesAppConfig):

@@ -10,14 +10,20 @@ then carries the files only (``--files-only``).
 import hashlib
 import io
 import json
+import posixpath
 import sqlite3
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import connection
+
+from itsm.storage import private_storage
 
 MANIFEST = "manifest.json"
 DATABASE = "db.sqlite3"
@@ -28,32 +34,46 @@ class BackupError(Exception):
     pass
 
 
-def sha256_of(path: Path) -> str:
+def _sha256_of_handle(handle) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
-def private_files(root: Path) -> dict[str, str]:
-    """Every private file under ``root`` (relative path → SHA-256)."""
-    if not root.exists():
-        return {}
-    return {
-        path.relative_to(root).as_posix(): sha256_of(path)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+def sha256_of(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return _sha256_of_handle(handle)
+
+
+def _names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file in the store, through the storage API (a folder or a bucket)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a filesystem store nobody has written to yet
+        return
+    for name in files:
+        yield posixpath.join(folder, name)
+    for name in folders:
+        yield from _names(storage, posixpath.join(folder, name))
+
+
+def private_files(storage: Storage) -> dict[str, str]:
+    """Every private file (name in the store → SHA-256)."""
+    hashes = {}
+    for name in sorted(_names(storage)):
+        with storage.open(name, "rb") as handle:
+            hashes[name] = _sha256_of_handle(handle)
+    return hashes
 
 
 def backup(archive: Path, *, files_only: bool = False) -> dict:
     """Write the archive; return its manifest."""
-    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    storage = private_storage()
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "database": None,
-        "files": private_files(root),
+        "files": private_files(storage),
     }
     with tempfile.TemporaryDirectory() as scratch, tarfile.open(archive, "w:gz") as tar:
         if not files_only:
@@ -72,7 +92,10 @@ def backup(archive: Path, *, files_only: bool = False) -> dict:
             manifest["database"] = {"engine": "sqlite", "sha256": sha256_of(copy)}
             tar.add(copy, arcname=DATABASE)
         for name in manifest["files"]:
-            tar.add(root / name, arcname=FILES + name)
+            info = tarfile.TarInfo(FILES + name)
+            info.size = storage.size(name)
+            with storage.open(name, "rb") as handle:
+                tar.addfile(info, handle)
         data = json.dumps(manifest, indent=2).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size = len(data)
@@ -91,11 +114,11 @@ def _is_empty_database(path: Path) -> bool:
 def restore(archive: Path) -> dict:
     """Restore the archive into an empty instance (no tables in the SQLite
     file, no private files); every file is checked against the manifest."""
-    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    storage = private_storage()
     with tarfile.open(archive, "r:gz") as tar:
         manifest = json.load(tar.extractfile(MANIFEST))
-        if root.exists() and any(root.iterdir()):
-            raise BackupError(f"{root} is not empty: restore into an empty instance.")
+        if next(_names(storage), None) is not None:
+            raise BackupError("The private files are not empty: restore into an empty instance.")
         with tempfile.TemporaryDirectory() as scratch:
             tar.extractall(scratch, filter="data")
             scratch = Path(scratch)
@@ -126,7 +149,8 @@ def restore(archive: Path) -> dict:
                 source.close()
                 destination.close()
             for name in manifest["files"]:
-                path = root / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes((scratch / FILES / name).read_bytes())
+                with open(scratch / FILES / name, "rb") as handle:
+                    saved = storage.save(name, File(handle))
+                if saved != name:
+                    raise BackupError(f"{name} was stored as {saved}: the store was not empty.")
     return manifest

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes answer before host validation, the HTTPS redirect and the
+    # login; then every request gets its id, access line and metrics.
+    "itsm.ops.middleware.ProbeMiddleware",
+    "itsm.ops.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "itsm.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,7 +303,13 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "schedule": ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS,
 }
 
-LOGGING = parts.logging_config(env_str("LOG_LEVEL", "INFO"))
+# One JSON object a line (for a log collector) or plain text (development).
+ITSM_LOG_FORMAT = env_str("ITSM_LOG_FORMAT", "plain" if DEBUG else "json")
+if ITSM_LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("ITSM_LOG_FORMAT must be json or plain")
+LOGGING = parts.logging_config(env_str("LOG_LEVEL", "INFO"), json_lines=ITSM_LOG_FORMAT == "json")
+# The worker logs through LOGGING too, so its lines carry the request id.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- The API (api/, docs/api.md) -----------------------------------------------------
 # Requests per token (DRF's rate syntax: N/second, N/minute, N/hour, N/day),
@@ -363,3 +373,34 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
 SECURE_PROXY_SSL_HEADER = parts.proxy_ssl_header(env_list("SECURE_PROXY_SSL_HEADER", []))
+
+# --- The fleet (itsm/ops, docs/deployment.md#several-machines) -------------------------
+# /metrics answers a bearer token or an address in these networks (behind
+# proxies, see ITSM_PROXY_COUNT); with neither set it answers 404.
+ITSM_METRICS_TOKEN = env_str("ITSM_METRICS_TOKEN")
+ITSM_METRICS_ALLOWED_NETWORKS = parts.networks(
+    "ITSM_METRICS_ALLOWED_IPS", env_list("ITSM_METRICS_ALLOWED_IPS", [])
+)
+# Under gunicorn: an empty folder, emptied at every start, where each worker
+# process writes its request metrics (prometheus_client's multiprocess mode).
+ITSM_METRICS_DIR = env_str("ITSM_METRICS_DIR")
+if ITSM_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = ITSM_METRICS_DIR
+# The lock that makes one beat (and one mailbox poll) act in the fleet: a Redis
+# key that lives ITSM_LEADER_TTL_SECONDS unless its owner renews it.
+ITSM_LEADER_REDIS_URL = env_str("ITSM_LEADER_REDIS_URL", CELERY_BROKER_URL)
+ITSM_LEADER_TTL_SECONDS = env_int("ITSM_LEADER_TTL_SECONDS", 30)
+if ITSM_LEADER_TTL_SECONDS < 2:
+    raise ImproperlyConfigured("ITSM_LEADER_TTL_SECONDS must be at least 2")
+CELERY_BEAT_SCHEDULER = "itsm.ops.leader:LeaderScheduler"
+# Files (attachments, raw mail, documents): "filesystem" under PRIVATE_MEDIA_ROOT
+# (one machine, or a volume every machine mounts) or "s3" (django-storages).
+ITSM_STORAGE = env_str("ITSM_STORAGE", "filesystem")
+STORAGES = parts.storages(
+    ITSM_STORAGE,
+    bucket=env_str("ITSM_S3_BUCKET"),
+    endpoint_url=env_str("ITSM_S3_ENDPOINT_URL"),
+    region=env_str("ITSM_S3_REGION"),
+    access_key=env_str("ITSM_S3_ACCESS_KEY_ID"),
+    secret_key=env_str("ITSM_S3_SECRET_ACCESS_KEY"),
+)

@@ -6,6 +6,7 @@ Every function takes the values it needs, already read from the environment in
 and returns the value of one setting. None reads the environment itself.
 """
 
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -123,11 +124,25 @@ def check_email_timings(*, send_time_limit: int, lease_seconds: int, visibility:
         )
 
 
-def logging_config(level: str) -> dict:
+def logging_config(level: str, *, json_lines: bool) -> dict:
+    """Everything to stderr, one JSON object a line or plain text, each line
+    with its request id (itsm.ops.logs)."""
+    if json_lines:
+        formatter = {"()": "itsm.ops.logs.JsonFormatter"}
+    else:
+        formatter = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "handlers": {"console": {"class": "logging.StreamHandler"}},
+        "filters": {"request_id": {"()": "itsm.ops.logs.RequestIdFilter"}},
+        "formatters": {"line": formatter},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": "line",
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
     }
 
@@ -159,3 +174,41 @@ def proxy_ssl_header(parts: list[str]) -> tuple[str, str] | None:
             "SECURE_PROXY_SSL_HEADER must be HEADER,value, e.g. HTTP_X_FORWARDED_PROTO,https"
         )
     return (parts[0], parts[1])
+
+
+def networks(name: str, values: list[str]) -> list:
+    """Addresses or networks (10.0.0.0/8, ::1) to ip_network objects."""
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in values]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+def storages(backend: str, **s3) -> dict:
+    """Django's STORAGES with the desk's private files under "private"."""
+    stores = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if backend == "filesystem":
+        stores["private"] = {"BACKEND": "itsm.storage.PrivateStorage"}
+    elif backend == "s3":
+        if not s3["bucket"]:
+            raise ImproperlyConfigured("ITSM_STORAGE=s3 needs ITSM_S3_BUCKET")
+        stores["private"] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3["bucket"],
+                "endpoint_url": s3["endpoint_url"] or None,
+                "region_name": s3["region"] or None,
+                "access_key": s3["access_key"] or None,
+                "secret_key": s3["secret_key"] or None,
+                # Private objects, never a public URL: the views serve them.
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    else:
+        raise ImproperlyConfigured("ITSM_STORAGE must be filesystem or s3")
+    return stores

@@ -1,10 +1,13 @@
-"""Storage for attachments: a folder no URL points at. Files are read back
-only through views that check the user may see the ticket."""
+"""Storage for attachments, raw mail and documents: never a public URL.
+Files are read back only through views that check the user may see the
+ticket. Which store holds them is ``STORAGES["private"]`` (``ITSM_STORAGE``):
+this folder (one machine, or a volume every web and worker machine mounts)
+or an S3-compatible bucket through django-storages, imported only then."""
 
 import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
 class PrivateStorage(FileSystemStorage):
@@ -24,5 +27,5 @@ class PrivateStorage(FileSystemStorage):
         raise ValueError("Private files have no public URL.")
 
 
-def private_storage() -> PrivateStorage:
-    return PrivateStorage()
+def private_storage() -> Storage:
+    return storages["private"]

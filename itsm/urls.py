@@ -13,6 +13,7 @@ from django.views.i18n import set_language
 from api import urls as api_urls
 from itsm import core_urls
 from itsm.kinds import Kind, all_kinds
+from itsm.ops import views as ops_views
 from kb import urls as kb_urls
 from notifications import urls as notifications_urls
 from telephony import urls as telephony_urls
@@ -28,6 +29,10 @@ def kind_urlpatterns(kind: Kind) -> list[URLPattern]:
 
 
 urlpatterns = [
+    # Answered first by itsm.ops.middleware.ProbeMiddleware; named here for the matrix.
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Open to everyone: the login page offers the language switch too.

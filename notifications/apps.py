@@ -9,7 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: apps.py is imported before the models are ready.
         from itsm.charts import register_live_chart
-        from notifications import customer_sources, fulltext
+        from notifications import customer_sources, figures, fulltext
         from notifications.presenters import mail_waiting_chart
 
         # Second on the dashboard, after the open tickets by status.
@@ -18,3 +18,5 @@ class NotificationsConfig(AppConfig):
         customer_sources.register()
         # Received and sent mail in the full-text index.
         fulltext.register()
+        # The outbox and the mailbox's lag in /metrics.
+        figures.register()

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from itsm.ops.leader import exclusive
 from notifications.imap import imap_poll
 from notifications.services.delivery import email_deliver, emails_requeue_stuck
 
@@ -62,4 +63,6 @@ def publish_stuck_emails(*, stuck_after: int | None = None) -> int:
     soft_time_limit=max(240, settings.ITSM_IMAP_TIMEOUT * 8),
 )
 def fetch_email() -> int:
-    return imap_poll().fetched
+    # Every worker machine may be handed the poll; one at a time acts.
+    with exclusive("imap-poll") as alone:
+        return imap_poll().fetched if alone else 0

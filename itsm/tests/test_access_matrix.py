@@ -122,6 +122,11 @@ ACCESS = {
         for name in ("calls", "detail", "popup", "take", "close", "add", "new_ticket", "push")
     },
     "telephony:cti": {"post": PUBLIC},
+    # The fleet's probes: anyone, no session (a load balancer). The metrics open
+    # to the scraper's token or address only, never to a session (off here: 404).
+    "healthz": {"get": PUBLIC},
+    "readyz": {"get": PUBLIC},
+    "metrics": NOBODY,
     # The knowledge base: agents read, rate, link and see the suggestions;
     # coordinators and admins write.
     **{
@@ -360,6 +365,8 @@ def test_every_post_without_a_csrf_token_is_refused(users, desk):
             continue  # the API ignores the session: without a token, nobody
         if name == "api:not_found" and response.status_code == 404:
             continue  # no view behind it
+        if name in ("healthz", "readyz", "metrics") and response.status_code in (404, 405):
+            continue  # answered before the CSRF check, and they take no POST
         if response.status_code != 403:
             accepted.append(f"{url} ({name}): {response.status_code}")
     assert accepted == []

@@ -34,6 +34,8 @@ WORKER_SETTINGS = {
     "ITSM_EMAIL_SWEEP_EVERY_SECONDS": "1",
     "ITSM_EMAIL_STUCK_AFTER_SECONDS": "2",
     "CELERY_BROKER_VISIBILITY_TIMEOUT": "60",
+    # A worker started again after a kill leads again within seconds.
+    "ITSM_LEADER_TTL_SECONDS": "2",
 }
 
 
