@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.pagination import PAGE_PARAMETERS, keyset_response
-from api.serializers_mail import (
+from api.serializers.mail import (
     MailComposeSerializer,
     MailPreviewSerializer,
     MailSendSerializer,
