@@ -44,3 +44,19 @@ def lease_claim(
         lease_expires_at=now + timedelta(seconds=lease_seconds),
     )
     return bool(claimed)
+
+
+def sender_task_options(*, time_limit: int, grace: int) -> dict:
+    """Celery's options for the task that sends a claimed row: acknowledged
+    once done (a lost worker's message comes back), retried as long as the
+    row asks, and killed before its lease on the row expires, so the sweep
+    never hands the row to another worker while this one may still be
+    sending. ``grace``: the seconds the soft limit leaves to record the outcome."""
+    return {
+        "bind": True,
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "max_retries": None,
+        "time_limit": time_limit,
+        "soft_time_limit": max(1, time_limit - grace),
+    }
