@@ -82,3 +82,18 @@ def keyset_response(
         "previous": link("before", page.previous_cursor),
         "results": serialize(page.rows),
     }
+
+
+def newest_first_response(
+    request, queryset: QuerySet, serializer: type, *, counted: QuerySet | None = None
+) -> dict:
+    """A log's page, newest first by (created_at, id): a ticket's journal and
+    mail, a webhook's deliveries."""
+    return keyset_response(
+        request,
+        queryset,
+        ("created_at", "id"),
+        descending=True,
+        serialize=lambda rows: serializer(rows, many=True).data,
+        counted=counted,
+    )

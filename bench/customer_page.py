@@ -14,7 +14,6 @@ bench/results/customer-page-<vendor>-<tickets>.json.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.inprocess import percentile, setup, time_page  # noqa: E402
+from bench.inprocess import percentile, setup, time_page, write_results  # noqa: E402
 
 setup()
 
@@ -51,7 +50,6 @@ from notifications.models import (  # noqa: E402
 )
 from workorders.models import WorkOrder  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 # Of the items: a third mail, the rest tickets opened and (mostly) resolved.
 MAIL_SHARE = 3
 
@@ -189,20 +187,16 @@ def main() -> None:
             f"| {row['scenario']:<32} | {row['p50_ms']:>6} | {row['p95_ms']:>6} "
             f"| {row['max_ms']:>6} | {row['cpu_p50_ms']:>10} | {row['queries']:>7} |"
         )
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"customer-page-{vendor}-{tickets}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "vendor": vendor,
-                "tickets": tickets,
-                "items": len(keys),
-                "requests": args.requests,
-                "load_average": round(os.getloadavg()[0], 1),
-                "rows": rows,
-            },
-            indent=2,
-        )
+    out = write_results(
+        f"customer-page-{vendor}-{tickets}",
+        {
+            "vendor": vendor,
+            "tickets": tickets,
+            "items": len(keys),
+            "requests": args.requests,
+            "load_average": round(os.getloadavg()[0], 1),
+            "rows": rows,
+        },
     )
     print(f"written: {out}")
 

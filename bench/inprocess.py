@@ -1,9 +1,11 @@
 """What the benchmarks that run Django in this process share (``run.py``,
 ``customer_page.py``, ``mailbox.py``): production-like settings, the
-percentile they report and the timing of one page through the whole stack.
+percentile they report, the timing of one page through the whole stack and
+where their figures are written.
 
 Call ``setup()`` before importing anything of Django or the project."""
 
+import json
 import os
 import statistics
 import sys
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def setup(**environment: str) -> None:
@@ -37,6 +41,14 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def write_results(name: str, figures: dict) -> Path:
+    """``figures`` as bench/results/<name>.json, for compare.py and the docs."""
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps(figures, indent=2))
+    return out
 
 
 @dataclass

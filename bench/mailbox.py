@@ -48,9 +48,10 @@ def ingest(args) -> None:
     from itsm.selectors import agent_default_group
     from itsm.services.ticket_create import ticket_create
     from notifications.imap import imap_poll
-    from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
+    from notifications.models import ResponseTemplate
     from notifications.tests import corpus
     from notifications.tests.dovecot import Dovecot
+    from notifications.tests.factories import sent_email
 
     call_command("migrate", verbosity=0)
     reference_data.load()
@@ -71,17 +72,7 @@ def ingest(args) -> None:
     template = ResponseTemplate.objects.order_by("pk").first()
     run = int(time.time())
     sent = [
-        OutgoingEmail.objects.create(
-            ticket=ticket,
-            template=template,
-            to_email=customer.email,
-            subject=f"{ticket.number} Colegio de Registradores",
-            body_text="x",
-            body_html="x",
-            status=EmailStatus.SENT,
-            message_id=f"<bench-{run}-{index}@registradores.example>",
-            created_by=user,
-        )
+        sent_email(ticket, user, template, f"<bench-{run}-{index}@registradores.example>")
         for index, ticket in enumerate(tickets)
     ]
     messages = []

@@ -1,8 +1,10 @@
 """What the benchmarks that start the production shape (``push.py``,
-``soak.py``) share: free loopback ports, a redis-server of their own, waiting
-for a server to answer and reading its workers' memory from /proc.
+``soak.py``) share: free loopback ports, a redis-server of their own, the
+environment the servers run with, waiting for a server to answer and reading
+its workers' memory from /proc.
 Standard library only: these scripts run outside Django."""
 
+import os
 import re
 import shutil
 import socket
@@ -29,6 +31,32 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
     )
     return process, f"redis://127.0.0.1:{port}"
+
+
+def redis_url(scratch: Path, processes: list[subprocess.Popen]) -> str:
+    """REDIS_URL as the environment names it, else a redis-server of our own
+    (added to ``processes``, to be stopped with the others)."""
+    if url := os.environ.get("REDIS_URL"):
+        return url
+    process, url = start_redis(scratch)
+    processes.append(process)
+    return url
+
+
+def production_environment(name: str, scratch: Path, **settings: str) -> dict[str, str]:
+    """The environment of the production shape on loopback: no debug, no
+    HTTPS, a throwaway secret, private files in ``scratch``, warnings only;
+    ``settings`` on top."""
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "ITSM_HTTPS": "false",
+        "SECRET_KEY": f"{name}-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
 
 
 def wait_for(url: str, timeout: float = 30) -> None:

@@ -16,7 +16,6 @@ set (a database number is appended: REDIS_URL=redis://127.0.0.1:56379).
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import statistics
@@ -30,7 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import children_memory, children_threads, free_port, start_redis, wait_for  # noqa: E402
+from bench.processes import (  # noqa: E402
+    children_memory,
+    children_threads,
+    free_port,
+    production_environment,
+    redis_url,
+    wait_for,
+)
 
 SETUP = """
 import os
@@ -148,22 +154,14 @@ def main() -> None:
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="itsm-push-"))
     processes = []
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        redis, redis_url = start_redis(scratch)
-        processes.append(redis)
-    environment = {
-        **os.environ,
-        "DEBUG": "false",
-        "ITSM_HTTPS": "false",
-        "SECRET_KEY": "push-bench-only-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PUSH_REDIS_URL": f"{redis_url}/3",
-        "PUSH_STREAM_SECONDS": "3600",
-        "PUSH_AGENTS": str(args.agents),
-        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
-        "LOG_LEVEL": "WARNING",
-    }
+    redis = redis_url(scratch, processes)
+    environment = production_environment(
+        "push-bench",
+        scratch,
+        PUSH_REDIS_URL=f"{redis}/3",
+        PUSH_STREAM_SECONDS="3600",
+        PUSH_AGENTS=str(args.agents),
+    )
     if not environment.get("DATABASE_URL"):
         environment["SQLITE_PATH"] = str(scratch / "push.sqlite3")
     python = sys.executable

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.inprocess import percentile, setup  # noqa: E402
+from bench.inprocess import percentile, setup, write_results  # noqa: E402
 
 # The API's rate per token would stop the timed requests: measure the work, not the limit.
 setup(ITSM_API_RATE="1000000/minute")
@@ -36,8 +36,6 @@ from itsm.common.pagination import encode_cursor  # noqa: E402
 from itsm.dashboard import dashboard_refresh  # noqa: E402
 from itsm.models import Status, SupportGroup, TicketTemplate  # noqa: E402
 from workorders.models import WorkOrder  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def scenarios(user) -> list[tuple[str, str, str, dict | None, int]]:
@@ -296,20 +294,16 @@ def main() -> None:
         )
     print()
     print("\n".join(api_against_pages({row["scenario"]: row for row in rows})))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{vendor}-{tickets}{'-api' if args.api_pairs else ''}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "vendor": vendor,
-                "tickets": tickets,
-                "requests": args.requests,
-                "rows": rows,
-                "export": export,
-                "dashboard_refresh_s": round(refresh_seconds, 2),
-            },
-            indent=2,
-        )
+    out = write_results(
+        f"{vendor}-{tickets}{'-api' if args.api_pairs else ''}",
+        {
+            "vendor": vendor,
+            "tickets": tickets,
+            "requests": args.requests,
+            "rows": rows,
+            "export": export,
+            "dashboard_refresh_s": round(refresh_seconds, 2),
+        },
     )
     if export is not None:
         print(

@@ -30,7 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import children_memory, free_port, start_redis, wait_for  # noqa: E402
+from bench.processes import (  # noqa: E402
+    children_memory,
+    free_port,
+    production_environment,
+    redis_url,
+    wait_for,
+)
 
 PASSWORD = "soak-password-2026"
 
@@ -133,26 +139,18 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL to an empty PostgreSQL database.")
     scratch = Path(tempfile.mkdtemp(prefix="itsm-soak-"))
     processes = []
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        redis, redis_url = start_redis(scratch)
-        processes.append(redis)
+    redis = redis_url(scratch, processes)
     port = free_port()
-    environment = {
-        **os.environ,
-        "DEBUG": "false",
-        "ITSM_HTTPS": "false",
-        "SECRET_KEY": "soak-only-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CACHE_URL": f"{redis_url}/1",
-        "CELERY_BROKER_URL": f"{redis_url}/0",
-        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
-        "EMAIL_FILE_PATH": str(scratch / "mail"),
-        "LOG_LEVEL": "WARNING",
-        "SOAK_AGENTS": str(args.agents),
+    environment = production_environment(
+        "soak",
+        scratch,
+        CACHE_URL=f"{redis}/1",
+        CELERY_BROKER_URL=f"{redis}/0",
+        EMAIL_FILE_PATH=str(scratch / "mail"),
+        SOAK_AGENTS=str(args.agents),
         # Every agent works from this one address: no lockouts from the soak itself.
-        "ITSM_LOGIN_FAILURE_LIMIT": "1000",
-    }
+        ITSM_LOGIN_FAILURE_LIMIT="1000",
+    )
     python = sys.executable
     subprocess.run(
         [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True

@@ -50,13 +50,12 @@ def sent_to(customer: Customer) -> QuerySet:
     )
 
 
-def _mail_items(
+def _received_items(
     customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
 ) -> list[TimelineItem]:
     # Tuples, and the words and URLs worked out once: most rows read here
     # are merged away by the page.
-    items = []
-    received_label, no_subject = _("E-mail received"), _("(no subject)")
+    label, no_subject = _("E-mail received"), _("(no subject)")
     message_url = reverse("notifications:mailbox_detail", args=[0]).rsplit("0", 1)
     received = {}
     for messages in received_from(customer):
@@ -69,50 +68,53 @@ def _mail_items(
             received[row[0]] = row
     # The newest (or oldest) ``limit`` of the two, as the contract asks.
     rows = sorted(received.values(), key=lambda row: (row[1], row[0]), reverse=older)[:limit]
-    for pk, at, subject, sender, number in rows:
-        items.append(
-            TimelineItem(
-                at=at,
-                kind=RECEIVED,
-                id=pk,
-                label=received_label,
-                title=subject or no_subject,
-                url=f"{message_url[0]}{pk}{message_url[1]}",
-                detail=" · ".join(filter(None, (sender, number))),
-                tone="info",
-            )
+    return [
+        TimelineItem(
+            at=at,
+            kind=RECEIVED,
+            id=pk,
+            label=label,
+            title=subject or no_subject,
+            url=f"{message_url[0]}{pk}{message_url[1]}",
+            detail=" · ".join(filter(None, (sender, number))),
+            tone="info",
         )
-    sent_label, bounced = _("E-mail sent"), str(EmailStatus.BOUNCED.label)
-    sent = seek(
-        sent_to(customer),
-        at="sent_at",
-        kind=SENT,
-        cursor=cursor,
-        older=older,
-        limit=limit,
-    )
+        for pk, at, subject, sender, number in rows
+    ]
+
+
+def _sent_items(
+    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
+) -> list[TimelineItem]:
+    label, bounced = _("E-mail sent"), str(EmailStatus.BOUNCED.label)
+    sent = seek(sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit)
+    items = []
     for pk, at, subject, recipient, number, status in sent.values_list(
         "id", "sent_at", "subject", "to_email", "ticket_number", "status"
     ):
         # Mail is only ever sent on a ticket: its E-mail tab shows the message.
         kind = kind_for_number(number)
+        returned = bounced if status == EmailStatus.BOUNCED else ""
         items.append(
             TimelineItem(
                 at=at,
                 kind=SENT,
                 id=pk,
-                label=sent_label,
+                label=label,
                 title=subject,
                 url=f"{kind.detail_url(number)}#ticket-emails" if kind else reverse("home"),
-                detail=" · ".join(
-                    filter(
-                        None, (recipient, number, bounced if status == EmailStatus.BOUNCED else "")
-                    )
-                ),
+                detail=" · ".join(filter(None, (recipient, number, returned))),
                 tone="info",
             )
         )
     return items
+
+
+def _mail_items(
+    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
+) -> list[TimelineItem]:
+    page = {"cursor": cursor, "older": older, "limit": limit}
+    return _received_items(customer, **page) + _sent_items(customer, **page)
 
 
 def _mail_summary(customer: Customer) -> SourceSummary:

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from itsm.common.leases import sender_task_options
 from itsm.ops.leader import exclusive
 from notifications.imap import imap_poll
 from notifications.services.delivery import email_deliver, emails_requeue_stuck
@@ -14,16 +15,7 @@ from notifications.services.delivery import email_deliver, emails_requeue_stuck
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=None,
-    # Killed before its lease on the row expires, so the sweep never hands
-    # the row to another worker while this one may still be sending.
-    time_limit=settings.ITSM_EMAIL_SEND_TIME_LIMIT,
-    soft_time_limit=max(1, settings.ITSM_EMAIL_SEND_TIME_LIMIT - 5),
-)
+@shared_task(**sender_task_options(time_limit=settings.ITSM_EMAIL_SEND_TIME_LIMIT, grace=5))
 def send_email(self, email_id: int) -> str:
     delivery = email_deliver(email_id=email_id)
     if delivery.retry_in is not None and not self.request.is_eager:

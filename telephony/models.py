@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.kinds import kind_for_number
 
 TOKEN_BYTES = 24
@@ -138,14 +139,7 @@ class Call(models.Model):
     # for an anonymous caller or a number that is not one.
     remote_e164 = models.CharField(_("customer number"), max_length=16, blank=True)
     queue = models.CharField(_("queue"), max_length=100, blank=True)
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="calls",
-        verbose_name=_("agent"),
-    )
+    agent = user_key(_("agent"), optional=True, on_delete=models.SET_NULL, related_name="calls")
     extension = models.CharField(_("extension"), max_length=60, blank=True)
     rung_at = models.DateTimeField(_("rang"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -174,25 +168,13 @@ class Call(models.Model):
         _("call back"), max_length=10, choices=CallbackStatus.choices, blank=True, default=""
     )
     callback_due_at = models.DateTimeField(_("call back due"), null=True, blank=True)
-    callback_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("call back by"),
-    )
+    callback_assignee = user_key(_("call back by"), optional=True, on_delete=models.SET_NULL)
     callback_result = models.CharField(
         _("call back result"), max_length=20, choices=CallbackResult.choices, blank=True
     )
     callback_closed_at = models.DateTimeField(_("call back closed"), null=True, blank=True)
-    callback_closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("call back closed by"),
+    callback_closed_by = user_key(
+        _("call back closed by"), optional=True, on_delete=models.SET_NULL
     )
     # The outbound call that returned this one, when the phone system reported it.
     callback_call = models.ForeignKey(
@@ -258,9 +240,7 @@ class CallTicket(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="ticket_links")
     kind = models.CharField(_("kind"), max_length=3)
     number = models.CharField(_("number"), max_length=15)
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    linked_by = user_key(_("linked by"), optional=True, on_delete=models.SET_NULL)
     linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
     # When the call went into the ticket's journal: at once if it had ended,
     # else when the phone system reports the hang-up (its talk time known).

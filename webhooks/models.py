@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.leases import sweep_indexes
+from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.events import EVENT_TYPES
 
 # What *Enviar prueba* sends: to one subscription, whatever its events.
@@ -93,7 +93,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Delivery(models.Model):
+class Delivery(LeasedRow):
     """One event to one subscription: claimed by a worker with a conditional
     UPDATE (``status`` and the lease), so one sender at a time holds it."""
 
@@ -113,9 +113,6 @@ class Delivery(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 

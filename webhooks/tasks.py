@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from itsm.common.leases import sender_task_options
 from webhooks.delivery import deliveries_requeue_stuck, delivery_attempt
 
 log = logging.getLogger(__name__)
@@ -16,16 +17,7 @@ log = logging.getLogger(__name__)
 LONGEST_COUNTDOWN = 300
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=None,
-    # Killed before its lease on the row expires, so the sweep never hands
-    # the row to another worker while this one may still be sending.
-    time_limit=settings.ITSM_WEBHOOKS_SEND_TIME_LIMIT,
-    soft_time_limit=max(1, settings.ITSM_WEBHOOKS_SEND_TIME_LIMIT - 1),
-)
+@shared_task(**sender_task_options(time_limit=settings.ITSM_WEBHOOKS_SEND_TIME_LIMIT, grace=1))
 def deliver_webhook(self, delivery_id: int) -> str:
     outcome = delivery_attempt(delivery_id=delivery_id)
     if (

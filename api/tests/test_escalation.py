@@ -125,33 +125,32 @@ def test_escalating_needs_if_match_and_a_stale_one_is_refused(api, agent):
     assert not EscalationPacket.objects.exists()
 
 
+def act(client, ticket, name: str, data: dict | None = None, *, etag: str | None = None):
+    """POSTs one action on the ticket, If-Match ``etag`` or the version it has now."""
+    if etag is None:
+        ticket.refresh_from_db()
+        etag = f'"{ticket.version}"'
+    return client.post(url(ticket, name), data, format="json", HTTP_IF_MATCH=etag)
+
+
 def test_the_coordinator_returns_takes_and_passes_to_l2(api, agent, coordinator):
     ticket = make_incident(user=agent)
-    api.post(url(ticket, "escalate"), error23(), format="json", HTTP_IF_MATCH='"1"')
-    ticket.refresh_from_db()
+    act(api, ticket, "escalate", error23(), etag='"1"')
     coordination = token_client(coordinator)
 
     # The agent cannot answer for the coordinator.
-    refused = api.post(
-        url(ticket, "coordination-take"), format="json", HTTP_IF_MATCH=f'"{ticket.version}"'
-    )
-    assert refused.status_code == 403
+    assert act(api, ticket, "coordination-take").status_code == 403
 
-    no_note = coordination.post(
-        url(ticket, "coordination-return"),
-        {"missing": ["flei_code"]},
-        format="json",
-        HTTP_IF_MATCH=f'"{ticket.version}"',
-    )
+    no_note = act(coordination, ticket, "coordination-return", {"missing": ["flei_code"]})
     assert no_note.status_code == 400
     assert no_note.json()["errors"]["note"] == [
         "Escribe una nota para el agente o para los especialistas."
     ]
-    returned = coordination.post(
-        url(ticket, "coordination-return"),
+    returned = act(
+        coordination,
+        ticket,
+        "coordination-return",
         {"note": "El FLEI no existe", "missing": ["flei_code"]},
-        format="json",
-        HTTP_IF_MATCH=f'"{ticket.version}"',
     )
     assert returned.status_code == 200, returned.json()
     assert returned.json()["assignee_username"] == agent.username
@@ -159,30 +158,14 @@ def test_the_coordinator_returns_takes_and_passes_to_l2(api, agent, coordinator)
     assert packet.state == PacketState.RETURNED and packet.missing == ["flei_code"]
 
     # Not in coordination any more: the queue's actions are refused, as on the page.
-    again = coordination.post(
-        url(ticket, "coordination-take"),
-        format="json",
-        HTTP_IF_MATCH=returned["ETag"],
-    )
+    again = act(coordination, ticket, "coordination-take", etag=returned["ETag"])
     assert again.status_code == 400
 
-    version = returned.json()["version"]
-    api.post(
-        url(ticket, "escalate"),
-        error23(flei_code="F777"),
-        format="json",
-        HTTP_IF_MATCH=f'"{version}"',
-    )
-    ticket.refresh_from_db()
-    taken = coordination.post(
-        url(ticket, "coordination-take"), format="json", HTTP_IF_MATCH=f'"{ticket.version}"'
-    )
+    act(api, ticket, "escalate", error23(flei_code="F777"), etag=f'"{returned.json()["version"]}"')
+    taken = act(coordination, ticket, "coordination-take")
     assert taken.status_code == 200 and taken.json()["assignee_username"] == coordinator.username
-    passed = coordination.post(
-        url(ticket, "coordination-specialists"),
-        {"note": "Para L2"},
-        format="json",
-        HTTP_IF_MATCH=taken["ETag"],
+    passed = act(
+        coordination, ticket, "coordination-specialists", {"note": "Para L2"}, etag=taken["ETag"]
     )
     assert passed.status_code == 200, passed.json()
     assert passed.json()["assigned_group_name"] == "L2 ESPECIALISTAS"

@@ -70,6 +70,37 @@ class Desk:
         return self.session.request(method, url, timeout=30, **kwargs)
 
 
+def open_incident(portal: Desk, customer) -> tuple[str, str]:
+    """An incident from the first active template that applies: its number and ETag."""
+    templates = portal("GET", "templates/").json()
+    template = next(t for t in templates if t["applies_to"] in ("INC", "ALL") and t["active"])
+    created = portal(
+        "POST",
+        "incidents/",
+        json={"customer": customer.pk, "template": template["id"], "work_info_notes": "Portal"},
+    )
+    assert created.status_code == 201, created.text
+    number = created.json()["number"]
+    assert created.headers["Location"].endswith(f"/api/v1/incidents/{number}/")
+    return number, created.headers["ETag"]
+
+
+def mail_the_linking_form(portal: Desk, number: str, smtp) -> None:
+    """Sends the linking template to the ticket's customer and sees it reach SMTP."""
+    ticket = f"incidents/{number}/"
+    offered = portal("GET", ticket + "mail/templates/").json()
+    linking = next(t for t in offered if t["title"] == LINKING)
+    sent = portal("POST", ticket + "mail/", json={"template": linking["id"]})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["to_email"] == "ana.garcia@example.com"
+    assert wait_for(smtp.messages, timeout=15)
+    (received,) = smtp.messages()
+    assert received["rcpt_tos"] == ["ana.garcia@example.com"]
+    assert received["message"]["Subject"] == f"{number} Colegio de Registradores"
+    outbox = portal("GET", ticket + "mail/").json()
+    assert [row["status"] for row in outbox["results"]] == ["sent"]
+
+
 def test_an_integrator_opens_works_mails_and_resolves_an_incident(desk, smtp):
     customer = CustomerFactory(
         first_name="Ana",
@@ -86,18 +117,8 @@ def test_an_integrator_opens_works_mails_and_resolves_an_incident(desk, smtp):
     assert [row["id"] for row in found.json()] == [customer.pk]
 
     # An incident for them, from the campaign's template.
-    templates = portal("GET", "templates/").json()
-    template = next(t for t in templates if t["applies_to"] in ("INC", "ALL") and t["active"])
-    created = portal(
-        "POST",
-        "incidents/",
-        json={"customer": customer.pk, "template": template["id"], "work_info_notes": "Portal"},
-    )
-    assert created.status_code == 201, created.text
-    number = created.json()["number"]
+    number, seen = open_incident(portal, customer)
     ticket = f"incidents/{number}/"
-    assert created.headers["Location"].endswith(f"/api/v1/{ticket}")
-    seen = created.headers["ETag"]
 
     # Work info with a screenshot (multipart).
     appended = portal(
@@ -110,17 +131,7 @@ def test_an_integrator_opens_works_mails_and_resolves_an_incident(desk, smtp):
     assert [f["name"] for f in appended.json()["attachments"]] == ["captura.png"]
 
     # A templated mail to the customer: it reaches the SMTP server.
-    offered = portal("GET", ticket + "mail/templates/").json()
-    linking = next(t for t in offered if t["title"] == LINKING)
-    sent = portal("POST", ticket + "mail/", json={"template": linking["id"]})
-    assert sent.status_code == 201, sent.text
-    assert sent.json()["to_email"] == "ana.garcia@example.com"
-    assert wait_for(smtp.messages, timeout=15)
-    (received,) = smtp.messages()
-    assert received["rcpt_tos"] == ["ana.garcia@example.com"]
-    assert received["message"]["Subject"] == f"{number} Colegio de Registradores"
-    outbox = portal("GET", ticket + "mail/").json()
-    assert [row["status"] for row in outbox["results"]] == ["sent"]
+    mail_the_linking_form(portal, number, smtp)
 
     # Someone else changes the ticket: resolving with the old ETag is refused.
     changed = coordination("PATCH", ticket, json={"urgency": 1}, headers={"If-Match": seen})

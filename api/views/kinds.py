@@ -63,109 +63,63 @@ def _own_handler(original, name: str):
     return handler
 
 
-def kind_views(kind: Kind) -> dict:
-    """Every view of one kind, with its schema (named after the kind)."""
-    s = kind_serializers(kind)
-    ticket_ok = {200: OpenApiResponse(s["ticket"], description="The ticket; ETag = its version.")}
-    list_parameters = [
-        *PAGE_PARAMETERS,
-        OpenApiParameter("o", OpenApiTypes.STR, enum=SORT_VALUES, description="Sort."),
-        OpenApiParameter(
-            "fields",
-            OpenApiTypes.STR,
-            description="Comma-separated columns to return: " + ", ".join(TICKET_COLUMNS),
-        ),
-    ]
-    tag = [kind.namespace]
+# A view's schema for each of its methods: extend_schema's arguments.
+Schemas = dict[str, dict]
 
-    def made(base, name: str, methods: dict):
-        view = type(f"{kind.model.__name__}{name}", (base,), {"kind": kind})
-        for method, schema in methods.items():
-            handler = _own_handler(getattr(base, method), method)
-            operation = f"{kind.namespace}_{name.removesuffix('View').lower()}_{method}"
-            setattr(
-                view,
-                method,
-                extend_schema(tags=tag, operation_id=operation, **schema)(handler),
-            )
-        return view.as_view()
 
-    action_schema = {
-        "post": {
-            "parameters": [IF_MATCH],
-            "request": None,
-            "responses": responses(ticket_ok, 404, 412, 428),
-        }
-    }
-    actions = {}
-    for route, view, serializer in (
-        ("assign-to-me", AssignToMeView, None),
-        ("pending", PendingView, PendingSerializer),
-        ("resolve", ResolveView, ResolveSerializer),
-        ("reopen", ReopenView, NoteSerializer),
-    ):
-        schema = {"post": {**action_schema["post"], "request": serializer}}
-        actions[route] = made(view, view.__name__, schema)
-    # Escalation: the agent's, then the coordinators' answers (If-Match too).
-    packet_request = {
-        "multipart/form-data": escalate_serializer(),
-        "application/json": escalate_serializer(),
-    }
-    for route, view, serializer in (
-        ("escalate", EscalateView, packet_request),
-        ("coordination-take", TakeView, None),
-        ("coordination-return", ReturnToAgentView, ReturnToAgentSerializer),
-        ("coordination-specialists", PassToSpecialistsView, CoordinationNoteSerializer),
-    ):
-        schema = {"post": {**action_schema["post"], "request": serializer}}
-        actions[route] = made(view, view.__name__, schema)
-    actions["escalate-related"] = made(
-        EscalateRelatedView,
-        "EscalateRelatedView",
-        {
-            "post": {
-                "request": EscalateRelatedSerializer,
-                "responses": responses(
-                    {
-                        201: OpenApiResponse(
-                            PolymorphicProxySerializer(
-                                component_name="RelatedTicket",
-                                serializers=[kind_serializers(k)["ticket"] for k in all_kinds()],
-                                resource_type_field_name=None,
-                            ),
-                            description="The new ticket, of the kind that carries the case.",
-                        )
-                    },
-                    404,
-                ),
-            }
-        },
-    )
-    actions["packet"] = made(
-        PacketView, "PacketView", {"get": {"responses": responses({200: PacketSerializer}, 404)}}
-    )
+def _made(kind: Kind, base: type, name: str, methods: Schemas):
+    """One kind's class of ``base``, each method with its schema (its
+    operation named after the kind)."""
+    view = type(f"{kind.model.__name__}{name}", (base,), {"kind": kind})
+    for method, schema in methods.items():
+        handler = _own_handler(getattr(base, method), method)
+        operation = f"{kind.namespace}_{name.removesuffix('View').lower()}_{method}"
+        decorate = extend_schema(tags=[kind.namespace], operation_id=operation, **schema)
+        setattr(view, method, decorate(handler))
+    return view.as_view()
+
+
+def _ticket_ok(kind: Kind) -> dict:
     return {
-        "list": made(
+        200: OpenApiResponse(
+            kind_serializers(kind)["ticket"], description="The ticket; ETag = its version."
+        )
+    }
+
+
+LIST_PARAMETERS = [
+    *PAGE_PARAMETERS,
+    OpenApiParameter("o", OpenApiTypes.STR, enum=SORT_VALUES, description="Sort."),
+    OpenApiParameter(
+        "fields",
+        OpenApiTypes.STR,
+        description="Comma-separated columns to return: " + ", ".join(TICKET_COLUMNS),
+    ),
+]
+
+
+def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
+    """The ticket itself, its journal and its relations."""
+    s = kind_serializers(kind)
+    changed = responses(_ticket_ok(kind), 404, 412, 428)
+    return {
+        "list": (
             TicketListView,
             "ListView",
             {
-                "get": {"parameters": list_parameters, "responses": responses({200: s["page"]})},
+                "get": {"parameters": LIST_PARAMETERS, "responses": responses({200: s["page"]})},
                 "post": {"request": s["create"], "responses": responses({201: s["ticket"]})},
             },
         ),
-        "detail": made(
+        "detail": (
             TicketDetailView,
             "DetailView",
             {
-                "get": {"responses": responses({**ticket_ok, 304: None}, 404)},
-                "patch": {
-                    "parameters": [IF_MATCH],
-                    "request": s["update"],
-                    "responses": responses(ticket_ok, 404, 412, 428),
-                },
+                "get": {"responses": responses({**_ticket_ok(kind), 304: None}, 404)},
+                "patch": {"parameters": [IF_MATCH], "request": s["update"], "responses": changed},
             },
         ),
-        "journal": made(
+        "journal": (
             JournalView,
             "JournalView",
             {
@@ -179,7 +133,7 @@ def kind_views(kind: Kind) -> dict:
                 },
             },
         ),
-        "relations": made(
+        "relations": (
             RelationsView,
             "RelationsView",
             {
@@ -190,10 +144,69 @@ def kind_views(kind: Kind) -> dict:
                 },
             },
         ),
-        "relation": made(
+        "relation": (
             RelationDetailView,
             "RelationDetailView",
             {"delete": {"responses": responses({204: None}, 404)}},
         ),
-        **actions,
+    }
+
+
+def _action_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
+    """The POST actions on one ticket: each takes If-Match and answers the
+    ticket; what each reads is its request."""
+    packet = escalate_serializer()
+    requests = {
+        "assign-to-me": (AssignToMeView, None),
+        "pending": (PendingView, PendingSerializer),
+        "resolve": (ResolveView, ResolveSerializer),
+        "reopen": (ReopenView, NoteSerializer),
+        # Escalation: the agent's, then the coordinators' answers.
+        "escalate": (EscalateView, {"multipart/form-data": packet, "application/json": packet}),
+        "coordination-take": (TakeView, None),
+        "coordination-return": (ReturnToAgentView, ReturnToAgentSerializer),
+        "coordination-specialists": (PassToSpecialistsView, CoordinationNoteSerializer),
+    }
+    post = {"parameters": [IF_MATCH], "responses": responses(_ticket_ok(kind), 404, 412, 428)}
+    return {
+        route: (view, view.__name__, {"post": {**post, "request": request}})
+        for route, (view, request) in requests.items()
+    }
+
+
+def _escalation_schemas() -> dict[str, tuple[type, str, Schemas]]:
+    """A related ticket opened by escalation (of whichever kind carries the
+    case), and the packet an escalation carries."""
+    related = PolymorphicProxySerializer(
+        component_name="RelatedTicket",
+        serializers=[kind_serializers(k)["ticket"] for k in all_kinds()],
+        resource_type_field_name=None,
+    )
+    created = OpenApiResponse(
+        related, description="The new ticket, of the kind that carries the case."
+    )
+    return {
+        "escalate-related": (
+            EscalateRelatedView,
+            "EscalateRelatedView",
+            {
+                "post": {
+                    "request": EscalateRelatedSerializer,
+                    "responses": responses({201: created}, 404),
+                }
+            },
+        ),
+        "packet": (
+            PacketView,
+            "PacketView",
+            {"get": {"responses": responses({200: PacketSerializer}, 404)}},
+        ),
+    }
+
+
+def kind_views(kind: Kind) -> dict:
+    """Every view of one kind, with its schema (named after the kind)."""
+    schemas = {**_ticket_schemas(kind), **_action_schemas(kind), **_escalation_schemas()}
+    return {
+        route: _made(kind, view, name, methods) for route, (view, name, methods) in schemas.items()
     }

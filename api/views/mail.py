@@ -12,8 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.pagination import PAGE_PARAMETERS, keyset_response
-from api.serializers_mail import (
+from api.pagination import PAGE_PARAMETERS, newest_first_response
+from api.serializers.mail import (
     MailComposeSerializer,
     MailPreviewSerializer,
     MailSendSerializer,
@@ -130,14 +130,7 @@ class MailView(MailKindView):
         ticket = self.ticket(number)
         emails = OutgoingEmail.objects.for_ticket(ticket).select_related("template", "queued_by")
         return Response(
-            keyset_response(
-                request,
-                emails,
-                ("created_at", "id"),
-                descending=True,
-                serialize=lambda rows: OutgoingEmailSerializer(rows, many=True).data,
-                counted=emails,
-            )
+            newest_first_response(request, emails, OutgoingEmailSerializer, counted=emails)
         )
 
     def post(self, request, number: str, **kwargs) -> Response:

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from api.pagination import PAGE_PARAMETERS, keyset_response
 from api.rest import PROBLEM_JSON, DeskAPIView
 from api.serializers import kind_serializers
-from api.serializers_mail import (
+from api.serializers.mail import (
     AddToTicketSerializer,
     InboundEmailSerializer,
     InboundPageSerializer,

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.pagination import keyset_response
+from api.pagination import keyset_response, newest_first_response
 from api.serializers import (
     TICKET_COLUMNS,
     JournalAppendSerializer,
@@ -198,15 +198,7 @@ class JournalView(KindView):
     def get(self, request, number: str, **kwargs) -> Response:
         ticket = self.ticket(number)
         entries = ticket.kind.journal_model.objects.filter(ticket=ticket).select_related("author")
-        return Response(
-            keyset_response(
-                request,
-                entries,
-                ("created_at", "id"),
-                descending=True,
-                serialize=lambda rows: JournalEntrySerializer(rows, many=True).data,
-            )
-        )
+        return Response(newest_first_response(request, entries, JournalEntrySerializer))
 
     def post(self, request, number: str, **kwargs) -> Response:
         ticket = self.ticket(number)

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.pagination import PAGE_PARAMETERS, keyset_response
+from api.pagination import PAGE_PARAMETERS, newest_first_response
 from api.rest import DeskAPIView, StaffPermission
 from api.serializers import PageSerializer, text
 from api.views.base import responses, validated
@@ -183,12 +183,4 @@ class DeliveryListView(WebhookView):
             .select_related("event")
             .prefetch_related(Prefetch("log", queryset=Attempt.objects.order_by("number")))
         )
-        return Response(
-            keyset_response(
-                request,
-                deliveries,
-                ("created_at", "id"),
-                descending=True,
-                serialize=lambda rows: DeliverySerializer(rows, many=True).data,
-            )
-        )
+        return Response(newest_first_response(request, deliveries, DeliverySerializer))

@@ -4,6 +4,26 @@ from stdnum.es import dni
 from customers.models import Customer, CustomerKind
 from customers.services import customer_create
 
+# One Spanish mobile as people and phone systems write it.
+PHONE_SPELLINGS = [
+    "+34 612 34 56 78",
+    "+34612345678",
+    "0034612345678",
+    "0034 612 345 678",
+    "34612345678",
+    "612345678",
+    "612 34 56 78",
+    " 612 34 56 78 ",
+    "612/34.56.78",
+    "612-345-678",
+    "612.345.678",
+    " 612.34.56.78 ",
+    "(+34) 612 345 678",
+    "+34 (612) 34 56 78",
+    "+34 (612) 34-56-78",
+    "+34-612-34-56-78",
+]
+
 
 def valid_dni(n: int) -> str:
     number = f"{n % 100_000_000:08d}"

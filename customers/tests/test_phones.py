@@ -8,27 +8,11 @@ from customers.forms import CustomerForm, parse_phone_lines
 from customers.models import CustomerKind, CustomerPhone, PhoneKind
 from customers.selectors import customer_search, customers_by_phone
 from customers.services import customer_phones_set
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import PHONE_SPELLINGS, CustomerFactory
 from itsm.common.phones import display_phone, normalise_phone
 
-SPELLINGS = [
-    "+34 612 34 56 78",
-    "+34612345678",
-    "0034612345678",
-    "0034 612 345 678",
-    "612/34.56.78",
-    "612 34 56 78",
-    "612345678",
-    "612-345-678",
-    "(+34) 612 345 678",
-    "+34 (612) 34-56-78",
-    "612.345.678",
-    " 612 34 56 78 ",
-    "+34-612-34-56-78",
-]
 
-
-@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("spelling", PHONE_SPELLINGS)
 def test_every_spelling_normalises_to_one_e164_number(spelling):
     assert normalise_phone(spelling) == "+34612345678"
 
@@ -43,7 +27,7 @@ def test_numbers_are_shown_national_at_home_and_international_abroad():
     assert display_phone("+33123456789") == "+33 1 23 45 67 89"
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("spelling", PHONE_SPELLINGS)
 def test_a_customer_is_found_by_any_spelling_of_their_phone(db, spelling):
     customer = CustomerFactory(phone="612/34.56.78")
     CustomerFactory(phone="699 00 00 01")

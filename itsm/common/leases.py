@@ -7,10 +7,24 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # How late a retry may fire compared with the row's next_attempt_at and still
 # claim it (the task's countdown and the row are computed from the same delay).
 CLAIM_TOLERANCE = timedelta(seconds=1)
+
+
+class LeasedRow(models.Model):
+    """An outbox row as ``lease_claim`` and the sweep read it: how often it
+    was claimed, when a waiting row may next be tried (backoff), and until
+    when a sending row belongs to the worker that claimed it."""
+
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 def sweep_indexes(table: str, *, waiting: str) -> list[models.Index]:
@@ -31,7 +45,7 @@ def sweep_indexes(table: str, *, waiting: str) -> list[models.Index]:
 
 
 def lease_claim(
-    model: type[models.Model], pk: int, *, waiting: str, sending: str, lease_seconds: int
+    model: type[LeasedRow], pk: int, *, waiting: str, sending: str, lease_seconds: int
 ) -> bool:
     """Move the row from ``waiting`` (when due) to ``sending`` for ``lease_seconds``;
     False when it was not due, not waiting, or another worker claimed it first."""
@@ -44,3 +58,19 @@ def lease_claim(
         lease_expires_at=now + timedelta(seconds=lease_seconds),
     )
     return bool(claimed)
+
+
+def sender_task_options(*, time_limit: int, grace: int) -> dict:
+    """Celery's options for the task that sends a claimed row: acknowledged
+    once done (a lost worker's message comes back), retried as long as the
+    row asks, and killed before its lease on the row expires, so the sweep
+    never hands the row to another worker while this one may still be
+    sending. ``grace``: the seconds the soft limit leaves to record the outcome."""
+    return {
+        "bind": True,
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "max_retries": None,
+        "time_limit": time_limit,
+        "soft_time_limit": max(1, time_limit - grace),
+    }

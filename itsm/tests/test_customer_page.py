@@ -3,7 +3,6 @@ one timeline merged from every registered source (tickets, escalations, mail),
 newest first and keyset-paged with no item lost or repeated at a boundary."""
 
 from datetime import timedelta
-from email.utils import make_msgid
 
 import pytest
 from django.urls import reverse
@@ -18,9 +17,9 @@ from itsm.customer_timeline import (
     timeline_page,
 )
 from itsm.tests.factories import escalate_other, make_incident, make_work_order, resolve
-from notifications.models import EmailStatus, InboundEmail, OutgoingEmail, ResponseTemplate
+from notifications.models import InboundEmail
 from notifications.tests import corpus
-from notifications.tests.factories import stored
+from notifications.tests.factories import sent_email, stored
 from workorders.models import WorkOrder
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -47,22 +46,6 @@ def ana(reference):
 
 def page(customer) -> str:
     return reverse("customers:detail", args=[customer.pk])
-
-
-def sent_mail(ticket, user, *, subject: str, at) -> OutgoingEmail:
-    return OutgoingEmail.objects.create(
-        ticket=ticket,
-        template=ResponseTemplate.objects.order_by("pk").first(),
-        to_email=ticket.customer.email,
-        subject=subject,
-        body_text="Texto",
-        body_html="<p>Texto</p>",
-        status=EmailStatus.SENT,
-        message_id=make_msgid(domain="example.com"),
-        created_by=user,
-        queued_by=user,
-        sent_at=at,
-    )
 
 
 def received_mail(*, subject: str, at) -> InboundEmail:
@@ -93,8 +76,8 @@ def busy_customer(customer, agent, *, tickets: int = 6) -> dict:
         )
     received_mail(subject="Primera consulta", at=same)
     received_mail(subject="Segunda consulta", at=now - timedelta(days=1))
-    sent_mail(made[0], agent, subject="Respuesta uno", at=same)
-    sent_mail(made[1], agent, subject="Respuesta dos", at=now - timedelta(hours=2))
+    sent_email(made[0], agent, subject="Respuesta uno", sent_at=same)
+    sent_email(made[1], agent, subject="Respuesta dos", sent_at=now - timedelta(hours=2))
     return {"tickets": made}
 
 
@@ -227,7 +210,7 @@ def response_figure(client, customer, code):
 def test_each_item_links_to_what_it_is(client, agent, ana):
     ticket = make_incident(user=agent, customer=ana)
     email = received_mail(subject="Consulta", at=timezone.now())
-    sent_mail(ticket, agent, subject="Respuesta", at=timezone.now())
+    sent_email(ticket, agent, subject="Respuesta", sent_at=timezone.now())
     client.force_login(agent)
     html = client.get(page(ana)).content.decode()
     assert f'href="/incidents/{ticket.number}/"' in html
@@ -269,13 +252,17 @@ def test_the_note_accepts_post_only(client, agent, ana):
 # --- the edit page -------------------------------------------------------------------
 
 
-def test_the_edit_page_changes_the_data_and_the_phones(client, admin_user, ana):
-    client.force_login(admin_user)
-    url = reverse("customers:edit", args=[ana.pk])
+def edit_phones(client, user, customer, phones: str):
+    """Posts the edit page as shown, with ``phones`` typed in."""
+    client.force_login(user)
+    url = reverse("customers:edit", args=[customer.pk])
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
-    data.update(phones="Centralita: 96 123 45 67\n699 11 22 33", active="on")
-    response = client.post(url, data)
+    return client.post(url, {**data, "phones": phones, "active": "on"})
+
+
+def test_the_edit_page_changes_the_data_and_the_phones(client, admin_user, ana):
+    response = edit_phones(client, admin_user, ana, "Centralita: 96 123 45 67\n699 11 22 33")
     assert response.status_code == 302, response.context["form"].errors
     assert sorted(p.e164 for p in ana.phones.all()) == ["+34699112233", "+34961234567"]
 
@@ -283,12 +270,7 @@ def test_the_edit_page_changes_the_data_and_the_phones(client, admin_user, ana):
 def test_a_bad_phone_on_the_edit_page_comes_back_in_spanish_with_the_input_kept(
     client, admin_user, ana
 ):
-    client.force_login(admin_user)
-    url = reverse("customers:edit", args=[ana.pk])
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(phones="612 34\n699 11 22 33", active="on")
-    response = client.post(url, data)
+    response = edit_phones(client, admin_user, ana, "612 34\n699 11 22 33")
     assert response.status_code == 400
     html = response.content.decode()
     assert "«612 34» no es un número de teléfono válido." in html
@@ -373,7 +355,7 @@ def test_hostile_names_notes_and_subjects_are_shown_as_text(client, agent, refer
     customer.save(update_fields=["agent_note"])
     ticket = make_incident(user=agent, customer=customer, summary=HOSTILE)
     email = stored(corpus.plain(subject=HOSTILE, sender=f"Eva <{customer.email}>"))
-    sent_mail(ticket, agent, subject=HOSTILE, at=timezone.now())
+    sent_email(ticket, agent, subject=HOSTILE, sent_at=timezone.now())
     client.force_login(agent)
     html = client.get(page(customer)).content.decode()
     assert "<script>alert(1)" not in html

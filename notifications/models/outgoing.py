@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
-from itsm.common.leases import sweep_indexes
+from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket
 from itsm.storage import private_storage
@@ -35,7 +35,7 @@ class OutgoingEmailQuerySet(models.QuerySet):
         return self.filter(ticket_number=ticket.number)
 
 
-class OutgoingEmail(models.Model):
+class OutgoingEmail(LeasedRow):
     """One message to a customer and its delivery: draft → queued → sending →
     sent / failed. The Message-ID is given once, when first queued, and kept
     on every retry so a message sent twice is recognisable as one."""
@@ -71,12 +71,7 @@ class OutgoingEmail(models.Model):
         _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
     )
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # When a queued row may next be tried (backoff), and until when a sending
-    # row belongs to the worker that claimed it.
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     created_by = user_key(_("created by"))
     queued_by = user_key(_("sent by"), optional=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -1,6 +1,9 @@
+from datetime import datetime
+from email.utils import make_msgid
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from notifications.models import EmailStatus, InboundEmail, OutgoingEmail
+from notifications.models import EmailStatus, InboundEmail, OutgoingEmail, ResponseTemplate
 from notifications.services.inbound import inbound_receive
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -21,19 +24,29 @@ def receive(raw: bytes, source: str = "pipe"):
     return outcome, InboundEmail.objects.get(pk=outcome.email_id)
 
 
-def sent_email(ticket, user, template, message_id: str) -> OutgoingEmail:
-    """A reply we sent on ``ticket``, for a customer's answer to thread on."""
+def sent_email(
+    ticket,
+    user,
+    template: ResponseTemplate | None = None,
+    message_id: str | None = None,
+    *,
+    subject: str | None = None,
+    sent_at: datetime | None = None,
+) -> OutgoingEmail:
+    """A reply we sent on ``ticket`` (for a customer's answer to thread on,
+    or a page to show); the first response template unless one is named."""
     return OutgoingEmail.objects.create(
         ticket=ticket,
-        template=template,
+        template=template or ResponseTemplate.objects.order_by("pk").first(),
         to_email=ticket.customer.email,
-        subject=f"{ticket.number} Colegio de Registradores",
+        subject=f"{ticket.number} Colegio de Registradores" if subject is None else subject,
         body_text="Texto",
         body_html="<p>Texto</p>",
         status=EmailStatus.SENT,
-        message_id=message_id,
+        message_id=message_id or make_msgid(domain="example.com"),
         created_by=user,
         queued_by=user,
+        sent_at=sent_at,
     )
 
 

@@ -4,31 +4,15 @@ whichever way the PBX and the agent wrote it."""
 import pytest
 from django.test import Client
 
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import PHONE_SPELLINGS, CustomerFactory
 from telephony.models import Call
 from telephony.selectors import e164_or_blank
 from telephony.tests.conftest import post_event
 
 pytestmark = pytest.mark.django_db
 
-SPELLINGS = [
-    "+34 612 34 56 78",
-    "+34612345678",
-    "0034612345678",
-    "0034 612 345 678",
-    "34612345678",
-    "612345678",
-    "612 34 56 78",
-    "612/34.56.78",
-    "612-345-678",
-    "(+34) 612 345 678",
-    "+34-612-34-56-78",
-    " 612.34.56.78 ",
-    "+34 (612) 34 56 78",
-]
 
-
-@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("spelling", PHONE_SPELLINGS)
 def test_every_spelling_is_the_same_e164(spelling):
     assert e164_or_blank(spelling) == "+34612345678"
 
@@ -39,7 +23,7 @@ def test_a_call_finds_the_customer_whichever_way_either_side_wrote_it(
 ):
     customer = CustomerFactory(phone=stored)
     pbx = Client()
-    for index, spelling in enumerate(SPELLINGS):
+    for index, spelling in enumerate(PHONE_SPELLINGS):
         post_event(
             pbx,
             cti_url,
@@ -50,7 +34,7 @@ def test_a_call_finds_the_customer_whichever_way_either_side_wrote_it(
             callId=f"n{index}",
         )
     calls = Call.objects.filter(call_id__startswith="n")
-    assert calls.count() == len(SPELLINGS)
+    assert calls.count() == len(PHONE_SPELLINGS)
     assert {call.customer_id for call in calls} == {customer.pk}
 
 

@@ -12,6 +12,13 @@ from webhooks.models import Delivery, Subscription
 pytestmark = pytest.mark.django_db
 
 
+def admin_action(client, user, row, action: str):
+    """Runs an action of the admin's list on one row, as the admin page does."""
+    client.force_login(user)
+    changelist = reverse(f"admin:webhooks_{row._meta.model_name}_changelist")
+    return client.post(changelist, {"action": action, "_selected_action": [row.pk]}, follow=True)
+
+
 def test_the_admin_creates_a_subscription_and_shows_its_secret(
     client, admin_user, receiver, allow_private
 ):
@@ -44,13 +51,8 @@ def test_resend_sends_the_delivery_again_with_its_webhook_id(
     with django_capture_on_commit_callbacks(execute=True):
         make_incident(user=agent)
     delivery = Delivery.objects.get()
-    client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:webhooks_delivery_changelist"),
-            {"action": "resend", "_selected_action": [delivery.pk]},
-            follow=True,
-        )
+        response = admin_action(client, admin_user, delivery, "resend")
     assert "con el mismo webhook-id" in response.content.decode()
     first, second = receiver.requests
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.event.webhook_id
@@ -66,13 +68,8 @@ def test_send_a_test_event_reaches_the_receiver_signed(
     client, admin_user, receiver, subscribe, django_capture_on_commit_callbacks
 ):
     subscription = subscribe(receiver.url(), [events.MAIL_SENT])
-    client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:webhooks_subscription_changelist"),
-            {"action": "send_test", "_selected_action": [subscription.pk]},
-            follow=True,
-        )
+        response = admin_action(client, admin_user, subscription, "send_test")
     assert "Se envía un evento webhook.test a 1 suscripción" in response.content.decode()
     (received,) = receiver.requests
     payload = Webhook(subscription.secret).verify(received.body, received.headers)
@@ -86,10 +83,6 @@ def test_turning_a_subscription_off_needs_no_reachable_destination(
 ):
     subscription = subscribe(receiver.url(), [events.MAIL_SENT])
     settings.ITSM_WEBHOOKS_ALLOW_PRIVATE = False  # its address is refused now
-    client.force_login(admin_user)
-    client.post(
-        reverse("admin:webhooks_subscription_changelist"),
-        {"action": "disable", "_selected_action": [subscription.pk]},
-    )
+    admin_action(client, admin_user, subscription, "disable")
     subscription.refresh_from_db()
     assert not subscription.active

@@ -4,7 +4,6 @@ markup, nothing blocked by the Content-Security-Policy), and pages through
 its timeline by the pager's links."""
 
 from datetime import timedelta
-from email.utils import make_msgid
 
 import pytest
 from django.urls import reverse
@@ -16,9 +15,9 @@ from itsm.tests.browser.helpers import log_in, screenshot
 from itsm.tests.browser.test_xss import INJECTED, PAYLOADS
 from itsm.tests.factories import make_incident
 from notifications import reference_data as notification_reference
-from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplate
 from notifications.services.inbound import inbound_receive
 from notifications.tests import corpus
+from notifications.tests.factories import sent_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,21 +35,13 @@ def hostile_customer(agent, settings, tmp_path):
         email=corpus.CUSTOMER,
     )
     customer_note_set(customer=customer, note="\n".join(PAYLOADS))
-    template = ResponseTemplate.objects.order_by("pk").first()
     for index, payload in enumerate(SHOWN):
         ticket = make_incident(user=agent, customer=customer, summary=payload)
         inbound_receive(raw=corpus.plain(subject=payload), source="pipe")
-        OutgoingEmail.objects.create(
-            ticket=ticket,
-            template=template,
-            to_email=customer.email,
+        sent_email(
+            ticket,
+            agent,
             subject=payload,
-            body_text="Texto",
-            body_html="<p>Texto</p>",
-            status=EmailStatus.SENT,
-            message_id=make_msgid(domain="example.com"),
-            created_by=agent,
-            queued_by=agent,
             sent_at=timezone.now() - timedelta(minutes=index),
         )
     return customer

@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import MAX_ID, PageSerializer, text
+from api.serializers.base import MAX_ID, PageSerializer, text
 from notifications.models import (
     Classification,
     ClassificationReason,

@@ -1,0 +1,166 @@
+"""Tickets and their quick actions. Ticket serializers are made per kind
+(``kind_serializers``): each kind's statuses are its own, and the schema
+names them after the kind (``Incident``, ``WorkOrder``)."""
+
+import copy
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from api.serializers.base import IdField, PageSerializer, text
+from customers.models import Customer
+from itsm.kinds import Kind
+from itsm.models import (
+    ReportedSource,
+    RequiresAttention,
+    Status,
+    StatusReason,
+    SupportGroup,
+    TicketTemplate,
+)
+from itsm.services.rules import CLASSIFICATION_FIELDS
+
+TICKET_COLUMNS = (
+    "number",
+    "kind",
+    "version",
+    "customer",
+    "customer_name",
+    "template",
+    "summary",
+    "description",
+    "status",
+    "status_reason",
+    "status_reason_name",
+    "resolution",
+    "requires_attention",
+    "assigned_group",
+    "assigned_group_name",
+    "assignee",
+    "assignee_username",
+    "priority",
+    "impact",
+    "urgency",
+    "reported_source",
+    *CLASSIFICATION_FIELDS,
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "closed_at",
+    "response_due_at",
+    "resolution_due_at",
+    "sla_breached_at",
+)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as the API shows it; ``fields`` (a set of names) keeps only those."""
+
+    kind = serializers.SerializerMethodField()
+    customer_name = serializers.CharField(source="customer.full_name", read_only=True)
+    status_reason_name = serializers.CharField(
+        source="status_reason.name", read_only=True, default=None, allow_null=True
+    )
+    assigned_group_name = serializers.CharField(source="assigned_group.name", read_only=True)
+    assignee_username = serializers.CharField(
+        source="assignee.username", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        fields = TICKET_COLUMNS
+        read_only_fields = TICKET_COLUMNS
+
+    def __init__(self, *args, columns: set[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if columns:
+            for name in set(self.fields) - columns:
+                self.fields.pop(name)
+
+    def get_fields(self) -> dict:
+        """The fields the model gives, worked out once per class: DRF reads
+        the model's every field again for each serializer, which took longer
+        than the query behind a ticket's detail. Copied, as DRF copies the
+        fields a serializer declares."""
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
+    def get_kind(self, ticket) -> str:
+        return ticket.KIND
+
+
+def _status_choices(kind: Kind) -> list[tuple[str, str]]:
+    return [(status, Status(status).label) for status in kind.statuses]
+
+
+class TicketWriteSerializer(serializers.Serializer):
+    """The fields of sections 2–4 a person may set; the template fills the rest."""
+
+    template = IdField(queryset=TicketTemplate.objects.all(), required=False, allow_null=True)
+    summary = text(100, required=False)
+    description = text(required=False)
+    reported_source = serializers.ChoiceField(ReportedSource.choices, required=False)
+    assigned_group = IdField(queryset=SupportGroup.objects.all(), required=False)
+    assignee = IdField(queryset=get_user_model().objects.all(), required=False, allow_null=True)
+    status_reason = IdField(queryset=StatusReason.objects.all(), required=False, allow_null=True)
+    resolution = text(required=False)
+    requires_attention = serializers.ChoiceField(RequiresAttention.choices, required=False)
+    impact = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    urgency = serializers.IntegerField(min_value=1, max_value=4, required=False)
+
+
+class TicketCreateSerializer(TicketWriteSerializer):
+    customer = IdField(queryset=Customer.objects.all())
+    work_info_notes = text(required=False)
+
+
+class TicketUpdateSerializer(TicketWriteSerializer):
+    note = text(required=False)
+
+
+@cache
+def kind_serializers(kind: Kind) -> dict[str, type[serializers.Serializer]]:
+    """The serializers of one kind, named after its model for the schema."""
+    name = kind.model.__name__
+    status = serializers.ChoiceField(choices=_status_choices(kind), required=False)
+    ticket = type(
+        f"{name}Serializer",
+        (TicketSerializer,),
+        {
+            "status": serializers.ChoiceField(choices=_status_choices(kind), read_only=True),
+            # Its one code: a ticket of one kind never reads as another's in the schema.
+            "kind": serializers.ChoiceField(
+                choices=[(kind.code, kind.code)], source="KIND", read_only=True
+            ),
+            "Meta": type("Meta", (TicketSerializer.Meta,), {"model": kind.model}),
+        },
+    )
+    page = type(
+        f"{name}PageSerializer",
+        (PageSerializer,),
+        {"results": ticket(many=True)},
+    )
+    return {
+        "ticket": ticket,
+        "page": page,
+        "create": type(f"{name}CreateSerializer", (TicketCreateSerializer,), {"status": status}),
+        "update": type(f"{name}UpdateSerializer", (TicketUpdateSerializer,), {"status": status}),
+    }
+
+
+# --- quick actions -----------------------------------------------------------------
+
+
+class NoteSerializer(serializers.Serializer):
+    note = text(required=False)
+
+
+class PendingSerializer(NoteSerializer):
+    status_reason = IdField(queryset=StatusReason.objects.all())
+
+
+class ResolveSerializer(PendingSerializer):
+    resolution = text(required=False)
