@@ -48,4 +48,6 @@ def sender_customers(email: InboundEmail) -> list[Customer]:
     if not email.from_address:
         return []
     # customer_email_idx: addresses are stored in lower case.
-    return list(Customer.objects.active().filter(email=email.from_address.lower())[:5])
+    # Blocked customers are never matched (privacy/).
+    customers = Customer.objects.active().unblocked()
+    return list(customers.filter(email=email.from_address.lower())[:5])
