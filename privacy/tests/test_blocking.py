@@ -109,7 +109,9 @@ def test_the_role_still_finds_them_and_every_look_is_audited(
     assert personal_audits() == before + 1
     assert client.get(reverse("customers:detail", args=[person.pk])).status_code == 200
     assert personal_audits() == before + 2
-    console = client.get(reverse(incident.kind.url_name("console")), {"f": "1", "number": incident.number})
+    console = client.get(
+        reverse(incident.kind.url_name("console")), {"f": "1", "number": incident.number}
+    )
     assert incident.get_absolute_url() in console.content.decode()
     assert client.get(incident.get_absolute_url()).status_code == 200
     audit = AuditEvent.objects.filter(kind=AuditEventKind.PERSONAL_DATA).latest("pk")

@@ -88,7 +88,7 @@ def test_a_request_is_recorded_from_its_page(client, data_protection, person):
     request = person.data_requests.get()
     assert response["Location"] == request.get_absolute_url()
     page = client.get(request.get_absolute_url()).content.decode()
-    assert "id=\"privacy-steps\"" in page
+    assert 'id="privacy-steps"' in page
     assert reverse("privacy:block", args=[request.pk]) in page
 
 
