@@ -14,7 +14,7 @@ from itsm.models.journal import AppendOnlyError
 from notifications.models import InboundEmail, OutgoingEmail
 from privacy.anonymise import customer_anonymise
 from privacy.redaction import Redactor
-from privacy.tests.conftest import EMAIL, NAME, PHONE, SURNAMES, TAX_ID
+from privacy.tests.conftest import EMAIL, NAME, PHONE, TAX_ID
 
 pytestmark = pytest.mark.django_db
 
