@@ -59,8 +59,8 @@ for customer in (person, other):
                                 f"Firmado: {name}, {dotted}".encode())
     work_info_add(ticket=ticket, user=agent, notes=f"Habla {name}",
                   attachments=[letter, png_upload(f"dni-{customer.surnames.split()[0]}.png")])
-    email = email_send(ticket=ticket, user=agent, template=template,
-                       attachment=SimpleUploadedFile(f"anexo-{customer.first_name}.txt", name.encode()))
+    annex = SimpleUploadedFile(f"anexo-{customer.first_name}.txt", name.encode())
+    email = email_send(ticket=ticket, user=agent, template=template, attachment=annex)
     email_deliver(email_id=email.pk)
     inbound_receive(source="pipe", raw=corpus.plain(
         sender=f"{name} <{customer.email}>", subject=f"Re: {ticket.number}",
