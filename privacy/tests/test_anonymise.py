@@ -83,3 +83,22 @@ def test_the_command_asks_for_confirmation_and_runs_once(desk, person):
     assert Customer.objects.get(pk=person.pk).anonymised_at is not None
     with pytest.raises(CommandError):
         call_command("customer_anonymise", str(person.pk), "--yes")
+
+
+def test_the_beat_task_anonymises_customers_blocked_past_the_limitation(
+    desk, person, someone_else, settings
+):
+    from django.utils import timezone
+
+    from privacy.tasks import anonymise_blocked
+
+    settings.ITSM_PRIVACY_LIMITATION_DAYS = 30
+    Customer.objects.filter(pk=person.pk).update(
+        blocked_at=timezone.now() - timezone.timedelta(days=31)
+    )
+    Customer.objects.filter(pk=someone_else.pk).update(
+        blocked_at=timezone.now() - timezone.timedelta(days=29)
+    )
+    assert anonymise_blocked() == 1
+    assert Customer.objects.get(pk=person.pk).anonymised_at is not None
+    assert Customer.objects.get(pk=someone_else.pk).anonymised_at is None
