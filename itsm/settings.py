@@ -301,7 +301,7 @@ CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "schedule": ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS,
 }
 
-# Data protection (privacy/, docs/configuration.md#data-protection): how long
+# Data protection (privacy/, docs/configuration.md): how long
 # each category of data is kept, in days.
 ITSM_PRIVACY_LIMITATION_DAYS = env_int("ITSM_PRIVACY_LIMITATION_DAYS", 3 * 365)
 ITSM_RETENTION_RAW_MAIL_DAYS = env_int("ITSM_RETENTION_RAW_MAIL_DAYS", 365)
