@@ -11,7 +11,7 @@ class RequestForm(forms.Form):
         label=_("Identity checked by"), choices=IdentityCheck.choices
     )
     received_on = forms.DateField(
-        label=_("Received"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -18,6 +18,6 @@ def requests_due_chart(user, *, mine: bool) -> BarChart | None:
     bars = [
         Bar(_("Overdue"), counts["overdue"], f"{url}?due=overdue"),
         Bar(_("Due within 7 days"), counts["soon"], f"{url}?due=soon"),
-        Bar(_("Pending"), counts["pending"], f"{url}?due=pending"),
+        Bar(_("Pending requests"), counts["pending"], f"{url}?due=pending"),
     ]
     return BarChart("privacy-due", _("Data-protection requests"), bars)

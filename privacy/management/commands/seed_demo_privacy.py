@@ -32,7 +32,8 @@ class Command(BaseCommand):
         customer = Customer.objects.order_by("pk").first()
         if customer is None:
             return
-        handler = get_user_model().objects.get(pk=users[0].pk)
+        # The first named handler that exists (the coordinator in the demo).
+        handler = min(users, key=lambda user: DEMO_HANDLERS.index(user.username))
         request_create(
             user=handler,
             customer=customer,
