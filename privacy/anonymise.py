@@ -25,7 +25,9 @@ from itsm.models import AuditEvent, TextIndexEntry
 from itsm.models.fulltext import SQLITE_FTS_TABLE
 from itsm.services.redaction import ticket_redact
 from notifications.models import InboundEmail, OutgoingEmail
+from privacy.models import DataRequest, Right, StepAction
 from privacy.redaction import FILE_PLACEHOLDER, Redactor
+from privacy.services import step_add
 from telephony.models import Call, CallEvent
 
 ANONYMOUS_NAME = "Anonimizado"
@@ -205,6 +207,8 @@ def customer_anonymise(customer: Customer) -> list[str]:
         _redact_outbox_and_audit(customer, redactor)
         _reindex(customer, numbers, redactor)
         _clear_customer(customer)
+        for request in DataRequest.objects.filter(customer=customer, right=Right.ERASURE):
+            step_add(request, user=None, action=StepAction.ANONYMISED)
     scrub_database_file()
     return numbers
 

@@ -2,6 +2,8 @@
 keeps it, in one transaction, past the journal's trigger by this path only;
 the tickets stay, and their journal says it happened."""
 
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
@@ -13,7 +15,9 @@ from itsm.models import TextIndexEntry
 from itsm.models.journal import AppendOnlyError
 from notifications.models import InboundEmail, OutgoingEmail
 from privacy.anonymise import customer_anonymise
+from privacy.models import Right, StepAction
 from privacy.redaction import Redactor
+from privacy.services import request_create
 from privacy.tests.conftest import EMAIL, NAME, PHONE, TAX_ID
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +40,19 @@ def test_the_redactor_finds_the_person_however_written(person):
     assert redactor("Bartolomé Eulalio") == "Bartolomé Eulalio"
 
 
-def test_everything_of_the_person_is_removed_and_the_tickets_stay(desk, person, someone_else):
+def test_everything_of_the_person_is_removed_and_the_tickets_stay(
+    desk, person, someone_else, data_protection
+):
+    erasure = request_create(
+        user=data_protection,
+        customer=person,
+        right=Right.ERASURE,
+        identity_check="dni_copy",
+        received_on=date(2026, 3, 1),
+    )
     numbers = customer_anonymise(person)
 
+    assert erasure.steps.last().action == StepAction.ANONYMISED
     assert sorted(numbers) == sorted(t.number for t in desk["person"])
     customer = Customer.objects.get(pk=person.pk)
     assert customer.anonymised_at and not customer.phones.exists()
