@@ -48,12 +48,14 @@ def customers_by_phone(number: str) -> list[Customer]:
     """Every customer with ``number`` (any spelling) among their phones,
     inactive ones included (a caller is who they are), by name. Several when
     they share it (an organisation's switchboard); empty when the number is
-    unknown or unreadable (anonymous callers)."""
+    unknown or unreadable (anonymous callers). Blocked customers are never
+    matched (the pop-up, the mailbox)."""
     e164 = normalise_phone(number)
     if e164 is None:
         return []
     return list(
-        Customer.objects.filter(_phone_condition(e164))
+        Customer.objects.unblocked()
+        .filter(_phone_condition(e164))
         .prefetch_related("phones")
         .order_by("-active", "search_name", "pk")
     )
@@ -116,7 +118,7 @@ def customers_matching(text: str) -> QuerySet[Customer]:
     condition = customer_condition(text)
     if condition is None:
         return Customer.objects.none()
-    return Customer.objects.filter(condition)
+    return Customer.objects.unblocked().filter(condition)
 
 
 def name_order(text: str) -> tuple:

@@ -296,8 +296,9 @@ def _day_columns(view: _ChartView) -> list[DayColumn]:
 
 # A chart another app adds to the dashboard, counted live when the page is
 # drawn (the mailbox's mail waiting): ``build(user, mine=...)``, where ``mine``
-# says whether the page shows the user's own figures or the whole desk's.
-LiveChart = Callable[..., BarChart]
+# says whether the page shows the user's own figures or the whole desk's;
+# None leaves the chart out for that user (a role's own chart).
+LiveChart = Callable[..., BarChart | None]
 
 # Each app registers its charts from its AppConfig.ready(), the way kinds
 # register, so the core imports none of them: the chart and its position
@@ -317,4 +318,5 @@ def live_charts(user, *, mine: bool) -> list[tuple[int, BarChart]]:
     """The registered charts, built for this page, with their positions in
     ascending order so inserting them one by one puts each where it asked."""
     ordered = sorted(_LIVE_CHARTS.items(), key=lambda item: item[1])
-    return [(position, build(user, mine=mine)) for build, position in ordered]
+    built = [(position, build(user, mine=mine)) for build, position in ordered]
+    return [(position, chart) for position, chart in built if chart is not None]

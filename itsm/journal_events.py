@@ -40,6 +40,11 @@ PHONE_CALL = "phone_call"
 # A knowledge-base article linked to the ticket (an app above the core links
 # it; the core only writes the fact: the article's id and title then).
 ARTICLE_LINKED = "article_linked"
+# A customer's personal data removed after an erasure request (privacy/);
+# what was removed is not recorded.
+PERSONAL_DATA_REMOVED = "personal_data_removed"
+# The ticket's files deleted by the retention rules (privacy/).
+FILES_REMOVED = "files_removed"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
 WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
@@ -272,6 +277,14 @@ def _article_linked(data: dict, names: Names, kind_label: str) -> str:
     return _("Knowledge base article linked: %(title)s") % {"title": data["title"]}
 
 
+def _personal_data_removed(data: dict, names: Names, kind_label: str) -> str:
+    return _("The customer's personal data was removed (data-protection request).")
+
+
+def _files_removed(data: dict, names: Names, kind_label: str) -> str:
+    return _("Its files were deleted: their retention period is over.")
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -293,6 +306,8 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     SLA_RESPONSE_BREACHED: _sla_response_breached,
     PHONE_CALL: _phone_call,
     ARTICLE_LINKED: _article_linked,
+    PERSONAL_DATA_REMOVED: _personal_data_removed,
+    FILES_REMOVED: _files_removed,
 }
 
 

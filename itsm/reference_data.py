@@ -19,7 +19,7 @@ from django.apps.registry import Apps
 from itsm.kinds import all_kinds
 from itsm.models.reference import APPLIES_TO_ALL
 
-ROLES = ("Agentes", "Coordinadores")
+ROLES = ("Agentes", "Coordinadores", "Protección de datos")
 
 GROUPS = [
     # name, agents' default, coordination, specialists

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
 from itsm import fulltext
+from itsm.blocked import visible_customers, visible_tickets
 from itsm.kinds import all_kinds, kind_for_number
 from itsm.models import Ticket, open_tickets_q
 from itsm.selectors import ticket_numbers
@@ -104,7 +105,8 @@ def text_hits(query: str, *, user=None, limit: int = TEXT_LIMIT) -> list[TextHit
             numbers_by_kind.setdefault(kind, []).append(hit.ticket_number)
     tickets = {}
     for kind, numbers in numbers_by_kind.items():
-        for ticket in kind.model.objects.with_list_relations().filter(number__in=numbers):
+        listed = visible_tickets(kind.model.objects.with_list_relations(), user)
+        for ticket in listed.filter(number__in=numbers):
             tickets[ticket.number] = ticket
     return [
         TextHit(tickets[hit.ticket_number], hit.source, hit.snippet)
@@ -125,14 +127,17 @@ def global_search(text: str, *, user=None) -> SearchResults:
     # "inc 1234" names a ticket; bare digits may also be a phone number.
     explicit_kind = len(numbers) == 1 and not text.lstrip("#").isdigit()
     for kind, number in numbers:
-        ticket = kind.model.objects.with_list_relations().filter(number=number).first()
+        ticket = visible_tickets(kind.model.objects.with_list_relations(), user)
+        ticket = ticket.filter(number=number).first()
         if ticket is not None:
             results.tickets.append(ticket)
 
     condition = None if explicit_kind else customer_condition(text)
     if condition is not None:
         customers = list(
-            Customer.objects.filter(condition).order_by(*name_order(text))[: CUSTOMER_LIMIT + 1]
+            visible_customers(Customer.objects.filter(condition), user).order_by(*name_order(text))[
+                : CUSTOMER_LIMIT + 1
+            ]
         )
         results.more_customers = len(customers) > CUSTOMER_LIMIT
         hits = {c.pk: CustomerHit(c) for c in customers[:CUSTOMER_LIMIT]}

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "api",
     # Above the API: a webhook carries the object as the API shows it.
     "webhooks",
+    # Data-protection requests, blocking and anonymising (above every app it reads).
+    "privacy",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -301,6 +303,24 @@ ITSM_WEBHOOKS_STUCK_AFTER_SECONDS = env_int("ITSM_WEBHOOKS_STUCK_AFTER_SECONDS",
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.tasks.sweep_webhooks",
     "schedule": ITSM_WEBHOOKS_SWEEP_EVERY_SECONDS,
+}
+
+# Data protection (privacy/, docs/configuration.md): how long
+# each category of data is kept, in days.
+ITSM_PRIVACY_LIMITATION_DAYS = env_int("ITSM_PRIVACY_LIMITATION_DAYS", 3 * 365)
+ITSM_RETENTION_RAW_MAIL_DAYS = env_int("ITSM_RETENTION_RAW_MAIL_DAYS", 365)
+ITSM_RETENTION_ATTACHMENT_DAYS = env_int("ITSM_RETENTION_ATTACHMENT_DAYS", 2 * 365)
+ITSM_RETENTION_CLOSED_TICKET_DAYS = env_int("ITSM_RETENTION_CLOSED_TICKET_DAYS", 5 * 365)
+# The daily beat task applies the retention rules only when enabled (after a
+# look at ``manage.py retention --dry-run``).
+ITSM_RETENTION_ENABLED = env_bool("ITSM_RETENTION_ENABLED", False)
+CELERY_BEAT_SCHEDULE["privacy-anonymise"] = {
+    "task": "privacy.tasks.anonymise_blocked",
+    "schedule": 86400,
+}
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.apply_retention",
+    "schedule": 86400,
 }
 
 # One JSON object a line (for a log collector) or plain text (development).

@@ -16,6 +16,7 @@ from itsm.kinds import Kind, all_kinds
 from itsm.ops import views as ops_views
 from kb import urls as kb_urls
 from notifications import urls as notifications_urls
+from privacy import urls as privacy_urls
 from telephony import urls as telephony_urls
 
 KIND_PAGES = (*core_urls.KIND_PAGES, *notifications_urls.KIND_PAGES)
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include(core_urls)),
     path("mailbox/", include(notifications_urls)),
     path("kb/", include(kb_urls)),
+    path("privacy/", include(privacy_urls)),
     # Before the API: its catch-all answers 404 for any other /api/ address,
     # the phone system's endpoint (/api/v1/cti/<token>) included.
     path("", include(telephony_urls)),

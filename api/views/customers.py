@@ -18,6 +18,7 @@ from api.views.base import responses, search_query, validated
 from customers.models import Customer
 from customers.selectors import customer_search
 from customers.services import customer_create, customer_update
+from itsm.blocked import visible_customers
 from itsm.selectors import row_id
 
 CUSTOMER_SEARCH_LIMIT = 20
@@ -54,7 +55,8 @@ class CustomerDetailView(DeskAPIView):
         return super().get_permissions()
 
     def customer(self, pk: int) -> Customer:
-        customer = Customer.objects.filter(pk=row_id(pk)).first()
+        customers = visible_customers(Customer.objects, self.request.user)
+        customer = customers.filter(pk=row_id(pk)).first()
         if customer is None:
             raise Http404(_("There is no such customer."))
         return customer

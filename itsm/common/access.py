@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from itsm.common.permissions import is_agent, is_coordinator
+from itsm.common.permissions import is_agent, is_coordinator, is_data_protection
 
 # A kind's ticket model: the bottom names none of them.
 TicketModel = TypeVar("TicketModel", bound=Model)
@@ -47,10 +47,15 @@ def get_ticket_for_user(
     user, model: type[TicketModel], number: str, *, select_related=()
 ) -> TicketModel:
     """The ticket with that number if the user may see it: every agent of the
-    desk sees every ticket; anyone else gets 403, an unknown number 404."""
+    desk sees every ticket but a blocked customer's (the data-protection role
+    alone sees those); anyone else gets 403, an unknown number 404."""
     if not is_agent(user):
         raise PermissionDenied(_("You are not allowed to work on tickets."))
     queryset = model.objects.select_related(*select_related) if select_related else model.objects
+    if not is_data_protection(user):
+        # A blocked customer's tickets are out of ordinary use (privacy/):
+        # one row joined to its customer, in the same query.
+        queryset = queryset.exclude(customer__blocked_at__isnull=False)
     ticket = queryset.filter(number=number.upper()).first()
     if ticket is None:
         raise Http404(_("There is no ticket %(number)s.") % {"number": number})

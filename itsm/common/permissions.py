@@ -1,4 +1,5 @@
-"""Roles: Django groups *Agentes* and *Coordinadores*; admins are staff."""
+"""Roles: Django groups *Agentes*, *Coordinadores* and *Protección de datos*;
+admins are staff."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -6,6 +7,8 @@ from django.utils.translation import gettext as _
 
 AGENTS_GROUP = "Agentes"
 COORDINATORS_GROUP = "Coordinadores"
+# Handles data-protection requests and alone sees blocked customers (privacy/).
+DATA_PROTECTION_GROUP = "Protección de datos"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -23,6 +26,14 @@ def is_coordinator(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or COORDINATORS_GROUP in _group_names(user)
+
+
+def is_data_protection(user: User) -> bool:
+    """Members of the data-protection role only (not every admin): they alone
+    reach the customers blocked after an erasure request."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return DATA_PROTECTION_GROUP in _group_names(user)
 
 
 def is_agent(user: User) -> bool:

@@ -15,6 +15,9 @@ class AuditEventKind(models.TextChoices):
     ADMIN_CHANGE = "admin_change", _("Admin change")
     EXPORT = "export", _("Export")
     API = "api", _("API request")
+    # A data-protection request's export downloaded, or a blocked customer's
+    # data seen by the data-protection role (privacy/).
+    PERSONAL_DATA = "personal_data", _("Personal data access")
 
 
 class AuditEvent(models.Model):

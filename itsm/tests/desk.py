@@ -120,6 +120,9 @@ class Desk:
             values["pk"] = self.article.pk
             if name == "kb:revision":
                 values["number"] = 1
+        elif namespace == "privacy":
+            # Refused before any lookup (the role is checked first): no request needed.
+            values.update(pk=1, customer_id=ticket.customer.pk)
         elif namespace == "telephony":
             values.update(pk=self.call.pk, kind="INC", token="not-a-token")
         elif namespace == "notifications":

@@ -135,6 +135,13 @@ ACCESS = {
     },
     "kb:new": COORDINATOR,
     "kb:edit": COORDINATOR,
+    # Data-protection requests: the data-protection role only, which is no
+    # rank of this table (coordinators and admins are refused without it);
+    # privacy/tests/ reach every page with it.
+    **{
+        f"privacy:{name}": NOBODY
+        for name in ("list", "new", "detail", "extend", "block", "export", "download", "close")
+    },
     # The API: the schema and its reference for agents (session or token),
     # each user's own tokens page, and every resource as the pages allow it.
     "api:schema": AGENT,

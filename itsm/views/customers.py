@@ -17,6 +17,7 @@ from customers.services import (
     customer_note_set,
     customer_update,
 )
+from itsm.blocked import audit_blocked_access, visible_customers
 from itsm.common.access import agent_required
 from itsm.common.forms import add_service_errors
 from itsm.common.pagination import CURSOR_PARAMS, InvalidCursor, KeysetList, KeysetPage
@@ -165,7 +166,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One page per customer: who they are, the note agents keep, their
     figures and everything that happened with them, newest first. Every
     agent may see every customer, as every ticket (``itsm.common.access``)."""
-    customer = get_object_or_404(Customer.objects.prefetch_related("phones"), pk=pk)
+    customers = visible_customers(Customer.objects.prefetch_related("phones"), request.user)
+    customer = get_object_or_404(customers, pk=pk)
+    if customer.blocked_at is not None:
+        audit_blocked_access(request, request.user, [customer.pk], "customer page")
     return _customer_page(request, customer)
 
 

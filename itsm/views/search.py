@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from customers.selectors import MAX_QUERY_LENGTH
+from itsm.blocked import audit_blocked_access
 from itsm.common.access import agent_required
 from itsm.kinds import all_kinds
 from itsm.presenters import ticket_rows
@@ -16,6 +17,7 @@ from itsm.search_selectors import global_search
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     results = global_search(query, user=request.user)
+    _audit_blocked(request, results)
     if results.exact is not None:
         return redirect(results.exact)
     context = {
@@ -33,3 +35,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "number_prefixes": [kind.prefix for kind in all_kinds()],
     }
     return render(request, "itsm/search.html", context)
+
+
+def _audit_blocked(request: HttpRequest, results) -> None:
+    """Only the data-protection role gets blocked customers back: each one is audited."""
+    tickets = results.tickets + [hit.ticket for hit in results.text_hits]
+    customers = [hit.customer for hit in results.customers] + [t.customer for t in tickets]
+    blocked = [c.pk for c in customers if c is not None and c.blocked_at is not None]
+    if blocked:
+        audit_blocked_access(request, request.user, blocked, "search")

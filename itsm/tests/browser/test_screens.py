@@ -7,10 +7,13 @@ and sort on screen."""
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from customers.tests.factories import CustomerFactory
+from itsm.common.permissions import DATA_PROTECTION_GROUP
 from itsm.presenters import customer_url
 from itsm.services.escalation import ticket_escalate
 from itsm.tests.browser.helpers import log_in, screenshot
@@ -21,6 +24,7 @@ from notifications import reference_data as notification_reference
 from notifications.models import InboundEmail
 from notifications.services.inbound import inbound_receive
 from notifications.tests.corpus import plain
+from privacy.services import customer_block, request_create, request_extend
 from telephony.tests.factories import make_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -221,3 +225,40 @@ def test_the_export_button_downloads_what_the_console_shows(page, agent, desk):
     lines = text.strip().splitlines()
     assert len(lines) == 1 + 2  # the header and the two pending work orders
     assert any(line.startswith(desk["work_order"].number) for line in lines[1:])
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_data_protection_pages_fit_the_screen(page, coordinator, desk, screen):
+    """The role's list (with a customer search), a request with its steps
+    and actions, and a new request's form."""
+    coordinator.groups.add(Group.objects.get(name=DATA_PROTECTION_GROUP))
+    erasure = request_create(
+        user=coordinator,
+        customer=desk["customer"],
+        right="erasure",
+        identity_check="dni_copy",
+        received_on=timezone.localdate(),
+    )
+    request_extend(request=erasure, user=coordinator, reason=SUMMARY)
+    customer_block(request=erasure, user=coordinator)
+    width, height = SCREENS[screen]
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, coordinator)
+    pages = {
+        "privacy-list": _url("privacy:list", {"due": "all", "q": "Fernández"}),
+        "privacy-request": erasure.get_absolute_url(),
+        "privacy-new": reverse("privacy:new", args=[desk["customer"].pk]),
+    }
+    overflowing = {}
+    for name, url in pages.items():
+        page.goto(url)
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            overflowing[name] = scroll_width
+        _check_top_bar(page, width)
+        if width == 1366:
+            screenshot(page, f"screen-data-protection-{name}-{screen}")
+    expect(page.locator("#id_received_on")).to_have_value(timezone.localdate().isoformat())
+    assert overflowing == {}, f"wider than {width} px: {overflowing}"
