@@ -2,7 +2,8 @@
 module reads as a list of names and the environment variables behind them.
 
 Every function takes the values it needs, already read from the environment in
-``itsm/settings.py`` (where ``itsm/tests/test_docs.py`` finds each variable),
+``itsm/settings.py`` or ``itsm/settings_worker.py`` (where
+``itsm/tests/test_docs.py`` finds each variable),
 and returns the value of one setting. None reads the environment itself.
 """
 
