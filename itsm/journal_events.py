@@ -40,6 +40,11 @@ PHONE_CALL = "phone_call"
 # A knowledge-base article linked to the ticket (an app above the core links
 # it; the core only writes the fact: the article's id and title then).
 ARTICLE_LINKED = "article_linked"
+# A merge (itsm.services.merge): one event on each side, and one on each
+# side when it is undone. ``number`` is the ticket on the other side.
+MERGED_INTO = "merged_into"
+MERGED_FROM = "merged_from"
+MERGE_UNDONE = "merge_undone"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
 WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
@@ -272,6 +277,20 @@ def _article_linked(data: dict, names: Names, kind_label: str) -> str:
     return _("Knowledge base article linked: %(title)s") % {"title": data["title"]}
 
 
+def _merged_into(data: dict, names: Names, kind_label: str) -> str:
+    return _("Merged into %(number)s: its history is shown there.") % {"number": data["number"]}
+
+
+def _merged_from(data: dict, names: Names, kind_label: str) -> str:
+    return _("%(number)s was merged into this ticket.") % {"number": data["number"]}
+
+
+def _merge_undone(data: dict, names: Names, kind_label: str) -> str:
+    if data.get("target"):
+        return _("Merge of %(number)s into this ticket undone.") % {"number": data["number"]}
+    return _("Merge into %(number)s undone.") % {"number": data["number"]}
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -293,6 +312,9 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     SLA_RESPONSE_BREACHED: _sla_response_breached,
     PHONE_CALL: _phone_call,
     ARTICLE_LINKED: _article_linked,
+    MERGED_INTO: _merged_into,
+    MERGED_FROM: _merged_from,
+    MERGE_UNDONE: _merge_undone,
 }
 
 

@@ -17,7 +17,8 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     results = global_search(query, user=request.user)
     if results.exact is not None:
-        return redirect(results.exact)
+        # A merged ticket's number leads to the ticket it was merged into.
+        return redirect(results.exact.merged_into_url or results.exact)
     context = {
         "results": results,
         "query": results.query,
