@@ -265,23 +265,27 @@ def tickets_merge(
     confirm_other_customer: bool = False,
     channel: str = Channel.WEB,
 ) -> list[TicketMerge]:
-    """A console selection merged into one target: all or none."""
+    """A console selection merged into one target, all or none; the target
+    itself, if selected too, is left out."""
     if len(sources) > MAX_MERGE_SOURCES:
         raise ValidationError(
             _("Merge at most %(max)d tickets at once.") % {"max": MAX_MERGE_SOURCES},
             code="too_many",
         )
+    wanted = target_number.strip().upper()
+    others = [source for source in sources if source.number != wanted]
+    if not others:
+        raise _refuse(_("A ticket cannot be merged into itself."), "merge_into_itself")
     with transaction.atomic():
         return [
             ticket_merge(
                 source=source,
-                target_number=target_number,
+                target_number=wanted,
                 user=user,
                 confirm_other_customer=confirm_other_customer,
                 channel=channel,
             )
-            for source in sources
-            if source.number != target_number.strip().upper()
+            for source in others
         ]
 
 
