@@ -55,13 +55,6 @@ class ConsoleRow:
         the full text is in its ``title`` and the whole line in the row's."""
         e = html.escape
         ticket = self.ticket
-        number = e(ticket.number)
-        link = f'<a href="{e(self.url)}">{number}</a>' if self.url else number
-        # The console's selection (``form="console-merge"``): what *Fusionar* takes.
-        pick = (
-            f'<input type="checkbox" class="form-check-input me-1 console-pick" name="numbers" '
-            f'value="{number}" form="console-merge" aria-label="{number}">'
-        )
         reason = ticket.status_reason.name if ticket.status_reason_id else ""
         group = ticket.assigned_group.name
         attention = (
@@ -78,7 +71,7 @@ class ConsoleRow:
         # Below 1200 px the reason column is folded under the status.
         folded_reason = f'<span class="console-fold">{e(reason)}</span>' if reason else ""
         cells = {
-            "number": ("", pick + link),
+            "number": ("", self._number_html()),
             "customer": (self.customer, e(self.customer)),
             "summary": (ticket.summary, e(ticket.summary)),
             "status": (
@@ -109,6 +102,16 @@ class ConsoleRow:
         )
         return mark_safe(  # noqa: S308 - every value escaped
             f'\n    <tr title="{e(line)}">{markup}\n    </tr>'
+        )
+
+    def _number_html(self) -> str:
+        """The number, linked, after the box that selects the row for the
+        console's *Fusionar* (``form="console-merge"``)."""
+        number = html.escape(self.ticket.number)
+        link = f'<a href="{html.escape(self.url)}">{number}</a>' if self.url else number
+        return (
+            f'<input type="checkbox" class="form-check-input me-1 console-pick" name="numbers" '
+            f'value="{number}" form="console-merge" aria-label="{number}">{link}'
         )
 
     def _due_html(self) -> str:
