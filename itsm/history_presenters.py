@@ -78,25 +78,26 @@ class _HistoryMarkup:
             return ""
         return self.attention.get(value) or self.badge("warning", value)
 
-    def origin(self, number: str) -> tuple[str, str]:
-        """An entry of a ticket merged into this one: its files' URL name and
-        a badge naming the ticket it was written on."""
-        url_name = kind_for_number(number).url_name("attachment")
+    def origin(self, number: str) -> tuple[str, str, str]:
+        """An entry of a ticket merged into this one: its files' URL name, its
+        kind's label (its events speak of it) and a badge naming the ticket it
+        was written on."""
+        kind = kind_for_number(number)
         label = html.escape(_("from %(number)s") % {"number": number})
         badge = f'<span class="badge text-bg-secondary" data-origin="{number}">{label}</span>'
-        return url_name, badge
+        return kind.url_name("attachment"), str(kind.model._meta.verbose_name).capitalize(), badge
 
     def entry(self, entry: WorkInfo) -> HistoryEntry:
         number = getattr(entry, "origin", self.number)
-        url_name, origin = self.attachment_url, ""
+        url_name, kind_label, origin = self.attachment_url, self.kind_label, ""
         if number != self.number:
-            url_name, origin = self.origin(number)
+            url_name, kind_label, origin = self.origin(number)
         files = [
             (PurePath(f.name).name, reverse(url_name, args=[number, entry.pk, index]))
             for index, f in entry.attachments
         ]
         author_text = html.escape(person_name(entry.author)) if entry.author else self.system
-        text = describe(entry, self.names, self.kind_label)
+        text = describe(entry, self.names, kind_label)
         notes = html.escape(text.replace("\r\n", "\n").replace("\r", "\n"))
         links = ""
         if files:

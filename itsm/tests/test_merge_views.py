@@ -45,6 +45,8 @@ def test_the_merged_ticket_page_leads_to_the_target_saying_so(client, agent, mer
     assert "nota de la incidencia" in html and "nota de la orden" in html
     assert f'data-origin="{source.number}">de {source.number}</span>' in html
     assert f'data-merged="{source.number}"' in html
+    # The incident's own events speak of an incident, on the work order's page too.
+    assert "Incidencia abierta" in html and "Orden de trabajo abierta" in html
 
 
 def test_the_magnifier_leads_a_merged_number_to_the_target(client, agent, merged):

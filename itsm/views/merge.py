@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from itsm.action_forms import MergeForm
@@ -52,9 +53,10 @@ def _merge(request: HttpRequest, form: MergeForm) -> tuple[HttpResponse | None, 
         add_service_errors(form, error)
         return None, False
     merged = ", ".join(merge.source_number for merge in merges)
-    messages.success(
-        request, _("%(numbers)s merged into %(target)s.") % {"numbers": merged, "target": target}
+    done = ngettext(
+        "%(numbers)s merged into %(target)s.", "%(numbers)s merged into %(target)s.", len(merges)
     )
+    messages.success(request, done % {"numbers": merged, "target": target})
     return redirect(kind_for_number(target).detail_url(target)), False
 
 

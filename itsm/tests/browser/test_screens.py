@@ -96,6 +96,7 @@ def _pages(desk) -> dict[str, str]:
         "search": _url("search", {"q": incident.number.removeprefix("INC").lstrip("0")}),
         "customer": customer_url(desk["customer"]),
         "email": reverse("incidents:email", args=[incident.number]),
+        "merge": reverse("incidents:merge") + f"?numbers={incident.number}",
     }
 
 
