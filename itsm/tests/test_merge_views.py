@@ -3,13 +3,14 @@ selection, the confirmation for different customers, the merged ticket's
 page and number leading to the target, and the coordinator's undo."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.services.journal import work_info_add
 from itsm.services.merge import ticket_merge
-from itsm.tests.factories import make_ticket, page_url
+from itsm.tests.factories import PNG, make_ticket, page_url
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +152,23 @@ def test_actions_on_a_merged_ticket_are_refused(client, agent, merged):
     )
     assert response.status_code == 302
     assert not source.work_info.filter(notes="x").exists()
+
+
+def test_the_merged_tickets_files_download_from_the_target_page(
+    client, agent, customer, private_media
+):
+    source = make_ticket(Incident, user=agent, customer=customer)
+    target = make_ticket(Incident, user=agent, customer=customer)
+    work_info_add(
+        ticket=source,
+        user=agent,
+        notes="captura",
+        attachments=[SimpleUploadedFile("captura.png", PNG)],
+    )
+    ticket_merge(source=source, target_number=target.number, user=agent)
+    client.force_login(agent)
+    response = client.get(page_url(target))
+    (files,) = [item.files for item in response.context["history"] if item.files]
+    ((name, url),) = files
+    assert name == "captura.png" and source.number in url
+    assert client.get(url).status_code == 200
