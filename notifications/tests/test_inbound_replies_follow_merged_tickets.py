@@ -56,3 +56,14 @@ def test_a_reply_naming_the_merged_number_lands_on_the_target(
     assert email.ticket_number == target.number
     replies = [e for e in history_entries(target) if e.type == WorkInfoType.CUSTOMER_COMMUNICATION]
     assert [e.origin for e in replies] == [target.number]
+
+
+def test_the_target_e_mail_tab_shows_the_merged_tickets_thread(
+    client, private_media, merged, agent, documentation
+):
+    source, target = merged
+    sent_email(source, agent, documentation, "<merged-2@registradores.example>")
+    client.force_login(agent)
+    response = client.get(target.get_absolute_url())
+    tab = response.content.decode().split('id="emails"')[1].split('id="relations"')[0]
+    assert documentation.title in tab and f"de {source.number}" in tab
