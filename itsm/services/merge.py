@@ -6,8 +6,9 @@ and points at its target (``merged_into``); the target's history reads the
 entries of both (``itsm.selectors.history_entries``), so the append-only
 journal is never rewritten. Its relations and escalation packet move to the
 target, which keeps the earliest creation and first response and adds up
-the time spent. A ``TicketMerge`` row keeps everything the merge changed,
-and undoing puts it back."""
+the time spent. A ``TicketMerge`` row keeps both tickets as they were before
+and the target as the merge left it; undoing puts back what nobody changed
+since."""
 
 from datetime import datetime, timedelta
 
@@ -243,7 +244,7 @@ def ticket_merge(
     _absorb(target, source, user=user, now=now)
     _close_as_merged(source, target, user=user, now=now)
     snapshot["moved"] = _move_rows(source, target)
-    snapshot["target_version"] = target.version
+    snapshot["target_after"] = _dump(target)
     _store(source)
     _store(target)
     merge = TicketMerge.objects.create(
@@ -321,16 +322,16 @@ def undo_deadline(merge: TicketMerge) -> datetime:
 
 
 def _restore_target(target: Ticket, snapshot: dict, source_time: int) -> None:
-    """Exactly as before when nobody changed the target since the merge;
-    else only what the merge changed, keeping the later changes."""
-    if target.version == snapshot["target_version"]:
-        _load(target, snapshot["target"])
-        _store(target)
-        return
-    _load(target, {name: snapshot["target"][name] for name in EARLIEST_FIELDS})
-    target.time_spent_seconds = max(target.time_spent_seconds - source_time, 0)
-    target.version += 1
-    _store(target, names=[*EARLIEST_FIELDS, "time_spent_seconds", "version"])
+    """Each field the way it was before the merge unless it changed since
+    (a later edit, a call's time, a new entry's *Actualizada*): those keep
+    their new value, the time spent without the merged ticket's share."""
+    before, after, current = snapshot["target"], snapshot["target_after"], _dump(target)
+    _load(target, {name: before[name] for name in before if current[name] == after[name]})
+    if current["time_spent_seconds"] != after["time_spent_seconds"]:
+        target.time_spent_seconds = max(target.time_spent_seconds - source_time, 0)
+    if current["version"] != after["version"]:
+        target.version += 1
+    _store(target)
 
 
 @transaction.atomic

@@ -327,3 +327,27 @@ def test_entries_written_on_the_target_after_the_merge_stay_there(agent, coordin
     target = fresh(target)
     assert target.created_at > source.created_at
     assert fresh(source).status == Status.ASSIGNED
+
+
+def test_undo_keeps_what_changed_on_the_target_since_the_merge(agent, coordinator, pair):
+    source, target = pair
+    ticket_record_call(
+        ticket=source, user=agent, direction="in", number="612345678", talk_seconds=40, call_id=3
+    )
+    merge(fresh(source), target, agent)
+    target = fresh(target)
+    ticket_record_call(
+        ticket=target, user=agent, direction="in", number="612345678", talk_seconds=20, call_id=4
+    )
+    ticket_update(
+        ticket=fresh(target), user=agent, expected_version=target.version, summary="Nuevo resumen"
+    )
+    edited = fresh(target)
+
+    ticket_merge_undo(source=fresh(source), user=coordinator)
+
+    target = fresh(target)
+    assert target.summary == "Nuevo resumen"
+    assert target.time_spent_seconds == 20
+    assert target.version == edited.version + 1
+    assert target.created_at > fresh(source).created_at
