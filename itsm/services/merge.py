@@ -237,6 +237,7 @@ def ticket_merge(
         )
     source = _locked(source.number)
     _check_pair(source, target, confirm_other_customer=confirm_other_customer)
+    old_status = (source.status, source.status_reason_id)
     snapshot = {"source": _dump(source), "target": _dump(target)}
     now = timezone.now()
     # The target takes the source's times as they were, before closing
@@ -254,7 +255,7 @@ def ticket_merge(
         merged_by=user,
         snapshot=snapshot,
     )
-    _journal_both(source, target, user=user, channel=channel, merged=True)
+    _journal_both(source, target, user=user, channel=channel, merged=True, old_status=old_status)
     return merge
 
 
@@ -290,7 +291,11 @@ def tickets_merge(
         ]
 
 
-def _journal_both(source: Ticket, target: Ticket, *, user, channel: str, merged: bool) -> None:
+def _journal_both(
+    source: Ticket, target: Ticket, *, user, channel: str, merged: bool, old_status: tuple
+) -> None:
+    """The one event on each side, and what the desk announces of both (the
+    source's status changed; the target's SLA times and time spent)."""
     for ticket, other, event in (
         (source, target, events.MERGED_INTO if merged else events.MERGE_UNDONE),
         (target, source, events.MERGED_FROM if merged else events.MERGE_UNDONE),
@@ -301,7 +306,16 @@ def _journal_both(source: Ticket, target: Ticket, *, user, channel: str, merged:
         journal_event(
             ticket, author=user, type=WorkInfoType.GENERAL, event=event, data=data, channel=channel
         )
-        changed = ["status", "status_reason", "merged_into"] if ticket is source else []
+    announced.publish(
+        announced.TICKET_STATUS_CHANGED,
+        ticket=source,
+        old_status=old_status[0],
+        old_status_reason=old_status[1],
+    )
+    for ticket, changed in (
+        (source, ["status", "status_reason", "closed_at", "merged_into"]),
+        (target, [*EARLIEST_FIELDS, "time_spent_seconds"]),
+    ):
         announced.publish(announced.TICKET_UPDATED, ticket=ticket, changed=changed)
 
 
@@ -357,13 +371,14 @@ def ticket_merge_undo(*, source: Ticket, user, channel: str = Channel.WEB) -> Ti
         )
     source = _locked(merge.source_number)
     target = _locked(merge.target_number)
+    old_status = (source.status, source.status_reason_id)
     snapshot = merge.snapshot
     _load(source, snapshot["source"])
     _store(source)
     _restore_target(target, snapshot, source.time_spent_seconds)
     _move_rows_back(source.number, target.number, snapshot["moved"])
     TicketMerge.objects.filter(pk=merge.pk).update(undone_at=now, undone_by=user)
-    _journal_both(source, target, user=user, channel=channel, merged=False)
+    _journal_both(source, target, user=user, channel=channel, merged=False, old_status=old_status)
     return source
 
 
