@@ -150,8 +150,12 @@ def test_actions_on_a_merged_ticket_are_refused(client, agent, merged):
     response = client.post(
         reverse("incidents:work_info_add", args=[source.number]), {"wi-notes": "x"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == page_url(_target)
     assert not source.work_info.filter(notes="x").exists()
+    shown = client.get(response["Location"]).content.decode()
+    assert (
+        f"{source.number} se ha fusionado en {_target.number} y ya no se puede modificar" in shown
+    )
 
 
 def test_the_merged_tickets_files_download_from_the_target_page(
