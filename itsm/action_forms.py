@@ -327,3 +327,34 @@ class SaveViewForm(forms.Form):
 
     query = forms.CharField(required=False, max_length=2000)
     reset = forms.BooleanField(required=False)
+
+
+class MergeForm(forms.Form):
+    """*Fusionar en…*: the tickets to merge (a ticket page's one, or a console
+    selection) and the target, by number; ``confirm_other_customer`` when the
+    service asked to confirm merging tickets of different customers."""
+
+    numbers = forms.CharField(widget=forms.MultipleHiddenInput)
+    target = TicketNumberField(
+        label=_("Merge into ticket"),
+        help=_("%(examples)s or the full number."),
+        invalid=_("Write %(examples)s or the full number."),
+    )
+    confirm_other_customer = forms.BooleanField(
+        label=_("Merge even though the customers are different"), required=False
+    )
+
+    def __init__(self, *args, max_numbers: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_numbers = max_numbers
+
+    def clean_numbers(self) -> list[str]:
+        values = self.data.getlist("numbers") if hasattr(self.data, "getlist") else []
+        numbers = list(dict.fromkeys(value.strip().upper() for value in values if value.strip()))
+        if not numbers:
+            raise forms.ValidationError(_("Select the tickets to merge."))
+        if len(numbers) > self.max_numbers:
+            raise forms.ValidationError(
+                _("Merge at most %(max)d tickets at once.") % {"max": self.max_numbers}
+            )
+        return numbers

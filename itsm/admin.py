@@ -20,6 +20,7 @@ from itsm.models import (
     SlaTarget,
     StatusReason,
     SupportGroup,
+    TicketMerge,
     TicketSequence,
     TicketTemplate,
     WorkingHours,
@@ -158,6 +159,17 @@ class EscalationPacketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("escalated_by",)
     raw_id_fields = ("escalated_by",)
     inlines = (EscalationPacketRevisionInline,)
+
+
+@admin.register(TicketMerge)
+class TicketMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Merges are made and undone on the ticket pages (itsm.services.merge)."""
+
+    list_display = ("source_number", "target_number", "merged_at", "merged_by", "undone_at")
+    list_filter = ("merged_at", "undone_at")
+    search_fields = ("source_number", "target_number")
+    list_select_related = ("merged_by",)
+    raw_id_fields = ("merged_by", "undone_by")
 
 
 @admin.register(TicketSequence)

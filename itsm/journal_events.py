@@ -45,6 +45,11 @@ ARTICLE_LINKED = "article_linked"
 PERSONAL_DATA_REMOVED = "personal_data_removed"
 # The ticket's files deleted by the retention rules (privacy/).
 FILES_REMOVED = "files_removed"
+# A merge (itsm.services.merge): one event on each side, and one on each
+# side when it is undone. ``number`` is the ticket on the other side.
+MERGED_INTO = "merged_into"
+MERGED_FROM = "merged_from"
+MERGE_UNDONE = "merge_undone"
 
 # Events whose entry also keeps what a person wrote (shown below the event).
 WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
@@ -285,6 +290,20 @@ def _files_removed(data: dict, names: Names, kind_label: str) -> str:
     return _("Its files were deleted: their retention period is over.")
 
 
+def _merged_into(data: dict, names: Names, kind_label: str) -> str:
+    return _("Merged into %(number)s: its history is shown there.") % {"number": data["number"]}
+
+
+def _merged_from(data: dict, names: Names, kind_label: str) -> str:
+    return _("%(number)s was merged into this ticket.") % {"number": data["number"]}
+
+
+def _merge_undone(data: dict, names: Names, kind_label: str) -> str:
+    if data.get("target"):
+        return _("Merge of %(number)s into this ticket undone.") % {"number": data["number"]}
+    return _("Merge into %(number)s undone.") % {"number": data["number"]}
+
+
 WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     OPENED: _opened,
     STATUS: _status_change,
@@ -308,6 +327,9 @@ WRITERS: dict[str, Callable[[dict, Names, str], str]] = {
     ARTICLE_LINKED: _article_linked,
     PERSONAL_DATA_REMOVED: _personal_data_removed,
     FILES_REMOVED: _files_removed,
+    MERGED_INTO: _merged_into,
+    MERGED_FROM: _merged_from,
+    MERGE_UNDONE: _merge_undone,
 }
 
 

@@ -11,10 +11,7 @@ page. Nothing here queries the database beyond what it is given.
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePath
-from typing import NamedTuple
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -23,13 +20,9 @@ from itsm.common.text import person_name
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
-    Channel,
-    RequiresAttention,
     Status,
     Ticket,
-    ViewAccess,
     WorkInfo,
-    WorkInfoType,
 )
 
 # --- ticket lists ------------------------------------------------------------------
@@ -62,8 +55,6 @@ class ConsoleRow:
         the full text is in its ``title`` and the whole line in the row's."""
         e = html.escape
         ticket = self.ticket
-        number = e(ticket.number)
-        link = f'<a href="{e(self.url)}">{number}</a>' if self.url else number
         reason = ticket.status_reason.name if ticket.status_reason_id else ""
         group = ticket.assigned_group.name
         attention = (
@@ -80,7 +71,7 @@ class ConsoleRow:
         # Below 1200 px the reason column is folded under the status.
         folded_reason = f'<span class="console-fold">{e(reason)}</span>' if reason else ""
         cells = {
-            "number": ("", link),
+            "number": ("", self._number_html()),
             "customer": (self.customer, e(self.customer)),
             "summary": (ticket.summary, e(ticket.summary)),
             "status": (
@@ -111,6 +102,16 @@ class ConsoleRow:
         )
         return mark_safe(  # noqa: S308 - every value escaped
             f'\n    <tr title="{e(line)}">{markup}\n    </tr>'
+        )
+
+    def _number_html(self) -> str:
+        """The number, linked, after the box that selects the row for the
+        console's *Fusionar* (``form="console-merge"``)."""
+        number = html.escape(self.ticket.number)
+        link = f'<a href="{html.escape(self.url)}">{number}</a>' if self.url else number
+        return (
+            f'<input type="checkbox" class="form-check-input me-1 console-pick" name="numbers" '
+            f'value="{number}" form="console-merge" aria-label="{number}">{link}'
         )
 
     def _due_html(self) -> str:
@@ -275,103 +276,7 @@ def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
     return rows
 
 
-# --- the history ---------------------------------------------------------------------
-
-
-class HistoryEntry(NamedTuple):
-    """A journal entry, its files (name, download URL) and the markup the
-    history shows for it."""
-
-    entry: WorkInfo
-    files: list[tuple[str, str]]
-    html: SafeString
-
-
-class _HistoryMarkup:
-    """Writes the ``<li>`` of each journal entry in Python. With 50 entries,
-    the loop body in the template (lookups, ``{% url %}``, ``linebreaksbr``,
-    a translated label per entry) was the page's largest cost; labels are
-    translated and escaped once per page here, and ``html.escape`` is what
-    Django's ``escape`` calls."""
-
-    def __init__(self, ticket: Ticket, names: Names) -> None:
-        self.names = names
-        self.kind_label = str(ticket._meta.verbose_name).capitalize()
-        self.attachment_url = ticket.kind.url_name("attachment")
-        self.number = ticket.number
-        self.timezone = timezone.get_current_timezone()
-        self.types = {value: html.escape(str(label)) for value, label in WorkInfoType.choices}
-        self.attention = {
-            value: self.badge("warning", label) for value, label in RequiresAttention.choices
-        }
-        self.public = self.badge("info", ViewAccess.PUBLIC.label)
-        self.system = html.escape(_("System"))
-        # Where a change came from, when not from these pages: discreet, one
-        # word. The system's own entries already say "System" as their author.
-        self.channels = {
-            value: (
-                '<span class="badge rounded-pill text-bg-light border fw-normal" '
-                f'title="{html.escape(_("Channel: %(channel)s") % {"channel": label})}">'
-                f"{html.escape(str(label))}</span>"
-            )
-            for value, label in Channel.choices
-            if value not in (Channel.WEB, Channel.SYSTEM)
-        }
-
-    @staticmethod
-    def badge(colour: str, label) -> str:
-        return f'<span class="badge text-bg-{colour}">{html.escape(str(label))}</span>'
-
-    def _attention(self, value: str) -> str:
-        if not value:
-            return ""
-        return self.attention.get(value) or self.badge("warning", value)
-
-    def entry(self, entry: WorkInfo) -> HistoryEntry:
-        files = [
-            (
-                PurePath(f.name).name,
-                reverse(self.attachment_url, args=[self.number, entry.pk, index]),
-            )
-            for index, f in entry.attachments
-        ]
-        author_text = html.escape(person_name(entry.author)) if entry.author else self.system
-        text = describe(entry, self.names, self.kind_label)
-        notes = html.escape(text.replace("\r\n", "\n").replace("\r", "\n"))
-        links = ""
-        if files:
-            items = "".join(
-                f'\n      <li class="list-inline-item"><a href="{html.escape(url)}" download>'
-                f"{html.escape(name)}</a></li>"
-                for name, url in files
-            )
-            links = f'<ul class="list-inline small mb-0 mt-1">{items}</ul>'
-        markup = (
-            '\n  <li class="border-bottom py-2">'
-            '\n    <div class="d-flex flex-wrap gap-2 small text-body-secondary">'
-            f'\n      <span class="badge text-bg-light border">'
-            f"{self.types.get(entry.type) or html.escape(entry.type)}</span>"
-            f"\n      <span>{author_text}</span>"
-            f"\n      <span>{entry.created_at.astimezone(self.timezone):%d/%m/%Y %H:%M}</span>"
-            f"\n      {self._attention(entry.requires_attention)}"
-            f"\n      {self.public if entry.view_access == ViewAccess.PUBLIC else ''}"
-            f"\n      {self.channels.get(entry.channel, '')}"
-            "\n    </div>"
-            f'\n    <div class="mt-1 entry-text" data-fold>{notes.replace(chr(10), "<br>")}</div>'
-            f"\n    {links}"
-            "\n  </li>"
-        )
-        return HistoryEntry(entry, files, mark_safe(markup))  # noqa: S308 - every value escaped
-
-
-def history(ticket: Ticket) -> list[HistoryEntry]:
-    """The ticket's journal, newest first: one query, and one more when its
-    events name people who wrote none of its entries (groups and reasons come
-    from the reference cache)."""
-    entries = list(ticket.work_info.select_related("author").order_by("-created_at", "-pk"))
-    names = Names(entries, known_users=[entry.author for entry in entries])
-    markup = _HistoryMarkup(ticket, names)
-    return [markup.entry(entry) for entry in entries]
+# --- the journal -------------------------------------------------------------------
 
 
 def entry_text(entry: WorkInfo) -> str:

@@ -157,6 +157,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ITSM_MAX_TEXT_LENGTH = env_int("ITSM_MAX_TEXT_LENGTH", 32_000)
 
 ITSM_AUTOCLOSE_DAYS = env_int("ITSM_AUTOCLOSE_DAYS", 15)
+# How long a coordinator may undo a merge of tickets (itsm.services.merge).
+ITSM_MERGE_UNDO_DAYS = env_int("ITSM_MERGE_UNDO_DAYS", 30)
 
 # How long a process keeps the rendered option lists of the forms (groups,
 # templates, reasons, agents) in the cache (CACHE_URL).

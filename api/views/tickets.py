@@ -28,6 +28,7 @@ from api.serializers import (
     relation_side,
 )
 from api.views.base import KindView, etag, expected_version, validated
+from api.views.merge import merged_redirect
 from itsm.action_forms import RelationForm
 from itsm.models import Channel, Relation, Ticket
 from itsm.selectors import row_id, ticket_relations
@@ -126,6 +127,8 @@ class TicketListView(KindView, generics.GenericAPIView):
 class TicketDetailView(KindView):
     def get(self, request, number: str, **kwargs) -> Response:
         ticket = self.ticket(number)
+        if ticket.is_merged:
+            return merged_redirect(request, ticket)
         if request.headers.get("If-None-Match") == etag(ticket):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(ticket)})
         return self.ticket_response(ticket, reload=False)

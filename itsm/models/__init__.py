@@ -1,6 +1,6 @@
 """What every kind of ticket shares, one module per family: ``choices``,
-``reference`` (data admins keep), ``tickets`` (the ticket), ``journal``
-and ``relations`` (links between tickets, saved console views). Kinds
+``reference`` (data admins keep), ``tickets`` (the ticket), ``journal``,
+``merge`` and ``relations`` (links between tickets, saved console views). Kinds
 subclass ``Ticket`` and ``WorkInfo`` in their own apps."""
 
 from itsm.models.audit import AuditEvent, AuditEventKind
@@ -41,6 +41,7 @@ from itsm.models.journal import (
     journal_ticket,
     work_info_indexes,
 )
+from itsm.models.merge import TicketMerge
 from itsm.models.reference import (
     APPLIES_TO_ALL,
     Categorisation,
@@ -100,6 +101,7 @@ __all__ = [
     "StatusReason",
     "SupportGroup",
     "Ticket",
+    "TicketMerge",
     "TicketQuerySet",
     "TicketSequence",
     "TicketTemplate",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
-from itsm.kinds import Kind, kind_of
+from itsm.kinds import Kind, kind_for_number, kind_of
 from itsm.models.choices import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -150,6 +150,13 @@ def ticket_indexes(prefix: str) -> list[models.Index]:
         # The customer's other open tickets beside the form and in search.
         models.Index(fields=["customer", "status"], name=f"{prefix}_customer_status_idx"),
         *ticket_console_indexes(prefix),
+        # The target's history reads the entries of the tickets merged into
+        # it: merged_into = number. Few tickets are ever merged.
+        models.Index(
+            fields=["merged_into"],
+            condition=models.Q(merged_into__isnull=False),
+            name=f"{prefix}_merged_into_idx",
+        ),
     ]
 
 
@@ -245,6 +252,13 @@ class Ticket(Categorisation):
     version = models.PositiveIntegerField(_("version"), default=1)
     # Talk time of the calls recorded on the ticket (itsm.services.calls).
     time_spent_seconds = models.PositiveIntegerField(_("time spent (s)"), default=0)
+    # The number of the ticket this one was merged into (itsm.services.merge),
+    # of any kind; empty while it lives on its own. Who and when are on the
+    # ``TicketMerge`` row. Nullable without a default: adding it is an ALTER
+    # TABLE ADD COLUMN, not a rebuild of the table.
+    merged_into = models.CharField(
+        _("merged into"), max_length=NUMBER_LENGTH, null=True, blank=True
+    )
 
     # The SLA clock (itsm.services.sla): due times stored when they change,
     # so consoles sort and filter on them without computing row by row.
@@ -298,6 +312,17 @@ class Ticket(Categorisation):
     @property
     def is_closed(self) -> bool:
         return self.status in self.FINISHED_STATUSES
+
+    @property
+    def is_merged(self) -> bool:
+        return bool(self.merged_into)
+
+    @property
+    def merged_into_url(self) -> str:
+        """The target's page, where a merged ticket's number leads; empty if not merged."""
+        if not self.merged_into:
+            return ""
+        return kind_for_number(self.merged_into).detail_url(self.merged_into)
 
     @property
     def is_open(self) -> bool:

@@ -61,6 +61,15 @@ def field_error(field: str, message: str, *, code: str) -> ValidationError:
 
 
 def check_open(ticket: Ticket) -> None:
+    if ticket.is_merged:
+        raise ValidationError(
+            _(
+                "%(number)s was merged into %(target)s and can no longer be changed: "
+                "work on %(target)s."
+            )
+            % {"number": ticket.number, "target": ticket.merged_into},
+            code="ticket_merged",
+        )
     if ticket.is_closed:
         raise ValidationError(
             _("%(number)s is %(status)s and can no longer be changed.")

@@ -160,17 +160,7 @@ def _change(
     # holds the ticket as loaded and can show the page again without a query.
     edited = copy.copy(ticket)
     _set_fields(edited, dict(fields))
-    check_group_change(edited, author, before["assigned_group_id"])
-    check_assignee(
-        edited,
-        previous_group_id=before["assigned_group_id"],
-        previous_assignee_id=before["assignee_id"],
-    )
-    apply_status_rules(
-        edited,
-        previous_status=before["status"],
-        previous_reason_id=before["status_reason_id"],
-    )
+    _check_rules(edited, author, before)
     if author is not None:
         edited.updated_by = author
     edited.updated_at = timezone.now()
@@ -187,6 +177,30 @@ def _change(
     announced.publish(announced.TICKET_UPDATED, ticket=ticket, changed=changed)
 
     _record_changes(ticket, before, author, cause or {}, channel)
+    _journal_clock_and_note(ticket, author, clock_events, note, channel)
+    return ticket
+
+
+def _check_rules(edited: Ticket, author, before: dict) -> None:
+    """The group, assignee and status rules on the edited copy."""
+    check_group_change(edited, author, before["assigned_group_id"])
+    check_assignee(
+        edited,
+        previous_group_id=before["assigned_group_id"],
+        previous_assignee_id=before["assignee_id"],
+    )
+    apply_status_rules(
+        edited,
+        previous_status=before["status"],
+        previous_reason_id=before["status_reason_id"],
+    )
+
+
+def _journal_clock_and_note(
+    ticket: Ticket, author, clock_events: list, note: str, channel: str
+) -> None:
+    """What a change adds to the journal besides its field events: the SLA
+    clock's pauses and resumptions, and the note typed with it."""
     for event, data in clock_events:
         journal_event(
             ticket,
@@ -205,7 +219,6 @@ def _change(
             requires_attention=ticket.requires_attention,
             channel=channel,
         )
-    return ticket
 
 
 # Fields every save moves: a change of them alone is no change worth announcing.

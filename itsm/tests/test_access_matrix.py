@@ -46,6 +46,7 @@ RECORDS = (
     "webhooks_delivery",
     "customers_customerphone",
     "telephony_call",
+    "itsm_ticketmerge",
 )
 
 # The least role each pattern needs.
@@ -179,6 +180,17 @@ ACCESS = {
             "mailbox_add",
             "mailbox_new-incidents",
             "mailbox_new-workorders",
+        )
+    },
+    # Merging: any agent merges (the dialog and the API); only coordinators undo.
+    **{
+        name: level
+        for namespace in ("incidents", "workorders")
+        for name, level in (
+            (f"{namespace}:merge", AGENT),
+            (f"{namespace}:merge_undo", {"post": COORDINATOR}),
+            (f"api:{namespace}-merge", AGENT),
+            (f"api:{namespace}-merge-undo", {"post": COORDINATOR}),
         )
     },
     "api:customers": AGENT,

@@ -19,6 +19,7 @@ from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
+from itsm.services.rules import check_open
 from itsm.services.ticket_update import StaleTicketError
 
 # What the ticket page loads with the ticket for its header. Not the
@@ -35,6 +36,13 @@ def load_ticket(request: HttpRequest, kind: Kind, number: str) -> Ticket:
 
 
 def closed_refusal(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    if ticket.is_merged:
+        # The service's own refusal, and the ticket the work goes on.
+        try:
+            check_open(ticket)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        return redirect(ticket.merged_into_url)
     messages.error(
         request,
         _("%(number)s is closed and can no longer be changed.") % {"number": ticket.number},

@@ -23,6 +23,7 @@ from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
 from itsm.presenters import CONSOLE_COLUMNS, console_column_labels, console_rows
+from itsm.services.merge import MAX_MERGE_SOURCES
 from itsm.services.saved_views import saved_view_store
 
 # What a console shows when the user has saved nothing: "mis gestiones abiertas".
@@ -133,6 +134,7 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         "from_saved_view": from_saved_view,
         "filter_query": base,
         "page": None,
+        "max_merge": MAX_MERGE_SOURCES,
     }
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct the marked fields."))

@@ -19,7 +19,8 @@ def search(request: HttpRequest) -> HttpResponse:
     results = global_search(query, user=request.user)
     _audit_blocked(request, results)
     if results.exact is not None:
-        return redirect(results.exact)
+        # A merged ticket's number leads to the ticket it was merged into.
+        return redirect(results.exact.merged_into_url or results.exact)
     context = {
         "results": results,
         "query": results.query,

@@ -4,9 +4,10 @@ action that shows it again (see ``ticket_actions``). The new-ticket page is
 
 import secrets
 
+from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from itsm.escalation_cases import CASES, cases_for, kind_holding
 from itsm.escalation_forms import EscalationPacketForm
 from itsm.fields import ATTACHMENT_FIELDS, ticket_numbers_from_text
 from itsm.forms import TicketCreateForm
+from itsm.history_presenters import history, merges_shown
 from itsm.kinds import Kind, all_kinds
 from itsm.models import (
     PacketState,
@@ -38,7 +40,7 @@ from itsm.models import (
     priority_for,
 )
 from itsm.presence import POLL_SECONDS, presence_leave, presence_others, presence_touch
-from itsm.presenters import customer_url, history, sla_view
+from itsm.presenters import customer_url, sla_view
 from itsm.reference_cache import cached_rows
 from itsm.selectors import (
     packet_for,
@@ -227,13 +229,15 @@ def render_ticket_page(
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
     packet = packet_for(ticket)
+    entries = history(ticket)
     if request.GET.get("escalation_case") and not open_panel:
         open_panel = "escalate"
     context = {
         "kind": ticket.kind,
         "ticket": ticket,
         "forms": page_forms,
-        "history": history(ticket),
+        "history": entries,
+        "merges": merges_shown(ticket, entries),
         "packet": packet_view(packet, ticket) if packet and not ticket.is_resolved else None,
         "packet_open": packet is not None
         and (packet.state == PacketState.RETURNED or is_coordinator(request.user)),
@@ -263,6 +267,13 @@ def render_ticket_page(
 @require_GET
 def ticket_detail(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
     ticket = load_ticket(request, kind, number)
+    if ticket.is_merged:
+        messages.info(
+            request,
+            _("%(number)s was merged into %(target)s: its history is shown here.")
+            % {"number": ticket.number, "target": ticket.merged_into},
+        )
+        return redirect(ticket.merged_into_url)
     open_panel = "relations" if request.GET.get("relation_q") else ""
     return render_ticket_page(request, ticket, open_panel=open_panel)
 

@@ -22,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from itsm import events as announced
-from itsm.selectors import ticket_get_by_number
+from itsm.selectors import ticket_get_by_number, ticket_or_merge_target
 from notifications.classify import bounce_report, classify, subject_ticket_numbers
 from notifications.mail_decoding import message_ids
 from notifications.models import (
@@ -205,7 +205,8 @@ def _route(email: InboundEmail, message, parsed: ParsedMessage) -> str:
             email.threaded = True
             return number
         return "mailbox"
-    ticket = ticket_get_by_number(number) if number else None
+    # A reply to a merged ticket's thread lands on the ticket it was merged into.
+    ticket = ticket_or_merge_target(ticket_get_by_number(number) if number else None)
     if ticket is None:
         return "mailbox"
     email.save()  # the journal entries name the message by its id

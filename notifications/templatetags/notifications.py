@@ -1,5 +1,7 @@
 from django import template
+from django.urls import reverse
 
+from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from notifications.models import InboundEmail, OutgoingEmail
 
@@ -7,17 +9,19 @@ register = template.Library()
 
 
 @register.inclusion_tag("notifications/snippets/ticket_emails.html", takes_context=True)
-def ticket_emails(context: template.Context, ticket: Ticket) -> dict:
+def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
     """The e-mail section of a ticket page: one conversation, what we sent
     and what we received, in order; *Enviar correo* and *Reenviar* for the
-    failed ones. Two queries."""
+    failed ones. ``merged``: the tickets merged into this one, whose mail
+    threads continue here. Two queries."""
+    numbers = [ticket.number, *(merge.number for merge in merged)]
     emails = list(
-        OutgoingEmail.objects.for_ticket(ticket)
+        OutgoingEmail.objects.filter(ticket_number__in=numbers)
         .select_related("template", "created_by", "queued_by")
         .order_by("created_at", "pk")
     )
     received = list(
-        InboundEmail.objects.for_ticket_number(ticket.number)
+        InboundEmail.objects.filter(ticket_number__in=numbers)
         .only(
             "pk",
             "received_at",
@@ -30,6 +34,15 @@ def ticket_emails(context: template.Context, ticket: Ticket) -> dict:
         )
         .order_by("received_at", "pk")
     )
+    for email in emails:
+        # A merged ticket's mail stays its own: its pages are under its number.
+        kind = kind_for_number(email.ticket_number)
+        email.message_url = reverse(
+            kind.url_name("email_message"), args=[email.ticket_number, email.pk]
+        )
+        email.resend_url = reverse(
+            kind.url_name("email_resend"), args=[email.ticket_number, email.pk]
+        )
     conversation = [("out", e.sent_at or e.queued_at or e.created_at, e) for e in emails]
     conversation += [("in", e.received_at, e) for e in received]
     conversation.sort(key=lambda item: item[1])

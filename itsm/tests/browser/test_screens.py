@@ -115,6 +115,7 @@ def _pages(desk) -> dict[str, str]:
         "call": reverse("telephony:detail", args=[desk["call"].pk]),
         "kb": reverse("kb:list"),
         "article": reverse("kb:detail", args=[desk["article"].pk]),
+        "merge": reverse("incidents:merge") + f"?numbers={incident.number}",
     }
 
 
