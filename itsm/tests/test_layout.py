@@ -26,7 +26,6 @@ EXEMPT: dict[tuple[str, str | None], str] = {
     ),
     ("itsm/fulltext.py", None): SPLIT_ELSEWHERE,
     ("itsm/common/fulltext.py", None): SPLIT_ELSEWHERE,
-    ("itsm/services/ticket_update.py", "_change"): SPLIT_ELSEWHERE,
 }
 
 
