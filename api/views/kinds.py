@@ -37,6 +37,7 @@ from api.views.escalation import (
     TakeView,
     escalate_serializer,
 )
+from api.views.merge import MERGE_STATE_OK
 from api.views.tickets import (
     SORT_VALUES,
     AssignToMeView,
@@ -115,7 +116,11 @@ def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
             TicketDetailView,
             "DetailView",
             {
-                "get": {"responses": responses({**_ticket_ok(kind), 304: None}, 404)},
+                "get": {
+                    "responses": responses(
+                        {**_ticket_ok(kind), 304: None, 307: MERGE_STATE_OK}, 404
+                    )
+                },
                 "patch": {"parameters": [IF_MATCH], "request": s["update"], "responses": changed},
             },
         ),
