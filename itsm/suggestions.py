@@ -7,6 +7,11 @@ with no arguments); it receives the ticket form's fields as query
 parameters, and ``ticket`` (the ticket's number) on a ticket's page."""
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import QueryDict
 
 _PANELS: list[str] = []
 
@@ -41,3 +46,51 @@ def customer_text(reference: str, user) -> str:
         if text is not None:
             return text
     return ""
+
+
+# What a panel adds to a ticket form before the ticket exists (the
+# knowledge base's *Vincular* on the new-ticket page): the names of the
+# fields it carries, kept by the slot when the form comes back with errors,
+# and what to do with them once the ticket is created, in the transaction
+# that creates it.
+@dataclass(frozen=True)
+class FormExtension:
+    field_name: str
+    on_created: Callable[..., None]
+
+
+_FORM_EXTENSIONS: list[FormExtension] = []
+
+
+def register_form_extension(extension: FormExtension) -> None:
+    if extension not in _FORM_EXTENSIONS:
+        _FORM_EXTENSIONS.append(extension)
+
+
+def carried_values(data: QueryDict | None) -> list[tuple[str, str]]:
+    """The (name, value) pairs of the panels' fields in ``data`` (a bound
+    form's), in order: the slot renders them again."""
+    if data is None:
+        return []
+    return [
+        (extension.field_name, value)
+        for extension in _FORM_EXTENSIONS
+        for value in data.getlist(extension.field_name)
+    ]
+
+
+def ticket_created_from_form(*, ticket, data: QueryDict, user) -> None:
+    """Each panel acts on what it added to the form; the caller holds the
+    transaction that created ``ticket``."""
+    for extension in _FORM_EXTENSIONS:
+        values = data.getlist(extension.field_name)
+        if values:
+            extension.on_created(ticket=ticket, values=values, user=user)
+
+
+def creation_transaction(data: QueryDict) -> AbstractContextManager:
+    """What a new-ticket view wraps the creation and
+    ``ticket_created_from_form`` in: one transaction when a panel added
+    something; otherwise the service's own is the whole of it (no savepoint
+    more on every creation)."""
+    return transaction.atomic() if carried_values(data) else nullcontext()
