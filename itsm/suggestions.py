@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import transaction
 from django.http import QueryDict
 
@@ -26,26 +27,35 @@ def suggestions_panels() -> list[str]:
     return list(_PANELS)
 
 
-# What an app gives the e-mail compose page when an agent sends a suggested
-# article to the customer (``?article=<id>``): the text for the customer, or
-# None when the reference is not one it may send (a draft, an internal
-# article). The core page asks each in turn.
-_CUSTOMER_TEXTS: list[Callable[[str, object], str | None]] = []
+@dataclass(frozen=True)
+class CustomerContent:
+    """What an app gives the e-mail compose page when an agent sends a
+    suggested article to the customer (``?article=<id>``): the text for the
+    message's note and the documents it carries as attachments, each as
+    (the name the customer sees, the stored file)."""
+
+    text: str
+    documents: tuple[tuple[str, File], ...] = ()
 
 
-def register_customer_text(provider: Callable[[str, object], str | None]) -> None:
-    if provider not in _CUSTOMER_TEXTS:
-        _CUSTOMER_TEXTS.append(provider)
+# Each provider answers None when the reference is not one it may send (a
+# draft, an internal article); the core page asks each in turn.
+_CUSTOMER_CONTENTS: list[Callable[[str, object], CustomerContent | None]] = []
 
 
-def customer_text(reference: str, user) -> str:
-    """The text for the customer behind ``reference`` for ``user``; empty
+def register_customer_content(provider: Callable[[str, object], CustomerContent | None]) -> None:
+    if provider not in _CUSTOMER_CONTENTS:
+        _CUSTOMER_CONTENTS.append(provider)
+
+
+def customer_content(reference: str, user) -> CustomerContent | None:
+    """What may reach the customer behind ``reference`` for ``user``; None
     when no app sends it."""
-    for provider in _CUSTOMER_TEXTS:
-        text = provider(reference, user)
-        if text is not None:
-            return text
-    return ""
+    for provider in _CUSTOMER_CONTENTS:
+        content = provider(reference, user)
+        if content is not None:
+            return content
+    return None
 
 
 # What a panel adds to a ticket form before the ticket exists (the
