@@ -191,6 +191,56 @@ def timed(action, repeat: int) -> tuple[float, float, object]:
     return percentile(spent, 50), percentile(spent, 95), result
 
 
+def search_scenarios() -> list[tuple[str, object]]:
+    def magnifier(query):
+        return lambda: fulltext.search(query, limit=10, per_ticket=True, with_ticket=True)
+
+    def console(query):
+        numbers = fulltext.matching_ticket_numbers(query)
+        return lambda: list(numbers.order_by()[:50])
+
+    return [
+        (f"magnifier, common word ({COMMON_WORD})", magnifier(COMMON_WORD)),
+        (f"magnifier, very common word ({VERY_COMMON_WORD})", magnifier(VERY_COMMON_WORD)),
+        (f"magnifier, rare word ({RARE_WORD})", magnifier(RARE_WORD)),
+        ("magnifier, two words (firma navegador)", magnifier("firma navegador")),
+        ("magnifier, no match (zzzz)", magnifier("zzzz")),
+        (f"Texto filter subquery, common ({COMMON_WORD})", console(COMMON_WORD)),
+        (f"Texto filter subquery, rare ({RARE_WORD})", console(RARE_WORD)),
+    ]
+
+
+def time_indexing(requests: int) -> tuple[float, float]:
+    """``index_text`` of one new ticket in its own transaction (p50, p95)."""
+    counter = iter(range(10**9))
+
+    def index_one():
+        n = next(counter)
+        with transaction.atomic():
+            fulltext.index_text(
+                fulltext.TICKET,
+                f"{BENCH_KEY}{n}",
+                "Consulta legalización de libros\nEl cliente no puede firmar el depósito.",
+                f"WO{n:013d}",
+            )
+
+    reset_queries()
+    p50, p95, _ = timed(index_one, requests)
+    return p50, p95
+
+
+def time_suggestions(requests: int) -> tuple[float, float, int]:
+    from kb.selectors import TicketDraft, suggestions
+
+    drafts = iter(range(10**9))
+
+    def suggest():
+        return suggestions(TicketDraft(text=DRAFTS[next(drafts) % len(DRAFTS)]))
+
+    p50, p95, result = timed(suggest, requests)
+    return p50, p95, len(result)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000)
@@ -216,52 +266,12 @@ def main() -> None:
     common = TextIndexEntry.objects.filter(stems__contains="certific").count()
 
     rows = []
-
-    def magnifier(query):
-        return lambda: fulltext.search(query, limit=10, per_ticket=True, with_ticket=True)
-
-    def console(query):
-        numbers = fulltext.matching_ticket_numbers(query)
-        return lambda: list(numbers.order_by()[:50])
-
-    for name, action in [
-        (f"magnifier, common word ({COMMON_WORD})", magnifier(COMMON_WORD)),
-        (f"magnifier, very common word ({VERY_COMMON_WORD})", magnifier(VERY_COMMON_WORD)),
-        (f"magnifier, rare word ({RARE_WORD})", magnifier(RARE_WORD)),
-        ("magnifier, two words (firma navegador)", magnifier("firma navegador")),
-        ("magnifier, no match (zzzz)", magnifier("zzzz")),
-        (f"Texto filter subquery, common ({COMMON_WORD})", console(COMMON_WORD)),
-        (f"Texto filter subquery, rare ({RARE_WORD})", console(RARE_WORD)),
-    ]:
+    for name, action in search_scenarios():
         p50, p95, result = timed(action, args.requests)
         rows.append((name, p50, p95, len(result)))
-
-    counter = iter(range(10**9))
-
-    def index_one():
-        n = next(counter)
-        with transaction.atomic():
-            fulltext.index_text(
-                fulltext.TICKET,
-                f"{BENCH_KEY}{n}",
-                "Consulta legalización de libros\nEl cliente no puede firmar el depósito.",
-                f"WO{n:013d}",
-            )
-
-    reset_queries()
-    p50, p95, _ = timed(index_one, args.requests)
-    rows.append(("index_text (one ticket, own transaction)", p50, p95, 1))
+    rows.append(("index_text (one ticket, own transaction)", *time_indexing(args.requests), 1))
     TextIndexEntry.objects.filter(key__startswith=BENCH_KEY).delete()
-
-    from kb.selectors import TicketDraft, suggestions
-
-    drafts = iter(range(10**9))
-
-    def suggest():
-        return suggestions(TicketDraft(text=DRAFTS[next(drafts) % len(DRAFTS)]))
-
-    p50, p95, result = timed(suggest, args.requests)
-    rows.append((f"kb suggestions ({articles} articles)", p50, p95, len(result)))
+    rows.append((f"kb suggestions ({articles} articles)", *time_suggestions(args.requests)))
 
     print(
         f"\n{connection.vendor}, {entries:,} entries ({args.tickets:,} tickets), "

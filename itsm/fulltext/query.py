@@ -37,6 +37,22 @@ def match_sql(query: str, *, common: bool = False) -> tuple[str, list] | None:
     return (f"e.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [phrase])
 
 
+def matching_ids_sql(query: str) -> tuple[str, list] | None:
+    """A subquery of the ids of the entries that match every word of
+    ``query`` (None when it has no searchable word). On SQLite, the FTS5
+    table's rowids themselves: through the entries, SQLite gathers every
+    match before the outer query reads one (150 ms instead of 10 for the
+    first 50 of 126 000 matches)."""
+    wanted = query_stems(query[:MAX_QUERY_CHARS])
+    if not wanted:
+        return None
+    if connection.vendor == "sqlite":
+        fts = SQLITE_FTS_TABLE
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [fts_phrase(wanted)]
+    sql, params = match_sql(query)
+    return f"SELECT e.id FROM {TextIndexEntry._meta.db_table} e WHERE {sql}", params
+
+
 # Past this many matching texts a query is "common": the newest hits are
 # found by walking the entries newest first (itsm_textindex_updated_idx) and
 # testing each; below it, by reading every match from the text index and

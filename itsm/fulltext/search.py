@@ -23,16 +23,13 @@ DEFAULT_LIMIT = 20
 def matching_entries(query: str, sources: Iterable[str] | None = None) -> QuerySet:
     """The index entries that match every word of ``query`` (none when it has
     no searchable word), for a subquery: ``ticket_number__in=…``."""
-    match = plans.match_sql(query)
+    match = plans.matching_ids_sql(query)
     entries = TextIndexEntry.objects.all()
     if sources is not None:
         entries = entries.filter(source__in=list(sources))
     if match is None:
         return entries.none()
-    sql, params = match
-    return entries.filter(
-        id__in=RawSQL(f"SELECT e.id FROM {TextIndexEntry._meta.db_table} e WHERE {sql}", params)
-    )
+    return entries.filter(id__in=RawSQL(*match))
 
 
 def matching_ticket_numbers(query: str, sources: Iterable[str] | None = None) -> QuerySet:
