@@ -14,9 +14,14 @@ the settings point at (DATABASE_URL, or SQLITE_PATH for SQLite):
 - the consoles' *Texto* filter subquery (numbers of the matching tickets,
   first page of 50);
 - ``index_text`` of one new ticket, in its own transaction (the cost a
-  ticket creation or a note pays).
+  ticket creation or a note pays);
+- the knowledge base's suggestions for what an agent types (the demo
+  articles, loaded if the database has none).
 
-The index must be empty unless --reuse is given.
+The index must be empty unless --reuse is given. With --reuse on a database
+``generate.py`` filled (then ``rebuild_text_index``), the rare word is in no
+text: RARE_COUNT notes with it are added to the index for the run and taken
+out at the end. The load average is printed before and after.
 """
 
 import argparse
@@ -38,6 +43,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 
 from itsm import fulltext  # noqa: E402
+from itsm.common.fulltext import stem  # noqa: E402
 from itsm.models import TextIndexEntry  # noqa: E402
 
 SUBJECTS = [
@@ -68,6 +74,16 @@ COMMON_WORD = "certificado"
 # In RARE_COUNT texts only.
 RARE_WORD = "apostilla"
 RARE_COUNT = 40
+# In more than two fifths of the texts generate.py writes.
+VERY_COMMON_WORD = "usuario"
+# Index keys of what the run adds and takes out again.
+BENCH_KEY = "BENCH"
+# What agents type, for the suggestions.
+DRAFTS = [
+    "Certificado caducado, no puede firmar",
+    "No puede legalizar el libro de actas",
+    "ERROR 23 al enviar el depósito de cuentas",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -91,12 +107,12 @@ def fill(tickets: int, notes_per_ticket: float, seed: int = 7) -> tuple[int, flo
             text = f"{rng.choice(SUBJECTS).capitalize()}\n{sentence(rng)}"
             if n in rare:
                 text += f" Necesita la {RARE_WORD} de La Haya."
-            pending.append(fulltext._entry(fulltext.TICKET, number, text, number, at))
+            pending.append(fulltext.build_entry(fulltext.TICKET, number, text, number, at))
             notes = int(notes_per_ticket) + (rng.random() < notes_per_ticket % 1)
             for i in range(notes):
                 note = sentence(rng)
                 pending.append(
-                    fulltext._entry(
+                    fulltext.build_entry(
                         fulltext.WORK_INFO,
                         f"INC-{n}-{i}",
                         note,
@@ -105,13 +121,58 @@ def fill(tickets: int, notes_per_ticket: float, seed: int = 7) -> tuple[int, flo
                     )
                 )
             if len(pending) >= fulltext.REBUILD_BATCH:
-                fulltext._write(pending)
+                fulltext.write_entries(pending)
                 written += len(pending)
                 pending = []
         if pending:
-            fulltext._write(pending)
+            fulltext.write_entries(pending)
             written += len(pending)
     return written, time.perf_counter() - started
+
+
+def add_rare_entries(seed: int = 11) -> int:
+    """RARE_COUNT notes with the rare word on tickets of the index, if it is in
+    fewer texts than that; how many were added."""
+    if TextIndexEntry.objects.filter(stems__contains=stem(RARE_WORD)).count() >= RARE_COUNT:
+        return 0
+    rng = random.Random(seed)
+    numbers = list(
+        TextIndexEntry.objects.filter(source=fulltext.TICKET)
+        .order_by("?")
+        .values_list("ticket_number", flat=True)[:RARE_COUNT]
+    )
+    now = datetime.now(UTC)
+    fulltext.write_entries(
+        [
+            fulltext.build_entry(
+                fulltext.WORK_INFO,
+                f"{BENCH_KEY}-rare-{n}",
+                f"{sentence(rng)} Necesita la {RARE_WORD} de La Haya.",
+                number,
+                now - timedelta(days=rng.randrange(1000)),
+            )
+            for n, number in enumerate(numbers)
+        ]
+    )
+    return len(numbers)
+
+
+def ensure_articles() -> int:
+    """The demo articles, signed by a bench administrator, if there are none."""
+    from django.contrib.auth import get_user_model
+
+    from kb.models import Article
+
+    if not Article.objects.exists():
+        users = get_user_model().objects
+        if not users.filter(is_superuser=True).exists():
+            users.create_superuser("bench-admin", password=None)
+        call_command("seed_demo_kb", force=True, verbosity=0)
+    return Article.objects.count()
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -130,6 +191,56 @@ def timed(action, repeat: int) -> tuple[float, float, object]:
     return percentile(spent, 50), percentile(spent, 95), result
 
 
+def search_scenarios() -> list[tuple[str, object]]:
+    def magnifier(query):
+        return lambda: fulltext.search(query, limit=10, per_ticket=True, with_ticket=True)
+
+    def console(query):
+        numbers = fulltext.matching_ticket_numbers(query)
+        return lambda: list(numbers.order_by()[:50])
+
+    return [
+        (f"magnifier, common word ({COMMON_WORD})", magnifier(COMMON_WORD)),
+        (f"magnifier, very common word ({VERY_COMMON_WORD})", magnifier(VERY_COMMON_WORD)),
+        (f"magnifier, rare word ({RARE_WORD})", magnifier(RARE_WORD)),
+        ("magnifier, two words (firma navegador)", magnifier("firma navegador")),
+        ("magnifier, no match (zzzz)", magnifier("zzzz")),
+        (f"Texto filter subquery, common ({COMMON_WORD})", console(COMMON_WORD)),
+        (f"Texto filter subquery, rare ({RARE_WORD})", console(RARE_WORD)),
+    ]
+
+
+def time_indexing(requests: int) -> tuple[float, float]:
+    """``index_text`` of one new ticket in its own transaction (p50, p95)."""
+    counter = iter(range(10**9))
+
+    def index_one():
+        n = next(counter)
+        with transaction.atomic():
+            fulltext.index_text(
+                fulltext.TICKET,
+                f"{BENCH_KEY}{n}",
+                "Consulta legalización de libros\nEl cliente no puede firmar el depósito.",
+                f"WO{n:013d}",
+            )
+
+    reset_queries()
+    p50, p95, _ = timed(index_one, requests)
+    return p50, p95
+
+
+def time_suggestions(requests: int) -> tuple[float, float, int]:
+    from kb.selectors import TicketDraft, suggestions
+
+    drafts = iter(range(10**9))
+
+    def suggest():
+        return suggestions(TicketDraft(text=DRAFTS[next(drafts) % len(DRAFTS)]))
+
+    p50, p95, result = timed(suggest, requests)
+    return p50, p95, len(result)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000)
@@ -139,11 +250,15 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
+    print(f"load average (1, 5, 15 min) before: {load_average()}")
     if not args.reuse:
         if TextIndexEntry.objects.exists():
             sys.exit("The index is not empty; give --reuse to time it as it is.")
         written, spent = fill(args.tickets, args.notes_per_ticket)
         print(f"filled {written:,} entries in {spent:.0f} s ({written / spent:,.0f} entries/s)")
+    else:
+        print(f"added {add_rare_entries()} notes with '{RARE_WORD}'")
+    articles = ensure_articles()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE itsm_textindexentry")
@@ -151,41 +266,12 @@ def main() -> None:
     common = TextIndexEntry.objects.filter(stems__contains="certific").count()
 
     rows = []
-
-    def magnifier(query):
-        return lambda: fulltext.search(query, limit=10, per_ticket=True, with_ticket=True)
-
-    def console(query):
-        numbers = fulltext.matching_ticket_numbers(query)
-        return lambda: list(numbers.order_by()[:50])
-
-    for name, action in [
-        (f"magnifier, common word ({COMMON_WORD})", magnifier(COMMON_WORD)),
-        (f"magnifier, rare word ({RARE_WORD})", magnifier(RARE_WORD)),
-        ("magnifier, two words (firma navegador)", magnifier("firma navegador")),
-        ("magnifier, no match (zzzz)", magnifier("zzzz")),
-        (f"Texto filter subquery, common ({COMMON_WORD})", console(COMMON_WORD)),
-        (f"Texto filter subquery, rare ({RARE_WORD})", console(RARE_WORD)),
-    ]:
+    for name, action in search_scenarios():
         p50, p95, result = timed(action, args.requests)
         rows.append((name, p50, p95, len(result)))
-
-    counter = iter(range(10**9))
-
-    def index_one():
-        n = next(counter)
-        with transaction.atomic():
-            fulltext.index_text(
-                fulltext.TICKET,
-                f"BENCH{n}",
-                "Consulta legalización de libros\nEl cliente no puede firmar el depósito.",
-                f"WO{n:013d}",
-            )
-
-    reset_queries()
-    p50, p95, _ = timed(index_one, args.requests)
-    rows.append(("index_text (one ticket, own transaction)", p50, p95, 1))
-    TextIndexEntry.objects.filter(key__startswith="BENCH").delete()
+    rows.append(("index_text (one ticket, own transaction)", *time_indexing(args.requests), 1))
+    TextIndexEntry.objects.filter(key__startswith=BENCH_KEY).delete()
+    rows.append((f"kb suggestions ({articles} articles)", *time_suggestions(args.requests)))
 
     print(
         f"\n{connection.vendor}, {entries:,} entries ({args.tickets:,} tickets), "
@@ -195,6 +281,7 @@ def main() -> None:
     print(f"|{'-' * 48}|--------|--------|------|")
     for name, p50, p95, count in rows:
         print(f"| {name:<46} | {p50:>6.1f} | {p95:>6.1f} | {count:>4} |")
+    print(f"\nload average (1, 5, 15 min) after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from itsm.fields import AttachmentField
 from itsm.models import TicketTemplate
-from kb.models import Article
-
-# The largest id a database column of the desk holds (a 32-bit key).
-MAX_ID = 2**31 - 1
+from kb.models import MAX_ID, Article
 
 
 class TemplatesField(forms.ModelMultipleChoiceField):

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from itsm.models import TicketTemplate
 from itsm.storage import private_storage
 
+# The largest id a database column of the desk holds (a 32-bit key).
+MAX_ID = 2**31 - 1
+
 
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

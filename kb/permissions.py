@@ -26,3 +26,9 @@ def articles_for(user) -> QuerySet[Article]:
     if can_write(user):
         return Article.objects.all()
     return Article.objects.filter(Q(status__in=READABLE_STATUSES) | Q(author=user))
+
+
+def linkable_articles_for(user) -> QuerySet[Article]:
+    """What ``user`` may link to a ticket: a readable article, never a draft
+    or an archived one, even its writer's."""
+    return articles_for(user).filter(status__in=READABLE_STATUSES)

@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 
 from itsm.kinds import all_kinds
 from itsm.models import Status
-from kb.models import READABLE_STATUSES, Article, ArticleLink, ArticleStatus
+from itsm.suggestions import CustomerContent
+from kb.models import MAX_ID, READABLE_STATUSES, Article, ArticleLink, ArticleStatus
 from kb.permissions import articles_for
 from kb.text import stems
 
@@ -147,18 +148,24 @@ def rating_counts(article: Article) -> dict[str, int]:
     )
 
 
-def customer_text(reference: str, user) -> str | None:
-    """A published article's text for the customer (its title and body as
-    written, Markdown being readable as plain text); None for anything else:
-    an internal article or a draft never reaches a customer."""
-    if not reference.isdigit():
+def customer_content(reference: str, user) -> CustomerContent | None:
+    """A published article as the customer receives it: its title and body
+    as written (Markdown reads as plain text) and its standard documents;
+    None for anything else: an internal article or a draft never reaches a
+    customer."""
+    if not reference.isdigit() or int(reference) > MAX_ID:
         return None
     article = (
         articles_for(user)
         .filter(pk=int(reference), status=ArticleStatus.PUBLISHED)
+        .prefetch_related("documents")
         .only("title", "body")
         .first()
     )
     if article is None:
         return None
-    return f"{article.title}\n\n{article.body}"
+    documents = sorted(article.documents.all(), key=lambda document: document.pk)
+    return CustomerContent(
+        text=f"{article.title}\n\n{article.body}",
+        documents=tuple((document.name, document.file) for document in documents),
+    )

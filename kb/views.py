@@ -15,10 +15,16 @@ from itsm.models import TicketTemplate
 from kb.forms import MAX_ID, ArticleForm
 from kb.fulltext import ARTICLE
 from kb.models import Article, ArticleDocument, ArticleRating, ArticleStatus
-from kb.permissions import articles_for, can_write, require_writer
+from kb.permissions import articles_for, can_write, linkable_articles_for, require_writer
 from kb.rendering import render_markdown, revision_diff
 from kb.selectors import TicketDraft, helped_resolve_counts, rating_counts, suggestions
-from kb.services.articles import article_link, article_rate, article_save
+from kb.services.articles import (
+    CHOSEN_FIELD,
+    article_link,
+    article_rate,
+    article_save,
+    chosen_article_ids,
+)
 
 
 def _article_for(request: HttpRequest, pk: int) -> Article:
@@ -165,35 +171,43 @@ def _draft(request: HttpRequest, ticket=None) -> TicketDraft:
     )
 
 
+def _chosen(request: HttpRequest) -> list[Article]:
+    """The articles chosen with *Vincular* on a form whose ticket does not
+    exist yet: the form's own (``kb_article``), plus the one just chosen
+    (``kb_choose``), minus the one just taken off (``kb_drop``)."""
+    data = request.GET
+    ids = chosen_article_ids([*data.getlist(CHOSEN_FIELD), data.get("kb_choose", "")])
+    dropped = data.get("kb_drop", "")
+    ids = [pk for pk in ids if str(pk) != dropped]
+    found = linkable_articles_for(request.user).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 @agent_required
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """The panel beside the ticket form: the top articles for what has been
-    typed; on a ticket's page (``ticket``) each can be linked to it."""
+    typed; on a ticket's page (``ticket``) each can be linked to it, on the
+    new-ticket page chosen to be linked once the ticket is created."""
     number = request.GET.get("ticket", "").strip().upper()
     ticket_kind = kind_for_number(number) if number else None
     ticket = ticket_kind.model.objects.filter(number=number).first() if ticket_kind else None
     found = suggestions(_draft(request, ticket))
-    linkable = email_url = ""
+    context = {"articles": found, "ticket_number": "", "email_url": "", "chosen": []}
     if ticket is not None:
-        linkable = number
-        email_url = reverse(ticket_kind.url_name("email"), args=[number])
-    return render(
-        request,
-        "kb/snippets/suggestions.html",
-        {"articles": found, "ticket_number": linkable, "email_url": email_url},
-    )
+        context["ticket_number"] = number
+        context["email_url"] = reverse(ticket_kind.url_name("email"), args=[number])
+    elif not number:
+        context["chosen"] = _chosen(request)
+        context["chosen_ids"] = {article.pk for article in context["chosen"]}
+        context["chosen_field"] = CHOSEN_FIELD
+    return render(request, "kb/snippets/suggestions.html", context)
 
 
 @agent_required
 @require_POST
 def link(request: HttpRequest, pk: int, number: str) -> HttpResponse:
-    article = get_object_or_404(
-        articles_for(request.user).filter(
-            status__in=[ArticleStatus.INTERNAL, ArticleStatus.PUBLISHED]
-        ),
-        pk=pk,
-    )
+    article = get_object_or_404(linkable_articles_for(request.user), pk=pk)
     kind = kind_for_number(number)
     ticket = kind.model.objects.filter(number=number.upper()).first() if kind else None
     if ticket is None:

@@ -55,6 +55,9 @@ class EmailComposeForm(forms.Form):
         help_text=gettext_lazy("Optional; the template decides where it goes."),
     )
     attachment = forms.FileField(label=gettext_lazy("File"), required=False, widget=AttachmentInput)
+    # *Enviar al cliente* from a suggested article: its reference, so the
+    # message carries the article's documents once it is saved.
+    article = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, templates, slot: int | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

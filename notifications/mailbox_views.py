@@ -21,6 +21,7 @@ from itsm.common.pagination import filters_or_defaults, keyset_list, query_witho
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
+from itsm.suggestions import creation_transaction, ticket_created_from_form
 from itsm.views.actions import post_action
 from itsm.views.ticket_new import new_ticket_context
 from notifications.filters import InboundEmailFilterSet
@@ -284,13 +285,15 @@ def mailbox_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse
         version_form = MailboxVersionForm(request.POST, prefix="inbound")
         if form.is_valid() and version_form.is_valid():
             try:
-                ticket = mailbox_create_ticket(
-                    email=email,
-                    user=user,
-                    expected_version=version_form.cleaned_data["version"],
-                    model=kind.model,
-                    **form.ticket_fields(),
-                )
+                with creation_transaction(request.POST):
+                    ticket = mailbox_create_ticket(
+                        email=email,
+                        user=user,
+                        expected_version=version_form.cleaned_data["version"],
+                        model=kind.model,
+                        **form.ticket_fields(),
+                    )
+                    ticket_created_from_form(ticket=ticket, data=request.POST, user=user)
             except StaleMessageError as error:
                 return _refused(request, email, error)
             except ValidationError as error:

@@ -14,7 +14,7 @@ from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
-from itsm.suggestions import customer_text
+from itsm.suggestions import CustomerContent, customer_content
 from notifications.forms import EmailComposeForm
 from notifications.models import EmailStatus, OutgoingEmail, ResponseTemplateDocument
 from notifications.rendering import TemplateRenderError
@@ -43,7 +43,18 @@ def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
     return get_object_or_404(queryset, pk=email_id)
 
 
+def _sent_content(request, form, email) -> CustomerContent | None:
+    """What a new message carries from *Enviar al cliente* (the article in the
+    form's ``article``), for ``request.user`` to send; a saved draft already
+    holds it."""
+    reference = form.data.get("article", "") if form.is_bound else form.initial.get("article", "")
+    if email is not None or not reference:
+        return None
+    return customer_content(reference, request.user)
+
+
 def _compose_page(request, ticket: Ticket, email, form, *, chosen, preview_html) -> HttpResponse:
+    content = _sent_content(request, form, email)
     return render(
         request,
         "notifications/email_compose.html",
@@ -56,6 +67,7 @@ def _compose_page(request, ticket: Ticket, email, form, *, chosen, preview_html)
             "chosen": chosen,
             "preview_html": preview_html,
             "no_email_message": "" if ticket.customer.email else no_email_message(),
+            "carried_documents": [name for name, _file in content.documents] if content else [],
         },
     )
 
@@ -94,16 +106,20 @@ def _compose_post(request, ticket: Ticket, email, form) -> HttpResponse:
             "amount": data["amount"],
             "note": data["note"],
         }
+        content = _sent_content(request, form, email)
+        files = {
+            "attachment": data.get("attachment"),
+            "documents": content.documents if content else (),
+            "email": email,
+        }
         action = request.POST.get("action", "preview")
         try:
             if action == "send":
-                email = email_send(**arguments, attachment=data.get("attachment"), email=email)
+                email = email_send(**arguments, **files)
                 _confirm_sent(request, email)
                 return HttpResponseRedirect(ticket_page_url(ticket))
             if action == "save":
-                email = email_save_draft(
-                    **arguments, attachment=data.get("attachment"), email=email
-                )
+                email = email_save_draft(**arguments, **files)
                 messages.success(request, _("Draft saved."))
                 return redirect(_message_url(ticket, email))
             preview_html = email_render(**arguments)[1]
@@ -142,8 +158,11 @@ def email_compose(
         amount = str(email.amount).replace(".", ",") if email.amount is not None else None
         initial = {"template": email.template, "amount": amount, "note": email.note}
     elif request.GET.get("article"):
-        # *Enviar al cliente* from a suggested article: its text in the note.
-        initial = {"note": customer_text(request.GET["article"], request.user)}
+        # *Enviar al cliente* from a suggested article: its text in the note,
+        # its documents attached once the message is saved.
+        content = customer_content(request.GET["article"], request.user)
+        if content is not None:
+            initial = {"note": content.text, "article": request.GET["article"]}
     form = EmailComposeForm(initial=initial, templates=templates, slot=slot)
     return _compose_page(
         request,

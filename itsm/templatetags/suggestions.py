@@ -5,13 +5,14 @@ debounced request that never holds the typing back)."""
 from django import template
 from django.urls import reverse
 
-from itsm.suggestions import suggestions_panels
+from itsm.suggestions import carried_values, suggestions_panels
 
 register = template.Library()
 
 
-@register.inclusion_tag("itsm/snippets/suggestions_slot.html")
-def suggestions_slot(form_id: str, ticket_number: str = "") -> dict:
+@register.inclusion_tag("itsm/snippets/suggestions_slot.html", takes_context=True)
+def suggestions_slot(context, form_id: str, ticket_number: str = "") -> dict:
+    form = context.get("form")
     return {
         "panels": [
             {"id": f"suggestions-{index}", "url": reverse(name)}
@@ -19,4 +20,7 @@ def suggestions_slot(form_id: str, ticket_number: str = "") -> dict:
         ],
         "form_id": form_id,
         "ticket_number": ticket_number,
+        # What the panels added to a form that came back with errors: sent
+        # again with the panels' first request, which renders it again.
+        "carried": carried_values(form.data if form is not None and form.is_bound else None),
     }

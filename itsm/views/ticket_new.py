@@ -28,6 +28,7 @@ from itsm.selectors import (
 )
 from itsm.services.ticket_create import ticket_create
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.suggestions import creation_transaction, ticket_created_from_form
 from itsm.views.actions import post_action
 from itsm.views.tickets import coordination_group_ids, template_preview, wire_form
 
@@ -40,7 +41,11 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         form.use_held_uploads(user)
 
         def create() -> Ticket:
-            ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
+            with creation_transaction(request.POST):
+                ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
+                # What the suggestion panels added (the articles linked
+                # before the ticket existed), with the ticket or not at all.
+                ticket_created_from_form(ticket=ticket, data=request.POST, user=user)
             held_uploads_delete(uploads=form.held.values())
             return ticket
 

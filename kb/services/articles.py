@@ -13,8 +13,8 @@ from itsm.models import Ticket, WorkInfoType
 from itsm.services.journal import journal_event
 from itsm.services.rules import check_open
 from kb.fulltext import index_article
-from kb.models import Article, ArticleDocument, ArticleLink, ArticleRating, ArticleRevision
-from kb.permissions import require_writer
+from kb.models import MAX_ID, Article, ArticleDocument, ArticleLink, ArticleRating, ArticleRevision
+from kb.permissions import linkable_articles_for, require_writer
 
 REVISED_FIELDS = ("title", "body", "keywords", "status")
 
@@ -74,3 +74,30 @@ def article_link(article: Article, *, ticket: Ticket, user) -> tuple[ArticleLink
             data={"article": article.pk, "title": article.title},
         )
     return link, created
+
+
+# The field the suggestions panel adds to a new-ticket form, one value per
+# article chosen with *Vincular* before the ticket exists.
+CHOSEN_FIELD = "kb_article"
+# More than this many chosen articles is not an agent choosing.
+MAX_CHOSEN = 10
+
+
+def chosen_article_ids(values: Sequence[str]) -> list[int]:
+    """The distinct article ids among ``values``, in order, at most
+    ``MAX_CHOSEN``; anything else is ignored."""
+    ids: dict[int, None] = {}
+    for value in values:
+        if value.isdigit() and int(value) <= MAX_ID:
+            ids.setdefault(int(value), None)
+    return list(ids)[:MAX_CHOSEN]
+
+
+@transaction.atomic
+def articles_link_chosen(*, ticket: Ticket, values: Sequence[str], user) -> list[ArticleLink]:
+    """Links the articles chosen on the new-ticket form to the ticket just
+    created from it, each journaled as ``article_link`` does; one the user may
+    no longer link (a draft now, removed) is left out."""
+    ids = chosen_article_ids(values)
+    found = linkable_articles_for(user).in_bulk(ids)
+    return [article_link(found[pk], ticket=ticket, user=user)[0] for pk in ids if pk in found]

@@ -315,3 +315,15 @@ def test_a_document_added_in_the_editor_is_served_to_agents_only_as_a_download(
     assert response["Content-Disposition"].startswith("attachment")
     client.force_login(outsider)
     assert client.get(reverse("kb:document", args=[document.pk])).status_code == 403
+
+
+def test_a_draft_is_found_by_full_text_search_only_by_those_who_write(agent, coordinator):
+    from itsm import fulltext
+    from kb.fulltext import ARTICLE
+
+    make_article(coordinator, title="Apostilla de La Haya", status=ArticleStatus.DRAFT)
+    published = make_article(coordinator, title="Apostilla: cuándo se pide")
+    assert [h.key for h in fulltext.search("apostilla", [ARTICLE], user=agent)] == [
+        str(published.pk)
+    ]
+    assert len(fulltext.search("apostilla", [ARTICLE], user=coordinator)) == 2

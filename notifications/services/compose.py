@@ -3,6 +3,7 @@ template, the draft, *Enviar* (the row and its task published after commit).
 Every message is an ``OutgoingEmail`` row; ``delivery`` sends it."""
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import PurePath
@@ -10,6 +11,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import make_msgid
 from django.db import transaction
@@ -126,11 +128,13 @@ def email_save_draft(
     amount: Decimal | None = None,
     note: str = "",
     attachment: UploadedFile | None = None,
+    documents: Sequence[tuple[str, File]] = (),
     email: OutgoingEmail | None = None,
 ) -> OutgoingEmail:
     """*Guardar*: create or update a draft. The recipient and the subject are
     always the customer's registered e-mail and the fixed subject, whatever
-    the caller had in mind; ``attachment`` is added as the next *Archivo*."""
+    the caller had in mind; ``attachment`` is added as the next *Archivo*,
+    then ``documents`` (name, stored file: a sent article's) as copies."""
     _check_can_write(ticket=ticket, user=user, template=template)
     if template.asks_amount and amount is None:
         raise ValidationError(
@@ -155,18 +159,23 @@ def email_save_draft(
         ticket=ticket, template=template, user=user, amount=email.amount, note=email.note
     )
     if attachment is not None:
-        slot = email.free_slot
-        if slot is None:
-            raise ValidationError(
-                {
-                    "attachment": _("A message takes at most %(max)d files.")
-                    % {"max": MAX_ATTACHMENTS}
-                },
-                code="too_many_attachments",
-            )
-        setattr(email, f"attachment_{slot}", attachment)
+        _attach(email, attachment)
+    for name, stored_file in documents:
+        with stored_file.open("rb") as handle:
+            _attach(email, ContentFile(handle.read(), name=PurePath(name).name))
     email.save()
     return email
+
+
+def _attach(email: OutgoingEmail, upload: File) -> None:
+    """``upload`` as the next *Archivo* of ``email`` (saved with it)."""
+    slot = email.free_slot
+    if slot is None:
+        raise ValidationError(
+            {"attachment": _("A message takes at most %(max)d files.") % {"max": MAX_ATTACHMENTS}},
+            code="too_many_attachments",
+        )
+    setattr(email, f"attachment_{slot}", upload)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from itsm.models import ReportedSource
 from itsm.selectors import agent_default_group, row_id, tickets_open_for_customer
 from itsm.services.ticket_create import ticket_create
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
+from itsm.suggestions import ticket_created_from_form
 from itsm.views.ticket_new import new_ticket_context
 from telephony.filters import CallFilterSet
 from telephony.forms import CallAddToTicketForm, CallbackCloseForm
@@ -210,6 +211,7 @@ def call_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 with transaction.atomic():
                     ticket = ticket_create(model=kind.model, user=user, **form.ticket_fields())
                     call_link_ticket(call=call, ticket=ticket, user=user)
+                    ticket_created_from_form(ticket=ticket, data=request.POST, user=user)
                     held_uploads_delete(uploads=form.held.values())
             except ValidationError as error:
                 add_service_errors(form, error)
