@@ -13,7 +13,8 @@ from itsm.models import AuditEventKind
 
 
 def visible_tickets(queryset: QuerySet, user) -> QuerySet:
-    """``queryset`` of tickets as ``user`` may list them."""
+    """``queryset`` of tickets (or of any rows with a ``customer``: calls) as
+    ``user`` may list them."""
     if user is not None and is_data_protection(user):
         return queryset
     return hide_blocked(queryset)

@@ -156,6 +156,11 @@ def ticket_create(
     require_agent(user)
     if not customer.active:
         raise ValidationError({"customer": _("This customer is inactive.")})
+    if customer.blocked_at is not None:
+        # Out of every ordinary use until anonymised (LOPD-GDD art. 32).
+        raise ValidationError(
+            {"customer": _("This customer is blocked by a data-protection request.")}
+        )
     ticket = model(customer=customer, created_by=user, updated_by=user, description=description)
     _fill_section_two_and_three(
         ticket,

@@ -6,6 +6,7 @@ still finds them, and each of its looks is audited."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from api.tests.conftest import token_client
@@ -19,6 +20,7 @@ from privacy.models import Right
 from privacy.services import customer_block, request_create
 from privacy.tests.conftest import EMAIL, NAME, PHONE, SURNAMES, TAX_ID
 from telephony.selectors import customers_for_number
+from telephony.tests.factories import make_call
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,31 @@ def test_the_role_still_finds_them_and_every_look_is_audited(
     assert client.get(incident.get_absolute_url()).status_code == 200
     audit = AuditEvent.objects.filter(kind=AuditEventKind.PERSONAL_DATA).latest("pk")
     assert audit.user == data_protection and str(person.pk) in audit.detail
+
+
+def test_agents_call_log_leaves_the_person_out_and_no_ticket_is_opened_for_them(
+    client, agent, data_protection, person, private_media
+):
+    call = make_call(person, call_id="before-blocking")
+    assert call.customer_id == person.pk
+    request = request_create(
+        user=data_protection,
+        customer=person,
+        right=Right.ERASURE,
+        identity_check="dni_copy",
+        received_on=date(2026, 3, 1),
+    )
+    customer_block(request=request, user=data_protection)
+    client.force_login(agent)
+    log = client.get(reverse("telephony:calls")).content.decode()
+    assert reverse("telephony:detail", args=[call.pk]) not in log
+    assert SURNAMES not in log
+    assert client.get(reverse("telephony:detail", args=[call.pk])).status_code == 404
+    person.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        make_incident(user=agent, customer=person)
+    assert refused.value.message_dict["customer"] == [
+        "Este cliente está bloqueado por una solicitud de protección de datos."
+    ]
+    client.force_login(data_protection)
+    assert client.get(reverse("telephony:detail", args=[call.pk])).status_code == 200

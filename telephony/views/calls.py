@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.forms import CustomerForm
+from itsm.blocked import visible_tickets
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
 from itsm.common.pagination import filters_or_defaults, keyset_list, query_without_cursor
@@ -53,10 +54,12 @@ def calls(request: HttpRequest) -> HttpResponse:
     calls of the day asked for, newest first, in keyset pages."""
     # Without filters: today's calls.
     data = filters_or_defaults(request, f"f=1&day={timezone.localdate().isoformat()}")
-    queryset = Call.objects.select_related("agent", "customer", "callback_assignee")
+    queryset = visible_tickets(
+        Call.objects.select_related("agent", "customer", "callback_assignee"), request.user
+    )
     filterset = CallFilterSet(data, queryset=queryset, request=request)
     waiting = list(
-        Call.objects.missed_open()
+        visible_tickets(Call.objects.missed_open(), request.user)
         .select_related("customer", "callback_assignee")
         .order_by("callback_due_at", "id")[: QUEUE_SHOWN + 1]
     )
@@ -87,17 +90,18 @@ def calls(request: HttpRequest) -> HttpResponse:
     return render(request, "telephony/calls.html", context, status=status)
 
 
-def _get_call(pk: int) -> Call:
-    return get_object_or_404(
-        Call.objects.select_related("agent", "customer", "callback_assignee", "callback_closed_by"),
-        pk=pk,
+def _get_call(request: HttpRequest, pk: int) -> Call:
+    """The call, unless its customer is blocked (a data-protection request)."""
+    calls = Call.objects.select_related(
+        "agent", "customer", "callback_assignee", "callback_closed_by"
     )
+    return get_object_or_404(visible_tickets(calls, request.user), pk=pk)
 
 
 @agent_required
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     return render(
         request,
         "telephony/call_detail.html",
@@ -117,7 +121,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def call_popup(request: HttpRequest, pk: int) -> HttpResponse:
     """The pop-up's card, fetched by the page when the push says a call rang."""
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     return render(
         request,
         "telephony/snippets/popup.html",
@@ -128,7 +132,7 @@ def call_popup(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_POST
 def call_take(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     try:
         callback_take(call=call, user=request.user)
     except ValidationError as error:
@@ -141,7 +145,7 @@ def call_take(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_POST
 def call_close(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     form = CallbackCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a result."))
@@ -159,7 +163,7 @@ def call_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_add_to_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """*Añadir a gestión*: the call on an existing ticket's journal."""
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     form = CallAddToTicketForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["number"]))
@@ -200,7 +204,7 @@ def call_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """*Nueva incidencia* / *Nueva orden de trabajo* from a call: the
     new-ticket page with the caller, origin *Teléfono* and the call linked."""
     kind = _kind(kind)
-    call = _get_call(pk)
+    call = _get_call(request, pk)
     user = request.user
     customer = None
     if request.method == "POST":
