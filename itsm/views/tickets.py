@@ -23,6 +23,7 @@ from itsm.action_forms import (
     VersionedForm,
     WorkInfoForm,
 )
+from itsm.blocked import audit_blocked_access
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.permissions import is_coordinator
 from itsm.escalation_cases import CASES, cases_for, kind_holding
@@ -267,6 +268,9 @@ def render_ticket_page(
 @require_GET
 def ticket_detail(request: HttpRequest, kind: Kind, number: str) -> HttpResponse:
     ticket = load_ticket(request, kind, number)
+    if ticket.customer.blocked_at is not None:
+        # Only the data-protection role reaches a blocked customer's ticket.
+        audit_blocked_access(request, request.user, [ticket.customer_id], "ticket page")
     if ticket.is_merged:
         messages.info(
             request,

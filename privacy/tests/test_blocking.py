@@ -115,7 +115,9 @@ def test_the_role_still_finds_them_and_every_look_is_audited(
         reverse(incident.kind.url_name("console")), {"f": "1", "number": incident.number}
     )
     assert incident.get_absolute_url() in console.content.decode()
+    looked = personal_audits()
     assert client.get(incident.get_absolute_url()).status_code == 200
+    assert personal_audits() == looked + 1
     audit = AuditEvent.objects.filter(kind=AuditEventKind.PERSONAL_DATA).latest("pk")
     assert audit.user == data_protection and str(person.pk) in audit.detail
 
