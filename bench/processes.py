@@ -1,7 +1,8 @@
 """What the benchmarks that start the production shape (``push.py``,
 ``soak.py``) share: free loopback ports, a redis-server of their own, the
-environment the servers run with, waiting for a server to answer and reading
-its workers' memory from /proc.
+environment the servers run with, ``manage.py`` and the servers started in
+the checkout, waiting for a server to answer and reading its workers' memory
+from /proc.
 Standard library only: these scripts run outside Django."""
 
 import os
@@ -9,10 +10,13 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -57,6 +61,31 @@ def production_environment(name: str, scratch: Path, **settings: str) -> dict[st
         "LOG_LEVEL": "WARNING",
         **settings,
     }
+
+
+def manage(environment: dict[str, str], *args: str) -> str:
+    """``manage.py *args`` in the checkout with ``environment``; its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def start_server(module: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """``python -m *module`` (a server, a worker) in the checkout, its output in ``log``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *module],
+        cwd=ROOT,
+        env=environment,
+        stdout=open(log, "w"),  # noqa: SIM115 - lives as long as the server
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_for(url: str, timeout: float = 30) -> None:

@@ -33,8 +33,10 @@ from bench.processes import (  # noqa: E402
     children_memory,
     children_threads,
     free_port,
+    manage,
     production_environment,
     redis_url,
+    start_server,
     wait_for,
 )
 
@@ -164,40 +166,22 @@ def main() -> None:
     )
     if not environment.get("DATABASE_URL"):
         environment["SQLITE_PATH"] = str(scratch / "push.sqlite3")
-    python = sys.executable
     try:
-        subprocess.run(
-            [python, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=environment,
-            check=True,
-        )
-        out = subprocess.run(
-            [python, "manage.py", "shell", "-c", SETUP],
-            cwd=ROOT,
-            env=environment,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.splitlines()
+        manage(environment, "migrate", "--noinput", "-v0")
+        out = manage(environment, "shell", "-c", SETUP).splitlines()
         sessions = [tuple(line.split()[1:]) for line in out if line.startswith("SESSION ")]
         token = next(line.split()[1] for line in out if line.startswith("TOKEN "))
         web_port, push_port = free_port(), free_port()
-        web = subprocess.Popen(
-            [python, "-m", "gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{web_port}"]
-            + ["--workers", "2"],
-            cwd=ROOT,
-            env=environment,
-            stdout=open(scratch / "web.log", "w"),  # noqa: SIM115 - lives as long as the server
-            stderr=subprocess.STDOUT,
+        web = start_server(
+            ["gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"],
+            environment,
+            scratch / "web.log",
         )
-        push = subprocess.Popen(
-            [python, "-m", "uvicorn", "itsm.asgi:application", "--port", str(push_port)]
+        push = start_server(
+            ["uvicorn", "itsm.asgi:application", "--port", str(push_port)]
             + ["--workers", str(args.push_workers), "--log-level", "warning"],
-            cwd=ROOT,
-            env=environment,
-            stdout=open(scratch / "push.log", "w"),  # noqa: SIM115 - lives as long as the server
-            stderr=subprocess.STDOUT,
+            environment,
+            scratch / "push.log",
         )
         processes += [web, push]
         wait_for(f"http://127.0.0.1:{web_port}/login/")

@@ -16,7 +16,6 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,8 +32,10 @@ sys.path.insert(0, str(ROOT))
 from bench.processes import (  # noqa: E402
     children_memory,
     free_port,
+    manage,
     production_environment,
     redis_url,
+    start_server,
     wait_for,
 )
 
@@ -151,58 +152,30 @@ def main() -> None:
         # Every agent works from this one address: no lockouts from the soak itself.
         ITSM_LOGIN_FAILURE_LIMIT="1000",
     )
-    python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment, check=True
-    )
-    subprocess.run(
-        [python, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=environment, check=True
-    )
-    gunicorn = subprocess.Popen(
-        [python, "-m", "gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
-        cwd=ROOT,
-        env=environment,
-        stdout=open(scratch / "gunicorn.log", "w"),  # noqa: SIM115 - lives as long as the server
-        stderr=subprocess.STDOUT,
+    manage(environment, "migrate", "--noinput", "-v0")
+    manage(environment, "shell", "-c", SETUP)
+    gunicorn = start_server(
+        ["gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
+        environment,
+        scratch / "gunicorn.log",
     )
     processes.append(gunicorn)
     processes.append(
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "itsm",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=open(scratch / "worker.log", "w"),  # noqa: SIM115 - lives as long as the worker
-            stderr=subprocess.STDOUT,
+        start_server(
+            ["celery", "-A", "itsm", "worker", "--concurrency", "2", "--loglevel", "WARNING"],
+            environment,
+            scratch / "worker.log",
         )
     )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/login/")
-    numbers = subprocess.run(
-        [
-            python,
-            "manage.py",
-            "shell",
-            "-c",
-            "from incidents.models import Incident; "
-            "print(' '.join(Incident.objects.values_list('number', flat=True)))",
-        ],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    numbers = manage(
+        environment,
+        "shell",
+        "-c",
+        "from incidents.models import Incident; "
+        "print(' '.join(Incident.objects.values_list('number', flat=True)))",
+    ).split()
     # `shell` may print its own lines first: keep the ticket numbers only.
     numbers = [word for word in numbers if re.fullmatch(r"INC\d{12}", word)]
 

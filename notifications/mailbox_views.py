@@ -17,7 +17,7 @@ from itsm.attachments import file_response
 from itsm.common.access import agent_required
 from itsm.common.forms import add_service_errors
 from itsm.common.links import desk_hosts
-from itsm.common.pagination import filters_or_defaults, keyset_list, query_without_cursor
+from itsm.common.pagination import filtered_list, filters_or_defaults
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
 from itsm.selectors import agent_default_group, tickets_open_for_customer
@@ -58,27 +58,15 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     data = filters_or_defaults(request, DEFAULT_FILTERS)
     filterset = InboundEmailFilterSet(data, queryset=mailbox_messages(), request=request)
     context = {"filterset": filterset, "page": None, "rows": []}
-    status = 200
-    if not filterset.is_valid():
-        messages.error(request, _("Some filters are not valid; correct the marked fields."))
-        status = 400
-    else:
-        # The first lines of the text for the preview, not all of it.
-        rows = filterset.qs.annotate(preview_text=Substr("body_text", 1, 400))
-        listing = keyset_list(
-            request,
-            rows,
-            KEYS,
-            model=InboundEmail,
-            descending=True,
-            params=data,
-            filter_query=query_without_cursor(data),
-            counted=filterset.qs,
-        )
-        for email in listing.page.rows:
-            email.body_text = email.preview_text
-        context.update(listing.context(), rows=mailbox_rows(listing.page.rows))
-    return render(request, "notifications/mailbox.html", context, status=status)
+    # The first lines of the text for the preview, not all of it.
+    rows = filterset.qs.annotate(preview_text=Substr("body_text", 1, 400))
+    listing = filtered_list(request, filterset, KEYS, data=data, rows=rows)
+    if listing is None:
+        return render(request, "notifications/mailbox.html", context, status=400)
+    for email in listing.page.rows:
+        email.body_text = email.preview_text
+    context.update(listing.context(), rows=mailbox_rows(listing.page.rows))
+    return render(request, "notifications/mailbox.html", context)
 
 
 def _get_email(pk: int) -> InboundEmail:

@@ -1,18 +1,13 @@
 """Celery tasks: thin, they take ids and call the services; and
 ``publish_send``, which hands a queued message to them."""
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
-from kombu.exceptions import OperationalError
 
-from itsm.common.leases import sender_task_options
+from itsm.common.leases import publish, sender_task_options
 from itsm.ops.leader import exclusive
 from notifications.imap import imap_poll
 from notifications.services.delivery import email_deliver, emails_requeue_stuck
-
-log = logging.getLogger(__name__)
 
 
 @shared_task(**sender_task_options(time_limit=settings.ITSM_EMAIL_SEND_TIME_LIMIT, grace=5))
@@ -26,13 +21,8 @@ def send_email(self, email_id: int) -> str:
 
 
 def publish_send(email_id: int) -> None:
-    """Hand the message to the workers. A broker that is down must not fail
-    the request that queued it: the row stays queued and the sweep publishes
-    it again later."""
-    try:
-        send_email.delay(email_id)
-    except (OperationalError, OSError) as error:
-        log.warning("Could not publish e-mail %s (%s); the sweep will retry it.", email_id, error)
+    """Hand the queued message to the workers (it stays queued if the broker is down)."""
+    publish(send_email, email_id, what="e-mail")
 
 
 @shared_task

@@ -23,7 +23,7 @@ from itsm.common.search_indexes import CUSTOMER_NAME_FTS
 from itsm.kinds import all_kinds
 from itsm.models import AuditEvent, TextIndexEntry
 from itsm.models.fulltext import SQLITE_FTS_TABLE
-from itsm.services.redaction import ticket_redact
+from itsm.services.redaction import redact_data, ticket_redact
 from notifications.models import InboundEmail, OutgoingEmail
 from privacy.models import DataRequest, Right, StepAction
 from privacy.redaction import FILE_PLACEHOLDER, Redactor
@@ -129,18 +129,8 @@ def _redact_calls(customer: Customer, redactor: Redactor) -> None:
             call.remote_e164 = ""
         call.save(update_fields=["from_number", "to_number", "remote_e164"])
     for event in CallEvent.objects.filter(call__in=calls):
-        event.payload = _redact_json(event.payload, redactor)
+        event.payload = redact_data(event.payload, redactor)
         event.save(update_fields=["payload"])
-
-
-def _redact_json(value, redactor: Redactor):
-    if isinstance(value, str):
-        return redactor(value)
-    if isinstance(value, list):
-        return [_redact_json(item, redactor) for item in value]
-    if isinstance(value, dict):
-        return {key: _redact_json(item, redactor) for key, item in value.items()}
-    return value
 
 
 def _redact_outbox_and_audit(customer: Customer, redactor: Redactor) -> None:

@@ -1,15 +1,10 @@
 """Celery tasks: thin, they take ids and call the delivery services."""
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
-from kombu.exceptions import OperationalError
 
-from itsm.common.leases import sender_task_options
+from itsm.common.leases import publish, sender_task_options
 from webhooks.delivery import deliveries_requeue_stuck, delivery_attempt
-
-log = logging.getLogger(__name__)
 
 # Longer retries than this wait in the database for the sweep rather than
 # in the broker: a message held for hours is redelivered by Redis once its
@@ -32,13 +27,9 @@ def deliver_webhook(self, delivery_id: int) -> str:
 
 
 def publish_deliveries(delivery_ids: list[int]) -> None:
-    """Hand the deliveries to the workers. A broker that is down must not
-    fail the request that made them: they stay pending for the sweep."""
+    """Hand the deliveries to the workers (they stay pending if the broker is down)."""
     for delivery_id in delivery_ids:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except (OperationalError, OSError) as error:
-            log.warning("Could not publish webhook delivery %s (%s)", delivery_id, error)
+        publish(deliver_webhook, delivery_id, what="webhook delivery")
 
 
 @shared_task

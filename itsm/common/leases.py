@@ -2,12 +2,16 @@
 that will send it: one conditional UPDATE, so two workers never both send it.
 The row's ``attempts`` after the claim is the fencing token of the sender."""
 
+import logging
 from datetime import timedelta
 
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
 
 # How late a retry may fire compared with the row's next_attempt_at and still
 # claim it (the task's countdown and the row are computed from the same delay).
@@ -74,3 +78,13 @@ def sender_task_options(*, time_limit: int, grace: int) -> dict:
         "time_limit": time_limit,
         "soft_time_limit": max(1, time_limit - grace),
     }
+
+
+def publish(task, row_id: int, *, what: str) -> None:
+    """Hand a waiting row to the workers. A broker that is down must not fail
+    the request that wrote the row: it stays waiting and the sweep publishes
+    it again later."""
+    try:
+        task.delay(row_id)
+    except (OperationalError, OSError) as error:
+        log.warning("Could not publish %s %s (%s); the sweep will retry it.", what, row_id, error)

@@ -238,6 +238,32 @@ def keyset_list(
     )
 
 
+def filtered_list(
+    request: HttpRequest,
+    filterset,
+    keys: Sequence[str],
+    *,
+    data: QueryDict,
+    rows: QuerySet | None = None,
+) -> KeysetList | None:
+    """A console's page, newest first: ``rows`` (by default the filterset's
+    own) at the cursor ``data`` points at, the matches of the filters counted.
+    None, with the page's error message, when the filters are not valid."""
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct the marked fields."))
+        return None
+    return keyset_list(
+        request,
+        filterset.qs if rows is None else rows,
+        keys,
+        model=filterset.qs.model,
+        descending=True,
+        params=data,
+        filter_query=query_without_cursor(data),
+        counted=filterset.qs,
+    )
+
+
 def keyset_rows(
     queryset: QuerySet,
     keys: Sequence[str],

@@ -55,13 +55,14 @@ def journal_unguarded(journal_model: type) -> Iterator[None]:
                 )
 
 
-def _redact_data(value, redact: Callable[[str], str]):
+def redact_data(value, redact: Callable[[str], str]):
+    """Every string in a JSON value (lists and objects walked) through ``redact``."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, list):
-        return [_redact_data(item, redact) for item in value]
+        return [redact_data(item, redact) for item in value]
     if isinstance(value, dict):
-        return {key: _redact_data(item, redact) for key, item in value.items()}
+        return {key: redact_data(item, redact) for key, item in value.items()}
     return value
 
 
@@ -87,7 +88,7 @@ def ticket_redact(
     journal = ticket.kind.journal_model
     with journal_unguarded(journal):
         for entry in journal.objects.filter(ticket=ticket).order_by("pk"):
-            fields = {"notes": redact(entry.notes), "data": _redact_data(entry.data, redact)}
+            fields = {"notes": redact(entry.notes), "data": redact_data(entry.data, redact)}
             for name in ATTACHMENTS:
                 attached = getattr(entry, name)
                 if attached:

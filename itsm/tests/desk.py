@@ -27,6 +27,15 @@ from webhooks.models import Subscription
 # Patterns without a name cannot be reversed: the URL each is tried with.
 UNNAMED = {"admin:*": "/admin/nada/"}
 
+# Routes whose ``pk`` is the ticket's customer.
+CUSTOMER_ROUTES = (
+    "customers:pick",
+    "customers:detail",
+    "customers:note",
+    "customers:edit",
+    "api:customer",
+)
+
 
 def url_patterns(patterns=None, namespace="") -> list[tuple[str, URLPattern]]:
     found = []
@@ -104,12 +113,10 @@ class Desk:
             "relation_id": self.relation.pk,
             "message_id": self.inbound,
         }
-        if name in ("customers:pick", "customers:detail", "customers:note", "customers:edit"):
+        if name in CUSTOMER_ROUTES:
             values["pk"] = ticket.customer.pk
         elif name == "notifications:document":
             values["pk"] = self.document.pk
-        elif name == "api:customer":
-            values["pk"] = ticket.customer.pk
         elif name == "api:token_revoke":
             values["pk"] = self.api_token.pk
         elif name in ("api:webhook", "api:webhook_deliveries"):

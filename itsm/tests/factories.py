@@ -35,6 +35,13 @@ def make_work_order(*, user, **kwargs) -> WorkOrder:
     return make_ticket(WorkOrder, user=user, **kwargs)
 
 
+def make_merge_pair(*, user, customer) -> tuple[Incident, WorkOrder]:
+    """An incident and, written after it, a work order of the same customer:
+    the source and target of a merge."""
+    source = make_ticket(Incident, user=user, customer=customer)
+    return source, make_ticket(WorkOrder, user=user, customer=customer)
+
+
 def escalate_other(ticket, user, description: str = "Otro motivo", *, note: str = ""):
     """Escalate to coordination for a reason outside the listed cases."""
     return ticket_escalate(

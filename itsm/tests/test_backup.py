@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 from itsm.backup import private_files
+from itsm.tests.instance import manage
 
 SEED = """
 from django.contrib.auth import get_user_model
@@ -59,28 +60,6 @@ TABLES = [
     "itsm_ticketsequence",
     "auth_user",
 ]
-
-
-def manage(instance: Path, *args: str) -> str:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": "",
-        "SQLITE_PATH": str(instance / "db.sqlite3"),
-        "PRIVATE_MEDIA_ROOT": str(instance / "private"),
-        "EMAIL_FILE_PATH": str(instance / "mail"),
-        "CELERY_BROKER_URL": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def row_hashes(database: Path) -> dict[str, tuple[int, str]]:

@@ -6,9 +6,7 @@ within seconds (leader timings shortened by settings)."""
 
 import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +18,7 @@ from django.db import connection
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import missing_service, start_service
+from conftest import start_service
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.ops.leader import KEY_PREFIX
@@ -28,8 +26,8 @@ from itsm.tests.factories import new_ticket_data
 from itsm.tests.test_gunicorn_concurrency import Gunicorn, post, session_cookie
 from notifications.models import InboundEmail
 from notifications.tests import corpus
-from notifications.tests.dovecot import Dovecot
-from notifications.tests.live import CeleryWorker, ServiceUnavailable, free_port, wait_for
+from notifications.tests.dovecot import dovecot_running
+from notifications.tests.live import CeleryWorker, free_port, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -79,16 +77,8 @@ class WebNode(Gunicorn):
 
 @pytest.fixture
 def dovecot():
-    # Not under tmp_path: as root the server runs as nobody.
-    folder = Path(tempfile.mkdtemp(prefix="itsm-fleet-dovecot-"))
-    try:
-        server = Dovecot(folder)
-    except ServiceUnavailable as error:
-        shutil.rmtree(folder, ignore_errors=True)
-        missing_service(str(error))
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    with dovecot_running("itsm-fleet-dovecot-") as server:
+        yield server
 
 
 @pytest.fixture

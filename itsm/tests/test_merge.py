@@ -24,7 +24,7 @@ from itsm.services.merge import (
 )
 from itsm.services.relations import ticket_relate
 from itsm.services.ticket_update import ticket_update
-from itsm.tests.factories import escalate_other, make_ticket, resolve
+from itsm.tests.factories import escalate_other, make_merge_pair, make_ticket, resolve
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,7 @@ def customer(reference):
 
 @pytest.fixture
 def pair(agent, customer):
-    """An incident and, written after it, a work order of the same customer."""
-    source = make_ticket(Incident, user=agent, customer=customer)
-    target = make_ticket(WorkOrder, user=agent, customer=customer)
-    return source, target
+    return make_merge_pair(user=agent, customer=customer)
 
 
 def note(ticket, user, text: str) -> None:

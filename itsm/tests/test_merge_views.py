@@ -10,7 +10,7 @@ from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.services.journal import work_info_add
 from itsm.services.merge import ticket_merge
-from itsm.tests.factories import PNG, make_ticket, page_url
+from itsm.tests.factories import PNG, make_merge_pair, make_ticket, page_url
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,7 @@ def customer(reference):
 @pytest.fixture
 def merged(agent, customer):
     """An incident merged into a work order, a note on each before."""
-    source = make_ticket(Incident, user=agent, customer=customer)
-    target = make_ticket(WorkOrder, user=agent, customer=customer)
+    source, target = make_merge_pair(user=agent, customer=customer)
     work_info_add(ticket=source, user=agent, notes="nota de la incidencia")
     work_info_add(ticket=target, user=agent, notes="nota de la orden")
     ticket_merge(source=source, target_number=target.number, user=agent)

@@ -10,9 +10,13 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from conftest import missing_service
 from notifications.tests.live import ServiceUnavailable, free_port, wait_for
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -194,3 +198,22 @@ class Dovecot:
         finally:
             client.logout()
         self.append(messages, folder)
+
+
+@contextmanager
+def dovecot_running(prefix: str) -> Iterator[Dovecot]:
+    """A Dovecot in a temporary folder of its own, stopped and removed after;
+    without Dovecot the test is skipped (or fails where services are required)."""
+    # Not under tmp_path: as root the server runs as nobody, who cannot
+    # enter pytest's private (0700) folders.
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        server = Dovecot(folder)
+    except ServiceUnavailable as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        missing_service(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -3,23 +3,19 @@ loopback, its own folders); messages are put there with IMAP APPEND."""
 
 import logging
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
-from conftest import missing_service
 from itsm.models import WorkInfoType
 from notifications.imap import imap_poll
 from notifications.models import ImapFolderState, InboundEmail
 from notifications.tests import corpus
-from notifications.tests.dovecot import Dovecot
-from notifications.tests.live import ServiceUnavailable, database_environment
+from notifications.tests.dovecot import dovecot_running
+from notifications.tests.live import database_environment
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -28,21 +24,12 @@ SEEN = b"\\Seen"
 
 @pytest.fixture
 def dovecot(settings):
-    # Not under tmp_path: as root the server runs as nobody, who cannot
-    # enter pytest's private (0700) folders.
-    folder = Path(tempfile.mkdtemp(prefix="itsm-dovecot-"))
-    try:
-        server = Dovecot(folder)
-    except ServiceUnavailable as error:
-        shutil.rmtree(folder, ignore_errors=True)
-        missing_service(str(error))
-    for name, value in server.settings().items():
-        setattr(settings, name, value)
-    settings.ITSM_IMAP_BATCH_SIZE = 3
-    settings.ITSM_IMAP_RETRY_BASE_SECONDS = 30
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    with dovecot_running("itsm-dovecot-") as server:
+        for name, value in server.settings().items():
+            setattr(settings, name, value)
+        settings.ITSM_IMAP_BATCH_SIZE = 3
+        settings.ITSM_IMAP_RETRY_BASE_SECONDS = 30
+        yield server
 
 
 def mixed_messages(count: int) -> list[bytes]:

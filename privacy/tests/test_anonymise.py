@@ -17,8 +17,8 @@ from notifications.models import InboundEmail, OutgoingEmail
 from privacy.anonymise import customer_anonymise
 from privacy.models import Right, StepAction
 from privacy.redaction import Redactor
-from privacy.services import request_create
 from privacy.tests.conftest import EMAIL, NAME, PHONE, TAX_ID
+from privacy.tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,7 @@ def test_the_redactor_finds_the_person_however_written(person):
 def test_everything_of_the_person_is_removed_and_the_tickets_stay(
     desk, person, someone_else, data_protection
 ):
-    erasure = request_create(
-        user=data_protection,
-        customer=person,
-        right=Right.ERASURE,
-        identity_check="dni_copy",
-        received_on=date(2026, 3, 1),
-    )
+    erasure = make_request(data_protection, person, Right.ERASURE, date(2026, 3, 1))
     numbers = customer_anonymise(person)
 
     assert erasure.steps.last().action == StepAction.ANONYMISED

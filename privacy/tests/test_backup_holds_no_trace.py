@@ -8,12 +8,12 @@ live database is searched through ``pg_dump`` by ``test_pg_dump_holds_no_trace``
 
 import os
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from itsm.tests.instance import manage
 
 # The person as typed, as stored and as indexed (accent-free, lower case).
 TRACES = (
@@ -77,28 +77,6 @@ call = Call.objects.create(integration=integration, call_id="c1", direction="in"
 CallEvent.objects.create(call=call, event="newCall", payload={"from": "+34612345987"})
 print(person.pk)
 """
-
-
-def manage(instance: Path, *args: str) -> str:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": "",
-        "SQLITE_PATH": str(instance / "db.sqlite3"),
-        "PRIVATE_MEDIA_ROOT": str(instance / "private"),
-        "EMAIL_FILE_PATH": str(instance / "mail"),
-        "CELERY_BROKER_URL": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def traces_in(data: bytes) -> list[str]:

@@ -17,8 +17,9 @@ from notifications.selectors import mailbox_messages, sender_customers
 from notifications.tests import corpus
 from notifications.tests.factories import stored
 from privacy.models import Right
-from privacy.services import customer_block, request_create
+from privacy.services import customer_block
 from privacy.tests.conftest import EMAIL, NAME, PHONE, SURNAMES, TAX_ID
+from privacy.tests.factories import make_request
 from telephony.selectors import customers_for_number
 from telephony.tests.factories import make_call
 
@@ -33,13 +34,7 @@ def blocked(data_protection, person, agent, private_media):
     work_info_add(ticket=incident, user=agent, notes=f"Llamó {NAME}: depósito atascado")
     work_order = make_work_order(user=agent, customer=person)
     message = stored(corpus.plain(sender=f"{NAME} {SURNAMES} <{EMAIL}>", subject="Sin ticket"))
-    request = request_create(
-        user=data_protection,
-        customer=person,
-        right=Right.ERASURE,
-        identity_check="dni_copy",
-        received_on=date(2026, 3, 1),
-    )
+    request = make_request(data_protection, person, Right.ERASURE, date(2026, 3, 1))
     customer_block(request=request, user=data_protection)
     return incident, work_order, message
 

@@ -14,22 +14,16 @@ from django.urls import reverse
 
 from itsm.common.permissions import DATA_PROTECTION_GROUP
 from itsm.models import AuditEvent, AuditEventKind
-from privacy.models import DataRequest, Right, StepAction
-from privacy.services import request_create
+from privacy.models import DataRequest, StepAction
 from privacy.tests.conftest import EMAIL, SURNAMES, TAX_ID
+from privacy.tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def access(data_protection, person):
-    return request_create(
-        user=data_protection,
-        customer=person,
-        right=Right.ACCESS,
-        identity_check="dni_copy",
-        received_on=date(2026, 3, 1),
-    )
+    return make_request(data_protection, person, received_on=date(2026, 3, 1))
 
 
 def contents(data: bytes) -> dict[str, bytes]:

@@ -8,20 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from privacy.models import DataRequestStep, RequestStatus, Right, StepAction
-from privacy.services import add_months, request_close, request_create, request_extend
+from privacy.models import DataRequestStep, RequestStatus, StepAction
+from privacy.services import add_months, request_close, request_extend
+from privacy.tests.factories import make_request
 
 pytestmark = pytest.mark.django_db
-
-
-def make_request(user, customer, right=Right.ACCESS, received_on=date(2026, 1, 31)):
-    return request_create(
-        user=user,
-        customer=customer,
-        right=right,
-        identity_check="dni_copy",
-        received_on=received_on,
-    )
 
 
 def test_months_end_on_the_last_day_when_the_day_is_missing():

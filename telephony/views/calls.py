@@ -14,7 +14,7 @@ from customers.forms import CustomerForm
 from itsm.blocked import visible_tickets
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.forms import add_service_errors
-from itsm.common.pagination import filters_or_defaults, keyset_list, query_without_cursor
+from itsm.common.pagination import filtered_list, filters_or_defaults
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, kind_for_code, kind_for_number
 from itsm.models import ReportedSource
@@ -71,23 +71,11 @@ def calls(request: HttpRequest) -> HttpResponse:
         "queue_more": len(waiting) > QUEUE_SHOWN,
         "close_form": CallbackCloseForm(),
     }
-    status = 200
-    if not filterset.is_valid():
-        messages.error(request, _("Some filters are not valid; correct the marked fields."))
-        status = 400
-    else:
-        listing = keyset_list(
-            request,
-            filterset.qs,
-            KEYS,
-            model=Call,
-            descending=True,
-            params=data,
-            filter_query=query_without_cursor(data),
-            counted=filterset.qs,
-        )
-        context.update(listing.context(), rows=_rows(listing.page.rows))
-    return render(request, "telephony/calls.html", context, status=status)
+    listing = filtered_list(request, filterset, KEYS, data=data)
+    if listing is None:
+        return render(request, "telephony/calls.html", context, status=400)
+    context.update(listing.context(), rows=_rows(listing.page.rows))
+    return render(request, "telephony/calls.html", context)
 
 
 def _get_call(request: HttpRequest, pk: int) -> Call:

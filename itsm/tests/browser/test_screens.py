@@ -135,6 +135,16 @@ def _check_top_bar(page, width: int) -> None:
     assert page.locator("#global-search").bounding_box()["width"] >= 120
 
 
+def _visit(page, url: str, width: int) -> int | None:
+    """Open the page and check its top bar; its width when wider than the window."""
+    page.goto(url)
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    _check_top_bar(page, width)
+    return scroll_width if scroll_width > inner_width else None
+
+
 def _check_console(page, filters: dict, one_line: bool) -> None:
     export = page.locator("#console-export")
     expect(export).to_be_visible()
@@ -173,13 +183,8 @@ def test_every_page_fits_the_screen_for_every_role(page, request, desk, role, sc
     log_in(page, user)
     overflowing = {}
     for name, url in _pages(desk).items():
-        page.goto(url)
-        scroll_width, inner_width = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        if scroll_width > inner_width:
-            overflowing[name] = scroll_width
-        _check_top_bar(page, width)
+        if wider := _visit(page, url, width):
+            overflowing[name] = wider
         if name == "incidents":
             _check_console(page, INCIDENT_FILTERS, one_line=width >= 1366)
         elif name == "work-orders":
@@ -254,13 +259,8 @@ def test_the_data_protection_pages_fit_the_screen(page, coordinator, desk, scree
     }
     overflowing = {}
     for name, url in pages.items():
-        page.goto(url)
-        scroll_width, inner_width = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        if scroll_width > inner_width:
-            overflowing[name] = scroll_width
-        _check_top_bar(page, width)
+        if wider := _visit(page, url, width):
+            overflowing[name] = wider
         if width == 1366:
             screenshot(page, f"screen-data-protection-{name}-{screen}")
     expect(page.locator("#id_received_on")).to_have_value(timezone.localdate().isoformat())
