@@ -129,6 +129,16 @@ def _journal_opening(
         )
 
 
+def _check_customer(customer: Customer) -> None:
+    if not customer.active:
+        raise ValidationError({"customer": _("This customer is inactive.")})
+    if customer.blocked_at is not None:
+        # Out of every ordinary use until anonymised (LOPD-GDD art. 32).
+        raise ValidationError(
+            {"customer": _("This customer is blocked by a data-protection request.")}
+        )
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -154,13 +164,7 @@ def ticket_create(
     channel: str = Channel.WEB,
 ) -> Ticket:
     require_agent(user)
-    if not customer.active:
-        raise ValidationError({"customer": _("This customer is inactive.")})
-    if customer.blocked_at is not None:
-        # Out of every ordinary use until anonymised (LOPD-GDD art. 32).
-        raise ValidationError(
-            {"customer": _("This customer is blocked by a data-protection request.")}
-        )
+    _check_customer(customer)
     ticket = model(customer=customer, created_by=user, updated_by=user, description=description)
     _fill_section_two_and_three(
         ticket,

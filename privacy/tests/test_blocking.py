@@ -122,13 +122,7 @@ def test_agents_call_log_leaves_the_person_out_and_no_ticket_is_opened_for_them(
 ):
     call = make_call(person, call_id="before-blocking")
     assert call.customer_id == person.pk
-    request = request_create(
-        user=data_protection,
-        customer=person,
-        right=Right.ERASURE,
-        identity_check="dni_copy",
-        received_on=date(2026, 3, 1),
-    )
+    request = make_request(data_protection, person, Right.ERASURE, date(2026, 3, 1))
     customer_block(request=request, user=data_protection)
     client.force_login(agent)
     log = client.get(reverse("telephony:calls")).content.decode()
