@@ -7,11 +7,11 @@ every HTTP request made for it is an attempt in the log."""
 
 import json
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.events import EVENT_TYPES
 
@@ -28,14 +28,7 @@ class Subscription(models.Model):
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(_("secret"), max_length=100, editable=False)
     active = models.BooleanField(_("active"), default=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    owner = user_key(_("owner"), optional=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Deliveries given up in a row, and since when nothing reached the
     # receiver: both reset by the next delivery that succeeds.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.common.fields import user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.kinds import kind_for_number
-from itsm.models import MAX_ATTACHMENTS, Ticket
+from itsm.models import MAX_ATTACHMENTS, Ticket, attachment_fields
 from itsm.storage import private_storage
 from notifications.models.templates import ResponseTemplate
 
@@ -58,15 +58,7 @@ class OutgoingEmail(LeasedRow):
         _("amount owed"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     note = models.TextField(_("text for the customer"), blank=True)
-    attachment_1 = models.FileField(
-        _("file 1"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
-    attachment_2 = models.FileField(
-        _("file 2"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
-    attachment_3 = models.FileField(
-        _("file 3"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
+    attachment_1, attachment_2, attachment_3 = attachment_fields(email_attachment_upload_to)
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
     )
