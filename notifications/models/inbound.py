@@ -89,6 +89,14 @@ class InboundEmailQuerySet(models.QuerySet):
         return self.filter(ticket_number=number)
 
 
+def _mailbox_index(*fields: str, name: str) -> models.Index:
+    """An index of the mailbox console: the messages that start a thread
+    (``threaded = false``), by ``fields`` and then newest first."""
+    return models.Index(
+        fields=[*fields, "received_at", "id"], condition=models.Q(threaded=False), name=name
+    )
+
+
 class InboundEmail(models.Model):
     """One message received, kept byte for byte (``raw``) with its hash and
     Message-ID before anything else is done with it; then classified, parsed
@@ -187,17 +195,9 @@ class InboundEmail(models.Model):
         ]
         indexes = [
             # Mailbox console, no filter: threaded = false ORDER BY received_at DESC, id DESC.
-            models.Index(
-                fields=["received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_mailbox_idx",
-            ),
+            _mailbox_index(name="inboundemail_mailbox_idx"),
             # Mailbox console by status (the default view: Nuevo + En curso).
-            models.Index(
-                fields=["status", "received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_status_idx",
-            ),
+            _mailbox_index("status", name="inboundemail_status_idx"),
             # Mailbox console by assigned agent ("mine").
             models.Index(
                 fields=["assigned_to", "received_at", "id"], name="inboundemail_assignee_idx"
@@ -208,11 +208,7 @@ class InboundEmail(models.Model):
                 name="inboundemail_assignee_st_idx",
             ),
             # Mailbox console by classification (auto-replies, bounces…).
-            models.Index(
-                fields=["classification", "received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_class_idx",
-            ),
+            _mailbox_index("classification", name="inboundemail_class_idx"),
             # Search by a sender's address: from_address = … ORDER BY received_at.
             models.Index(
                 fields=["from_address", "received_at", "id"], name="inboundemail_sender_idx"
