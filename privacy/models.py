@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 
 
 class Right(models.TextChoices):
@@ -58,12 +58,7 @@ class DataRequestQuerySet(models.QuerySet):
 
 
 class DataRequest(models.Model):
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        related_name="data_requests",
-    )
+    customer = foreign_key(Customer, _("customer"), related_name="data_requests")
     right = models.CharField(_("right"), max_length=20, choices=Right.choices)
     identity_check = models.CharField(
         _("identity checked by"), max_length=20, choices=IdentityCheck.choices
@@ -110,9 +105,7 @@ class DataRequest(models.Model):
 class DataRequestStep(models.Model):
     """One step of a request: who did what, when. Written once, never changed."""
 
-    request = models.ForeignKey(
-        DataRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="steps"
-    )
+    request = foreign_key(DataRequest, _("request"), on_delete=models.CASCADE, related_name="steps")
     at = models.DateTimeField(_("date"), default=timezone.now)
     user = user_key(_("user"), optional=True)
     action = models.CharField(_("step"), max_length=20, choices=StepAction.choices)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.events import EVENT_TYPES
 
@@ -90,15 +90,13 @@ class Delivery(LeasedRow):
     """One event to one subscription: claimed by a worker with a conditional
     UPDATE (``status`` and the lease), so one sender at a time holds it."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
-    )
+    event = foreign_key(Event, _("event"), on_delete=models.CASCADE, related_name="deliveries")
     # No database constraint: the outbox writes deliveries for the
     # subscriptions it has cached, and one deleted meanwhile must not fail
     # the commit of the ticket change; its delivery finds no subscription.
-    subscription = models.ForeignKey(
+    subscription = foreign_key(
         Subscription,
-        verbose_name=_("subscription"),
+        _("subscription"),
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_constraint=False,
@@ -134,9 +132,7 @@ class Attempt(models.Model):
     """One HTTP request of a delivery: what was sent (the headers; the body
     is the event's) and what came back, the response cut to its start."""
 
-    delivery = models.ForeignKey(
-        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="log"
-    )
+    delivery = foreign_key(Delivery, _("delivery"), on_delete=models.CASCADE, related_name="log")
     number = models.PositiveSmallIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     request_headers = models.JSONField(_("request headers"), default=dict)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -168,12 +168,11 @@ class InboundEmail(models.Model):
     # relations are): threaded, created from it or added to it.
     ticket_number = models.CharField(_("ticket"), max_length=15, blank=True)
     sender_is_customer = models.BooleanField(_("sender is the ticket's customer"), default=True)
-    bounced_email = models.ForeignKey(
+    bounced_email = foreign_key(
         OutgoingEmail,
-        verbose_name=_("bounced message"),
+        _("bounced message"),
+        optional=True,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="bounces",
     )
     bounce_status = models.CharField(_("delivery status code"), max_length=20, blank=True)
@@ -249,11 +248,8 @@ class InboundAttachment(models.Model):
     non-text type, inline images (``content_id``), nested messages (.eml),
     what a winmail.dat or a uuencoded body held."""
 
-    email = models.ForeignKey(
-        InboundEmail,
-        verbose_name=_("incoming e-mail"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
+    email = foreign_key(
+        InboundEmail, _("incoming e-mail"), on_delete=models.CASCADE, related_name="attachments"
     )
     position = models.PositiveSmallIntegerField(_("position"))
     file = models.FileField(
