@@ -1,10 +1,11 @@
 """API tokens: named, per user, stored as a hash (the token is shown once),
 with an expiry, scopes and the last use."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from itsm.common.fields import user_key
 
 
 class Scope(models.TextChoices):
@@ -20,12 +21,7 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-    )
+    user = user_key(_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     # The token's first characters, shown in lists so its owner recognises it.
     prefix = models.CharField(_("prefix"), max_length=16)

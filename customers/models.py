@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import foreign_key
 from itsm.common.phones import display_phone
 
 
@@ -157,9 +158,7 @@ class CustomerPhone(models.Model):
     kept from before normalisation that phonenumbers cannot read have an
     empty ``e164``: shown, never matched."""
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="phones", verbose_name=_("customer")
-    )
+    customer = foreign_key(Customer, _("customer"), on_delete=models.CASCADE, related_name="phones")
     kind = models.CharField(_("kind"), max_length=20, choices=PhoneKind.choices)
     number = models.CharField(_("number"), max_length=40)
     e164 = models.CharField(_("E.164 number"), max_length=16, blank=True)

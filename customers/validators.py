@@ -19,6 +19,12 @@ def compact_tax_id(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
 
+TAX_ID_ERRORS = {
+    "tax_id_checksum": _("The check letter or digit of “%(value)s” is wrong."),
+    "tax_id_invalid": _("“%(value)s” is not a valid NIF, NIE or CIF."),
+}
+
+
 def normalise_tax_id(value: str) -> str:
     """Return the compact form of a valid NIF, NIE or CIF (python-stdnum's
     ``es.nif`` accepts all three), or raise a Spanish ValidationError."""
@@ -28,17 +34,11 @@ def normalise_tax_id(value: str) -> str:
     try:
         return nif.validate(compact)
     except InvalidChecksum:
-        raise ValidationError(
-            _("The check letter or digit of “%(value)s” is wrong."),
-            code="tax_id_checksum",
-            params={"value": value},
-        ) from None
+        # Said apart: the rest was typed right.
+        code = "tax_id_checksum"
     except StdnumError:
-        raise ValidationError(
-            _("“%(value)s” is not a valid NIF, NIE or CIF."),
-            code="tax_id_invalid",
-            params={"value": value},
-        ) from None
+        code = "tax_id_invalid"
+    raise ValidationError(TAX_ID_ERRORS[code], code=code, params={"value": value})
 
 
 # A phone as a form or the API gives it: (kind, number as typed). An empty kind

@@ -1,32 +1,29 @@
 from axes.apps import AppConfig as AxesAppConfig
-from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
+from itsm import contributions
 from itsm.middleware import mark_session_seen
 
 
-class ItsmConfig(AppConfig):
+class ItsmConfig(contributions.ContributingConfig):
     # This module holds django-axes's config too: this one is the app's.
     default = True
     name = "itsm"
     verbose_name = _("Service management")
+    # The customer page's tickets and escalations, tickets and notes in the
+    # full-text index, the broker's queue and the SLA breaches in /metrics;
+    # other apps add theirs.
+    registers = ("customer_sources", "fulltext", "ops.figures")
 
     def ready(self) -> None:
         user_logged_in.connect(mark_session_seen, dispatch_uid="itsm.mark_session_seen")
-
         # Here, not at the top: apps.py is imported before the models are
         # ready, and the audit trail's receivers import them.
-        from itsm import audit, customer_sources, fulltext
-        from itsm.ops import figures
+        from itsm import audit
 
         audit.connect()
-        # The customer page's tickets and escalations; other apps add theirs.
-        customer_sources.register()
-        # Tickets and notes in the full-text index; other apps add their texts.
-        fulltext.register()
-        # The broker's queue and the SLA breaches in /metrics; other apps add theirs.
-        figures.register()
+        super().ready()
 
 
 class AxesConfig(AxesAppConfig):

@@ -6,6 +6,7 @@ pages each registered kind gets under its namespace (``incidents/…``,
 
 from django.urls import URLPattern, include, path
 
+from itsm.common.urls import record_pages
 from itsm.views import (
     consoles,
     coordination,
@@ -93,10 +94,15 @@ def coordination_urlpatterns() -> list[URLPattern]:
 customer_urlpatterns: list[URLPattern] = [
     path("lookup/", customers.customer_lookup, name="lookup"),
     path("new/", customers.customer_create_inline, name="create"),
-    path("<int:pk>/pick/", customers.customer_pick, name="pick"),
-    path("<int:pk>/", customers.customer_detail, name="detail"),
-    path("<int:pk>/note/", customers.customer_note, name="note"),
-    path("<int:pk>/edit/", customers.customer_edit, name="edit"),
+    *record_pages(
+        "",
+        customers.customer_detail,
+        {
+            "pick": customers.customer_pick,
+            "note": customers.customer_note,
+            "edit": customers.customer_edit,
+        },
+    ),
 ]
 
 urlpatterns = [

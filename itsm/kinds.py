@@ -14,6 +14,7 @@ Nothing that reads or writes tickets.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.apps import AppConfig
@@ -45,34 +46,16 @@ class Kind:
     # pages that list many tickets reverse once.
     _url_parts: list = field(default_factory=list, compare=False, repr=False)
 
-    @property
-    def prefix(self) -> str:
-        return self.model.PREFIX
-
-    @property
-    def number_digits(self) -> int:
-        return self.model.NUMBER_DIGITS
-
-    @property
-    def statuses(self) -> tuple[str, ...]:
-        return self.model.STATUSES
-
-    @property
-    def resolved_status(self) -> str:
-        return self.model.RESOLVED_STATUS
-
-    @property
-    def group_label(self) -> str:
-        """ "Grupo asignado" / "Nombre de grupo de soporte": the model labels its field."""
-        return self.model.GROUP_LABEL
-
-    @property
-    def singular(self) -> str:
-        return self.model._meta.verbose_name
-
-    @property
-    def plural(self) -> str:
-        return self.model._meta.verbose_name_plural
+    # What the kind reads from its model: the number's prefix and digits, the
+    # statuses, the resolved one, how the model labels its group field
+    # ("Grupo asignado" / "Nombre de grupo de soporte") and its names.
+    prefix = property(attrgetter("model.PREFIX"))
+    number_digits = property(attrgetter("model.NUMBER_DIGITS"))
+    statuses = property(attrgetter("model.STATUSES"))
+    resolved_status = property(attrgetter("model.RESOLVED_STATUS"))
+    group_label = property(attrgetter("model.GROUP_LABEL"))
+    singular = property(attrgetter("model._meta.verbose_name"))
+    plural = property(attrgetter("model._meta.verbose_name_plural"))
 
     def format_number(self, value: int) -> str:
         return self.model.format_number(value)

@@ -5,6 +5,7 @@ the compose pages every kind gets under each ticket
 
 from django.urls import URLPattern, path
 
+from itsm.common.urls import record_pages
 from notifications import mailbox_views, views
 
 KIND_PAGES = (
@@ -30,12 +31,18 @@ app_name = "notifications"
 # Under /mailbox/ (itsm.urls).
 urlpatterns: list[URLPattern] = [
     path("", mailbox_views.mailbox, name="mailbox"),
-    path("<int:pk>/", mailbox_views.mailbox_detail, name="mailbox_detail"),
-    path("<int:pk>/take/", mailbox_views.mailbox_take_view, name="mailbox_take"),
-    path("<int:pk>/no-action/", mailbox_views.mailbox_no_action_view, name="mailbox_no_action"),
-    path("<int:pk>/add/", mailbox_views.mailbox_add_view, name="mailbox_add"),
+    *record_pages(
+        "",
+        mailbox_views.mailbox_detail,
+        {
+            "take": mailbox_views.mailbox_take_view,
+            "no_action": mailbox_views.mailbox_no_action_view,
+            "add": mailbox_views.mailbox_add_view,
+            "raw": mailbox_views.mailbox_raw,
+        },
+        name_prefix="mailbox_",
+    ),
     path("<int:pk>/new/<str:kind>/", mailbox_views.mailbox_new_ticket, name="mailbox_new_ticket"),
-    path("<int:pk>/raw/", mailbox_views.mailbox_raw, name="mailbox_raw"),
     path(
         "<int:pk>/files/<int:position>/",
         mailbox_views.mailbox_attachment,

@@ -3,13 +3,13 @@ request of a person, with its own append-only log of steps."""
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from itsm.common.fields import foreign_key, user_key
 
 
 class Right(models.TextChoices):
@@ -58,12 +58,7 @@ class DataRequestQuerySet(models.QuerySet):
 
 
 class DataRequest(models.Model):
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        related_name="data_requests",
-    )
+    customer = foreign_key(Customer, _("customer"), related_name="data_requests")
     right = models.CharField(_("right"), max_length=20, choices=Right.choices)
     identity_check = models.CharField(
         _("identity checked by"), max_length=20, choices=IdentityCheck.choices
@@ -74,12 +69,7 @@ class DataRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
     )
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handled by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    handler = user_key(_("handled by"))
     # The archive of an access or portability request, in the private storage
     # (privacy/exports/…); removed once downloaded.
     export_name = models.CharField(max_length=200, blank=True, editable=False)
@@ -115,18 +105,9 @@ class DataRequest(models.Model):
 class DataRequestStep(models.Model):
     """One step of a request: who did what, when. Written once, never changed."""
 
-    request = models.ForeignKey(
-        DataRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="steps"
-    )
+    request = foreign_key(DataRequest, _("request"), on_delete=models.CASCADE, related_name="steps")
     at = models.DateTimeField(_("date"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_key(_("user"), optional=True)
     action = models.CharField(_("step"), max_length=20, choices=StepAction.choices)
     note = models.TextField(_("note"), blank=True)
 

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from itsm.common.urls import record_pages
 from privacy import views
 
 app_name = "privacy"
@@ -9,10 +10,15 @@ app_name = "privacy"
 urlpatterns: list[URLPattern] = [
     path("", views.request_list, name="list"),
     path("new/<int:customer_id>/", views.request_new, name="new"),
-    path("<int:pk>/", views.request_detail, name="detail"),
-    path("<int:pk>/extend/", views.request_extend_view, name="extend"),
-    path("<int:pk>/block/", views.customer_block_view, name="block"),
-    path("<int:pk>/export/", views.export_request_view, name="export"),
-    path("<int:pk>/download/", views.export_download, name="download"),
-    path("<int:pk>/close/", views.request_close_view, name="close"),
+    *record_pages(
+        "",
+        views.request_detail,
+        {
+            "extend": views.request_extend_view,
+            "block": views.customer_block_view,
+            "export": views.export_request_view,
+            "download": views.export_download,
+            "close": views.request_close_view,
+        },
+    ),
 ]

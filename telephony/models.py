@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.kinds import kind_for_number
 
 TOKEN_BYTES = 24
@@ -125,12 +125,7 @@ class CallQuerySet(models.QuerySet):
 class Call(models.Model):
     """One call, built from its events in whatever order they arrive."""
 
-    integration = models.ForeignKey(
-        CtiIntegration,
-        on_delete=models.PROTECT,
-        related_name="calls",
-        verbose_name=_("integration"),
-    )
+    integration = foreign_key(CtiIntegration, _("integration"), related_name="calls")
     call_id = models.CharField(_("call id"), max_length=250)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     from_number = models.CharField(_("from"), max_length=60, blank=True)
@@ -151,13 +146,12 @@ class Call(models.Model):
     # answered (elsewhere, perhaps) and when it ends.
     notified_user_ids = models.JSONField(default=list, blank=True, editable=False)
     missed = models.BooleanField(_("missed"), default=False)
-    customer = models.ForeignKey(
+    customer = foreign_key(
         "customers.Customer",
+        _("customer"),
+        optional=True,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="calls",
-        verbose_name=_("customer"),
     )
     # Every customer the number matched (several share a switchboard).
     matched_customers = models.ManyToManyField(
@@ -177,13 +171,8 @@ class Call(models.Model):
         _("call back closed by"), optional=True, on_delete=models.SET_NULL
     )
     # The outbound call that returned this one, when the phone system reported it.
-    callback_call = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("returned by the call"),
+    callback_call = foreign_key(
+        "self", _("returned by the call"), optional=True, on_delete=models.SET_NULL
     )
 
     objects = CallQuerySet.as_manager()

@@ -5,17 +5,23 @@ before the API's catch-all."""
 
 from django.urls import URLPattern, path
 
+from itsm.common.urls import record_pages
 from telephony.views import calls, cti, push
 
 app_name = "telephony"
 
 urlpatterns: list[URLPattern] = [
     path("calls/", calls.calls, name="calls"),
-    path("calls/<int:pk>/", calls.call_detail, name="detail"),
-    path("calls/<int:pk>/popup/", calls.call_popup, name="popup"),
-    path("calls/<int:pk>/take/", calls.call_take, name="take"),
-    path("calls/<int:pk>/close/", calls.call_close, name="close"),
-    path("calls/<int:pk>/add/", calls.call_add_to_ticket, name="add"),
+    *record_pages(
+        "calls/",
+        calls.call_detail,
+        {
+            "popup": calls.call_popup,
+            "take": calls.call_take,
+            "close": calls.call_close,
+            "add": calls.call_add_to_ticket,
+        },
+    ),
     path("calls/<int:pk>/new/<str:kind>/", calls.call_new_ticket, name="new_ticket"),
     path("push/calls/", push.push_stream, name="push"),
     path("api/v1/cti/<str:token>", cti.cti_event, name="cti"),

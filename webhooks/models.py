@@ -7,11 +7,11 @@ every HTTP request made for it is an attempt in the log."""
 
 import json
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import foreign_key, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.events import EVENT_TYPES
 
@@ -28,14 +28,7 @@ class Subscription(models.Model):
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(_("secret"), max_length=100, editable=False)
     active = models.BooleanField(_("active"), default=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    owner = user_key(_("owner"), optional=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Deliveries given up in a row, and since when nothing reached the
     # receiver: both reset by the next delivery that succeeds.
@@ -97,15 +90,13 @@ class Delivery(LeasedRow):
     """One event to one subscription: claimed by a worker with a conditional
     UPDATE (``status`` and the lease), so one sender at a time holds it."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
-    )
+    event = foreign_key(Event, _("event"), on_delete=models.CASCADE, related_name="deliveries")
     # No database constraint: the outbox writes deliveries for the
     # subscriptions it has cached, and one deleted meanwhile must not fail
     # the commit of the ticket change; its delivery finds no subscription.
-    subscription = models.ForeignKey(
+    subscription = foreign_key(
         Subscription,
-        verbose_name=_("subscription"),
+        _("subscription"),
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_constraint=False,
@@ -141,9 +132,7 @@ class Attempt(models.Model):
     """One HTTP request of a delivery: what was sent (the headers; the body
     is the event's) and what came back, the response cut to its start."""
 
-    delivery = models.ForeignKey(
-        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="log"
-    )
+    delivery = foreign_key(Delivery, _("delivery"), on_delete=models.CASCADE, related_name="log")
     number = models.PositiveSmallIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     request_headers = models.JSONField(_("request headers"), default=dict)

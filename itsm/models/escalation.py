@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.escalation_cases import CASE_CHOICES, CASES
 from itsm.kinds import kind_choices
 
@@ -95,12 +95,7 @@ class EscalationPacket(models.Model):
 class EscalationPacketRevision(models.Model):
     """A version of a packet as it was after one event. Append-only."""
 
-    packet = models.ForeignKey(
-        EscalationPacket,
-        verbose_name=_("escalation packet"),
-        on_delete=models.PROTECT,
-        related_name="revisions",
-    )
+    packet = foreign_key(EscalationPacket, _("escalation packet"), related_name="revisions")
     version = models.PositiveIntegerField(_("version"))
     event = models.CharField(_("event"), max_length=20, choices=PacketEvent.choices)
     case = models.CharField(_("case"), max_length=20, choices=CASE_CHOICES)

@@ -1,6 +1,9 @@
 """The journal every kind keeps (*información de trabajo*): append-only
 entries, their attachments, and the model each kind builds with ``journal_model``."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +30,17 @@ def attachment_upload_to(instance: "WorkInfo", filename: str) -> str:
     return f"workinfo/{instance.ticket.KIND.lower()}/{timezone.now():%Y/%m}/{filename}"
 
 
-MAX_ATTACHMENTS = 3
+ATTACHMENT_LABELS = (_("file 1"), _("file 2"), _("file 3"))
+MAX_ATTACHMENTS = len(ATTACHMENT_LABELS)
+
+
+def attachment_fields(upload_to: Callable[[Any, str], str]) -> tuple[models.FileField, ...]:
+    """The optional files a journal entry or an e-mail carries, in the
+    private storage, each under ``upload_to``."""
+    return tuple(
+        models.FileField(label, storage=private_storage, upload_to=upload_to, blank=True)
+        for label in ATTACHMENT_LABELS
+    )
 
 
 class WorkInfo(models.Model):
@@ -58,15 +71,7 @@ class WorkInfo(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, null=True, blank=True
     )
-    attachment_1 = models.FileField(
-        _("file 1"), storage=private_storage, upload_to=attachment_upload_to, blank=True
-    )
-    attachment_2 = models.FileField(
-        _("file 2"), storage=private_storage, upload_to=attachment_upload_to, blank=True
-    )
-    attachment_3 = models.FileField(
-        _("file 3"), storage=private_storage, upload_to=attachment_upload_to, blank=True
-    )
+    attachment_1, attachment_2, attachment_3 = attachment_fields(attachment_upload_to)
     requires_attention = RequiresAttention.field()
     view_access = models.CharField(
         _("view access"),

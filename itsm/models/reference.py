@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import foreign_key
 from itsm.kinds import all_kinds, kind_choices
 from itsm.models.choices import Impact, Status, Urgency
 
@@ -142,14 +143,7 @@ class TicketTemplate(Categorisation):
     name = models.CharField(_("name"), max_length=150, unique=True)
     applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
     summary = models.CharField(_("summary"), max_length=100)
-    default_group = models.ForeignKey(
-        SupportGroup,
-        verbose_name=_("default group"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    default_group = foreign_key(SupportGroup, _("default group"), optional=True)
     active = models.BooleanField(_("active"), default=True)
 
     objects = TicketTemplateQuerySet.as_manager()

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.kinds import Kind, kind_for_number, kind_of
 from itsm.models.choices import (
     FINISHED_STATUSES,
@@ -194,20 +194,8 @@ class Ticket(Categorisation):
     FINISHED_STATUSES = FINISHED_STATUSES
 
     number = models.CharField(_("number"), max_length=NUMBER_LENGTH, unique=True, editable=False)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        related_name="%(class)ss",
-    )
-    template = models.ForeignKey(
-        TicketTemplate,
-        verbose_name=_("template"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    customer = foreign_key("customers.Customer", _("customer"), related_name="%(class)ss")
+    template = foreign_key(TicketTemplate, _("template"), optional=True)
     summary = models.CharField(_("summary"), max_length=100)
     description = models.TextField(_("notes"), blank=True)
     priority = models.CharField(
@@ -226,21 +214,9 @@ class Ticket(Categorisation):
         choices=ReportedSource.choices,
         default=ReportedSource.PHONE,
     )
-    assigned_group = models.ForeignKey(
-        SupportGroup,
-        verbose_name=_("assigned group"),
-        on_delete=models.PROTECT,
-        related_name="%(class)ss",
-    )
+    assigned_group = foreign_key(SupportGroup, _("assigned group"), related_name="%(class)ss")
     assignee = user_key(_("assignee"), optional=True, related_name="assigned_%(class)ss")
-    status_reason = models.ForeignKey(
-        StatusReason,
-        verbose_name=_("status reason"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    status_reason = foreign_key(StatusReason, _("status reason"), optional=True)
     resolution = models.TextField(_("resolution"), blank=True)
     requires_attention = RequiresAttention.field()
     created_at = models.DateTimeField(_("created"), default=timezone.now)

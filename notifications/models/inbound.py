@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -89,6 +89,14 @@ class InboundEmailQuerySet(models.QuerySet):
         return self.filter(ticket_number=number)
 
 
+def _mailbox_index(*fields: str, name: str) -> models.Index:
+    """An index of the mailbox console: the messages that start a thread
+    (``threaded = false``), by ``fields`` and then newest first."""
+    return models.Index(
+        fields=[*fields, "received_at", "id"], condition=models.Q(threaded=False), name=name
+    )
+
+
 class InboundEmail(models.Model):
     """One message received, kept byte for byte (``raw``) with its hash and
     Message-ID before anything else is done with it; then classified, parsed
@@ -160,12 +168,11 @@ class InboundEmail(models.Model):
     # relations are): threaded, created from it or added to it.
     ticket_number = models.CharField(_("ticket"), max_length=15, blank=True)
     sender_is_customer = models.BooleanField(_("sender is the ticket's customer"), default=True)
-    bounced_email = models.ForeignKey(
+    bounced_email = foreign_key(
         OutgoingEmail,
-        verbose_name=_("bounced message"),
+        _("bounced message"),
+        optional=True,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="bounces",
     )
     bounce_status = models.CharField(_("delivery status code"), max_length=20, blank=True)
@@ -187,17 +194,9 @@ class InboundEmail(models.Model):
         ]
         indexes = [
             # Mailbox console, no filter: threaded = false ORDER BY received_at DESC, id DESC.
-            models.Index(
-                fields=["received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_mailbox_idx",
-            ),
+            _mailbox_index(name="inboundemail_mailbox_idx"),
             # Mailbox console by status (the default view: Nuevo + En curso).
-            models.Index(
-                fields=["status", "received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_status_idx",
-            ),
+            _mailbox_index("status", name="inboundemail_status_idx"),
             # Mailbox console by assigned agent ("mine").
             models.Index(
                 fields=["assigned_to", "received_at", "id"], name="inboundemail_assignee_idx"
@@ -208,11 +207,7 @@ class InboundEmail(models.Model):
                 name="inboundemail_assignee_st_idx",
             ),
             # Mailbox console by classification (auto-replies, bounces…).
-            models.Index(
-                fields=["classification", "received_at", "id"],
-                condition=models.Q(threaded=False),
-                name="inboundemail_class_idx",
-            ),
+            _mailbox_index("classification", name="inboundemail_class_idx"),
             # Search by a sender's address: from_address = … ORDER BY received_at.
             models.Index(
                 fields=["from_address", "received_at", "id"], name="inboundemail_sender_idx"
@@ -253,11 +248,8 @@ class InboundAttachment(models.Model):
     non-text type, inline images (``content_id``), nested messages (.eml),
     what a winmail.dat or a uuencoded body held."""
 
-    email = models.ForeignKey(
-        InboundEmail,
-        verbose_name=_("incoming e-mail"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
+    email = foreign_key(
+        InboundEmail, _("incoming e-mail"), on_delete=models.CASCADE, related_name="attachments"
     )
     position = models.PositiveSmallIntegerField(_("position"))
     file = models.FileField(

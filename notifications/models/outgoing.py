@@ -8,10 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import foreign_key, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.kinds import kind_for_number
-from itsm.models import MAX_ATTACHMENTS, Ticket
+from itsm.models import MAX_ATTACHMENTS, Ticket, attachment_fields
 from itsm.storage import private_storage
 from notifications.models.templates import ResponseTemplate
 
@@ -43,12 +43,7 @@ class OutgoingEmail(LeasedRow):
     # The ticket by number, as relations link tickets: numbers are unique
     # across kinds, and notifications never depends on a kind's app.
     ticket_number = models.CharField(_("ticket"), max_length=15)
-    template = models.ForeignKey(
-        ResponseTemplate,
-        verbose_name=_("response template"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    template = foreign_key(ResponseTemplate, _("response template"))
     to_email = models.EmailField(_("recipient"))
     to_name = models.CharField(_("recipient name"), max_length=300, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
@@ -58,15 +53,7 @@ class OutgoingEmail(LeasedRow):
         _("amount owed"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     note = models.TextField(_("text for the customer"), blank=True)
-    attachment_1 = models.FileField(
-        _("file 1"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
-    attachment_2 = models.FileField(
-        _("file 2"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
-    attachment_3 = models.FileField(
-        _("file 3"), storage=private_storage, upload_to=email_attachment_upload_to, blank=True
-    )
+    attachment_1, attachment_2, attachment_3 = attachment_fields(email_attachment_upload_to)
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
     )
@@ -160,11 +147,8 @@ class OutgoingEmailDocument(models.Model):
     queued: a document changed in the admin afterwards changes neither what
     a queued or re-sent message carries nor what its record shows."""
 
-    email = models.ForeignKey(
-        OutgoingEmail,
-        verbose_name=_("outgoing e-mail"),
-        on_delete=models.CASCADE,
-        related_name="documents",
+    email = foreign_key(
+        OutgoingEmail, _("outgoing e-mail"), on_delete=models.CASCADE, related_name="documents"
     )
     name = models.CharField(_("file name"), max_length=150)
     file = models.FileField(_("file"), storage=private_storage, upload_to=frozen_document_upload_to)

@@ -4,6 +4,7 @@ that go with every message of a template."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import foreign_key
 from itsm.models import APPLIES_TO_ALL, applies_to_choices
 from itsm.storage import private_storage
 
@@ -77,11 +78,8 @@ def document_upload_to(instance: "ResponseTemplateDocument", filename: str) -> s
 class ResponseTemplateDocument(models.Model):
     """A standard document sent with every message of its template."""
 
-    template = models.ForeignKey(
-        ResponseTemplate,
-        verbose_name=_("response template"),
-        on_delete=models.CASCADE,
-        related_name="documents",
+    template = foreign_key(
+        ResponseTemplate, _("response template"), on_delete=models.CASCADE, related_name="documents"
     )
     file = models.FileField(_("file"), storage=private_storage, upload_to=document_upload_to)
     name = models.CharField(
