@@ -198,11 +198,14 @@ def history_entries(ticket: Ticket) -> list:
     ticket it was written on) and is an instance of its own kind's journal."""
     parts = []
     for kind in all_kinds():
-        wanted = Q(ticket__merged_into=ticket.number)
+        tickets = Q(merged_into=ticket.number)
         if kind.model is type(ticket):
-            wanted |= Q(ticket=ticket)
+            tickets |= Q(pk=ticket.pk)
+        # The tickets first, then their entries through the journal's ticket
+        # index: an OR across the join would read the whole journal.
+        wanted = kind.model.objects.filter(tickets).values("pk")
         parts.append(
-            kind.journal_model.objects.filter(wanted)
+            kind.journal_model.objects.filter(ticket__in=wanted)
             .select_related("author")
             .annotate(origin=F("ticket__number"), origin_kind=Value(kind.code))
         )
