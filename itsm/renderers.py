@@ -5,9 +5,13 @@ and its attributes), so a select of 30 options costs milliseconds, and every
 input or textarea through two more; the console and the ticket page carry
 dozens of them. Here selects, inputs and textareas are written in Python, the
 markup byte for byte the one the stock templates produce
-(``itsm/tests/test_renderers.py`` compares them); other widgets, and widgets
-that bring their own templates, keep the templates.
+(``itsm/tests/test_renderers.py`` compares them). So are a check box or radio
+option drawn on its own (``{{ choice.tag }}``, as the consoles' filters draw
+theirs) and the two-input date ranges. Other widgets, and widgets that bring
+their own templates, keep the templates.
 """
+
+import re
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.encoding import force_str
@@ -18,6 +22,12 @@ WIDGETS = "django/forms/widgets/"
 SELECT_TEMPLATE = WIDGETS + "select.html"
 OPTION_TEMPLATE = WIDGETS + "select_option.html"
 TEXTAREA_TEMPLATE = WIDGETS + "textarea.html"
+OPTION_TEMPLATES = frozenset(
+    f"{WIDGETS}{name}.html" for name in ("input_option", "checkbox_option", "radio_option")
+)
+# django-filter's range: its inputs, a dash after the first.
+RANGE_TEMPLATE = "django_filters/widgets/multiwidget.html"
+MULTI_TEMPLATE = WIDGETS + "multiwidget.html"
 # The stock templates that are nothing but ``{% include "…/input.html" %}``.
 INPUT_TEMPLATES = frozenset(
     f"{WIDGETS}{name}.html"
@@ -101,12 +111,46 @@ def render_textarea(widget: dict) -> str:
     )
 
 
+def render_option(widget: dict) -> str:
+    """``django/forms/widgets/input_option.html``: the input, in its label
+    when asked to wrap it."""
+    tag = render_input(widget)
+    if not widget.get("wrap_label"):
+        return tag
+    target = widget["attrs"].get("id")
+    label_for = f' for="{_text(target)}"' if target else ""
+    return f"<label{label_for}>{tag}\n {_text(widget['label'])}</label>"
+
+
+def render_inputs(widget: dict, template_name: str) -> str | None:
+    """A multi-widget of plain inputs, as its template joins them; ``None``
+    when one of them needs its own template."""
+    subwidgets = widget["subwidgets"]
+    if not all(sub["template_name"] in INPUT_TEMPLATES for sub in subwidgets):
+        return None
+    # Each input comes out of its include with the newline its template ends
+    # with, and one more from the ``text.html``-like wrappers.
+    parts = [
+        render_input(sub) + ("\n" if sub["template_name"].endswith("input.html") else "\n\n")
+        for sub in subwidgets
+    ]
+    if template_name == RANGE_TEMPLATE:
+        return (parts[0] + "-" + "".join(parts[1:])).strip()
+    return re.sub(r">\s+<", "><", "".join(parts).strip())
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
         if widget is not None:
             if template_name in INPUT_TEMPLATES:
                 return render_input(widget)
+            if template_name in OPTION_TEMPLATES:
+                return render_option(widget)
+            if template_name in (RANGE_TEMPLATE, MULTI_TEMPLATE):
+                html = render_inputs(widget, template_name)
+                if html is not None:
+                    return html
             if template_name == TEXTAREA_TEMPLATE:
                 return render_textarea(widget)
             if template_name == SELECT_TEMPLATE and all(

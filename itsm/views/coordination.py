@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +21,7 @@ from itsm.action_forms import CoordinationActionForm
 from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
 from itsm.common.pagination import keyset_list
 from itsm.common.permissions import is_coordinator
+from itsm.coordination_presenters import QueuePage
 from itsm.coordination_selectors import (
     COORDINATION_KEYS,
     coordination_page_rows,
@@ -74,18 +76,16 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
         params=request.GET,
         filter_query=urlencode(query),
     )
+    can_act = is_coordinator(request.user)
+    rows = coordination_page_rows(listing.page.rows)
+    page = QueuePage(get_token(request), can_act, timezone.now(), failed or {})
     context = {
         **listing.context(),
         "group": group,
-        "rows": coordination_page_rows(listing.page.rows),
+        "rows": rows,
+        "rows_html": [page.row(row) for row in rows],
         "filter_form": filter_form,
-        "can_act": is_coordinator(request.user),
-        "now": timezone.now(),
-        "failed": failed or {},
-        "row_actions": [
-            ("return", _("Return to the agent")),
-            ("specialists", _("Pass to L2 ESPECIALISTAS")),
-        ],
+        "can_act": can_act,
         "export_url": reverse("coordination_export") + (f"?{urlencode(query)}" if query else ""),
     }
     return render(request, "itsm/coordination.html", context, status=status)
