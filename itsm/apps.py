@@ -21,8 +21,10 @@ class ItsmConfig(contributions.ContributingConfig):
         # Here, not at the top: apps.py is imported before the models are
         # ready, and the audit trail's receivers import them.
         from itsm import audit
+        from itsm.common import auth_backend
 
         audit.connect()
+        auth_backend.connect_signals()
         super().ready()
 
 

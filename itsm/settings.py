@@ -97,6 +97,13 @@ else:
 # Reference-data lists, login throttling counters and anything else cached
 # must hold across processes and machines in production: CACHE_URL=redis://…
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+# A cache every worker shares (Redis) also serves the session and the
+# signed-in user with their roles: no query before a view. A cache of one
+# process would keep a session or a role alive in the other workers after a
+# logout or a change, so then both come from the database (two queries).
+SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if SHARED_CACHE else 'db'}"
+ITSM_USER_CACHE_SECONDS = 60 if SHARED_CACHE else 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -108,7 +115,8 @@ AUTH_PASSWORD_VALIDATORS = parts.password_validators()
 # Admins unlock from the admin (Axes › Access attempts: delete the row).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading the user and their roles at once.
+    "itsm.common.auth_backend.DeskBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("ITSM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ITSM_LOGIN_LOCKOUT_MINUTES", 15))

@@ -14,12 +14,17 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def _group_names(user: User) -> frozenset[str]:
-    # Cached on the user object: templates and services ask several times per request.
+    # Cached on the user object: templates and services ask several times per
+    # request. The desk's auth backend reads them with the user.
     cached = getattr(user, "_itsm_group_names", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True)) if user.pk else frozenset()
-        user._itsm_group_names = cached
+        remember_group_names(user, cached)
     return cached
+
+
+def remember_group_names(user: User, names: frozenset[str]) -> None:
+    user._itsm_group_names = names
 
 
 def is_coordinator(user: User) -> bool:

@@ -1,0 +1,92 @@
+"""What every request pays before its view: the session, the user and their
+roles. From the database, the user and the roles come in one query; from a
+cache every worker shares (Redis), the three come with none, and a change of
+the user, their groups or a group is seen by the next request."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from itsm.common.auth_backend import DeskBackend
+from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+
+AUTH_TABLES = ('"django_session"', '"auth_user"', '"auth_group"', '"auth_user_groups"')
+
+
+def auth_queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries if any(table in q["sql"] for table in AUTH_TABLES)]
+
+
+@pytest.fixture
+def shared_cache(settings, redis):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis.url,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.ITSM_USER_CACHE_SECONDS = 60
+
+
+@pytest.mark.django_db
+def test_from_the_database_the_user_and_their_roles_come_in_one_query(reference, agent):
+    client = Client()
+    client.force_login(agent)
+    session, user = auth_queries(client, "/dashboard/")
+    assert '"django_session"' in session
+    assert '"auth_user"' in user and '"auth_group"' in user
+
+
+@pytest.mark.django_db
+def test_the_user_is_read_with_their_group_names(reference, coordinator, agent):
+    user = DeskBackend().get_user(coordinator.pk)
+    assert user == coordinator and user.username == coordinator.username
+    assert user._itsm_group_names == {COORDINATORS_GROUP, AGENTS_GROUP} & set(
+        coordinator.groups.values_list("name", flat=True)
+    )
+    assert is_coordinator(user)
+    agent.is_active = False
+    agent.save()
+    assert DeskBackend().get_user(agent.pk) is None
+    assert DeskBackend().get_user(10**9) is None
+    assert DeskBackend().get_user("not a number") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_from_a_shared_cache_nothing_is_queried_before_the_view(shared_cache, reference, agent):
+    client = Client()
+    client.force_login(agent)
+    client.get("/dashboard/")
+    assert auth_queries(client, "/dashboard/") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_roles_reaches_the_next_request(shared_cache, reference, agent):
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/incidents/").status_code == 200
+    agent.groups.remove(Group.objects.get(name=AGENTS_GROUP))
+    assert client.get("/incidents/").status_code == 403
+    agent.groups.add(Group.objects.get(name=AGENTS_GROUP))
+    assert client.get("/incidents/").status_code == 200
+    Group.objects.get(name=AGENTS_GROUP).user_set.clear()
+    assert client.get("/incidents/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deactivated_user_or_a_logout_ends_the_session_everywhere(shared_cache, reference, agent):
+    one, other = Client(), Client()
+    one.force_login(agent)
+    other.force_login(agent)
+    assert other.get("/dashboard/").status_code == 200
+    one.post("/logout/")
+    assert other.get("/dashboard/").status_code == 200  # its own session lives on
+    agent.is_active = False
+    agent.save()
+    assert other.get("/dashboard/").status_code == 302
