@@ -32,12 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import run  # noqa: E402  (sets Django up as run.py does)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.handlers.base import BaseHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template.backends.django import Template  # noqa: E402
 from django.test import Client  # noqa: E402
+
+from bench import run  # noqa: E402  (sets Django up as run.py does)
 
 
 class Phases:
@@ -162,9 +163,7 @@ def main() -> None:
         f"{connection.vendor}, {args.requests} requests per page, "
         f"medians in ms of the {args.clock} clock"
     )
-    print(
-        f"| {'page':<40} | total | before (q, sql) | view | tmpl | after |  sql | queries |"
-    )
+    print(f"| {'page':<40} | total | before (q, sql) | view | tmpl | after |  sql | queries |")
     print(f"|{'-' * 42}|------:|----------------:|-----:|-----:|------:|-----:|--------:|")
     for runner, scenario in pages:
         for _ in range(args.warmup):
