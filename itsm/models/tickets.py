@@ -176,6 +176,34 @@ class TicketQuerySet(models.QuerySet):
     def with_list_relations(self) -> "TicketQuerySet":
         return self.select_related("customer", "assigned_group", "assignee", "status_reason")
 
+    def for_console(self) -> "TicketQuerySet":
+        """What a console line shows and sorts by, and nothing else: 50 rows
+        of every column of four tables cost more to build than to query."""
+        return self.with_list_relations().only(*CONSOLE_FIELDS)
+
+
+CONSOLE_FIELDS = (
+    "number",
+    "summary",
+    "status",
+    "priority",
+    "priority_rank",
+    "requires_attention",
+    "created_at",
+    "updated_at",
+    "resolution_due_at",
+    "sla_warn_at",
+    "due_sort",
+    "customer__first_name",
+    "customer__surnames",
+    "customer__organisation",
+    "assigned_group__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "status_reason__name",
+)
+
 
 class Ticket(Categorisation):
     """The anatomy shared by incidents and work orders.
