@@ -17,7 +17,7 @@ from itsm.fields import (
     LongTextField,
     TicketNumberField,
 )
-from itsm.forms import TicketFieldsForm, show_reasons
+from itsm.forms import DeferredChoiceField, TicketFieldsForm, show_reasons
 from itsm.models import (
     RelationType,
     RequiresAttention,
@@ -209,7 +209,7 @@ class _StatusReasonForm(VersionedForm):
     """A quick action that moves the ticket to ``status_for(model)`` with one
     of that status's reasons."""
 
-    status_reason = forms.ModelChoiceField(
+    status_reason = DeferredChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
         error_messages={
@@ -225,7 +225,7 @@ class _StatusReasonForm(VersionedForm):
     def __init__(self, *args, model: type[Ticket], **kwargs):
         super().__init__(*args, **kwargs)
         status = self.status_for(model)
-        self.fields["status_reason"].queryset = status_reasons(model.KIND, status)
+        self.fields["status_reason"].defer_queryset(lambda: status_reasons(model.KIND, status))
         show_reasons(self.fields["status_reason"], model.KIND, status)
 
 

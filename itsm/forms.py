@@ -5,9 +5,12 @@ They validate and normalise what the agent typed; the services in
 ``itsm.services`` do the writing. The forms of actions on an existing
 ticket are in ``itsm.action_forms``."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -83,7 +86,47 @@ def show_reasons(field: forms.ModelChoiceField, kind: str, status: str, keep_id=
     )
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class _DeferredOptions(BaseChoiceIterator):
+    """Lazy like Django's model choice iterator: a widget keeps it unread."""
+
+    def __init__(self, field: "DeferredChoiceField") -> None:
+        self.field = field
+
+    def __iter__(self):
+        self.field.queryset  # noqa: B018 - builds it, and the widget's options
+        return iter(self.field.widget.choices)
+
+    def __len__(self) -> int:
+        return len(list(self))
+
+
+class DeferredChoiceField(forms.ModelChoiceField):
+    """A model choice whose queryset may be given as a function, built when
+    validation, or a page the option cache cannot serve, first asks for it.
+    A ticket page shows its options from the cache; building the querysets
+    it would never run cost more than the rest of its form."""
+
+    _factory: Callable[[], QuerySet] | None = None
+
+    def defer_queryset(self, factory: Callable[[], QuerySet]) -> None:
+        self._factory = factory
+        # Options not set from the cache come from the queryset, built then.
+        self.widget.choices = _DeferredOptions(self)
+
+    def _get_queryset(self):
+        if self._factory is not None:
+            factory, self._factory = self._factory, None
+            forms.ModelChoiceField._set_queryset(self, factory())
+        return self._queryset
+
+    def _set_queryset(self, queryset) -> None:
+        self._factory = None
+        forms.ModelChoiceField._set_queryset(self, queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
+
+
+class UserChoiceField(DeferredChoiceField):
     @staticmethod
     def label_for(user) -> str:
         full_name = user.get_full_name()
@@ -96,7 +139,7 @@ class UserChoiceField(forms.ModelChoiceField):
 class TicketFieldsForm(forms.Form):
     """Sections 2 and 4 of a ticket: template, summary, notes, assignment and state."""
 
-    template = forms.ModelChoiceField(
+    template = DeferredChoiceField(
         label=_("Template"),
         queryset=TicketTemplate.objects.none(),
         required=False,
@@ -110,7 +153,7 @@ class TicketFieldsForm(forms.Form):
     reported_source = forms.ChoiceField(
         label=_("Reported source"), choices=ReportedSource.choices, initial=ReportedSource.PHONE
     )
-    assigned_group = forms.ModelChoiceField(
+    assigned_group = DeferredChoiceField(
         label=_("Assigned group"),
         queryset=SupportGroup.objects.none(),
         error_messages={"invalid_choice": GROUP_NOT_ALLOWED},
@@ -123,7 +166,7 @@ class TicketFieldsForm(forms.Form):
         error_messages={"invalid_choice": ASSIGNEE_NOT_ALLOWED},
     )
     status = forms.ChoiceField(label=_("Status"))
-    status_reason = forms.ModelChoiceField(
+    status_reason = DeferredChoiceField(
         label=_("Status reason"),
         queryset=StatusReason.objects.none(),
         required=False,
@@ -141,14 +184,15 @@ class TicketFieldsForm(forms.Form):
         self._user = user
         kind = model.KIND
         coordinator = is_coordinator(user)
-        templates = pickable_templates(kind)
-        groups = pickable_groups(user)
         self._show_reference(
-            "template", templates, f"templates:{kind}", ticket.template_id if ticket else None
+            "template",
+            lambda: pickable_templates(kind),
+            f"templates:{kind}",
+            ticket.template_id if ticket else None,
         )
         self._show_reference(
             "assigned_group",
-            groups,
+            lambda: pickable_groups(user),
             f"groups:{'all' if coordinator else 'agents'}",
             ticket.assigned_group_id if ticket else None,
         )
@@ -159,25 +203,33 @@ class TicketFieldsForm(forms.Form):
             # A ticket's assignee who has since left the group can stay put.
             keep_assignee = ticket.assignee_id
         self._show_reference(
-            "assignee", group_assignees(group_id), f"assignees:{row_id(group_id)}", keep_assignee
+            "assignee",
+            lambda: group_assignees(group_id),
+            f"assignees:{row_id(group_id)}",
+            keep_assignee,
         )
 
         self.fields["status"].choices = open_statuses(model)
         reason_id = ticket.status_reason_id if ticket is not None else None
         status = self.chosen_status()
-        self.fields["status_reason"].queryset = status_reasons(kind, status, keep_id=reason_id)
+        self.fields["status_reason"].defer_queryset(
+            lambda: status_reasons(kind, status, keep_id=reason_id)
+        )
         show_reasons(self.fields["status_reason"], kind, status, reason_id)
 
-    def _show_reference(self, name: str, queryset: QuerySet, key: str, keep_id) -> None:
+    def _show_reference(
+        self, name: str, queryset: Callable[[], QuerySet], key: str, keep_id
+    ) -> None:
         """The field's options from the reference cache; if the ticket's
         current value is no longer among them (retired), from the queryset
-        plus that value, as before."""
+        plus that value, as before. The queryset is built only if needed."""
         field = self.fields[name]
-        field.queryset = queryset
+        field.defer_queryset(queryset)
         choices = reference_choices(field, key)
         if offers(choices, keep_id):
             show_choices(field, choices)
         else:
+            queryset = field.queryset
             field.queryset = (queryset | queryset.model.objects.filter(pk=keep_id)).order_by(
                 *queryset.query.order_by
             )

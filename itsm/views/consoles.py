@@ -120,9 +120,7 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         # A URL to bookmark and share carries only the filters that are set.
         return redirect(f"{request.path}?{_set_only(request.GET).urlencode()}")
     data, from_saved_view = _console_data(request, kind)
-    filterset = kind.filterset(
-        data, queryset=kind.model.objects.for_console(), request=request
-    )
+    filterset = kind.filterset(data, queryset=kind.model.objects.for_console(), request=request)
     sort_key, descending = parse_sort(data.get("o", DEFAULT_SORT))
     if request.session.get("console") != kind.namespace:
         request.session["console"] = kind.namespace
