@@ -46,6 +46,8 @@ BASIC_FIELDS = (
 SLA_BREACHED = "breached"
 SLA_AT_RISK = "at_risk"
 SLA_RESPONSE_LATE = "response_late"
+# Up to this many tickets about to breach are picked by id first (see _at_risk).
+AT_RISK_BY_ID = 500
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -227,7 +229,7 @@ class TicketFilterSet(django_filters.FilterSet):
             return queryset.filter(
                 open_tickets_q(), responded_at__isnull=True, response_due_at__lte=now
             )
-        return queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
+        return _at_risk(queryset, now)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)
@@ -253,3 +255,14 @@ class TicketFilterSet(django_filters.FilterSet):
             for tier in (1, 2, 3):
                 condition |= Q(**{f"{level}_tier_{tier}__icontains": value})
         return queryset.filter(condition)
+
+
+def _at_risk(queryset: QuerySet, now) -> QuerySet:
+    """Tickets about to breach: warned, not yet due. They are few, and the
+    ``*_open_warn_idx`` index finds them at once; but sorted by their last
+    change, PostgreSQL prefers to walk the open tickets newest first and
+    check each (thousands of rows for a page). So their ids are read first,
+    when there are not too many, and the page is taken from those."""
+    at_risk = queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
+    ids = list(at_risk.order_by().values_list("pk", flat=True)[: AT_RISK_BY_ID + 1])
+    return at_risk if len(ids) > AT_RISK_BY_ID else queryset.filter(pk__in=ids)
