@@ -2,6 +2,8 @@
 once for both kinds; ``incidents.filters`` and ``workorders.filters`` only
 name the model."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -49,6 +51,19 @@ SLA_RESPONSE_LATE = "response_late"
 # Up to this many tickets about to breach are picked by id first (see _at_risk).
 AT_RISK_BY_ID = 500
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _ShallowCopied(dict):
+    """A kind's configured filters: django-filter deep-copies them for each
+    request (a thousand copies of choices and querysets); a shallow copy of
+    each gives every request its own filter all the same."""
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {name: copy.copy(filter_) for name, filter_ in self.items()}
+        for filter_ in copies.values():
+            if filter_.method is not None:
+                filter_.method = filter_.method  # bound to the copy, not the original
+        return copies
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -153,19 +168,10 @@ class TicketFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, *args, **kwargs) -> None:
+        if not isinstance(type(self).__dict__.get("base_filters"), _ShallowCopied):
+            type(self)._configure()
         super().__init__(*args, **kwargs)
         model = self._meta.model
-        filters = self.filters
-        filters["status"].extra["choices"] = [(s, Status(s).label) for s in model.STATUSES]
-        filters["status_reason"].queryset = StatusReason.objects.filter(kind=model.KIND).order_by(
-            "status", "name"
-        )
-        filters["assigned_group"].queryset = SupportGroup.objects.order_by("name")
-        filters["assigned_group"].label = model.GROUP_LABEL
-        filters["assignee"].queryset = agent_users().order_by("first_name", "last_name", "username")
-        filters["template"].queryset = TicketTemplate.objects.filter(
-            applies_to__in=[model.KIND, APPLIES_TO_ALL]
-        ).order_by("name")
         fields = self.form.fields
         fields["status_reason"].label_from_instance = lambda r: (
             f"{Status(r.status).label} · {r.name}"
@@ -180,6 +186,34 @@ class TicketFilterSet(django_filters.FilterSet):
             ("template", f"filter-templates:{model.KIND}"),
         ):
             show_choices(fields[name], reference_choices(fields[name], key))
+
+    @classmethod
+    def _configure(cls) -> None:
+        """Once per kind: the choices and querysets follow the model, never
+        the request, so the filters are set up once, each request takes
+        shallow copies of them, and the form class is built once."""
+        model = cls._meta.model
+        filters = {name: copy.deepcopy(filter_) for name, filter_ in cls.base_filters.items()}
+        for filter_ in filters.values():
+            filter_.__dict__.pop("_field", None)  # a field built before this
+        filters["status"].extra["choices"] = [(s, Status(s).label) for s in model.STATUSES]
+        filters["status_reason"].queryset = StatusReason.objects.filter(kind=model.KIND).order_by(
+            "status", "name"
+        )
+        filters["assigned_group"].queryset = SupportGroup.objects.order_by("name")
+        filters["assigned_group"].label = model.GROUP_LABEL
+        filters["assignee"].queryset = agent_users().order_by("first_name", "last_name", "username")
+        filters["template"].queryset = TicketTemplate.objects.filter(
+            applies_to__in=[model.KIND, APPLIES_TO_ALL]
+        ).order_by("name")
+        cls.base_filters = _ShallowCopied(filters)
+        cls._form_class = None
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     @property
     def basic_fields(self) -> list:
