@@ -54,8 +54,9 @@ def get_ticket_for_user(
     queryset = model.objects.select_related(*select_related) if select_related else model.objects
     if not is_data_protection(user):
         # A blocked customer's tickets are out of ordinary use (privacy/):
-        # one row joined to its customer, in the same query.
-        queryset = queryset.exclude(customer__blocked_at__isnull=False)
+        # one row joined to its customer, in the same query (a ticket always
+        # has one, so a filter, not the subquery an exclude would build).
+        queryset = queryset.filter(customer__blocked_at__isnull=True)
     ticket = queryset.filter(number=number.upper()).first()
     if ticket is None:
         raise Http404(_("There is no ticket %(number)s.") % {"number": number})
