@@ -170,3 +170,26 @@ def test_labels_are_cached_per_language(agent, rf):
         english = options(IncidentFilterSet({}, request=request).form.fields["status_reason"])
     assert spanish != english
     assert any(label.startswith("Pending · ") for _value, label in english)
+
+
+def test_the_console_filter_bar_is_kept_for_the_same_filters_and_cleared_with_the_lists(
+    client, agent, admin_user
+):
+    client.force_login(agent)
+    url = reverse("incidents:console")
+    first = client.get(url, {"f": "1", "open": "on"}).content.decode()
+    # Drawn from the cache: the ticked box stays ticked, the same bar.
+    again = client.get(url, {"f": "1", "open": "on"}).content.decode()
+    assert again.count('id="id_open" checked') == first.count('id="id_open" checked') == 1
+    # Other filters draw their own bar.
+    other = client.get(url, {"f": "1", "mine": "on"}).content.decode()
+    assert 'id="id_open" checked' not in other and 'id="id_mine" checked' in other
+    # A group added in the admin reaches the cached bar at once.
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:itsm_supportgroup_add"),
+        {"name": "GRUPO NUEVO", "active": "on", "members": []},
+    )
+    assert SupportGroup.objects.filter(name="GRUPO NUEVO").exists()
+    client.force_login(agent)
+    assert "GRUPO NUEVO" in client.get(url, {"f": "1", "open": "on"}).content.decode()

@@ -2,6 +2,7 @@
 keyset pages and the user's default view; and the home page that opens the
 console the user last worked in."""
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -9,7 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +26,7 @@ from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
 from itsm.presenters import CONSOLE_COLUMNS, console_column_labels, console_rows
+from itsm.reference_cache import cached_rows
 from itsm.services.merge import MAX_MERGE_SOURCES
 from itsm.services.saved_views import saved_view_store
 
@@ -113,6 +117,29 @@ def _columns(kind: Kind, data: QueryDict, current: str, descending: bool) -> lis
     ]
 
 
+def _filters_html(kind: Kind, filterset, *, cache: bool) -> str:
+    """The filter bar: the same for everyone asking for the same filters of a
+    kind in a language (its options are the reference lists), so a valid one
+    is kept with those lists and cleared with them. Drawing its two dozen
+    fields is a third of a console's time."""
+
+    def draw() -> str:
+        return render_to_string(
+            "itsm/snippets/console_filters.html", {"kind": kind, "filterset": filterset}
+        )
+
+    if not cache:
+        return draw()
+    asked = sorted(
+        (name, value)
+        for name, values in filterset.data.lists()
+        if name not in CURSOR_PARAMS
+        for value in values
+    )
+    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    return mark_safe(cached_rows(f"console-filters:{kind.code}:{digest}", draw))  # noqa: S308
+
+
 @agent_required
 def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     """The console of a kind: filters, advanced search, keyset pages."""
@@ -136,7 +163,9 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     }
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct the marked fields."))
+        context["filters_html"] = _filters_html(kind, filterset, cache=False)
         return render(request, "itsm/console.html", context, status=400)
+    context["filters_html"] = _filters_html(kind, filterset, cache=True)
     listing = keyset_list(
         request,
         filterset.qs,
