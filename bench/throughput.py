@@ -97,7 +97,8 @@ class Shape:
         ]
 
     def __str__(self) -> str:
-        return f"{self.worker_class}:{self.workers}x{self.threads}"
+        threads = f"x{self.threads}" if self.worker_class == "gthread" else ""
+        return f"{self.worker_class}:{self.workers}{threads}"
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Desk:
     scratch: Path
     users: list[tuple[str, str]]
     numbers: list[str]
+    database: str  # its name, to find its PostgreSQL backends
     args: argparse.Namespace
 
 
@@ -168,7 +170,7 @@ def prepare(args: argparse.Namespace, scratch: Path, redis: str) -> Desk:
     print(f"database {where.hostname}:{where.port}{where.path}: {incidents:,} incidents, ", end="")
     print(f"{len(numbers):,} picked at random; Redis {redis}")
     users = [(f"throughput{i:02d}", PASSWORD) for i in range(args.clients)]
-    return Desk(environment, scratch, users, numbers, args)
+    return Desk(environment, scratch, users, numbers, where.path.lstrip("/"), args)
 
 
 @contextmanager
@@ -192,7 +194,15 @@ def measure_shape(desk: Desk, shape: Shape) -> tuple[Result, Result]:
     timing = (args.warmup_seconds, args.seconds)
     log = desk.scratch / f"desk-{shape}.log"
     with served("itsm.wsgi", shape, desk.environment, log, "/login/") as (port, pid):
-        mixed = measure(port, pid, *timing, users=desk.users, numbers=desk.numbers, seed=args.seed)
+        mixed = measure(
+            port,
+            pid,
+            *timing,
+            users=desk.users,
+            numbers=desk.numbers,
+            seed=args.seed,
+            database=desk.database,
+        )
     floor_environment = {**desk.environment, "DJANGO_SETTINGS_MODULE": "bench.hello.settings"}
     log = desk.scratch / f"hello-{shape}.log"
     with served("bench.hello.wsgi", shape, floor_environment, log, "/") as (port, pid):
@@ -216,8 +226,9 @@ def print_result(title: str, result: Result) -> None:
     p50, p95, p99 = result.quantiles()
     print(f"\n{title}: {result.rate:,.1f} requests/s ({result.requests:,} in {result.seconds:g} s)")
     print(f"  p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms; {errors_line(result)}")
+    database = f", PostgreSQL {result.database_cpu_ms:.2f}" if result.database_cpu_ms else ""
     print(
-        f"  CPU: server workers {result.server_cpu_ms:.2f} ms per request, "
+        f"  CPU per request: gunicorn workers {result.server_cpu_ms:.2f} ms{database}; "
         f"client {100 * result.client_cpu:.0f} % of a core, "
         f"machine {100 * result.machine_busy:.0f} % busy"
     )
@@ -246,14 +257,15 @@ def report(shape: Shape, mixed: Result, floor: Result, args: argparse.Namespace)
 
 
 def sweep_table(rows: list[tuple[Shape, Result, Result]]) -> None:
-    print("\n| shape | desk req/s | p50 ms | p95 ms | p99 ms | errors | worker CPU ms/req ", end="")
-    print("| client CPU | floor req/s | of floor | load at start |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| shape | desk req/s | p50 ms | p95 ms | p99 ms | errors ", end="")
+    print("| CPU ms/req workers | PostgreSQL | client CPU | floor req/s | of floor | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for shape, mixed, floor in rows:
         p50, p95, p99 = mixed.quantiles()
         print(
             f"| {shape} | {mixed.rate:.1f} | {p50:.1f} | {p95:.1f} | {p99:.1f} "
             f"| {sum(mixed.errors.values())} | {mixed.server_cpu_ms:.1f} "
+            f"| {mixed.database_cpu_ms:.1f} "
             f"| {100 * mixed.client_cpu:.0f} % | {floor.rate:,.0f} "
             f"| {100 * mixed.rate / floor.rate:.1f} % | {mixed.load[0][0]:.2f} |"
         )

@@ -57,6 +57,7 @@ class Result:
     errors: Counter
     client_cpu: float  # share of one core the client process used
     server_cpu_ms: float  # the server's workers' CPU per request
+    database_cpu_ms: float  # the PostgreSQL backends' CPU per request
     machine_busy: float  # share of all cores busy, everything included
     load: tuple[tuple[float, ...], tuple[float, ...]]  # load average at start, end
 
@@ -177,6 +178,20 @@ def _children(parent: int) -> list[int]:
     return found
 
 
+def _backends(database: str) -> list[int]:
+    """The PostgreSQL backends connected to ``database`` (from their titles:
+    "postgres: user database host(port) state")."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
 def _machine() -> tuple[int, int]:
     """Busy and total clock ticks of all cores since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -186,14 +201,17 @@ def _machine() -> tuple[int, int]:
 
 class Meter:
     """CPU used between ``start()`` and ``stop()``: this process, the server's
-    workers (the children of ``server_pid``) and the whole machine."""
+    workers (the children of ``server_pid``), the PostgreSQL backends of
+    ``database`` (a backend that connects in between counts from zero, one
+    that leaves is lost) and the whole machine."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.server_pid, self.database = server_pid, database
 
-    def _read(self) -> tuple[float, float, int, tuple[int, int]]:
+    def _read(self) -> tuple[float, float, int, dict[int, int], tuple[int, int]]:
         workers = sum(_ticks(pid) for pid in _children(self.server_pid))
-        return time.perf_counter(), time.process_time(), workers, _machine()
+        backends = {pid: _ticks(pid) for pid in _backends(self.database)} if self.database else {}
+        return time.perf_counter(), time.process_time(), workers, backends, _machine()
 
     def start(self) -> None:
         self.load_start = os.getloadavg()
@@ -204,14 +222,14 @@ class Meter:
         self.last = self._read()
 
     def figures(self, requests: int) -> dict:
-        (wall0, cpu0, workers0, (busy0, all0)), (wall1, cpu1, workers1, (busy1, all1)) = (
-            self.first,
-            self.last,
-        )
-        worker_seconds = (workers1 - workers0) / os.sysconf("SC_CLK_TCK")
+        wall0, cpu0, workers0, backends0, (busy0, all0) = self.first
+        wall1, cpu1, workers1, backends1, (busy1, all1) = self.last
+        backends = sum(ticks - backends0.get(pid, 0) for pid, ticks in backends1.items())
+        per_request = 1000 / os.sysconf("SC_CLK_TCK") / max(requests, 1)
         return {
             "client_cpu": (cpu1 - cpu0) / (wall1 - wall0),
-            "server_cpu_ms": 1000 * worker_seconds / max(requests, 1),
+            "server_cpu_ms": (workers1 - workers0) * per_request,
+            "database_cpu_ms": backends * per_request,
             "machine_busy": (busy1 - busy0) / max(all1 - all0, 1),
             "load": (self.load_start, self.load_end),
         }
@@ -266,10 +284,12 @@ def measure(
     numbers: list[str] | None = None,
     clients: int = 0,
     seed: int = 1,
+    database: str | None = None,
 ) -> Result:
     """The desk's mix with ``users`` (username, password) on the ticket
-    ``numbers``, or the floor's GETs from ``clients`` connections."""
-    meter = Meter(server_pid)
+    ``numbers``, or the floor's GETs from ``clients`` connections; the CPU
+    of ``database``'s PostgreSQL backends is counted too."""
+    meter = Meter(server_pid, database)
     timing = (meter, warmup, seconds)
     base = ("127.0.0.1", port)
     if users:
