@@ -114,7 +114,9 @@ class Desk:
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="Mixed throughput of the production shape, and its hello-world floor."
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
@@ -181,7 +183,10 @@ def served(module: str, shape: Shape, environment: dict, log: Path, probe: str) 
     command = ["gunicorn", module, "--bind", f"127.0.0.1:{port}", *shape.arguments()]
     server = start_server(command, environment, log)
     try:
-        wait_for(f"http://127.0.0.1:{port}{probe}", timeout=60)
+        try:
+            wait_for(f"http://127.0.0.1:{port}{probe}", timeout=60)
+        except SystemExit as error:
+            raise SystemExit(f"{error}; gunicorn's output is in {log}") from None
         yield port, server.pid
     finally:
         server.terminate()
