@@ -6,7 +6,7 @@ workers close it after every answer), the cookies the server sets
 Standard library only. It reads and writes the loop's non-blocking sockets
 directly (``loop.sock_recv``…): on two cores urllib's threads, or even
 asyncio's streams, cost the client a good part of what they measure (about
-200 µs of CPU per request with a new connection each, against 130 here)."""
+200 µs of CPU per request with a new connection each, against 160 here)."""
 
 import asyncio
 import socket
