@@ -6,9 +6,10 @@ through an index (see the migrations ``customers.0002_name_search`` and
 import re
 
 from django.db import connection
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.db.models.lookups import In
 
 from customers.models import Customer, CustomerPhone
 from customers.validators import compact_tax_id
@@ -66,17 +67,37 @@ def name_words(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))[:MAX_NAME_WORDS]
 
 
-def _name_condition(words: list[str]) -> Q:
-    """Every word starts some word of the customer's name."""
+# From this many matches of a name on, walking the name index wins (SQLite).
+MANY_NAME_MATCHES = 500
+
+
+def _many_name_matches(expression: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT rowid FROM {CUSTOMER_NAME_FTS} "
+            f"WHERE {CUSTOMER_NAME_FTS} MATCH %s LIMIT %s)",
+            (expression, MANY_NAME_MATCHES),
+        )
+        return cursor.fetchone()[0] >= MANY_NAME_MATCHES
+
+
+def _name_condition(words: list[str], *, listed_by_name: bool) -> Q:
+    """Every word starts some word of the customer's name. ``listed_by_name``:
+    the caller takes a page of them in name order (not a subquery)."""
     if connection.vendor == "sqlite":
         # FTS5 prefix query; the words are [0-9a-z]+ so quoting them is enough.
         expression = " ".join(f'"{word}"*' for word in words)
-        return Q(
-            id__in=RawSQL(
-                f"SELECT rowid FROM {CUSTOMER_NAME_FTS} WHERE {CUSTOMER_NAME_FTS} MATCH %s",
-                (expression,),
-            )
+        matches = RawSQL(
+            f"SELECT rowid FROM {CUSTOMER_NAME_FTS} WHERE {CUSTOMER_NAME_FTS} MATCH %s",
+            (expression,),
         )
+        if listed_by_name and _many_name_matches(expression):
+            # A common name (garcía: 4 % of customers): walk the name index
+            # in order and test each row against the matches (3 ms), rather
+            # than fetch every match and sort them (13 ms). The key wrapped
+            # in an expression hides the fetch from the planner.
+            return Q(In(F("id") + 0, matches))
+        return Q(id__in=matches)
     condition = Q()
     for word in words:
         # Served by the pg_trgm index customer_search_name_trgm.
@@ -84,7 +105,7 @@ def _name_condition(words: list[str]) -> Q:
     return condition
 
 
-def customer_condition(text: str) -> Q | None:
+def customer_condition(text: str, *, listed_by_name: bool = True) -> Q | None:
     """How to find the customers ``text`` may designate, or None if it cannot
     designate any: the exact CIF/NIF, e-mail or phone, else the name."""
     text = text.strip()[:MAX_QUERY_LENGTH]
@@ -107,15 +128,15 @@ def customer_condition(text: str) -> Q | None:
     words = name_words(text)
     if not words or not any(ch.isalpha() for ch in "".join(words)):
         return None
-    condition = _name_condition(words)
+    condition = _name_condition(words, listed_by_name=listed_by_name)
     if PARTIAL_EMAIL_RE.match(text) and len(text) >= MIN_PARTIAL_EMAIL_LENGTH:
         # "demo.cliente2": a name's words or part of an address.
         condition |= Q(email__icontains=text)
     return condition
 
 
-def customers_matching(text: str) -> QuerySet[Customer]:
-    condition = customer_condition(text)
+def customers_matching(text: str, *, listed_by_name: bool = False) -> QuerySet[Customer]:
+    condition = customer_condition(text, listed_by_name=listed_by_name)
     if condition is None:
         return Customer.objects.none()
     return Customer.objects.unblocked().filter(condition)
@@ -141,5 +162,5 @@ def customer_search(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     query = query.strip()
     if len(query) < MIN_QUERY_LENGTH:
         return []
-    matching = customers_matching(query).filter(active=True)
+    matching = customers_matching(query, listed_by_name=True).filter(active=True)
     return list(matching.order_by(*name_order(query))[:limit])
