@@ -125,6 +125,13 @@ class DeferredChoiceField(forms.ModelChoiceField):
 
     queryset = property(_get_queryset, _set_queryset)
 
+    def __deepcopy__(self, memo):
+        # Django clones the queryset for each form's copy of the field; here
+        # the clone is deferred as well (each form sets its own before use).
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)
+        result.defer_queryset(self._factory or self._queryset.all)
+        return result
+
 
 class UserChoiceField(DeferredChoiceField):
     @staticmethod
