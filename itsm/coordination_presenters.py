@@ -12,7 +12,6 @@ import html
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
@@ -27,7 +26,7 @@ e = html.escape
 def _time(value) -> str:
     """``<time>`` as ``|date:'c'`` and ``|date:"d/m/Y H:i"`` print it."""
     local = template_localtime(value)
-    return f'<time datetime="{date_format(local, "c")}">{date_format(local, "d/m/Y H:i")}</time>'
+    return f'<time datetime="{local.isoformat()}">{local.strftime("%d/%m/%Y %H:%M")}</time>'
 
 
 def _lines(text: str) -> str:
