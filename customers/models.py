@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key
+from itsm.common.fields import active_flag, created_field, foreign_key
 from itsm.common.phones import display_phone
+from itsm.common.rows import DetailPageRow
 
 
 class CustomerKind(models.TextChoices):
@@ -50,7 +50,9 @@ def hide_blocked(queryset: models.QuerySet, *, field: str = "customer") -> model
     return queryset.exclude(**{f"{field}__in": blocked_customer_ids()})
 
 
-class Customer(models.Model):
+class Customer(DetailPageRow):
+    detail_url_name = "customers:detail"
+
     kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices)
     first_name = models.CharField(_("name"), max_length=100)
     surnames = models.CharField(_("surnames"), max_length=150, blank=True)
@@ -72,7 +74,7 @@ class Customer(models.Model):
         blank=True,
         help_text=_("Subscriber code (subscribers only)."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
     # What agents want the next agent to know (prefers mornings, deaf, ...):
     # typed by a person, edited from the customer page.
     agent_note = models.TextField(_("note for agents"), blank=True)
@@ -82,7 +84,7 @@ class Customer(models.Model):
     phones_summary = models.CharField(_("phones"), max_length=200, blank=True, editable=False)
     # Accent-free, lower-case name, surnames and organisation: what search compares.
     search_name = models.CharField(max_length=460, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = created_field(auto=True)
     # Set when an erasure request blocks the customer (LOPD-GDD art. 32): kept
     # out of every ordinary use until anonymised (privacy/).
     blocked_at = models.DateTimeField(_("blocked"), null=True, blank=True, editable=False)
@@ -122,9 +124,6 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
-
-    def get_absolute_url(self) -> str:
-        return reverse("customers:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.flei_code and self.kind != CustomerKind.SUBSCRIBER:

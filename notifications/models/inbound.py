@@ -4,11 +4,11 @@ and what became of it, its attachments, and where IMAP polling stands."""
 from uuid import uuid4
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import foreign_key, status_field, user_key
+from itsm.common.rows import DetailPageRow, NamedRow, status_in
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -97,10 +97,12 @@ def _mailbox_index(*fields: str, name: str) -> models.Index:
     )
 
 
-class InboundEmail(models.Model):
+class InboundEmail(DetailPageRow):
     """One message received, kept byte for byte (``raw``) with its hash and
     Message-ID before anything else is done with it; then classified, parsed
     and threaded onto a ticket or left in the mailbox."""
+
+    detail_url_name = "notifications:mailbox_detail"
 
     raw = models.FileField(
         _("raw message"), storage=private_storage, upload_to=inbound_raw_upload_to
@@ -144,9 +146,7 @@ class InboundEmail(models.Model):
     has_remote_images = models.BooleanField(_("has remote images"), default=False)
 
     # Workflow in the mailbox.
-    status = models.CharField(
-        _("status"), max_length=20, choices=InboundStatus.choices, default=InboundStatus.NEW
-    )
+    status = status_field(InboundStatus, max_length=20, default=InboundStatus.NEW)
     threaded = models.BooleanField(_("threaded by itself"), default=False)
     assigned_to = user_key(
         _("assigned to"),
@@ -225,16 +225,11 @@ class InboundEmail(models.Model):
     def __str__(self) -> str:
         return f"{self.from_address or '?'}: {self.subject or '(…)'}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("notifications:mailbox_detail", args=[self.pk])
-
     @property
     def is_quarantined(self) -> bool:
         return bool(self.quarantine_reason)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (InboundStatus.NEW, InboundStatus.IN_PROGRESS)
+    is_open = status_in(InboundStatus.NEW, InboundStatus.IN_PROGRESS)
 
     @property
     def sender(self) -> str:
@@ -243,7 +238,7 @@ class InboundEmail(models.Model):
         return self.from_address or self.from_name
 
 
-class InboundAttachment(models.Model):
+class InboundAttachment(NamedRow):
     """A file that came with a message: its parts with a file name or a
     non-text type, inline images (``content_id``), nested messages (.eml),
     what a winmail.dat or a uuencoded body held."""
@@ -269,9 +264,6 @@ class InboundAttachment(models.Model):
                 fields=["email", "position"], name="inboundattachment_unique_position"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ImapFolderState(models.Model):

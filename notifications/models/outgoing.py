@@ -8,8 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import created_field, foreign_key, status_field, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
+from itsm.common.rows import NamedRow, status_in
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket, attachment_fields
 from itsm.storage import private_storage
@@ -54,14 +55,12 @@ class OutgoingEmail(LeasedRow):
     )
     note = models.TextField(_("text for the customer"), blank=True)
     attachment_1, attachment_2, attachment_3 = attachment_fields(email_attachment_upload_to)
-    status = models.CharField(
-        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
-    )
+    status = status_field(EmailStatus, max_length=10, default=EmailStatus.DRAFT)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_by = user_key(_("created by"))
     queued_by = user_key(_("sent by"), optional=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # A delivery status notification that came back for this message: the
@@ -114,13 +113,8 @@ class OutgoingEmail(LeasedRow):
         self.ticket_number = ticket.number
         self.__dict__["_ticket"] = ticket
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == EmailStatus.DRAFT
-
-    @property
-    def can_resend(self) -> bool:
-        return self.status == EmailStatus.FAILED
+    is_draft = status_in(EmailStatus.DRAFT)
+    can_resend = status_in(EmailStatus.FAILED)
 
     @property
     def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
@@ -142,7 +136,7 @@ def frozen_document_upload_to(instance: "OutgoingEmailDocument", filename: str) 
     return f"outbox/documents/{timezone.now():%Y/%m}/{filename}"
 
 
-class OutgoingEmailDocument(models.Model):
+class OutgoingEmailDocument(NamedRow):
     """A copy of a template's standard document, taken when the message is
     queued: a document changed in the admin afterwards changes neither what
     a queued or re-sent message carries nor what its record shows."""
@@ -156,6 +150,3 @@ class OutgoingEmailDocument(models.Model):
     class Meta:
         verbose_name = _("document sent")
         verbose_name_plural = _("documents sent")
-
-    def __str__(self) -> str:
-        return self.name

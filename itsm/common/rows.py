@@ -1,0 +1,34 @@
+"""Behaviour several apps' models share, as abstract bases (no table, no
+column: what they give is methods)."""
+
+from django.db import models
+from django.urls import reverse
+
+
+class NamedRow(models.Model):
+    """A row that people know by its ``name``: lists, choices and the admin
+    show that."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DetailPageRow(models.Model):
+    """A row with a page of its own: ``detail_url_name`` names the view,
+    which takes the row's key."""
+
+    detail_url_name: str
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, args=[self.pk])
+
+
+def status_in(*statuses: str) -> property:
+    """A property true while the row's ``status`` is one of ``statuses``."""
+    return property(lambda row: row.status in statuses)
