@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from itsm.common.fields import created_field, foreign_key, status_field, user_key
-from itsm.common.rows import DetailPageRow, status_in
+from itsm.common.rows import AppendOnlyRow, DetailPageRow, status_in
 
 
 class Right(models.TextChoices):
@@ -101,7 +101,7 @@ class DataRequest(DetailPageRow):
         return self.right in EXPORT_RIGHTS
 
 
-class DataRequestStep(models.Model):
+class DataRequestStep(AppendOnlyRow):
     """One step of a request: who did what, when. Written once, never changed."""
 
     request = foreign_key(DataRequest, _("request"), on_delete=models.CASCADE, related_name="steps")
@@ -117,8 +117,3 @@ class DataRequestStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("A request's steps are append-only.")
-        super().save(*args, **kwargs)

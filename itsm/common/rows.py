@@ -5,6 +5,23 @@ from django.db import models
 from django.urls import reverse
 
 
+class AppendOnlyError(ValueError):
+    """A change or deletion of a row that is written once."""
+
+
+class AppendOnlyRow(models.Model):
+    """A row written once and never changed: a record of what happened
+    (a journal entry, a step of a request)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+
 class NamedRow(models.Model):
     """A row that people know by its ``name``: lists, choices and the admin
     show that."""
