@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import sparse_index, unique_unless_blank
 from itsm.common.fields import active_flag, created_field, foreign_key
 from itsm.common.phones import display_phone
 from itsm.common.rows import DetailPageRow
@@ -96,11 +97,7 @@ class Customer(DetailPageRow):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            models.UniqueConstraint(
-                fields=["tax_id"],
-                condition=~models.Q(tax_id=""),
-                name="customer_unique_tax_id",
-            ),
+            unique_unless_blank("tax_id", name="customer_unique_tax_id"),
             models.CheckConstraint(
                 condition=models.Q(kind="subscriber") | models.Q(flei_code=""),
                 name="customer_flei_only_for_subscribers",
@@ -115,11 +112,7 @@ class Customer(DetailPageRow):
             # constraint is partial (tax_id <> ''), which SQLite cannot use for it.
             models.Index(fields=["tax_id"], name="customer_tax_id_idx"),
             # The few blocked customers, read by every list of tickets.
-            models.Index(
-                fields=["blocked_at"],
-                name="customer_blocked_idx",
-                condition=models.Q(blocked_at__isnull=False),
-            ),
+            sparse_index("blocked_at", name="customer_blocked_idx"),
         ]
 
     def __str__(self) -> str:
@@ -166,11 +159,7 @@ class CustomerPhone(models.Model):
         verbose_name = _("customer phone")
         verbose_name_plural = _("customer phones")
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "e164"],
-                condition=~models.Q(e164=""),
-                name="customer_phone_unique_per_customer",
-            ),
+            unique_unless_blank("customer", "e164", name="customer_phone_unique_per_customer"),
         ]
         indexes = [
             # Who is calling / search by phone: customers_by_phone() and the

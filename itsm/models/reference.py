@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import unique_unless_blank
 from itsm.common.fields import active_flag, foreign_key, status_field
 from itsm.common.rows import NamedRow
 from itsm.kinds import all_kinds, kind_choices
@@ -69,11 +70,7 @@ class StatusReason(NamedRow):
             models.UniqueConstraint(
                 fields=["kind", "status", "name"], name="statusreason_unique_per_status"
             ),
-            models.UniqueConstraint(
-                fields=["kind", "code"],
-                condition=~models.Q(code=""),
-                name="statusreason_unique_code",
-            ),
+            unique_unless_blank("kind", "code", name="statusreason_unique_code"),
         ]
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import sparse_index
 from itsm.common.fields import foreign_key, status_field, user_key
 from itsm.common.rows import DetailPageRow, NamedRow, status_in
 from itsm.storage import private_storage
@@ -215,11 +216,7 @@ class InboundEmail(DetailPageRow):
             # A ticket's conversation (E-mail tab) and threading by our earlier replies.
             models.Index(fields=["ticket_number", "received_at"], name="inboundemail_ticket_idx"),
             # reprocess_email --quarantined and the admin's quarantine filter.
-            models.Index(
-                fields=["quarantine_reason"],
-                condition=~models.Q(quarantine_reason=""),
-                name="inboundemail_quarantine_idx",
-            ),
+            sparse_index("quarantine_reason", blank=True, name="inboundemail_quarantine_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import unique_unless_blank
 from itsm.common.fields import created_field, foreign_key, status_field, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.common.rows import NamedRow, status_in
@@ -74,11 +75,7 @@ class OutgoingEmail(LeasedRow):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         constraints = [
-            models.UniqueConstraint(
-                fields=["message_id"],
-                condition=~models.Q(message_id=""),
-                name="outgoingemail_unique_message_id",
-            ),
+            unique_unless_blank("message_id", name="outgoingemail_unique_message_id"),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | ~models.Q(message_id=""),
                 name="outgoingemail_queued_has_message_id",
