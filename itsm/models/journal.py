@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
 from itsm.common.rows import AppendOnlyError, AppendOnlyRow
+from itsm.common.uploads import monthly_path
 from itsm.models.choices import Channel, RequiresAttention, ViewAccess, WorkInfoType
 from itsm.models.tickets import Ticket
 from itsm.storage import private_storage
@@ -24,7 +25,7 @@ class WorkInfoQuerySet(models.QuerySet):
 
 
 def attachment_upload_to(instance: "WorkInfo", filename: str) -> str:
-    return f"workinfo/{instance.ticket.KIND.lower()}/{timezone.now():%Y/%m}/{filename}"
+    return monthly_path(f"workinfo/{instance.ticket.KIND.lower()}", filename)
 
 
 ATTACHMENT_LABELS = (_("file 1"), _("file 2"), _("file 3"))

@@ -1,8 +1,6 @@
 """Incoming mail: each message kept byte for byte with how it was classified
 and what became of it, its attachments, and where IMAP polling stands."""
 
-from uuid import uuid4
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.common.constraints import sparse_index
 from itsm.common.fields import foreign_key, status_field, user_key
 from itsm.common.rows import DetailPageRow, NamedRow, status_in
+from itsm.common.uploads import monthly_path, own_folder
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -73,11 +72,11 @@ class InboundAction(models.TextChoices):
 
 
 def inbound_raw_upload_to(instance: "InboundEmail", filename: str) -> str:
-    return f"inbound/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}.eml"
+    return monthly_path("inbound", instance.sha256[:2], f"{instance.sha256}.eml")
 
 
 def inbound_attachment_upload_to(instance: "InboundAttachment", filename: str) -> str:
-    return f"inbound/{timezone.now():%Y/%m}/files/{uuid4().hex[:12]}/{filename}"
+    return monthly_path("inbound", "files", own_folder(filename))
 
 
 class InboundEmailQuerySet(models.QuerySet):

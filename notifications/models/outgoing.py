@@ -2,16 +2,15 @@
 the copies of the standard documents it carries."""
 
 from pathlib import PurePath
-from uuid import uuid4
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.constraints import unique_unless_blank
 from itsm.common.fields import created_field, foreign_key, status_field, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.common.rows import NamedRow, status_in
+from itsm.common.uploads import monthly_path, own_folder
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket, attachment_fields
 from itsm.storage import private_storage
@@ -29,7 +28,7 @@ class EmailStatus(models.TextChoices):
 
 def email_attachment_upload_to(instance: "OutgoingEmail", filename: str) -> str:
     # A folder per file keeps the name the agent chose (the customer sees it).
-    return f"outbox/{timezone.now():%Y/%m}/{uuid4().hex[:12]}/{filename}"
+    return monthly_path("outbox", own_folder(filename))
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -130,7 +129,7 @@ class OutgoingEmail(LeasedRow):
 
 
 def frozen_document_upload_to(instance: "OutgoingEmailDocument", filename: str) -> str:
-    return f"outbox/documents/{timezone.now():%Y/%m}/{filename}"
+    return monthly_path("outbox/documents", filename)
 
 
 class OutgoingEmailDocument(NamedRow):
