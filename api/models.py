@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import created_field, user_key
 
 
 class Scope(models.TextChoices):
@@ -28,7 +28,7 @@ class ApiToken(models.Model):
     # SHA-256 of the whole token: a random 256-bit secret needs no slow hash.
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.CharField(_("scopes"), max_length=100)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     last_used_from = models.GenericIPAddressField(_("last used from"), null=True, blank=True)

@@ -1,10 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key
+from itsm.common.constraints import sparse_index, unique_unless_blank
+from itsm.common.fields import active_flag, created_field, foreign_key
 from itsm.common.phones import display_phone
+from itsm.common.rows import DetailPageRow
 
 
 class CustomerKind(models.TextChoices):
@@ -50,7 +51,9 @@ def hide_blocked(queryset: models.QuerySet, *, field: str = "customer") -> model
     return queryset.exclude(**{f"{field}__in": blocked_customer_ids()})
 
 
-class Customer(models.Model):
+class Customer(DetailPageRow):
+    detail_url_name = "customers:detail"
+
     kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices)
     first_name = models.CharField(_("name"), max_length=100)
     surnames = models.CharField(_("surnames"), max_length=150, blank=True)
@@ -72,7 +75,7 @@ class Customer(models.Model):
         blank=True,
         help_text=_("Subscriber code (subscribers only)."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
     # What agents want the next agent to know (prefers mornings, deaf, ...):
     # typed by a person, edited from the customer page.
     agent_note = models.TextField(_("note for agents"), blank=True)
@@ -82,7 +85,7 @@ class Customer(models.Model):
     phones_summary = models.CharField(_("phones"), max_length=200, blank=True, editable=False)
     # Accent-free, lower-case name, surnames and organisation: what search compares.
     search_name = models.CharField(max_length=460, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = created_field(auto=True)
     # Set when an erasure request blocks the customer (LOPD-GDD art. 32): kept
     # out of every ordinary use until anonymised (privacy/).
     blocked_at = models.DateTimeField(_("blocked"), null=True, blank=True, editable=False)
@@ -94,11 +97,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            models.UniqueConstraint(
-                fields=["tax_id"],
-                condition=~models.Q(tax_id=""),
-                name="customer_unique_tax_id",
-            ),
+            unique_unless_blank("tax_id", name="customer_unique_tax_id"),
             models.CheckConstraint(
                 condition=models.Q(kind="subscriber") | models.Q(flei_code=""),
                 name="customer_flei_only_for_subscribers",
@@ -113,18 +112,11 @@ class Customer(models.Model):
             # constraint is partial (tax_id <> ''), which SQLite cannot use for it.
             models.Index(fields=["tax_id"], name="customer_tax_id_idx"),
             # The few blocked customers, read by every list of tickets.
-            models.Index(
-                fields=["blocked_at"],
-                name="customer_blocked_idx",
-                condition=models.Q(blocked_at__isnull=False),
-            ),
+            sparse_index("blocked_at", name="customer_blocked_idx"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
-
-    def get_absolute_url(self) -> str:
-        return reverse("customers:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.flei_code and self.kind != CustomerKind.SUBSCRIBER:
@@ -167,11 +159,7 @@ class CustomerPhone(models.Model):
         verbose_name = _("customer phone")
         verbose_name_plural = _("customer phones")
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "e164"],
-                condition=~models.Q(e164=""),
-                name="customer_phone_unique_per_customer",
-            ),
+            unique_unless_blank("customer", "e164", name="customer_phone_unique_per_customer"),
         ]
         indexes = [
             # Who is calling / search by phone: customers_by_phone() and the

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.fields import created_field, status_field
+from itsm.common.rows import NamedRow, status_in
 from itsm.models import TicketTemplate
 from itsm.storage import private_storage
 
@@ -38,9 +40,7 @@ class Article(models.Model):
     operational_tier_2 = models.CharField(_("operational tier 2"), max_length=60, blank=True)
     product_tier_1 = models.CharField(_("product tier 1"), max_length=60, blank=True)
     product_tier_2 = models.CharField(_("product tier 2"), max_length=60, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
-    )
+    status = status_field(ArticleStatus, max_length=10, default=ArticleStatus.DRAFT)
     review_on = models.DateField(_("review date"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,7 +48,7 @@ class Article(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = created_field(auto=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -60,13 +60,8 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_internal(self) -> bool:
-        return self.status == ArticleStatus.INTERNAL
-
-    @property
-    def may_reach_customers(self) -> bool:
-        return self.status == ArticleStatus.PUBLISHED
+    is_internal = status_in(ArticleStatus.INTERNAL)
+    may_reach_customers = status_in(ArticleStatus.PUBLISHED)
 
 
 class ArticleRevision(models.Model):
@@ -77,7 +72,7 @@ class ArticleRevision(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices)
+    status = status_field(ArticleStatus, max_length=10)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
 
@@ -97,7 +92,7 @@ def document_path(instance: "ArticleDocument", filename: str) -> str:
     return f"kb/{instance.article_id}/{filename}"
 
 
-class ArticleDocument(models.Model):
+class ArticleDocument(NamedRow):
     """A standard document the article carries (the LOPD form, the
     *cuadro de vinculación*…), sent with it to a customer."""
 
@@ -112,9 +107,6 @@ class ArticleDocument(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ArticleRating(models.Model):

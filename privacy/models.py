@@ -4,12 +4,12 @@ request of a person, with its own append-only log of steps."""
 from datetime import date
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import created_field, foreign_key, status_field, user_key
+from itsm.common.rows import AppendOnlyRow, DetailPageRow, status_in
 
 
 class Right(models.TextChoices):
@@ -52,12 +52,18 @@ class StepAction(models.TextChoices):
     NOTE = "note", _("Note")
 
 
+# What still awaits an answer.
+PENDING_STATUSES = (RequestStatus.OPEN, RequestStatus.EXTENDED)
+
+
 class DataRequestQuerySet(models.QuerySet):
     def pending(self) -> "DataRequestQuerySet":
-        return self.filter(status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED))
+        return self.filter(status__in=PENDING_STATUSES)
 
 
-class DataRequest(models.Model):
+class DataRequest(DetailPageRow):
+    detail_url_name = "privacy:detail"
+
     customer = foreign_key(Customer, _("customer"), related_name="data_requests")
     right = models.CharField(_("right"), max_length=20, choices=Right.choices)
     identity_check = models.CharField(
@@ -66,16 +72,14 @@ class DataRequest(models.Model):
     received_on = models.DateField(_("received"))
     due_on = models.DateField(_("due"))
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
-    )
+    status = status_field(RequestStatus, max_length=20, default=RequestStatus.OPEN)
     handler = user_key(_("handled by"))
     # The archive of an access or portability request, in the private storage
     # (privacy/exports/…); removed once downloaded.
     export_name = models.CharField(max_length=200, blank=True, editable=False)
     export_ready_at = models.DateTimeField(_("export ready"), null=True, blank=True)
     export_downloaded_at = models.DateTimeField(_("export downloaded"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
 
     objects = DataRequestQuerySet.as_manager()
 
@@ -87,12 +91,7 @@ class DataRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_right_display()} · {self.customer_id}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("privacy:detail", args=[self.pk])
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (RequestStatus.OPEN, RequestStatus.EXTENDED)
+    is_pending = status_in(*PENDING_STATUSES)
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.is_pending and self.due_on < (today or timezone.localdate())
@@ -102,7 +101,7 @@ class DataRequest(models.Model):
         return self.right in EXPORT_RIGHTS
 
 
-class DataRequestStep(models.Model):
+class DataRequestStep(AppendOnlyRow):
     """One step of a request: who did what, when. Written once, never changed."""
 
     request = foreign_key(DataRequest, _("request"), on_delete=models.CASCADE, related_name="steps")
@@ -118,8 +117,3 @@ class DataRequestStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("A request's steps are append-only.")
-        super().save(*args, **kwargs)

@@ -6,10 +6,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import active_flag, created_field, foreign_key, user_key
+from itsm.common.rows import DetailPageRow, NamedRow
 from itsm.kinds import kind_for_number
 
 TOKEN_BYTES = 24
@@ -19,7 +19,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class CtiIntegration(models.Model):
+class CtiIntegration(NamedRow):
     """A phone system (PBX) allowed to post events. Its URL carries a random
     token, kept only as its hash: ``cti_token create`` shows it once."""
 
@@ -29,20 +29,17 @@ class CtiIntegration(models.Model):
     # With a secret, every event must carry X-Hub-Signature-256: sha256=<hex>
     # (HMAC-SHA256 of the body); the bridges that sign webhooks do it this way.
     hmac_secret = models.CharField(_("HMAC secret"), max_length=200, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
     blocked_numbers = models.TextField(
         _("blocked numbers"),
         blank=True,
         help_text=_("One number per line, in any spelling; their calls are rejected."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = created_field(auto=True)
 
     class Meta:
         verbose_name = _("phone system integration")
         verbose_name_plural = _("phone system integrations")
-
-    def __str__(self) -> str:
-        return self.name
 
     @staticmethod
     def new_token() -> str:
@@ -122,8 +119,10 @@ class CallQuerySet(models.QuerySet):
         return self.filter(callback_status=CallbackStatus.OPEN)
 
 
-class Call(models.Model):
+class Call(DetailPageRow):
     """One call, built from its events in whatever order they arrive."""
+
+    detail_url_name = "telephony:detail"
 
     integration = foreign_key(CtiIntegration, _("integration"), related_name="calls")
     call_id = models.CharField(_("call id"), max_length=250)
@@ -208,9 +207,6 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.remote_number} {self.rung_at:%d/%m %H:%M}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("telephony:detail", args=[self.pk])
 
     @property
     def remote_number(self) -> str:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import active_flag, created_field, foreign_key, status_field, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
 from itsm.events import EVENT_TYPES
 
@@ -27,9 +27,9 @@ class Subscription(models.Model):
     url = models.URLField(_("URL"), max_length=2000)
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(_("secret"), max_length=100, editable=False)
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
     owner = user_key(_("owner"), optional=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
     # Deliveries given up in a row, and since when nothing reached the
     # receiver: both reset by the next delivery that succeeds.
     consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
@@ -65,7 +65,7 @@ class Event(models.Model):
         _("event"), max_length=40, choices=[(name, name) for name in (*EVENT_TYPES, TEST_EVENT)]
     )
     body = models.TextField(_("body"))
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
 
     class Meta:
         verbose_name = _("webhook event")
@@ -101,11 +101,9 @@ class Delivery(LeasedRow):
         related_name="deliveries",
         db_constraint=False,
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
+    status = status_field(DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
 
     class Meta:
         verbose_name = _("webhook delivery")

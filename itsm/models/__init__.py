@@ -46,12 +46,15 @@ from itsm.models.merge import TicketMerge
 from itsm.models.reference import (
     APPLIES_TO_ALL,
     Categorisation,
+    KindTemplate,
+    KindTemplateQuerySet,
     StatusReason,
     SupportGroup,
     TicketSequence,
     TicketTemplate,
     TicketTemplateQuerySet,
     applies_to_choices,
+    applies_to_field,
 )
 from itsm.models.relations import Relation, SavedConsoleView
 from itsm.models.sla import Holiday, SlaTarget, Weekday, WorkingHours
@@ -83,6 +86,8 @@ __all__ = [
     "URGENCY_WEIGHTS",
     "AppendOnlyError",
     "Categorisation",
+    "KindTemplate",
+    "KindTemplateQuerySet",
     "Channel",
     "DashboardSnapshot",
     "EscalationPacket",
@@ -115,6 +120,7 @@ __all__ = [
     "WorkInfoType",
     "WorkingHours",
     "applies_to_choices",
+    "applies_to_field",
     "attachment_fields",
     "attachment_upload_to",
     "journal_model",

@@ -6,24 +6,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.fields import active_flag, foreign_key, user_key
+from itsm.common.rows import NamedRow
 from itsm.escalation_cases import CASE_CHOICES, CASES
 from itsm.kinds import kind_choices
 
 
-class RegistroMercantil(models.Model):
+class RegistroMercantil(NamedRow):
     """Reference list for ERROR 23 packets; admins keep it."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     province = models.CharField(_("province"), max_length=60)
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
 
     class Meta:
         verbose_name = _("Registro Mercantil")
         verbose_name_plural = _("Registros Mercantiles")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PacketState(models.TextChoices):

@@ -9,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itsm.common.fields import user_key
+from itsm.common.rows import AppendOnlyError, AppendOnlyRow
+from itsm.common.uploads import monthly_path
 from itsm.models.choices import Channel, RequiresAttention, ViewAccess, WorkInfoType
 from itsm.models.tickets import Ticket
 from itsm.storage import private_storage
-
-
-class AppendOnlyError(Exception):
-    pass
 
 
 class WorkInfoQuerySet(models.QuerySet):
@@ -27,7 +25,7 @@ class WorkInfoQuerySet(models.QuerySet):
 
 
 def attachment_upload_to(instance: "WorkInfo", filename: str) -> str:
-    return f"workinfo/{instance.ticket.KIND.lower()}/{timezone.now():%Y/%m}/{filename}"
+    return monthly_path(f"workinfo/{instance.ticket.KIND.lower()}", filename)
 
 
 ATTACHMENT_LABELS = (_("file 1"), _("file 2"), _("file 3"))
@@ -43,7 +41,7 @@ def attachment_fields(upload_to: Callable[[Any, str], str]) -> tuple[models.File
     )
 
 
-class WorkInfo(models.Model):
+class WorkInfo(AppendOnlyRow):
     """An entry of a ticket's journal. Append-only: the ORM refuses updates
     and deletes, and database triggers refuse both from anywhere else
     (``itsm.migration_ops``)."""
@@ -87,11 +85,6 @@ class WorkInfo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} · {self.get_type_display()} · {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Work info entries cannot be changed.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Work info entries cannot be deleted.")

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import fields_differ
 from itsm.common.fields import user_key
 from itsm.models.tickets import NUMBER_LENGTH
 
@@ -32,10 +33,7 @@ class TicketMerge(models.Model):
                 condition=models.Q(undone_at__isnull=True),
                 name="ticketmerge_one_live_per_source",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(source_number=models.F("target_number")),
-                name="ticketmerge_not_into_itself",
-            ),
+            fields_differ("source_number", "target_number", name="ticketmerge_not_into_itself"),
         ]
         indexes = [
             # The target's page lists what was merged into it.

@@ -8,12 +8,14 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key
+from itsm.common.constraints import unique_unless_blank
+from itsm.common.fields import active_flag, foreign_key, status_field
+from itsm.common.rows import NamedRow
 from itsm.kinds import all_kinds, kind_choices
 from itsm.models.choices import Impact, Status, Urgency
 
 
-class SupportGroup(models.Model):
+class SupportGroup(NamedRow):
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_agent_default = models.BooleanField(
         _("agents' default group"),
@@ -32,7 +34,7 @@ class SupportGroup(models.Model):
         related_name="support_groups",
         blank=True,
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
 
     class Meta:
         verbose_name = _("support group")
@@ -47,13 +49,10 @@ class SupportGroup(models.Model):
             for flag in ("is_agent_default", "is_coordination", "is_specialists")
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class StatusReason(models.Model):
+class StatusReason(NamedRow):
     kind = models.CharField(_("ticket kind"), max_length=3, choices=kind_choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    status = status_field(Status, max_length=20)
     name = models.CharField(_("reason"), max_length=100)
     code = models.SlugField(
         _("code"),
@@ -62,7 +61,7 @@ class StatusReason(models.Model):
         help_text=_("Set on the reasons the application picks by itself (e.g. when reopening)."),
     )
     description = models.TextField(_("description"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
 
     class Meta:
         verbose_name = _("status reason")
@@ -71,15 +70,8 @@ class StatusReason(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "status", "name"], name="statusreason_unique_per_status"
             ),
-            models.UniqueConstraint(
-                fields=["kind", "code"],
-                condition=~models.Q(code=""),
-                name="statusreason_unique_code",
-            ),
+            unique_unless_blank("kind", "code", name="statusreason_unique_code"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # A template or response template for every kind of ticket.
@@ -100,19 +92,37 @@ def applies_to_choices() -> list[tuple[str, str]]:
     return [*kind_choices(), (APPLIES_TO_ALL, every_kind_label())]
 
 
+def applies_to_field(**options) -> models.CharField:
+    """The kind a template is for (``applies_to_choices``)."""
+    return models.CharField(_("applies to"), max_length=4, choices=applies_to_choices, **options)
+
+
+class KindTemplateQuerySet(models.QuerySet):
+    def for_kind(self, kind: str) -> "KindTemplateQuerySet":
+        """The active templates for ``kind`` (those for every kind included)."""
+        return self.filter(active=True, applies_to__in=[kind, APPLIES_TO_ALL])
+
+
+class KindTemplate(models.Model):
+    """A template of tickets or of answers, for one kind or for all of them:
+    ``applies_to`` (``applies_to_field``) and ``active``."""
+
+    class Meta:
+        abstract = True
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to in (kind, APPLIES_TO_ALL)
+
+
 # What an agent may pick is a campaign template: its name starts with this.
 CAMPAIGN_PREFIX = "CAMPAÑA"
 
 
-class TicketTemplateQuerySet(models.QuerySet):
+class TicketTemplateQuerySet(KindTemplateQuerySet):
     def for_agents(self, kind: str) -> "TicketTemplateQuerySet":
         """The templates an agent may pick: active campaign templates of the
         kind (``TicketTemplate.is_for_agents`` on a loaded row)."""
-        return self.filter(
-            active=True,
-            name__startswith=CAMPAIGN_PREFIX,
-            applies_to__in=[kind, APPLIES_TO_ALL],
-        )
+        return self.for_kind(kind).filter(name__startswith=CAMPAIGN_PREFIX)
 
 
 class Categorisation(models.Model):
@@ -137,14 +147,14 @@ class Categorisation(models.Model):
         abstract = True
 
 
-class TicketTemplate(Categorisation):
+class TicketTemplate(KindTemplate, Categorisation):
     """A *plantilla*: codes the ticket and fills section 3 of the form."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
-    applies_to = models.CharField(_("applies to"), max_length=4, choices=applies_to_choices)
+    applies_to = applies_to_field()
     summary = models.CharField(_("summary"), max_length=100)
     default_group = foreign_key(SupportGroup, _("default group"), optional=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
 
     objects = TicketTemplateQuerySet.as_manager()
 
@@ -154,9 +164,6 @@ class TicketTemplate(Categorisation):
 
     def __str__(self) -> str:
         return self.name
-
-    def applies_to_kind(self, kind: str) -> bool:
-        return self.applies_to in (kind, APPLIES_TO_ALL)
 
     def is_for_agents(self, kind: str) -> bool:
         """``TicketTemplateQuerySet.for_agents`` on this row, with no query."""

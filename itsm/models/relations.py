@@ -5,6 +5,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itsm.common.constraints import fields_differ
 from itsm.common.fields import user_key
 from itsm.kinds import kind_choices
 from itsm.models.choices import RelationType
@@ -29,10 +30,7 @@ class Relation(models.Model):
         verbose_name = _("relation")
         verbose_name_plural = _("relations")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(source_number=models.F("target_number")),
-                name="relation_not_to_itself",
-            ),
+            fields_differ("source_number", "target_number", name="relation_not_to_itself"),
             # A→B and B→A are the same relation.
             models.UniqueConstraint(
                 Least("source_number", "target_number"),

@@ -8,7 +8,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.constraints import sparse_index
+from itsm.common.fields import created_field, foreign_key, user_key
 from itsm.kinds import Kind, kind_for_number, kind_of
 from itsm.models.choices import (
     FINISHED_STATUSES,
@@ -152,11 +153,7 @@ def ticket_indexes(prefix: str) -> list[models.Index]:
         *ticket_console_indexes(prefix),
         # The target's history reads the entries of the tickets merged into
         # it: merged_into = number. Few tickets are ever merged.
-        models.Index(
-            fields=["merged_into"],
-            condition=models.Q(merged_into__isnull=False),
-            name=f"{prefix}_merged_into_idx",
-        ),
+        sparse_index("merged_into", name=f"{prefix}_merged_into_idx"),
     ]
 
 
@@ -247,7 +244,7 @@ class Ticket(Categorisation):
     status_reason = foreign_key(StatusReason, _("status reason"), optional=True)
     resolution = models.TextField(_("resolution"), blank=True)
     requires_attention = RequiresAttention.field()
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

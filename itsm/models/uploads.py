@@ -2,14 +2,14 @@
 server for a short while so they need not be chosen again."""
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import user_key
+from itsm.common.fields import created_field, user_key
+from itsm.common.rows import NamedRow
 from itsm.storage import private_storage
 
 
-class HeldUpload(models.Model):
+class HeldUpload(NamedRow):
     """A file waiting for its form to be sent again. Known to the page only
     by its unguessable ``token``, and only to the user who uploaded it;
     ``held_uploads_purge`` deletes what was never used."""
@@ -18,7 +18,7 @@ class HeldUpload(models.Model):
     user = user_key(_("user"), on_delete=models.CASCADE)
     file = models.FileField(_("file"), storage=private_storage, upload_to="held/%Y/%m/%d/")
     name = models.CharField(_("name"), max_length=255)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
 
     class Meta:
         verbose_name = _("held upload")
@@ -27,6 +27,3 @@ class HeldUpload(models.Model):
             # The purge: created_at < now - ITSM_HELD_UPLOAD_HOURS.
             models.Index(fields=["created_at"], name="heldupload_created_idx"),
         ]
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,14 +1,14 @@
 """Incoming mail: each message kept byte for byte with how it was classified
 and what became of it, its attachments, and where IMAP polling stands."""
 
-from uuid import uuid4
-
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.constraints import sparse_index
+from itsm.common.fields import foreign_key, status_field, user_key
+from itsm.common.rows import DetailPageRow, NamedRow, status_in
+from itsm.common.uploads import monthly_path, own_folder
 from itsm.storage import private_storage
 from notifications.models.outgoing import OutgoingEmail
 
@@ -72,11 +72,11 @@ class InboundAction(models.TextChoices):
 
 
 def inbound_raw_upload_to(instance: "InboundEmail", filename: str) -> str:
-    return f"inbound/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}.eml"
+    return monthly_path("inbound", instance.sha256[:2], f"{instance.sha256}.eml")
 
 
 def inbound_attachment_upload_to(instance: "InboundAttachment", filename: str) -> str:
-    return f"inbound/{timezone.now():%Y/%m}/files/{uuid4().hex[:12]}/{filename}"
+    return monthly_path("inbound", "files", own_folder(filename))
 
 
 class InboundEmailQuerySet(models.QuerySet):
@@ -97,10 +97,12 @@ def _mailbox_index(*fields: str, name: str) -> models.Index:
     )
 
 
-class InboundEmail(models.Model):
+class InboundEmail(DetailPageRow):
     """One message received, kept byte for byte (``raw``) with its hash and
     Message-ID before anything else is done with it; then classified, parsed
     and threaded onto a ticket or left in the mailbox."""
+
+    detail_url_name = "notifications:mailbox_detail"
 
     raw = models.FileField(
         _("raw message"), storage=private_storage, upload_to=inbound_raw_upload_to
@@ -144,9 +146,7 @@ class InboundEmail(models.Model):
     has_remote_images = models.BooleanField(_("has remote images"), default=False)
 
     # Workflow in the mailbox.
-    status = models.CharField(
-        _("status"), max_length=20, choices=InboundStatus.choices, default=InboundStatus.NEW
-    )
+    status = status_field(InboundStatus, max_length=20, default=InboundStatus.NEW)
     threaded = models.BooleanField(_("threaded by itself"), default=False)
     assigned_to = user_key(
         _("assigned to"),
@@ -215,26 +215,17 @@ class InboundEmail(models.Model):
             # A ticket's conversation (E-mail tab) and threading by our earlier replies.
             models.Index(fields=["ticket_number", "received_at"], name="inboundemail_ticket_idx"),
             # reprocess_email --quarantined and the admin's quarantine filter.
-            models.Index(
-                fields=["quarantine_reason"],
-                condition=~models.Q(quarantine_reason=""),
-                name="inboundemail_quarantine_idx",
-            ),
+            sparse_index("quarantine_reason", blank=True, name="inboundemail_quarantine_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.from_address or '?'}: {self.subject or '(…)'}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("notifications:mailbox_detail", args=[self.pk])
-
     @property
     def is_quarantined(self) -> bool:
         return bool(self.quarantine_reason)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (InboundStatus.NEW, InboundStatus.IN_PROGRESS)
+    is_open = status_in(InboundStatus.NEW, InboundStatus.IN_PROGRESS)
 
     @property
     def sender(self) -> str:
@@ -243,7 +234,7 @@ class InboundEmail(models.Model):
         return self.from_address or self.from_name
 
 
-class InboundAttachment(models.Model):
+class InboundAttachment(NamedRow):
     """A file that came with a message: its parts with a file name or a
     non-text type, inline images (``content_id``), nested messages (.eml),
     what a winmail.dat or a uuencoded body held."""
@@ -269,9 +260,6 @@ class InboundAttachment(models.Model):
                 fields=["email", "position"], name="inboundattachment_unique_position"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ImapFolderState(models.Model):

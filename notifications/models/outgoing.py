@@ -2,14 +2,15 @@
 the copies of the standard documents it carries."""
 
 from pathlib import PurePath
-from uuid import uuid4
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key, user_key
+from itsm.common.constraints import unique_unless_blank
+from itsm.common.fields import created_field, foreign_key, status_field, user_key
 from itsm.common.leases import LeasedRow, sweep_indexes
+from itsm.common.rows import NamedRow, status_in
+from itsm.common.uploads import monthly_path, own_folder
 from itsm.kinds import kind_for_number
 from itsm.models import MAX_ATTACHMENTS, Ticket, attachment_fields
 from itsm.storage import private_storage
@@ -27,7 +28,7 @@ class EmailStatus(models.TextChoices):
 
 def email_attachment_upload_to(instance: "OutgoingEmail", filename: str) -> str:
     # A folder per file keeps the name the agent chose (the customer sees it).
-    return f"outbox/{timezone.now():%Y/%m}/{uuid4().hex[:12]}/{filename}"
+    return monthly_path("outbox", own_folder(filename))
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -54,14 +55,12 @@ class OutgoingEmail(LeasedRow):
     )
     note = models.TextField(_("text for the customer"), blank=True)
     attachment_1, attachment_2, attachment_3 = attachment_fields(email_attachment_upload_to)
-    status = models.CharField(
-        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.DRAFT
-    )
+    status = status_field(EmailStatus, max_length=10, default=EmailStatus.DRAFT)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_by = user_key(_("created by"))
     queued_by = user_key(_("sent by"), optional=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = created_field()
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # A delivery status notification that came back for this message: the
@@ -75,11 +74,7 @@ class OutgoingEmail(LeasedRow):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         constraints = [
-            models.UniqueConstraint(
-                fields=["message_id"],
-                condition=~models.Q(message_id=""),
-                name="outgoingemail_unique_message_id",
-            ),
+            unique_unless_blank("message_id", name="outgoingemail_unique_message_id"),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | ~models.Q(message_id=""),
                 name="outgoingemail_queued_has_message_id",
@@ -114,13 +109,8 @@ class OutgoingEmail(LeasedRow):
         self.ticket_number = ticket.number
         self.__dict__["_ticket"] = ticket
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == EmailStatus.DRAFT
-
-    @property
-    def can_resend(self) -> bool:
-        return self.status == EmailStatus.FAILED
+    is_draft = status_in(EmailStatus.DRAFT)
+    can_resend = status_in(EmailStatus.FAILED)
 
     @property
     def attachments(self) -> list[tuple[int, models.fields.files.FieldFile]]:
@@ -139,10 +129,10 @@ class OutgoingEmail(LeasedRow):
 
 
 def frozen_document_upload_to(instance: "OutgoingEmailDocument", filename: str) -> str:
-    return f"outbox/documents/{timezone.now():%Y/%m}/{filename}"
+    return monthly_path("outbox/documents", filename)
 
 
-class OutgoingEmailDocument(models.Model):
+class OutgoingEmailDocument(NamedRow):
     """A copy of a template's standard document, taken when the message is
     queued: a document changed in the admin afterwards changes neither what
     a queued or re-sent message carries nor what its record shows."""
@@ -156,6 +146,3 @@ class OutgoingEmailDocument(models.Model):
     class Meta:
         verbose_name = _("document sent")
         verbose_name_plural = _("documents sent")
-
-    def __str__(self) -> str:
-        return self.name

@@ -4,17 +4,15 @@ that go with every message of a template."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from itsm.common.fields import foreign_key
-from itsm.models import APPLIES_TO_ALL, applies_to_choices
+from itsm.common.fields import active_flag, foreign_key
+from itsm.common.rows import NamedRow
+from itsm.models import APPLIES_TO_ALL, KindTemplate, KindTemplateQuerySet, applies_to_field
 from itsm.storage import private_storage
 
 DEFAULT_SUBJECT_SUFFIX = "Colegio de Registradores"
 
 
-class ResponseTemplateQuerySet(models.QuerySet):
-    def for_kind(self, kind: str) -> "ResponseTemplateQuerySet":
-        return self.filter(active=True, applies_to__in=[kind, APPLIES_TO_ALL])
-
+class ResponseTemplateQuerySet(KindTemplateQuerySet):
     def usable_by(self, *, kind: str, coordinator: bool) -> "ResponseTemplateQuerySet":
         """What the "+" of the compose page offers: agents never see the
         coordinators' templates."""
@@ -22,7 +20,7 @@ class ResponseTemplateQuerySet(models.QuerySet):
         return queryset if coordinator else queryset.filter(coordinators_only=False)
 
 
-class ResponseTemplate(models.Model):
+class ResponseTemplate(KindTemplate):
     """A standard answer: the body is rendered in a sandbox from plain values
     (see ``notifications.rendering``), never from the ticket objects."""
 
@@ -43,19 +41,14 @@ class ResponseTemplate(models.Model):
             "{{ cliente.codigo_flei }}. Tags: if, for; filters such as upper, lower, default."
         ),
     )
-    applies_to = models.CharField(
-        _("applies to"),
-        max_length=4,
-        choices=applies_to_choices,
-        default=APPLIES_TO_ALL,
-    )
+    applies_to = applies_to_field(default=APPLIES_TO_ALL)
     coordinators_only = models.BooleanField(_("coordinators only"), default=False)
     asks_amount = models.BooleanField(
         _("asks for an amount"),
         default=False,
         help_text=_("The agent must type the amount owed; the body shows it as {{ importe }}."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = active_flag()
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ResponseTemplateQuerySet.as_manager()
@@ -67,15 +60,12 @@ class ResponseTemplate(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def applies_to_kind(self, kind: str) -> bool:
-        return self.applies_to in (kind, APPLIES_TO_ALL)
-
 
 def document_upload_to(instance: "ResponseTemplateDocument", filename: str) -> str:
     return f"response_templates/{filename}"
 
 
-class ResponseTemplateDocument(models.Model):
+class ResponseTemplateDocument(NamedRow):
     """A standard document sent with every message of its template."""
 
     template = foreign_key(
@@ -96,6 +86,3 @@ class ResponseTemplateDocument(models.Model):
                 fields=["template", "name"], name="templatedocument_unique_name"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
