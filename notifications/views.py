@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from itsm.attachments import file_response
 from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.feedback import report_outcome
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
@@ -179,15 +180,11 @@ def email_compose(
 def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: int) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, kind.model, number)
     email = _get_email(ticket, email_id)
-    try:
-        email_resend(email=email, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The message to %(to)s is queued again.") % {"to": email.to_email},
-        )
+    report_outcome(
+        request,
+        lambda: email_resend(email=email, user=request.user),
+        _("The message to %(to)s is queued again.") % {"to": email.to_email},
+    )
     return HttpResponseRedirect(ticket_page_url(ticket))
 
 
@@ -211,10 +208,9 @@ def email_attachment_remove(
 ) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, kind.model, number)
     email = _get_email(ticket, email_id)
-    try:
-        email_remove_attachment(email=email, user=request.user, position=position)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    report_outcome(
+        request, lambda: email_remove_attachment(email=email, user=request.user, position=position)
+    )
     return redirect(_message_url(ticket, email))
 
 
