@@ -44,6 +44,14 @@ def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
     return get_object_or_404(queryset, pk=email_id)
 
 
+def _ticket_email(
+    request: HttpRequest, kind: Kind, number: str, email_id: int
+) -> tuple[Ticket, OutgoingEmail]:
+    """The ticket, if the user may see it, and one of its outgoing messages."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    return ticket, _get_email(ticket, email_id)
+
+
 def _sent_content(request, form, email) -> CustomerContent | None:
     """What a new message carries from *Enviar al cliente* (the article in the
     form's ``article``), for ``request.user`` to send; a saved draft already
@@ -178,8 +186,7 @@ def email_compose(
 @agent_required
 @require_POST
 def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: int) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
+    ticket, email = _ticket_email(request, kind, number, email_id)
     report_outcome(
         request,
         lambda: email_resend(email=email, user=request.user),
@@ -193,8 +200,7 @@ def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: i
 def email_attachment(
     request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
+    ticket, email = _ticket_email(request, kind, number, email_id)
     files = dict(email.attachments)
     if position not in files:
         raise Http404(_("There is no file %(n)d.") % {"n": position})
@@ -206,8 +212,7 @@ def email_attachment(
 def email_attachment_remove(
     request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
+    ticket, email = _ticket_email(request, kind, number, email_id)
     report_outcome(
         request, lambda: email_remove_attachment(email=email, user=request.user, position=position)
     )
