@@ -138,16 +138,16 @@ class SubscriptionListView(WebhookView):
         )
 
 
+# What reading or changing one subscription answers.
+ONE_SUBSCRIPTION = responses({200: SubscriptionSerializer}, 404)
+
+
 class SubscriptionDetailView(WebhookView):
-    @_webhooks_schema("retrieve", responses=responses({200: SubscriptionSerializer}, 404))
+    @_webhooks_schema("retrieve", responses=ONE_SUBSCRIPTION)
     def get(self, request, pk: int) -> Response:
         return Response(SubscriptionSerializer(self.subscription(pk)).data)
 
-    @_webhooks_schema(
-        "update",
-        request=SubscriptionUpdateSerializer,
-        responses=responses({200: SubscriptionSerializer}, 404),
-    )
+    @_webhooks_schema("update", request=SubscriptionUpdateSerializer, responses=ONE_SUBSCRIPTION)
     def patch(self, request, pk: int) -> Response:
         subscription = self.subscription(pk)
         data = validated(SubscriptionUpdateSerializer, request, partial=True)
