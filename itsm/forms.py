@@ -7,7 +7,7 @@ ticket are in ``itsm.action_forms``."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -94,7 +94,12 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def _narrowed(
-    label, model, refusal, *, optional=None, field_class=forms.ModelChoiceField
+    label: str,
+    model: type[Model],
+    refusal: str,
+    *,
+    optional: str | None = None,
+    field_class: type[forms.ModelChoiceField] = forms.ModelChoiceField,
 ) -> forms.ModelChoiceField:
     """A choice of ``model`` rows that the form narrows to what the user may
     pick; another row is refused with the service's own message. ``optional``:

@@ -187,6 +187,7 @@ FORM_ACTIONS = {
 
 
 def _form_action(request: HttpRequest, pk: int, service, done) -> HttpResponse:
+    """``_mailbox_action`` with the action's own form (``FORM_ACTIONS``)."""
     form_class, prefix, page_name = FORM_ACTIONS[service]
     email = _get_email(pk)
     form = form_class(request.POST, prefix=prefix)

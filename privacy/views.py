@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -114,7 +115,9 @@ def request_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(request, pk, act)
 
 
-def _plain_action(perform: Callable[..., object], message: str) -> Callable[..., HttpResponse]:
+def _plain_action(
+    perform: Callable[..., object], message: str | Promise
+) -> Callable[..., HttpResponse]:
     """The view of an action whose service needs only the request and the
     user, and that answers with ``message`` (lazy: put into words per request)."""
 
