@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -143,15 +143,31 @@ class UserChoiceField(DeferredChoiceField):
         return self.label_for(obj)
 
 
+def _narrowed(
+    label: str,
+    model: type[Model],
+    refusal: str,
+    *,
+    optional: str | None = None,
+    field_class: type[forms.ModelChoiceField] = DeferredChoiceField,
+) -> forms.ModelChoiceField:
+    """A choice of ``model`` rows that the form narrows to what the user may
+    pick; another row is refused with the service's own message. ``optional``:
+    the label of choosing none (else one must be chosen)."""
+    blank = {"required": False, "empty_label": optional} if optional is not None else {}
+    return field_class(
+        label=label,
+        queryset=model._default_manager.none(),
+        error_messages={"invalid_choice": refusal},
+        **blank,
+    )
+
+
 class TicketFieldsForm(forms.Form):
     """Sections 2 and 4 of a ticket: template, summary, notes, assignment and state."""
 
-    template = DeferredChoiceField(
-        label=_("Template"),
-        queryset=TicketTemplate.objects.none(),
-        required=False,
-        empty_label=_("(choose a template)"),
-        error_messages={"invalid_choice": TEMPLATE_NOT_ALLOWED},
+    template = _narrowed(
+        _("Template"), TicketTemplate, TEMPLATE_NOT_ALLOWED, optional=_("(choose a template)")
     )
     summary = forms.CharField(label=_("Summary"), max_length=100, required=False)
     description = LongTextField(
@@ -160,25 +176,17 @@ class TicketFieldsForm(forms.Form):
     reported_source = forms.ChoiceField(
         label=_("Reported source"), choices=ReportedSource.choices, initial=ReportedSource.PHONE
     )
-    assigned_group = DeferredChoiceField(
-        label=_("Assigned group"),
-        queryset=SupportGroup.objects.none(),
-        error_messages={"invalid_choice": GROUP_NOT_ALLOWED},
-    )
-    assignee = UserChoiceField(
-        label=_("Assignee"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=_("(nobody)"),
-        error_messages={"invalid_choice": ASSIGNEE_NOT_ALLOWED},
+    assigned_group = _narrowed(_("Assigned group"), SupportGroup, GROUP_NOT_ALLOWED)
+    assignee = _narrowed(
+        _("Assignee"),
+        get_user_model(),
+        ASSIGNEE_NOT_ALLOWED,
+        optional=_("(nobody)"),
+        field_class=UserChoiceField,
     )
     status = forms.ChoiceField(label=_("Status"))
-    status_reason = DeferredChoiceField(
-        label=_("Status reason"),
-        queryset=StatusReason.objects.none(),
-        required=False,
-        empty_label=_("(no reason)"),
-        error_messages={"invalid_choice": REASON_NOT_ALLOWED},
+    status_reason = _narrowed(
+        _("Status reason"), StatusReason, REASON_NOT_ALLOWED, optional=_("(no reason)")
     )
     resolution = forms.CharField(
         label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})

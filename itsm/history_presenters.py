@@ -18,14 +18,7 @@ from itsm import journal_events as events
 from itsm.common.text import person_name
 from itsm.journal_events import Names, describe
 from itsm.kinds import kind_for_number
-from itsm.models import (
-    Channel,
-    RequiresAttention,
-    Ticket,
-    ViewAccess,
-    WorkInfo,
-    WorkInfoType,
-)
+from itsm.models import Channel, RequiresAttention, Ticket, ViewAccess, WorkInfo, WorkInfoType
 from itsm.selectors import history_entries
 
 

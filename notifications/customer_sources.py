@@ -7,15 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from itsm import customer_timeline as timeline
 from itsm.customer_sources import customer_ticket_numbers
-from itsm.customer_timeline import (
-    CustomerSource,
-    SourceSummary,
-    TimelineItem,
-    TimelineKey,
-    register_customer_source,
-    seek,
-)
 from itsm.kinds import kind_for_number
 from notifications.models import Classification, InboundEmail, OutgoingEmail
 from notifications.models.outgoing import EmailStatus
@@ -51,15 +44,15 @@ def sent_to(customer: Customer) -> QuerySet:
 
 
 def _received_items(
-    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
-) -> list[TimelineItem]:
+    customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
+) -> list[timeline.TimelineItem]:
     # Tuples, and the words and URLs worked out once: most rows read here
     # are merged away by the page.
     label, no_subject = _("E-mail received"), _("(no subject)")
     message_url = reverse("notifications:mailbox_detail", args=[0]).rsplit("0", 1)
     received = {}
     for messages in received_from(customer):
-        page = seek(
+        page = timeline.seek(
             messages, at="received_at", kind=RECEIVED, cursor=cursor, older=older, limit=limit
         )
         for row in page.values_list(
@@ -69,7 +62,7 @@ def _received_items(
     # The newest (or oldest) ``limit`` of the two, as the contract asks.
     rows = sorted(received.values(), key=lambda row: (row[1], row[0]), reverse=older)[:limit]
     return [
-        TimelineItem(
+        timeline.TimelineItem(
             at=at,
             kind=RECEIVED,
             id=pk,
@@ -84,10 +77,12 @@ def _received_items(
 
 
 def _sent_items(
-    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
-) -> list[TimelineItem]:
+    customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
+) -> list[timeline.TimelineItem]:
     label, bounced = _("E-mail sent"), str(EmailStatus.BOUNCED.label)
-    sent = seek(sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit)
+    sent = timeline.seek(
+        sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit
+    )
     items = []
     for pk, at, subject, recipient, number, status in sent.values_list(
         "id", "sent_at", "subject", "to_email", "ticket_number", "status"
@@ -96,7 +91,7 @@ def _sent_items(
         kind = kind_for_number(number)
         returned = bounced if status == EmailStatus.BOUNCED else ""
         items.append(
-            TimelineItem(
+            timeline.TimelineItem(
                 at=at,
                 kind=SENT,
                 id=pk,
@@ -111,21 +106,21 @@ def _sent_items(
 
 
 def _mail_items(
-    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
-) -> list[TimelineItem]:
+    customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
+) -> list[timeline.TimelineItem]:
     page = {"cursor": cursor, "older": older, "limit": limit}
     return _received_items(customer, **page) + _sent_items(customer, **page)
 
 
-def _mail_summary(customer: Customer) -> SourceSummary:
+def _mail_summary(customer: Customer) -> timeline.SourceSummary:
     """The last mail the customer sent is a contact; mail to them is not."""
     latest = [
         messages.aggregate(last=Max("received_at"))["last"] for messages in received_from(customer)
     ]
-    return SourceSummary(last_contact=max(filter(None, latest), default=None))
+    return timeline.SourceSummary(last_contact=max(filter(None, latest), default=None))
 
 
 def register() -> None:
-    register_customer_source(
-        CustomerSource(code="mail", items=_mail_items, summary=_mail_summary, position=10)
+    timeline.register_customer_source(
+        timeline.CustomerSource(code="mail", items=_mail_items, summary=_mail_summary, position=10)
     )

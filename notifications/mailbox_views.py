@@ -178,37 +178,40 @@ def mailbox_take_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The actions with a form of their own on the message's page: the form, its
+# prefix, and the name under which it goes back into the page with its errors.
+FORM_ACTIONS = {
+    mailbox_no_action: (NoActionForm, "na", "no_action_form"),
+    mailbox_add_to_ticket: (AddToTicketForm, "add", "add_form"),
+}
+
+
+def _form_action(request: HttpRequest, pk: int, service, done) -> HttpResponse:
+    """``_mailbox_action`` with the action's own form (``FORM_ACTIONS``)."""
+    form_class, prefix, page_name = FORM_ACTIONS[service]
+    email = _get_email(pk)
+    form = form_class(request.POST, prefix=prefix)
+
+    def again() -> HttpResponse:
+        return _detail_again(request, email, **{page_name: form})
+
+    return _mailbox_action(request, email, form, service, done=done, again=again)
+
+
 @agent_required
 @require_POST
 def mailbox_no_action_view(request: HttpRequest, pk: int) -> HttpResponse:
-    email = _get_email(pk)
-    form = NoActionForm(request.POST, prefix="na")
-    return _mailbox_action(
-        request,
-        email,
-        form,
-        mailbox_no_action,
-        done=lambda _result: (_("Closed with no action."), "notifications:mailbox"),
-        again=lambda: _detail_again(request, email, no_action_form=form),
-    )
+    answer = (_("Closed with no action."), "notifications:mailbox")
+    return _form_action(request, pk, mailbox_no_action, done=lambda _result: answer)
 
 
 @agent_required
 @require_POST
 def mailbox_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    email = _get_email(pk)
-    form = AddToTicketForm(request.POST, prefix="add")
-    return _mailbox_action(
-        request,
-        email,
-        form,
-        mailbox_add_to_ticket,
-        done=lambda ticket: (
-            _("The message has been added to %(number)s.") % {"number": ticket.number},
-            ticket,
-        ),
-        again=lambda: _detail_again(request, email, add_form=form),
-    )
+    def done(ticket) -> tuple[str, Any]:
+        return _("The message has been added to %(number)s.") % {"number": ticket.number}, ticket
+
+    return _form_action(request, pk, mailbox_add_to_ticket, done=done)
 
 
 def _kind(code: str) -> Kind:

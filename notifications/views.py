@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from itsm.attachments import file_response
 from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.feedback import report_outcome
 from itsm.common.forms import add_service_errors
 from itsm.kinds import Kind
 from itsm.models import Ticket
@@ -41,6 +42,14 @@ def _message_url(ticket: Ticket, email: OutgoingEmail) -> str:
 def _get_email(ticket: Ticket, email_id: int) -> OutgoingEmail:
     queryset = OutgoingEmail.objects.for_ticket(ticket).select_related("template", "queued_by")
     return get_object_or_404(queryset, pk=email_id)
+
+
+def _ticket_email(
+    request: HttpRequest, kind: Kind, number: str, email_id: int
+) -> tuple[Ticket, OutgoingEmail]:
+    """The ticket, if the user may see it, and one of its outgoing messages."""
+    ticket = get_ticket_for_user(request.user, kind.model, number)
+    return ticket, _get_email(ticket, email_id)
 
 
 def _sent_content(request, form, email) -> CustomerContent | None:
@@ -177,17 +186,12 @@ def email_compose(
 @agent_required
 @require_POST
 def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: int) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
-    try:
-        email_resend(email=email, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The message to %(to)s is queued again.") % {"to": email.to_email},
-        )
+    ticket, email = _ticket_email(request, kind, number, email_id)
+    report_outcome(
+        request,
+        lambda: email_resend(email=email, user=request.user),
+        _("The message to %(to)s is queued again.") % {"to": email.to_email},
+    )
     return HttpResponseRedirect(ticket_page_url(ticket))
 
 
@@ -196,8 +200,7 @@ def email_resend_view(request: HttpRequest, kind: Kind, number: str, email_id: i
 def email_attachment(
     request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
+    ticket, email = _ticket_email(request, kind, number, email_id)
     files = dict(email.attachments)
     if position not in files:
         raise Http404(_("There is no file %(n)d.") % {"n": position})
@@ -209,12 +212,10 @@ def email_attachment(
 def email_attachment_remove(
     request: HttpRequest, kind: Kind, number: str, email_id: int, position: int
 ) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, kind.model, number)
-    email = _get_email(ticket, email_id)
-    try:
-        email_remove_attachment(email=email, user=request.user, position=position)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    ticket, email = _ticket_email(request, kind, number, email_id)
+    report_outcome(
+        request, lambda: email_remove_attachment(email=email, user=request.user, position=position)
+    )
     return redirect(_message_url(ticket, email))
 
 

@@ -79,12 +79,17 @@ def _raw_message(email: InboundEmail) -> bytes:
     return bytes(message)
 
 
+def _redact_texts(email, redactor: Redactor, texts: tuple[str, ...], address: str) -> None:
+    """A message's ``texts`` redacted, and its ``address`` emptied when it names the person."""
+    for name in texts:
+        setattr(email, name, redactor(getattr(email, name)))
+    if redactor.found_in(getattr(email, address)):
+        setattr(email, address, "")
+
+
 def _redact_inbound(emails, redactor: Redactor) -> None:
     for email in emails:
-        for name in MAIL_TEXT:
-            setattr(email, name, redactor(getattr(email, name)))
-        if redactor.found_in(email.from_address):
-            email.from_address = ""
+        _redact_texts(email, redactor, MAIL_TEXT, "from_address")
         email.raw.name = redactor.rewrite_file(email.raw, _raw_message(email)) or ""
         email.save()
         for attachment in email.attachments.all():
@@ -95,10 +100,7 @@ def _redact_inbound(emails, redactor: Redactor) -> None:
 
 def _redact_outgoing(emails, redactor: Redactor) -> None:
     for email in emails:
-        for name in OUTGOING_TEXT:
-            setattr(email, name, redactor(getattr(email, name)))
-        if redactor.found_in(email.to_email):
-            email.to_email = ""
+        _redact_texts(email, redactor, OUTGOING_TEXT, "to_email")
         for name in ("attachment_1", "attachment_2", "attachment_3"):
             field = getattr(email, name)
             if field:

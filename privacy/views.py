@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.models import Customer
@@ -113,24 +115,32 @@ def request_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(request, pk, act)
 
 
-@data_protection_required
-@require_POST
-def customer_block_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(data_request: DataRequest) -> str:
-        services.customer_block(request=data_request, user=request.user)
-        return _("Customer blocked: only the data-protection role can reach them now.")
+def _plain_action(
+    perform: Callable[..., object], message: str | Promise
+) -> Callable[..., HttpResponse]:
+    """The view of an action whose service needs only the request and the
+    user, and that answers with ``message`` (lazy: put into words per request)."""
 
-    return _action(request, pk, act)
+    @data_protection_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        def act(data_request: DataRequest) -> str:
+            perform(request=data_request, user=request.user)
+            return str(message)
+
+        return _action(request, pk, act)
+
+    return view
 
 
-@data_protection_required
-@require_POST
-def export_request_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(data_request: DataRequest) -> str:
-        delivery.export_request(request=data_request, user=request.user)
-        return _("The archive is being prepared; it can be downloaded once.")
-
-    return _action(request, pk, act)
+customer_block_view = _plain_action(
+    services.customer_block,
+    gettext_lazy("Customer blocked: only the data-protection role can reach them now."),
+)
+export_request_view = _plain_action(
+    delivery.export_request,
+    gettext_lazy("The archive is being prepared; it can be downloaded once."),
+)
 
 
 @data_protection_required

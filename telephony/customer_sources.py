@@ -6,15 +6,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from itsm.customer_timeline import (
-    CustomerFigure,
-    CustomerSource,
-    SourceSummary,
-    TimelineItem,
-    TimelineKey,
-    register_customer_source,
-    seek,
-)
+from itsm import customer_timeline as timeline
 from telephony.models import Call, CallbackStatus, Direction
 from telephony.presenters import calls_url, number_label, talk_label
 
@@ -40,9 +32,9 @@ def _detail(call: Call) -> str:
 
 
 def call_items(
-    customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
-) -> list[TimelineItem]:
-    rows = seek(
+    customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
+) -> list[timeline.TimelineItem]:
+    rows = timeline.seek(
         Call.objects.filter(customer=customer),
         at="rung_at",
         kind=CALL,
@@ -51,7 +43,7 @@ def call_items(
         limit=limit,
     )
     return [
-        TimelineItem(
+        timeline.TimelineItem(
             at=call.rung_at,
             kind=CALL,
             id=call.pk,
@@ -65,22 +57,22 @@ def call_items(
     ]
 
 
-def call_summary(customer: Customer) -> SourceSummary:
+def call_summary(customer: Customer) -> timeline.SourceSummary:
     """Calls and missed calls; an answered call is a contact, a missed one not."""
     figures = Call.objects.filter(customer=customer).aggregate(
         calls=Count("pk"),
         missed=Count("pk", filter=Q(missed=True)),
         last=Max("rung_at", filter=Q(answered_at__isnull=False)),
     )
-    return SourceSummary(
+    return timeline.SourceSummary(
         figures=[
-            CustomerFigure(
+            timeline.CustomerFigure(
                 code="calls",
                 label=_("Calls"),
                 value=figures["calls"],
                 url=calls_url(customer=customer.pk),
             ),
-            CustomerFigure(
+            timeline.CustomerFigure(
                 code="missed_calls",
                 label=_("Missed calls"),
                 value=figures["missed"],
@@ -93,6 +85,6 @@ def call_summary(customer: Customer) -> SourceSummary:
 
 
 def register() -> None:
-    register_customer_source(
-        CustomerSource(code="calls", items=call_items, summary=call_summary, position=20)
+    timeline.register_customer_source(
+        timeline.CustomerSource(code="calls", items=call_items, summary=call_summary, position=20)
     )

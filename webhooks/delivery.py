@@ -6,7 +6,7 @@ it succeeded meanwhile) is disabled and the admins are told by mail."""
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 import requests
@@ -45,6 +45,8 @@ class Outcome:
 
 @dataclass
 class _Result:
+    """What the receiver answered, in the fields of the ``Attempt`` that records it."""
+
     status_code: int | None = None
     response_ms: int | None = None
     response_body: str = ""
@@ -142,11 +144,8 @@ def _record(
             delivery=delivery,
             number=number,
             request_headers=headers,
-            status_code=result.status_code,
-            response_ms=result.response_ms,
-            response_body=result.response_body,
-            error=result.error,
             next_retry_at=next_attempt_at,
+            **asdict(result),
         )
     return True
 

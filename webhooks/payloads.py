@@ -71,35 +71,30 @@ def _sla_breached(ticket, target: str, due_at, **_facts) -> dict:
     return {"ticket": _ticket(ticket), "target": target, "due_at": _iso(due_at)}
 
 
+def _email(email, names: tuple[str, ...], **computed) -> dict:
+    """An e-mail as its events carry it: the id, the fields ``names`` as
+    stored, and the ``computed`` ones."""
+    return {"email": {"id": email.pk, **{name: getattr(email, name) for name in names}, **computed}}
+
+
 def _mail_received(email, **_facts) -> dict:
-    return {
-        "email": {
-            "id": email.pk,
-            "from_address": email.from_address,
-            "from_name": email.from_name,
-            "subject": email.subject,
-            "received_at": _iso(email.received_at),
-            "classification": email.classification,
-            "status": email.status,
-            "ticket_number": email.ticket_number or None,
-        }
-    }
+    return _email(
+        email,
+        ("from_address", "from_name", "subject", "classification", "status"),
+        received_at=_iso(email.received_at),
+        ticket_number=email.ticket_number or None,
+    )
 
 
 def _mail_outgoing(email, **_facts) -> dict:
-    return {
-        "email": {
-            "id": email.pk,
-            "ticket_number": email.ticket_number,
-            "to": email.to_email,
-            "subject": email.subject,
-            "template": email.template.title,
-            "status": email.status,
-            "message_id": email.message_id,
-            "sent_at": _iso(email.sent_at),
-            "error": email.last_error,
-        }
-    }
+    return _email(
+        email,
+        ("ticket_number", "subject", "status", "message_id"),
+        to=email.to_email,
+        template=email.template.title,
+        sent_at=_iso(email.sent_at),
+        error=email.last_error,
+    )
 
 
 BUILDERS: dict[str, Callable[..., dict]] = {

@@ -68,14 +68,19 @@ def _own_handler(original, name: str):
 Schemas = dict[str, dict]
 
 
-def _made(kind: Kind, base: type, name: str, methods: Schemas):
-    """One kind's class of ``base``, each method with its schema (its
-    operation named after the kind)."""
+# The views whose operations and classes are not named after their class.
+RENAMED = {TicketListView: "ListView", TicketDetailView: "DetailView"}
+
+
+def made_view(kind: Kind, base: type, methods: Schemas, *, tag: str = ""):
+    """One kind's class of ``base``, each method with its schema: its
+    operation named after the kind, under the kind's tag or ``tag``."""
+    name = RENAMED.get(base, base.__name__)
     view = type(f"{kind.model.__name__}{name}", (base,), {"kind": kind})
     for method, schema in methods.items():
         handler = _own_handler(getattr(base, method), method)
         operation = f"{kind.namespace}_{name.removesuffix('View').lower()}_{method}"
-        decorate = extend_schema(tags=[kind.namespace], operation_id=operation, **schema)
+        decorate = extend_schema(tags=[tag or kind.namespace], operation_id=operation, **schema)
         setattr(view, method, decorate(handler))
     return view.as_view()
 
@@ -99,14 +104,13 @@ LIST_PARAMETERS = [
 ]
 
 
-def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
+def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, Schemas]]:
     """The ticket itself, its journal and its relations."""
     s = kind_serializers(kind)
     changed = responses(_ticket_ok(kind), 404, 412, 428)
     return {
         "list": (
             TicketListView,
-            "ListView",
             {
                 "get": {"parameters": LIST_PARAMETERS, "responses": responses({200: s["page"]})},
                 "post": {"request": s["create"], "responses": responses({201: s["ticket"]})},
@@ -114,7 +118,6 @@ def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
         ),
         "detail": (
             TicketDetailView,
-            "DetailView",
             {
                 "get": {
                     "responses": responses(
@@ -126,7 +129,6 @@ def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
         ),
         "journal": (
             JournalView,
-            "JournalView",
             {
                 "get": {
                     "parameters": PAGE_PARAMETERS,
@@ -140,7 +142,6 @@ def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
         ),
         "relations": (
             RelationsView,
-            "RelationsView",
             {
                 "get": {"responses": responses({200: RelationSerializer(many=True)}, 404)},
                 "post": {
@@ -149,15 +150,11 @@ def _ticket_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
                 },
             },
         ),
-        "relation": (
-            RelationDetailView,
-            "RelationDetailView",
-            {"delete": {"responses": responses({204: None}, 404)}},
-        ),
+        "relation": (RelationDetailView, {"delete": {"responses": responses({204: None}, 404)}}),
     }
 
 
-def _action_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
+def _action_schemas(kind: Kind) -> dict[str, tuple[type, Schemas]]:
     """The POST actions on one ticket: each takes If-Match and answers the
     ticket; what each reads is its request."""
     packet = escalate_serializer()
@@ -174,12 +171,12 @@ def _action_schemas(kind: Kind) -> dict[str, tuple[type, str, Schemas]]:
     }
     post = {"parameters": [IF_MATCH], "responses": responses(_ticket_ok(kind), 404, 412, 428)}
     return {
-        route: (view, view.__name__, {"post": {**post, "request": request}})
+        route: (view, {"post": {**post, "request": request}})
         for route, (view, request) in requests.items()
     }
 
 
-def _escalation_schemas() -> dict[str, tuple[type, str, Schemas]]:
+def _escalation_schemas() -> dict[str, tuple[type, Schemas]]:
     """A related ticket opened by escalation (of whichever kind carries the
     case), and the packet an escalation carries."""
     related = PolymorphicProxySerializer(
@@ -193,7 +190,6 @@ def _escalation_schemas() -> dict[str, tuple[type, str, Schemas]]:
     return {
         "escalate-related": (
             EscalateRelatedView,
-            "EscalateRelatedView",
             {
                 "post": {
                     "request": EscalateRelatedSerializer,
@@ -201,17 +197,11 @@ def _escalation_schemas() -> dict[str, tuple[type, str, Schemas]]:
                 }
             },
         ),
-        "packet": (
-            PacketView,
-            "PacketView",
-            {"get": {"responses": responses({200: PacketSerializer}, 404)}},
-        ),
+        "packet": (PacketView, {"get": {"responses": responses({200: PacketSerializer}, 404)}}),
     }
 
 
 def kind_views(kind: Kind) -> dict:
     """Every view of one kind, with its schema (named after the kind)."""
     schemas = {**_ticket_schemas(kind), **_action_schemas(kind), **_escalation_schemas()}
-    return {
-        route: _made(kind, view, name, methods) for route, (view, name, methods) in schemas.items()
-    }
+    return {route: made_view(kind, view, methods) for route, (view, methods) in schemas.items()}

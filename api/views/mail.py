@@ -6,7 +6,7 @@ service sends it: the recipient is always the ticket's customer."""
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -22,7 +22,7 @@ from api.serializers.mail import (
     ResponseTemplateSerializer,
 )
 from api.views.base import KindView, responses, validated
-from api.views.kinds import _own_handler
+from api.views.kinds import made_view
 from api.views.scoped import MailPermission
 from itsm.kinds import Kind
 from itsm.models import Ticket
@@ -154,22 +154,11 @@ class MailView(MailKindView):
 
 def mail_views(kind: Kind) -> dict:
     """The mail views of one kind, each with its own schema."""
-    tag = [f"{kind.namespace}-mail"]
-
-    def made(base, name: str, methods: dict):
-        view = type(f"{kind.model.__name__}{name}", (base,), {"kind": kind})
-        for method, schema in methods.items():
-            operation = f"{kind.namespace}_{name.removesuffix('View').lower()}_{method}"
-            handler = _own_handler(getattr(base, method), method)
-            setattr(
-                view, method, extend_schema(tags=tag, operation_id=operation, **schema)(handler)
-            )
-        return view.as_view()
-
+    tag = f"{kind.namespace}-mail"
     return {
-        "mail": made(
+        "mail": made_view(
+            kind,
             MailView,
-            "MailView",
             {
                 "get": {
                     "parameters": PAGE_PARAMETERS,
@@ -191,20 +180,23 @@ def mail_views(kind: Kind) -> dict:
                     ),
                 },
             },
+            tag=tag,
         ),
-        "mail-templates": made(
+        "mail-templates": made_view(
+            kind,
             MailTemplatesView,
-            "MailTemplatesView",
             {"get": {"responses": responses({200: ResponseTemplateSerializer(many=True)}, 404)}},
+            tag=tag,
         ),
-        "mail-preview": made(
+        "mail-preview": made_view(
+            kind,
             MailPreviewView,
-            "MailPreviewView",
             {
                 "post": {
                     "request": MailComposeSerializer,
                     "responses": responses({200: MailPreviewSerializer}, 404),
                 }
             },
+            tag=tag,
         ),
     }

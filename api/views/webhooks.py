@@ -104,6 +104,11 @@ class DeliveryPageSerializer(PageSerializer):
     results = DeliverySerializer(many=True)
 
 
+def _webhooks_schema(operation: str, **schema):
+    """The schema of a webhooks endpoint: under their tag, with the id ``webhooks_<operation>``."""
+    return extend_schema(tags=["webhooks"], operation_id=f"webhooks_{operation}", **schema)
+
+
 class WebhookView(DeskAPIView):
     permission_classes = [StaffPermission]
 
@@ -115,18 +120,13 @@ class WebhookView(DeskAPIView):
 
 
 class SubscriptionListView(WebhookView):
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_list",
-        responses=responses({200: SubscriptionSerializer(many=True)}),
-    )
+    @_webhooks_schema("list", responses=responses({200: SubscriptionSerializer(many=True)}))
     def get(self, request) -> Response:
         rows = Subscription.objects.select_related("owner").order_by("name", "pk")
         return Response(SubscriptionSerializer(rows, many=True).data)
 
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_create",
+    @_webhooks_schema(
+        "create",
         request=SubscriptionWriteSerializer,
         responses=responses({201: SubscriptionCreatedSerializer}),
     )
@@ -138,41 +138,31 @@ class SubscriptionListView(WebhookView):
         )
 
 
+# What reading or changing one subscription answers.
+ONE_SUBSCRIPTION = responses({200: SubscriptionSerializer}, 404)
+
+
 class SubscriptionDetailView(WebhookView):
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_retrieve",
-        responses=responses({200: SubscriptionSerializer}, 404),
-    )
+    @_webhooks_schema("retrieve", responses=ONE_SUBSCRIPTION)
     def get(self, request, pk: int) -> Response:
         return Response(SubscriptionSerializer(self.subscription(pk)).data)
 
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_update",
-        request=SubscriptionUpdateSerializer,
-        responses=responses({200: SubscriptionSerializer}, 404),
-    )
+    @_webhooks_schema("update", request=SubscriptionUpdateSerializer, responses=ONE_SUBSCRIPTION)
     def patch(self, request, pk: int) -> Response:
         subscription = self.subscription(pk)
         data = validated(SubscriptionUpdateSerializer, request, partial=True)
         subscription_update(subscription=subscription, **data)
         return Response(SubscriptionSerializer(subscription).data)
 
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_destroy",
-        responses=responses({204: None}, 404),
-    )
+    @_webhooks_schema("destroy", responses=responses({204: None}, 404))
     def delete(self, request, pk: int) -> Response:
         subscription_delete(subscription=self.subscription(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DeliveryListView(WebhookView):
-    @extend_schema(
-        tags=["webhooks"],
-        operation_id="webhooks_deliveries_list",
+    @_webhooks_schema(
+        "deliveries_list",
         parameters=PAGE_PARAMETERS,
         responses=responses({200: DeliveryPageSerializer}, 404),
     )

@@ -26,22 +26,17 @@ def ticket_record_call(
     its talk time added to the ticket's time spent."""
     require_agent(user)
     check_open(ticket)
+    seconds = max(int(talk_seconds), 0)
     entry = journal_event(
         ticket,
         author=user,
         type=WorkInfoType.CUSTOMER_COMMUNICATION,
         event=events.PHONE_CALL,
-        data={
-            "direction": direction,
-            "number": number,
-            "seconds": max(int(talk_seconds), 0),
-            "call": call_id,
-        },
+        data={"direction": direction, "number": number, "seconds": seconds, "call": call_id},
     )
     # No version bump: no field an agent edits changed (as ticket_touch).
     type(ticket).objects.filter(pk=ticket.pk).update(
-        updated_at=entry.created_at,
-        time_spent_seconds=F("time_spent_seconds") + max(int(talk_seconds), 0),
+        updated_at=entry.created_at, time_spent_seconds=F("time_spent_seconds") + seconds
     )
-    ticket.time_spent_seconds += max(int(talk_seconds), 0)
+    ticket.time_spent_seconds += seconds
     return entry

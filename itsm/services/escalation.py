@@ -35,6 +35,9 @@ from itsm.services.rules import can_be_assignee, field_error
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import back_to_desk_fields, ticket_assign_to_me, ticket_update
 
+# What the ticket of another kind made for a case carries over from this one.
+CARRIED_TO_RELATED = ("customer", "summary", "description", "reported_source", "impact", "urgency")
+
 
 def _record(
     packet: EscalationPacket,
@@ -189,13 +192,21 @@ def ticket_escalate(
     return ticket
 
 
+# The state each of the coordinator's actions leaves the packet in.
+STATE_AFTER = {
+    PacketEvent.TAKEN: PacketState.TAKEN,
+    PacketEvent.SPECIALISTS: PacketState.SPECIALISTS,
+    PacketEvent.RETURNED: PacketState.RETURNED,
+}
+
+
 def _coordinator_event(
-    ticket: Ticket, user, *, state: str, event: str, note: str, channel: str, **changes
+    ticket: Ticket, user, event: str, *, note: str, channel: str, **changes
 ) -> EscalationPacket | None:
     packet = packet_for(ticket)
     if packet is None:
         return None
-    packet.state = state
+    packet.state = STATE_AFTER[event]
     packet.updated_at = timezone.now()
     packet.version = F("version") + 1
     for name, value in changes.items():
@@ -213,9 +224,7 @@ def ticket_take(*, ticket: Ticket, user, channel: str = Channel.WEB, **change) -
     ``ticket_update`` takes (``expected_version``, optionally ``seen``)."""
     require_coordinator(user)
     ticket = ticket_assign_to_me(ticket=ticket, user=user, channel=channel, **change)
-    _coordinator_event(
-        ticket, user, state=PacketState.TAKEN, event=PacketEvent.TAKEN, note="", channel=channel
-    )
+    _coordinator_event(ticket, user, PacketEvent.TAKEN, note="", channel=channel)
     return ticket
 
 
@@ -237,14 +246,7 @@ def ticket_pass_to_specialists(
         channel=channel,
         **change,
     )
-    _coordinator_event(
-        ticket,
-        user,
-        state=PacketState.SPECIALISTS,
-        event=PacketEvent.SPECIALISTS,
-        note=note.strip(),
-        channel=channel,
-    )
+    _coordinator_event(ticket, user, PacketEvent.SPECIALISTS, note=note.strip(), channel=channel)
     return ticket
 
 
@@ -286,8 +288,7 @@ def ticket_return_to_agent(
     _coordinator_event(
         ticket,
         user,
-        state=PacketState.RETURNED,
-        event=PacketEvent.RETURNED,
+        PacketEvent.RETURNED,
         note=note.strip(),
         channel=channel,
         missing=missing,
@@ -313,15 +314,10 @@ def ticket_create_related_for_case(
     related = ticket_create(
         model=holder.model,
         user=user,
-        customer=ticket.customer,
-        summary=ticket.summary,
-        description=ticket.description,
-        reported_source=ticket.reported_source,
         assigned_group=group,
         assignee=user if can_be_assignee(user, group.pk) else None,
-        impact=ticket.impact,
-        urgency=ticket.urgency,
         channel=channel,
+        **{name: getattr(ticket, name) for name in CARRIED_TO_RELATED},
     )
     ticket_relate(ticket=related, user=user, other_number=ticket.number, channel=channel)
     return related

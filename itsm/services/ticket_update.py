@@ -62,6 +62,10 @@ class StaleTicketError(Exception):
         )
 
 
+# The assignment fields and the journal event that records a change of each.
+ASSIGNMENT_EVENTS = (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE))
+
+
 def _record_changes(ticket: Ticket, before: dict, user, cause: dict, channel: str) -> None:
     """Journal events for status, group and assignee changes; ``cause`` adds
     what made the system change the status by itself (``{"email": id}``)."""
@@ -70,32 +74,25 @@ def _record_changes(ticket: Ticket, before: dict, user, cause: dict, channel: st
         data.update(cause)
         if ticket.status == ticket.RESOLVED_STATUS and ticket.resolution:
             data["resolution"] = ticket.resolution
-        journal_event(
-            ticket,
-            author=user,
-            type=WorkInfoType.STATUS_CHANGE,
-            event=events.STATUS,
-            data=data,
-            channel=channel,
-        )
+        _journal_events(ticket, user, WorkInfoType.STATUS_CHANGE, [(events.STATUS, data)], channel)
         announced.publish(
             announced.TICKET_STATUS_CHANGED,
             ticket=ticket,
             old_status=before["status"],
             old_status_reason=before["status_reason_id"],
         )
-    for attname, event in (("assigned_group_id", events.GROUP), ("assignee_id", events.ASSIGNEE)):
-        old, new = before[attname], getattr(ticket, attname)
-        if old != new:
-            data = {"old": old, "new": new}
-            journal_event(
-                ticket,
-                author=user,
-                type=WorkInfoType.ASSIGNMENT,
-                event=event,
-                data=data,
-                channel=channel,
-            )
+    moves = [
+        (event, {"old": before[attname], "new": getattr(ticket, attname)})
+        for attname, event in ASSIGNMENT_EVENTS
+        if before[attname] != getattr(ticket, attname)
+    ]
+    _journal_events(ticket, user, WorkInfoType.ASSIGNMENT, moves, channel)
+
+
+def _journal_events(ticket: Ticket, author, type: str, entries: list, channel: str) -> None:
+    """One journal event of ``type`` per ``(event, data)`` of ``entries``."""
+    for event, data in entries:
+        journal_event(ticket, author=author, type=type, event=event, data=data, channel=channel)
 
 
 def _snapshot(ticket: Ticket) -> dict:
@@ -201,15 +198,7 @@ def _journal_clock_and_note(
 ) -> None:
     """What a change adds to the journal besides its field events: the SLA
     clock's pauses and resumptions, and the note typed with it."""
-    for event, data in clock_events:
-        journal_event(
-            ticket,
-            author=author,
-            type=WorkInfoType.GENERAL,
-            event=event,
-            data=data,
-            channel=channel,
-        )
+    _journal_events(ticket, author, WorkInfoType.GENERAL, clock_events, channel)
     if note:
         journal_append(
             ticket,

@@ -2,6 +2,8 @@
 actions (*Asignarme*, *Pendiente*, *Resolver*/*Terminar*, *Reabrir*,
 *Escalar*), *Agregar* to the history, its files and the relations."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -90,6 +92,34 @@ def quick_action(request: HttpRequest, ticket: Ticket, action: str) -> HttpRespo
     )
 
 
+def _holding_uploads(
+    request: HttpRequest,
+    ticket: Ticket,
+    form,
+    perform: Callable[[], object],
+    message: str,
+    *,
+    again: Callable[[], HttpResponse],
+    stale: Callable[[StaleTicketError], HttpResponse] | None = None,
+) -> HttpResponse:
+    """``post_action`` for a form of the ticket page that holds uploads
+    between tries: once the service has stored them they are let go, and the
+    agent goes back to the ticket with ``message``."""
+
+    def perform_and_let_go() -> None:
+        perform()
+        held_uploads_delete(uploads=form.held.values())
+
+    return post_action(
+        request,
+        form,
+        perform_and_let_go,
+        done=lambda _result: (message, ticket),
+        again=again,
+        stale=stale,
+    )
+
+
 @ticket_action
 def escalate(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """*Escalar a coordinación* with the packet of the chosen case."""
@@ -113,7 +143,6 @@ def escalate(request: HttpRequest, ticket: Ticket) -> HttpResponse:
             uploads=form.uploads(),
             note=form.cleaned_data["note"],
         )
-        held_uploads_delete(uploads=form.held.values())
 
     def stale(error: StaleTicketError) -> HttpResponse:
         # The same input and files on the current version; the page holds the files.
@@ -123,15 +152,11 @@ def escalate(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         rebased.held = form.held
         return render_ticket_page(request, error.current, escalation_form=rebased, stale=error)
 
+    def again() -> HttpResponse:
+        return render_ticket_page(request, ticket, escalation_form=form)
+
     message = _("%(number)s escalated to coordination") % {"number": ticket.number}
-    return post_action(
-        request,
-        form,
-        perform,
-        done=lambda _result: (message, ticket),
-        again=lambda: render_ticket_page(request, ticket, escalation_form=form),
-        stale=stale,
-    )
+    return _holding_uploads(request, ticket, form, perform, message, again=again, stale=stale)
 
 
 @ticket_action
@@ -168,18 +193,14 @@ def work_info_create(request: HttpRequest, ticket: Ticket) -> HttpResponse:
             requires_attention=data["requires_attention"],
             view_access=data["view_access"],
         )
-        held_uploads_delete(uploads=form.held.values())
+
+    def again() -> HttpResponse:
+        return render_ticket_page(
+            request, ticket, forms={"work_info": form}, open_panel="work_info"
+        )
 
     message = _("Work info added to %(number)s") % {"number": ticket.number}
-    return post_action(
-        request,
-        form,
-        perform,
-        done=lambda _result: (message, ticket),
-        again=lambda: render_ticket_page(
-            request, ticket, forms={"work_info": form}, open_panel="work_info"
-        ),
-    )
+    return _holding_uploads(request, ticket, form, perform, message, again=again)
 
 
 @agent_required
@@ -230,12 +251,7 @@ def relation_add(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     return post_action(
         request,
         form,
-        lambda: ticket_relate(
-            ticket=ticket,
-            user=request.user,
-            other_number=form.cleaned_data["other_number"],
-            relation_type=form.cleaned_data["relation_type"],
-        ),
+        lambda: ticket_relate(ticket=ticket, user=request.user, **form.cleaned_data),
         done=done,
         again=lambda: render_ticket_page(
             request,

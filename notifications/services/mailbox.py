@@ -54,6 +54,12 @@ def _claim(email: InboundEmail, *, expected_version: int, open_required: bool = 
     return email
 
 
+def _acted(user, action: str, at, *, status: str = InboundStatus.DONE) -> dict:
+    """What the message records when someone deals with it: its new status,
+    the action, and who took it when."""
+    return {"status": status, "action": action, "acted_by": user, "acted_at": at}
+
+
 @transaction.atomic
 def mailbox_take(*, email: InboundEmail, user, expected_version: int) -> InboundEmail:
     """*Asignarme*: the message is the user's; the others see who has it."""
@@ -80,13 +86,10 @@ def mailbox_no_action(
     return _claim(
         email,
         expected_version=expected_version,
-        status=InboundStatus.NO_ACTION,
         no_action_reason=reason,
-        action=InboundAction.NO_ACTION,
-        acted_by=user,
-        acted_at=now,
         assigned_to=user,
         assigned_at=F("assigned_at") if email.assigned_to_id == user.pk else now,
+        **_acted(user, InboundAction.NO_ACTION, now, status=InboundStatus.NO_ACTION),
     )
 
 
@@ -107,15 +110,11 @@ def mailbox_add_to_ticket(
                 % {"number": ticket.number}
             }
         )
-    now = timezone.now()
     _claim(
         email,
         expected_version=expected_version,
-        status=InboundStatus.DONE,
-        action=InboundAction.ADDED,
-        acted_by=user,
-        acted_at=now,
         ticket_number=ticket.number,
+        **_acted(user, InboundAction.ADDED, timezone.now()),
     )
     return ticket_add_customer_message(ticket=ticket, email=email, author=user)
 
@@ -158,11 +157,8 @@ def mailbox_create_ticket(
                 channel=Channel.MAIL,
             )
     InboundEmail.objects.filter(pk=email.pk).update(
-        status=InboundStatus.DONE,
-        action=InboundAction.CREATED,
-        acted_by=user,
-        acted_at=timezone.now(),
         ticket_number=ticket.number,
         assigned_to=F("assigned_to") if email.assigned_to_id else user,
+        **_acted(user, InboundAction.CREATED, timezone.now()),
     )
     return ticket

@@ -1,9 +1,12 @@
 """*Llamadas*: the calls of a day, the missed-calls queue, a call's page and
 pop-up, and the tickets made from a call."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.forms import CustomerForm
 from itsm.blocked import visible_tickets
 from itsm.common.access import agent_required, get_ticket_for_user
+from itsm.common.feedback import report_outcome
 from itsm.common.forms import add_service_errors
 from itsm.common.pagination import filtered_list, filters_or_defaults
 from itsm.forms import TicketCreateForm
@@ -86,22 +90,25 @@ def _get_call(request: HttpRequest, pk: int) -> Call:
     return get_object_or_404(visible_tickets(calls, request.user), pk=pk)
 
 
+def _render_card(request: HttpRequest, call: Call, template: str, /, **context) -> HttpResponse:
+    """``template`` with the call's card and the form to add the call to a ticket."""
+    card = {"popup": popup(call), "add_form": CallAddToTicketForm()}
+    return render(request, template, {**card, **context})
+
+
 @agent_required
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = _get_call(request, pk)
-    return render(
+    return _render_card(
         request,
+        call,
         "telephony/call_detail.html",
-        {
-            "popup": popup(call),
-            "call": call,
-            "talk": talk_label(call),
-            "late": is_late(call),
-            "links": call.ticket_links.order_by("linked_at"),
-            "close_form": CallbackCloseForm(),
-            "add_form": CallAddToTicketForm(),
-        },
+        call=call,
+        talk=talk_label(call),
+        late=is_late(call),
+        links=call.ticket_links.order_by("linked_at"),
+        close_form=CallbackCloseForm(),
     )
 
 
@@ -109,24 +116,27 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def call_popup(request: HttpRequest, pk: int) -> HttpResponse:
     """The pop-up's card, fetched by the page when the push says a call rang."""
-    call = _get_call(request, pk)
-    return render(
-        request,
-        "telephony/snippets/popup.html",
-        {"popup": popup(call), "add_form": CallAddToTicketForm()},
-    )
+    return _render_card(request, _get_call(request, pk), "telephony/snippets/popup.html")
+
+
+def _posted(request: HttpRequest, form: Form, name: str, refusal: str = "") -> Any:
+    """The field ``name`` of a posted one-field form, or None with ``refusal``
+    (else the field's own errors) as the message on the page it goes back to."""
+    if form.is_valid():
+        return form.cleaned_data[name]
+    messages.error(request, refusal or " ".join(form.errors[name]))
+    return None
 
 
 @agent_required
 @require_POST
 def call_take(request: HttpRequest, pk: int) -> HttpResponse:
     call = _get_call(request, pk)
-    try:
-        callback_take(call=call, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The call back is yours."))
+    report_outcome(
+        request,
+        lambda: callback_take(call=call, user=request.user),
+        _("The call back is yours."),
+    )
     return redirect(request.POST.get("next") == "detail" and call or "telephony:calls")
 
 
@@ -134,16 +144,14 @@ def call_take(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_close(request: HttpRequest, pk: int) -> HttpResponse:
     call = _get_call(request, pk)
-    form = CallbackCloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a result."))
+    result = _posted(request, CallbackCloseForm(request.POST), "result", _("Choose a result."))
+    if result is None:
         return redirect(call)
-    try:
-        callback_close(call=call, user=request.user, result=form.cleaned_data["result"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The missed call is closed."))
+    report_outcome(
+        request,
+        lambda: callback_close(call=call, user=request.user, result=result),
+        _("The missed call is closed."),
+    )
     return redirect("telephony:calls")
 
 
@@ -152,22 +160,19 @@ def call_close(request: HttpRequest, pk: int) -> HttpResponse:
 def call_add_to_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """*Añadir a gestión*: the call on an existing ticket's journal."""
     call = _get_call(request, pk)
-    form = CallAddToTicketForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["number"]))
+    number = _posted(request, CallAddToTicketForm(request.POST), "number")
+    if number is None:
         return redirect(call)
-    number = form.cleaned_data["number"]
     kind = kind_for_number(number)
     if kind is None:
         raise Http404
     ticket = get_ticket_for_user(request.user, kind.model, number)
-    try:
-        call_link_ticket(call=call, ticket=ticket, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(call)
-    messages.success(request, _("The call has been added to %(number)s.") % {"number": number})
-    return redirect(ticket)
+    linked = report_outcome(
+        request,
+        lambda: call_link_ticket(call=call, ticket=ticket, user=request.user),
+        _("The call has been added to %(number)s.") % {"number": number},
+    )
+    return redirect(ticket if linked else call)
 
 
 def _kind(code: str) -> Kind:
