@@ -78,20 +78,22 @@ def _mail_routes(kind) -> list[tuple]:
     ]
 
 
+# One message of the mailbox: (route under it, view, name).
+MESSAGE_VIEWS = (
+    ("", mailbox.MessageView, "mailbox_message"),
+    ("raw/", mailbox.RawView, "mailbox_raw"),
+    ("files/<int:position>/", mailbox.AttachmentView, "mailbox_attachment"),
+    ("take/", mailbox.TakeView, "mailbox_take"),
+    ("no-action/", mailbox.NoActionView, "mailbox_no_action"),
+    ("add/", mailbox.AddToTicketView, "mailbox_add"),
+)
+
+
 def mailbox_urlpatterns() -> list:
     message = "v1/mailbox/<int:message_id>/"
     return [
         path("v1/mailbox/", mailbox.MailboxListView.as_view(), name="mailbox"),
-        path(message, mailbox.MessageView.as_view(), name="mailbox_message"),
-        path(message + "raw/", mailbox.RawView.as_view(), name="mailbox_raw"),
-        path(
-            message + "files/<int:position>/",
-            mailbox.AttachmentView.as_view(),
-            name="mailbox_attachment",
-        ),
-        path(message + "take/", mailbox.TakeView.as_view(), name="mailbox_take"),
-        path(message + "no-action/", mailbox.NoActionView.as_view(), name="mailbox_no_action"),
-        path(message + "add/", mailbox.AddToTicketView.as_view(), name="mailbox_add"),
+        *(path(message + route, view.as_view(), name=name) for route, view, name in MESSAGE_VIEWS),
         *(
             path(
                 message + f"{kind.namespace}/",
@@ -103,6 +105,23 @@ def mailbox_urlpatterns() -> list:
     ]
 
 
+# Customers, reference data and the rest of /api/v1/: (route, view, name).
+V1_VIEWS = (
+    ("customers/", customers.CustomerListView, "customers"),
+    ("customers/<int:pk>/", customers.CustomerDetailView, "customer"),
+    ("groups/", reference.GroupListView, "groups"),
+    ("templates/", reference.TemplateListView, "templates"),
+    ("reasons/", reference.ReasonListView, "reasons"),
+    ("sla-targets/", reference.SlaTargetListView, "sla_targets"),
+    ("escalation-cases/", escalation.EscalationCaseListView, "escalation_cases"),
+    ("dashboard/", dashboard.DashboardView, "dashboard"),
+    ("search/", search.SearchView, "search"),
+    ("webhooks/", webhooks.SubscriptionListView, "webhooks"),
+    ("webhooks/<int:pk>/", webhooks.SubscriptionDetailView, "webhook"),
+    ("webhooks/<int:pk>/deliveries/", webhooks.DeliveryListView, "webhook_deliveries"),
+)
+
+
 urlpatterns = [
     path("schema/", pages.SchemaView.as_view(), name="schema"),
     path("docs/", pages.docs, name="docs"),
@@ -111,26 +130,7 @@ urlpatterns = [
     *kind_urlpatterns(),
     *merge.merge_urlpatterns(),
     *mailbox_urlpatterns(),
-    path("v1/customers/", customers.CustomerListView.as_view(), name="customers"),
-    path("v1/customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer"),
-    path("v1/groups/", reference.GroupListView.as_view(), name="groups"),
-    path("v1/templates/", reference.TemplateListView.as_view(), name="templates"),
-    path("v1/reasons/", reference.ReasonListView.as_view(), name="reasons"),
-    path("v1/sla-targets/", reference.SlaTargetListView.as_view(), name="sla_targets"),
-    path(
-        "v1/escalation-cases/",
-        escalation.EscalationCaseListView.as_view(),
-        name="escalation_cases",
-    ),
-    path("v1/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
-    path("v1/search/", search.SearchView.as_view(), name="search"),
-    path("v1/webhooks/", webhooks.SubscriptionListView.as_view(), name="webhooks"),
-    path("v1/webhooks/<int:pk>/", webhooks.SubscriptionDetailView.as_view(), name="webhook"),
-    path(
-        "v1/webhooks/<int:pk>/deliveries/",
-        webhooks.DeliveryListView.as_view(),
-        name="webhook_deliveries",
-    ),
+    *(path("v1/" + route, view.as_view(), name=name) for route, view, name in V1_VIEWS),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]
