@@ -78,47 +78,32 @@ def _mail_routes(kind) -> list[tuple]:
     ]
 
 
-# One message of the mailbox: (route under it, view, name).
-MESSAGE_VIEWS = (
-    ("", mailbox.MessageView, "mailbox_message"),
-    ("raw/", mailbox.RawView, "mailbox_raw"),
-    ("files/<int:position>/", mailbox.AttachmentView, "mailbox_attachment"),
-    ("take/", mailbox.TakeView, "mailbox_take"),
-    ("no-action/", mailbox.NoActionView, "mailbox_no_action"),
-    ("add/", mailbox.AddToTicketView, "mailbox_add"),
-)
-
-
-def mailbox_urlpatterns() -> list:
-    message = "v1/mailbox/<int:message_id>/"
-    return [
-        path("v1/mailbox/", mailbox.MailboxListView.as_view(), name="mailbox"),
-        *(path(message + route, view.as_view(), name=name) for route, view, name in MESSAGE_VIEWS),
-        *(
-            path(
-                message + f"{kind.namespace}/",
-                mailbox.create_ticket_view(kind),
-                name=f"mailbox_new-{kind.namespace}",
-            )
-            for kind in all_kinds()
-        ),
-    ]
-
-
-# Customers, reference data and the rest of /api/v1/: (route, view, name).
-V1_VIEWS = (
-    ("customers/", customers.CustomerListView, "customers"),
+# The class-based views under /api/v1/ that are not a kind's. These are
+# named as their address, with dashes for underscores (``sla-targets/``).
+NAMED_BY_ADDRESS = {
+    "mailbox": mailbox.MailboxListView,
+    "customers": customers.CustomerListView,
+    "groups": reference.GroupListView,
+    "templates": reference.TemplateListView,
+    "reasons": reference.ReasonListView,
+    "sla_targets": reference.SlaTargetListView,
+    "escalation_cases": escalation.EscalationCaseListView,
+    "dashboard": dashboard.DashboardView,
+    "search": search.SearchView,
+    "webhooks": webhooks.SubscriptionListView,
+}
+# These, a record and its parts: (route, view, name).
+MESSAGE = "mailbox/<int:message_id>/"
+RECORD_VIEWS = (
     ("customers/<int:pk>/", customers.CustomerDetailView, "customer"),
-    ("groups/", reference.GroupListView, "groups"),
-    ("templates/", reference.TemplateListView, "templates"),
-    ("reasons/", reference.ReasonListView, "reasons"),
-    ("sla-targets/", reference.SlaTargetListView, "sla_targets"),
-    ("escalation-cases/", escalation.EscalationCaseListView, "escalation_cases"),
-    ("dashboard/", dashboard.DashboardView, "dashboard"),
-    ("search/", search.SearchView, "search"),
-    ("webhooks/", webhooks.SubscriptionListView, "webhooks"),
     ("webhooks/<int:pk>/", webhooks.SubscriptionDetailView, "webhook"),
     ("webhooks/<int:pk>/deliveries/", webhooks.DeliveryListView, "webhook_deliveries"),
+    (MESSAGE, mailbox.MessageView, "mailbox_message"),
+    (MESSAGE + "raw/", mailbox.RawView, "mailbox_raw"),
+    (MESSAGE + "files/<int:position>/", mailbox.AttachmentView, "mailbox_attachment"),
+    (MESSAGE + "take/", mailbox.TakeView, "mailbox_take"),
+    (MESSAGE + "no-action/", mailbox.NoActionView, "mailbox_no_action"),
+    (MESSAGE + "add/", mailbox.AddToTicketView, "mailbox_add"),
 )
 
 
@@ -129,8 +114,20 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", pages.token_revoke_page, name="token_revoke"),
     *kind_urlpatterns(),
     *merge.merge_urlpatterns(),
-    *mailbox_urlpatterns(),
-    *(path("v1/" + route, view.as_view(), name=name) for route, view, name in V1_VIEWS),
+    *(
+        path(f"v1/{name.replace('_', '-')}/", view.as_view(), name=name)
+        for name, view in NAMED_BY_ADDRESS.items()
+    ),
+    *(path("v1/" + route, view.as_view(), name=name) for route, view, name in RECORD_VIEWS),
+    # A ticket of each kind from a message of the mailbox.
+    *(
+        path(
+            f"v1/{MESSAGE}{kind.namespace}/",
+            mailbox.create_ticket_view(kind),
+            name=f"mailbox_new-{kind.namespace}",
+        )
+        for kind in all_kinds()
+    ),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),
 ]
