@@ -19,6 +19,7 @@ from itsm.tests.factories import (
     make_work_order,
     page_url,
     pending_reason,
+    refused_ticket_fields,
 )
 from itsm.views.tickets import ACTION_PREFIXES, _action_forms
 
@@ -136,16 +137,10 @@ def test_changing_the_template_applies_it(client, agent):
 
 def test_bad_edit_comes_back_in_spanish_with_the_input_kept(client, agent):
     ticket = make_incident(user=agent)
-    resolved_reason = StatusReason.objects.get(kind="INC", name="Acción adicional innecesaria")
     client.force_login(agent)
     form = client.get(page_url(ticket)).context["forms"]["edit"]
     data = edit_data(
-        form,
-        template="",
-        summary="",
-        status=Status.PENDING,
-        status_reason=resolved_reason.pk,
-        description="Descripción escrita por el agente",
+        form, template="", **refused_ticket_fields("Descripción escrita por el agente")
     )
     response = client.post(edit_url(ticket), data)
     assert response.status_code == 200
