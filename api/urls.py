@@ -78,29 +78,33 @@ def _mail_routes(kind) -> list[tuple]:
     ]
 
 
-def mailbox_urlpatterns() -> list:
-    message = "v1/mailbox/<int:message_id>/"
-    return [
-        path("v1/mailbox/", mailbox.MailboxListView.as_view(), name="mailbox"),
-        path(message, mailbox.MessageView.as_view(), name="mailbox_message"),
-        path(message + "raw/", mailbox.RawView.as_view(), name="mailbox_raw"),
-        path(
-            message + "files/<int:position>/",
-            mailbox.AttachmentView.as_view(),
-            name="mailbox_attachment",
-        ),
-        path(message + "take/", mailbox.TakeView.as_view(), name="mailbox_take"),
-        path(message + "no-action/", mailbox.NoActionView.as_view(), name="mailbox_no_action"),
-        path(message + "add/", mailbox.AddToTicketView.as_view(), name="mailbox_add"),
-        *(
-            path(
-                message + f"{kind.namespace}/",
-                mailbox.create_ticket_view(kind),
-                name=f"mailbox_new-{kind.namespace}",
-            )
-            for kind in all_kinds()
-        ),
-    ]
+# The class-based views under /api/v1/ that are not a kind's. These are
+# named as their address, with dashes for underscores (``sla-targets/``).
+NAMED_BY_ADDRESS = {
+    "mailbox": mailbox.MailboxListView,
+    "customers": customers.CustomerListView,
+    "groups": reference.GroupListView,
+    "templates": reference.TemplateListView,
+    "reasons": reference.ReasonListView,
+    "sla_targets": reference.SlaTargetListView,
+    "escalation_cases": escalation.EscalationCaseListView,
+    "dashboard": dashboard.DashboardView,
+    "search": search.SearchView,
+    "webhooks": webhooks.SubscriptionListView,
+}
+# These, a record and its parts: (route, view, name).
+MESSAGE = "mailbox/<int:message_id>/"
+RECORD_VIEWS = (
+    ("customers/<int:pk>/", customers.CustomerDetailView, "customer"),
+    ("webhooks/<int:pk>/", webhooks.SubscriptionDetailView, "webhook"),
+    ("webhooks/<int:pk>/deliveries/", webhooks.DeliveryListView, "webhook_deliveries"),
+    (MESSAGE, mailbox.MessageView, "mailbox_message"),
+    (MESSAGE + "raw/", mailbox.RawView, "mailbox_raw"),
+    (MESSAGE + "files/<int:position>/", mailbox.AttachmentView, "mailbox_attachment"),
+    (MESSAGE + "take/", mailbox.TakeView, "mailbox_take"),
+    (MESSAGE + "no-action/", mailbox.NoActionView, "mailbox_no_action"),
+    (MESSAGE + "add/", mailbox.AddToTicketView, "mailbox_add"),
+)
 
 
 urlpatterns = [
@@ -110,26 +114,19 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", pages.token_revoke_page, name="token_revoke"),
     *kind_urlpatterns(),
     *merge.merge_urlpatterns(),
-    *mailbox_urlpatterns(),
-    path("v1/customers/", customers.CustomerListView.as_view(), name="customers"),
-    path("v1/customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer"),
-    path("v1/groups/", reference.GroupListView.as_view(), name="groups"),
-    path("v1/templates/", reference.TemplateListView.as_view(), name="templates"),
-    path("v1/reasons/", reference.ReasonListView.as_view(), name="reasons"),
-    path("v1/sla-targets/", reference.SlaTargetListView.as_view(), name="sla_targets"),
-    path(
-        "v1/escalation-cases/",
-        escalation.EscalationCaseListView.as_view(),
-        name="escalation_cases",
+    *(
+        path(f"v1/{name.replace('_', '-')}/", view.as_view(), name=name)
+        for name, view in NAMED_BY_ADDRESS.items()
     ),
-    path("v1/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
-    path("v1/search/", search.SearchView.as_view(), name="search"),
-    path("v1/webhooks/", webhooks.SubscriptionListView.as_view(), name="webhooks"),
-    path("v1/webhooks/<int:pk>/", webhooks.SubscriptionDetailView.as_view(), name="webhook"),
-    path(
-        "v1/webhooks/<int:pk>/deliveries/",
-        webhooks.DeliveryListView.as_view(),
-        name="webhook_deliveries",
+    *(path("v1/" + route, view.as_view(), name=name) for route, view, name in RECORD_VIEWS),
+    # A ticket of each kind from a message of the mailbox.
+    *(
+        path(
+            f"v1/{MESSAGE}{kind.namespace}/",
+            mailbox.create_ticket_view(kind),
+            name=f"mailbox_new-{kind.namespace}",
+        )
+        for kind in all_kinds()
     ),
     # Last: any other address under /api/ answers a problem+json 404.
     re_path(r"", base.NotFoundView.as_view(), name="not_found"),

@@ -1,8 +1,9 @@
 """What the benchmarks that start the production shape (``push.py``,
-``soak.py``) share: free loopback ports, a redis-server of their own, the
-environment the servers run with, ``manage.py`` and the servers started in
-the checkout, waiting for a server to answer and reading its workers' memory
-from /proc.
+``soak.py``) share: a scratch folder with a redis-server of their own and the
+environment the servers run with, all torn down at the end
+(``production_shape``); free loopback ports, ``manage.py`` and the servers
+started in the checkout, waiting for a server to answer and reading its
+workers' memory from /proc.
 Standard library only: these scripts run outside Django."""
 
 import os
@@ -11,9 +12,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +66,48 @@ def production_environment(name: str, scratch: Path, **settings: str) -> dict[st
         "LOG_LEVEL": "WARNING",
         **settings,
     }
+
+
+@dataclass
+class Shape:
+    """The production shape of one benchmark run: its scratch folder, the
+    Redis URL (no database number), the servers' environment (add settings
+    before starting anything) and the processes to stop at the end."""
+
+    scratch: Path
+    redis: str
+    environment: dict[str, str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def manage(self, *args: str) -> str:
+        return manage(self.environment, *args)
+
+    def start(self, module: list[str], log_name: str) -> subprocess.Popen:
+        """A server or worker, its output in the scratch folder, stopped at the end."""
+        process = start_server(module, self.environment, self.scratch / log_name)
+        self.processes.append(process)
+        return process
+
+
+@contextmanager
+def production_shape(name: str) -> Iterator[Shape]:
+    """A scratch folder and Redis for a run named ``name``; on the way out
+    every process started is stopped (killed if it does not stop) and the
+    folder removed."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"itsm-{name}-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        redis = redis_url(scratch, processes)
+        yield Shape(scratch, redis, production_environment(name, scratch), processes)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def manage(environment: dict[str, str], *args: str) -> str:

@@ -17,11 +17,8 @@ import argparse
 import asyncio
 import json
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -33,10 +30,7 @@ from bench.processes import (  # noqa: E402
     children_memory,
     children_threads,
     free_port,
-    manage,
-    production_environment,
-    redis_url,
-    start_server,
+    production_shape,
     wait_for,
 )
 
@@ -154,36 +148,28 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="calls a second")
     parser.add_argument("--push-workers", type=int, default=2)
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="itsm-push-"))
-    processes = []
-    redis = redis_url(scratch, processes)
-    environment = production_environment(
-        "push-bench",
-        scratch,
-        PUSH_REDIS_URL=f"{redis}/3",
-        PUSH_STREAM_SECONDS="3600",
-        PUSH_AGENTS=str(args.agents),
-    )
-    if not environment.get("DATABASE_URL"):
-        environment["SQLITE_PATH"] = str(scratch / "push.sqlite3")
-    try:
-        manage(environment, "migrate", "--noinput", "-v0")
-        out = manage(environment, "shell", "-c", SETUP).splitlines()
+    with production_shape("push-bench") as shape:
+        shape.environment.update(
+            PUSH_REDIS_URL=f"{shape.redis}/3",
+            PUSH_STREAM_SECONDS="3600",
+            PUSH_AGENTS=str(args.agents),
+        )
+        if not shape.environment.get("DATABASE_URL"):
+            shape.environment["SQLITE_PATH"] = str(shape.scratch / "push.sqlite3")
+        shape.manage("migrate", "--noinput", "-v0")
+        out = shape.manage("shell", "-c", SETUP).splitlines()
         sessions = [tuple(line.split()[1:]) for line in out if line.startswith("SESSION ")]
         token = next(line.split()[1] for line in out if line.startswith("TOKEN "))
         web_port, push_port = free_port(), free_port()
-        web = start_server(
+        shape.start(
             ["gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"],
-            environment,
-            scratch / "web.log",
+            "web.log",
         )
-        push = start_server(
+        push = shape.start(
             ["uvicorn", "itsm.asgi:application", "--port", str(push_port)]
             + ["--workers", str(args.push_workers), "--log-level", "warning"],
-            environment,
-            scratch / "push.log",
+            "push.log",
         )
-        processes += [web, push]
         wait_for(f"http://127.0.0.1:{web_port}/login/")
         wait_for(f"http://127.0.0.1:{push_port}/login/")
         time.sleep(1)
@@ -192,33 +178,29 @@ def main() -> None:
         result = asyncio.run(scenario(args, push_port, web_port, sessions, token))
         loaded = sum(children_memory(push.pid))
         loaded_threads = children_threads(push.pid)
-        latencies = sorted(result["latencies"])
-        print(f"agents holding a stream: {args.agents - len(result['failed'])} of {args.agents}")
-        if result["failed"]:
-            print("  refused:", result["failed"][:3])
-        print(f"calls: {args.calls} at {args.rate}/s; delivered {len(latencies)}")
-        print(f"  not delivered within 5 s: {result['missed']}")
-        if latencies:
-            p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-            print(
-                f"POST → browser event (ms): p50 {statistics.median(latencies):.1f}"
-                f"  p95 {p95:.1f}  max {latencies[-1]:.1f}"
-            )
+    report(args, result, (idle, loaded), (idle_threads, loaded_threads))
+
+
+def report(args, result: dict, memory: tuple[int, int], threads: tuple[int, int]) -> None:
+    idle, loaded = memory
+    latencies = sorted(result["latencies"])
+    print(f"agents holding a stream: {args.agents - len(result['failed'])} of {args.agents}")
+    if result["failed"]:
+        print("  refused:", result["failed"][:3])
+    print(f"calls: {args.calls} at {args.rate}/s; delivered {len(latencies)}")
+    print(f"  not delivered within 5 s: {result['missed']}")
+    if latencies:
+        p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
         print(
-            f"push workers' memory: {idle / 1024:.1f} MiB idle, {loaded / 1024:.1f} MiB with "
-            f"the streams open: {(loaded - idle) / max(args.agents, 1):.1f} KiB per stream"
+            f"POST → browser event (ms): p50 {statistics.median(latencies):.1f}"
+            f"  p95 {p95:.1f}  max {latencies[-1]:.1f}"
         )
-        print(f"push workers' threads: {idle_threads} idle, {loaded_threads} with the streams open")
-        print(f"events delivered to other agents than the one called: {result['stray']}")
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(scratch, ignore_errors=True)
+    print(
+        f"push workers' memory: {idle / 1024:.1f} MiB idle, {loaded / 1024:.1f} MiB with "
+        f"the streams open: {(loaded - idle) / max(args.agents, 1):.1f} KiB per stream"
+    )
+    print(f"push workers' threads: {threads[0]} idle, {threads[1]} with the streams open")
+    print(f"events delivered to other agents than the one called: {result['stray']}")
 
 
 if __name__ == "__main__":

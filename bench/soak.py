@@ -14,10 +14,8 @@ import http.cookiejar
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -29,15 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import (  # noqa: E402
-    children_memory,
-    free_port,
-    manage,
-    production_environment,
-    redis_url,
-    start_server,
-    wait_for,
-)
+from bench.processes import children_memory, free_port, production_shape, wait_for  # noqa: E402
 
 PASSWORD = "soak-password-2026"
 
@@ -138,47 +128,42 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL to an empty PostgreSQL database.")
-    scratch = Path(tempfile.mkdtemp(prefix="itsm-soak-"))
-    processes = []
-    redis = redis_url(scratch, processes)
-    port = free_port()
-    environment = production_environment(
-        "soak",
-        scratch,
-        CACHE_URL=f"{redis}/1",
-        CELERY_BROKER_URL=f"{redis}/0",
-        EMAIL_FILE_PATH=str(scratch / "mail"),
-        SOAK_AGENTS=str(args.agents),
-        # Every agent works from this one address: no lockouts from the soak itself.
-        ITSM_LOGIN_FAILURE_LIMIT="1000",
-    )
-    manage(environment, "migrate", "--noinput", "-v0")
-    manage(environment, "shell", "-c", SETUP)
-    gunicorn = start_server(
-        ["gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
-        environment,
-        scratch / "gunicorn.log",
-    )
-    processes.append(gunicorn)
-    processes.append(
-        start_server(
-            ["celery", "-A", "itsm", "worker", "--concurrency", "2", "--loglevel", "WARNING"],
-            environment,
-            scratch / "worker.log",
+    with production_shape("soak") as shape:
+        port = free_port()
+        shape.environment.update(
+            CACHE_URL=f"{shape.redis}/1",
+            CELERY_BROKER_URL=f"{shape.redis}/0",
+            EMAIL_FILE_PATH=str(shape.scratch / "mail"),
+            SOAK_AGENTS=str(args.agents),
+            # Every agent works from this one address: no lockouts from the soak itself.
+            ITSM_LOGIN_FAILURE_LIMIT="1000",
         )
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/login/")
-    numbers = manage(
-        environment,
-        "shell",
-        "-c",
-        "from incidents.models import Incident; "
-        "print(' '.join(Incident.objects.values_list('number', flat=True)))",
-    ).split()
-    # `shell` may print its own lines first: keep the ticket numbers only.
-    numbers = [word for word in numbers if re.fullmatch(r"INC\d{12}", word)]
+        shape.manage("migrate", "--noinput", "-v0")
+        shape.manage("shell", "-c", SETUP)
+        gunicorn = shape.start(
+            ["gunicorn", "itsm.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4"],
+            "gunicorn.log",
+        )
+        shape.start(
+            ["celery", "-A", "itsm", "worker", "--concurrency", "2", "--loglevel", "WARNING"],
+            "worker.log",
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/login/")
+        numbers = shape.manage(
+            "shell",
+            "-c",
+            "from incidents.models import Incident; "
+            "print(' '.join(Incident.objects.values_list('number', flat=True)))",
+        ).split()
+        # `shell` may print its own lines first: keep the ticket numbers only.
+        numbers = [word for word in numbers if re.fullmatch(r"INC\d{12}", word)]
+        started, timings, statuses, memory = load(args, base, numbers, gunicorn.pid)
+    report(args, time.monotonic() - started, timings, statuses, memory)
 
+
+def load(args, base: str, numbers: list[str], gunicorn_pid: int) -> tuple:
+    """The agents at work for the minutes asked, the workers' memory sampled meanwhile."""
     timings: dict[str, list[float]] = defaultdict(list)
     statuses: dict[int, int] = defaultdict(int)
     lock = threading.Lock()
@@ -190,24 +175,22 @@ def main() -> None:
 
     stop = threading.Event()
     agents = [Agent(base, f"soak{i:03d}", numbers, stop, record) for i in range(args.agents)]
-    memory = [(0.0, children_memory(gunicorn.pid))]
+    memory = [(0.0, children_memory(gunicorn_pid))]
     started = time.monotonic()
     for agent in agents:
         agent.start()
     try:
         while time.monotonic() - started < args.minutes * 60:
             time.sleep(min(30, args.minutes * 60 / 10))
-            memory.append((time.monotonic() - started, children_memory(gunicorn.pid)))
+            memory.append((time.monotonic() - started, children_memory(gunicorn_pid)))
     finally:
         stop.set()
         for agent in agents:
             agent.join(timeout=70)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    return started, timings, statuses, memory
 
-    elapsed = time.monotonic() - started
+
+def report(args, elapsed: float, timings: dict, statuses: dict, memory: list) -> None:
     total = sum(len(v) for v in timings.values())
     errors = sum(count for status, count in statuses.items() if status >= 500 or status == 0)
     print(
@@ -231,7 +214,6 @@ def main() -> None:
     first, last = sum(warm), sum(memory[-1][1])
     if first:
         print(f"growth after the warm-up (first fifth): {100 * (last - first) / first:+.1f} %")
-    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

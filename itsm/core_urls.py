@@ -19,7 +19,9 @@ from itsm.views import (
     tickets,
 )
 
-# The pages of every kind: (route, view, extra kwargs, name).
+# The pages of every kind: (route, view, extra kwargs, name); a ticket's
+# under its number.
+TICKET = "<str:number>/"
 KIND_PAGES = (
     ("", consoles.console, {}, "console"),
     ("saved-view/", consoles.console_save_view, {}, "console_save_view"),
@@ -29,39 +31,29 @@ KIND_PAGES = (
     ("reasons/", ticket_new.reason_options, {}, "reasons"),
     ("assignees/", ticket_new.assignee_options, {}, "assignees"),
     ("merge/", merge.merge, {}, "merge"),
-    ("<str:number>/", tickets.ticket_detail, {}, "detail"),
-    ("<str:number>/merge/undo/", merge.merge_undo, {}, "merge_undo"),
-    ("<str:number>/edit/", tickets.ticket_edit, {}, "edit"),
-    ("<str:number>/presence/", tickets.ticket_presence, {}, "presence"),
-    ("<str:number>/presence/leave/", tickets.ticket_presence_leave, {}, "presence_leave"),
+    (TICKET, tickets.ticket_detail, {}, "detail"),
+    (TICKET + "merge/undo/", merge.merge_undo, {}, "merge_undo"),
+    (TICKET + "edit/", tickets.ticket_edit, {}, "edit"),
+    (TICKET + "presence/", tickets.ticket_presence, {}, "presence"),
+    (TICKET + "presence/leave/", tickets.ticket_presence_leave, {}, "presence_leave"),
+    (TICKET + "assign-to-me/", ticket_actions.quick_action, {"action": "assign"}, "assign_to_me"),
+    (TICKET + "pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
+    (TICKET + "resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
+    (TICKET + "reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
+    (TICKET + "escalate/", ticket_actions.escalate, {}, "escalate"),
+    (TICKET + "escalate/form/", coordination.escalation_case_form, {}, "escalate_form"),
+    (TICKET + "escalate/related/", ticket_actions.escalate_as_related, {}, "escalate_as_related"),
+    (TICKET + "work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
     (
-        "<str:number>/assign-to-me/",
-        ticket_actions.quick_action,
-        {"action": "assign"},
-        "assign_to_me",
-    ),
-    ("<str:number>/pending/", ticket_actions.quick_action, {"action": "pending"}, "pending"),
-    ("<str:number>/resolve/", ticket_actions.quick_action, {"action": "resolve"}, "resolve"),
-    ("<str:number>/reopen/", ticket_actions.quick_action, {"action": "reopen"}, "reopen"),
-    ("<str:number>/escalate/", ticket_actions.escalate, {}, "escalate"),
-    ("<str:number>/escalate/form/", coordination.escalation_case_form, {}, "escalate_form"),
-    (
-        "<str:number>/escalate/related/",
-        ticket_actions.escalate_as_related,
-        {},
-        "escalate_as_related",
-    ),
-    ("<str:number>/work-info/", ticket_actions.work_info_create, {}, "work_info_add"),
-    (
-        "<str:number>/work-info/<int:entry_id>/files/<int:index>/",
+        TICKET + "work-info/<int:entry_id>/files/<int:index>/",
         ticket_actions.attachment_download,
         {},
         "attachment",
     ),
-    ("<str:number>/relations/search/", ticket_actions.relation_search, {}, "relation_search"),
-    ("<str:number>/relations/", ticket_actions.relation_add, {}, "relation_add"),
+    (TICKET + "relations/search/", ticket_actions.relation_search, {}, "relation_search"),
+    (TICKET + "relations/", ticket_actions.relation_add, {}, "relation_add"),
     (
-        "<str:number>/relations/<int:relation_id>/remove/",
+        TICKET + "relations/<int:relation_id>/remove/",
         ticket_actions.relation_remove,
         {},
         "relation_remove",

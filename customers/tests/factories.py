@@ -1,6 +1,7 @@
 import factory
 from stdnum.es import dni
 
+from customers.forms import CustomerForm
 from customers.models import Customer, CustomerKind
 from customers.services import customer_create
 
@@ -52,3 +53,10 @@ class CustomerFactory(factory.Factory):
         phone = kwargs.pop("phone")
         kwargs.setdefault("phones", [("", phone)] if phone else [])
         return customer_create(**kwargs)
+
+
+def customer_form_data(prefix: str = "", **fields: str) -> dict[str, str]:
+    """What the customer form posts: every field, blank unless given, under
+    the form's ``prefix`` when it has one."""
+    data = {**dict.fromkeys(CustomerForm.base_fields, ""), **fields}
+    return {f"{prefix}-{name}" if prefix else name: value for name, value in data.items()}

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from customers.forms import CustomerForm
 from customers.models import Customer, CustomerKind
 from customers.services import customer_create, customer_update
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import CustomerFactory, customer_form_data
 from customers.validators import compact_tax_id, normalise_tax_id
 
 
@@ -143,18 +143,17 @@ def test_the_customer_kinds_read_as_the_campaign_calls_them():
 # --- the form ---------------------------------------------------------------------
 
 
-def form_data(**overrides) -> dict:
-    data = {
+def form_data(**overrides: str) -> dict:
+    typed = {
         "kind": CustomerKind.SUBSCRIBER,
         "first_name": "Íñigo",
         "surnames": "Castaño Romero",
-        "organisation": "",
         "tax_id": "12.345.678-z",
         "email": "Inigo@Example.com",
         "phones": "600 000 001\nCentralita: 91 555 01 00",
         "flei_code": "fl9",
     }
-    return {**data, **overrides}
+    return customer_form_data(**{**typed, **overrides})
 
 
 def test_the_form_normalises_what_the_agent_typed(db):

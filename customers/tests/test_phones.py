@@ -45,21 +45,21 @@ def test_the_number_is_kept_as_typed_and_the_kind_read_from_the_plan(db):
     assert customer.phones_summary == "612 34 56 78 · 915 55 12 34"
 
 
+def madrid_registry_clerk(first_name: str, surnames: str, phones: list[tuple]):
+    return CustomerFactory(
+        kind=CustomerKind.REGISTRY,
+        organisation="Registro Mercantil de Madrid",
+        first_name=first_name,
+        surnames=surnames,
+        phones=phones,
+    )
+
+
 def test_a_shared_switchboard_names_every_customer_who_has_it(db):
-    first = CustomerFactory(
-        kind=CustomerKind.REGISTRY,
-        first_name="Luis",
-        surnames="Abad",
-        organisation="Registro Mercantil de Madrid",
-        phones=[(PhoneKind.SWITCHBOARD, "91 555 01 00"), ("", "612 00 00 01")],
-    )
-    second = CustomerFactory(
-        kind=CustomerKind.REGISTRY,
-        first_name="Pilar",
-        surnames="Cano",
-        organisation="Registro Mercantil de Madrid",
-        phones=[(PhoneKind.SWITCHBOARD, "+34 915 550 100")],
-    )
+    switchboard = (PhoneKind.SWITCHBOARD, "91 555 01 00")
+    first = madrid_registry_clerk("Luis", "Abad", [switchboard, ("", "612 00 00 01")])
+    # The same switchboard, spelt otherwise.
+    second = madrid_registry_clerk("Pilar", "Cano", [(PhoneKind.SWITCHBOARD, "+34 915 550 100")])
     CustomerFactory(phone="612 00 00 02")
 
     assert customers_by_phone("0034915550100") == [first, second]

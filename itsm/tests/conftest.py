@@ -26,3 +26,9 @@ def gomez(reference):
         email="ana.gomez@example.com",
         phone="600 123 456",
     )
+
+
+@pytest.fixture
+def garcia(reference):
+    """A customer whose duplicate tickets get merged."""
+    return CustomerFactory(first_name="Ana", surnames="García López")

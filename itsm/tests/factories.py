@@ -115,6 +115,18 @@ def pending_reason(kind: str = "INC") -> StatusReason:
     return StatusReason.objects.filter(kind=kind, status=Status.PENDING).order_by("name").first()
 
 
+def refused_ticket_fields(description: str) -> dict:
+    """What an agent types that a ticket's form refuses, the new one and the
+    edit alike: no summary (nor template), and *Pendiente* with a reason of
+    *Resuelto*; ``description`` must come back as typed."""
+    return {
+        "summary": "",
+        "status": Status.PENDING,
+        "status_reason": reason(Incident, Status.RESOLVED, "Acción adicional innecesaria").pk,
+        "description": description,
+    }
+
+
 CAMPAIGN = object()
 
 

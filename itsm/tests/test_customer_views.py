@@ -6,23 +6,23 @@ from django.urls import reverse
 
 from customers.models import Customer, CustomerKind
 from customers.selectors import customer_search
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import CustomerFactory, customer_form_data
 from itsm.tests.factories import make_incident
 
 
-def create_data(**extra) -> dict:
-    data = {
-        "customer-kind": CustomerKind.CITIZEN,
-        "customer-first_name": "Lucía",
-        "customer-surnames": "Fernández Núñez",
-        "customer-organisation": "",
-        "customer-tax_id": "",
-        "customer-email": "lucia@example.com",
-        "customer-phones": "699 000 111",
-        "customer-flei_code": "",
-    }
-    data.update(extra)
-    return data
+def create_data(**extra: str) -> dict:
+    """The inline creation form of the new-ticket page, as a citizen typed in."""
+    return (
+        customer_form_data(
+            "customer",
+            kind=CustomerKind.CITIZEN,
+            first_name="Lucía",
+            surnames="Fernández Núñez",
+            email="lucia@example.com",
+            phones="699 000 111",
+        )
+        | extra
+    )
 
 
 def test_anonymous_user_is_sent_to_login(client, gomez):

@@ -4,7 +4,7 @@ kind, brought without reloading, prefilled from the customer."""
 import pytest
 
 from itsm.models import RegistroMercantil
-from itsm.services.escalation import ticket_escalate, ticket_take
+from itsm.services.escalation import ticket_take
 from itsm.tests.escalation import subscriber, url
 from itsm.tests.factories import escalate_other, make_incident, make_work_order
 
@@ -61,14 +61,8 @@ def test_the_case_form_is_for_agents_and_tickets_that_can_be_escalated(client, a
 
 
 def test_the_packet_box_keeps_the_agents_note_after_a_take(client, agent, coordinator):
-    ticket = make_incident(user=agent)
-    ticket = ticket_escalate(
-        ticket=ticket,
-        user=agent,
-        expected_version=ticket.version,
-        case="other",
-        data={"description": "Otro motivo"},
-        note="El cliente no ve el depósito de 2025",
+    ticket = escalate_other(
+        make_incident(user=agent), agent, note="El cliente no ve el depósito de 2025"
     )
     ticket_take(ticket=ticket, user=coordinator, expected_version=ticket.version)
     client.force_login(coordinator)

@@ -31,13 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def customer(reference):
-    return CustomerFactory(first_name="Ana", surnames="García López")
-
-
-@pytest.fixture
-def pair(agent, customer):
-    return make_merge_pair(user=agent, customer=customer)
+def pair(agent, garcia):
+    return make_merge_pair(user=agent, customer=garcia)
 
 
 def note(ticket, user, text: str) -> None:
@@ -172,8 +167,8 @@ def test_relations_and_the_escalation_packet_follow_the_merged_ticket(agent, pai
 # --- who may merge ---------------------------------------------------------------------
 
 
-def test_tickets_of_different_customers_merge_only_once_confirmed(agent, customer):
-    source = make_ticket(Incident, user=agent, customer=customer)
+def test_tickets_of_different_customers_merge_only_once_confirmed(agent, garcia):
+    source = make_ticket(Incident, user=agent, customer=garcia)
     target = make_ticket(Incident, user=agent, customer=CustomerFactory(first_name="Luis"))
     with translation.override("es"), pytest.raises(OtherCustomerError) as refused:
         merge(source, target, agent)
@@ -251,9 +246,9 @@ def test_a_merge_older_than_the_setting_cannot_be_undone(agent, coordinator, pai
     assert refused.value.code == "undo_too_late"
 
 
-def test_a_selection_merges_all_or_none(agent, customer):
-    target = make_ticket(WorkOrder, user=agent, customer=customer)
-    sources = [make_ticket(Incident, user=agent, customer=customer) for _ in range(2)]
+def test_a_selection_merges_all_or_none(agent, garcia):
+    target = make_ticket(WorkOrder, user=agent, customer=garcia)
+    sources = [make_ticket(Incident, user=agent, customer=garcia) for _ in range(2)]
     stranger = make_ticket(Incident, user=agent)
     with pytest.raises(OtherCustomerError):
         tickets_merge(sources=[*sources, stranger], target_number=target.number, user=agent)

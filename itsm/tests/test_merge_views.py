@@ -17,14 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def customer(reference):
-    return CustomerFactory(first_name="Ana", surnames="García López")
-
-
-@pytest.fixture
-def merged(agent, customer):
+def merged(agent, garcia):
     """An incident merged into a work order, a note on each before."""
-    source, target = make_merge_pair(user=agent, customer=customer)
+    source, target = make_merge_pair(user=agent, customer=garcia)
     work_info_add(ticket=source, user=agent, notes="nota de la incidencia")
     work_info_add(ticket=target, user=agent, notes="nota de la orden")
     ticket_merge(source=source, target_number=target.number, user=agent)
@@ -66,11 +61,11 @@ def test_only_coordinators_see_the_undo_button(client, agent, coordinator, merge
 
 
 def test_the_target_page_reads_both_journals_in_the_same_queries(
-    client, agent, customer, django_assert_max_num_queries
+    client, agent, garcia, django_assert_max_num_queries
 ):
-    target = make_ticket(Incident, user=agent, customer=customer)
+    target = make_ticket(Incident, user=agent, customer=garcia)
     for model in (Incident, WorkOrder, WorkOrder):
-        source = make_ticket(model, user=agent, customer=customer)
+        source = make_ticket(model, user=agent, customer=garcia)
         for index in range(5):
             work_info_add(ticket=source, user=agent, notes=f"{source.number} nota {index}")
         ticket_merge(source=source, target_number=target.number, user=agent)
@@ -83,9 +78,9 @@ def test_the_target_page_reads_both_journals_in_the_same_queries(
     assert len(response.context["history"]) > 15
 
 
-def test_a_console_selection_merges_into_the_target(client, agent, customer):
-    target = make_ticket(WorkOrder, user=agent, customer=customer)
-    sources = [make_ticket(Incident, user=agent, customer=customer) for _ in range(2)]
+def test_a_console_selection_merges_into_the_target(client, agent, garcia):
+    target = make_ticket(WorkOrder, user=agent, customer=garcia)
+    sources = [make_ticket(Incident, user=agent, customer=garcia) for _ in range(2)]
     numbers = [source.number for source in sources]
     client.force_login(agent)
     dialog = client.get(merge_url(), {"numbers": numbers})
@@ -100,8 +95,8 @@ def test_a_console_selection_merges_into_the_target(client, agent, customer):
     ) == set(numbers)
 
 
-def test_different_customers_take_a_confirmation_naming_both(client, agent, customer):
-    source = make_ticket(Incident, user=agent, customer=customer)
+def test_different_customers_take_a_confirmation_naming_both(client, agent, garcia):
+    source = make_ticket(Incident, user=agent, customer=garcia)
     other = CustomerFactory(first_name="Luis", surnames="Pérez")
     target = make_ticket(Incident, user=agent, customer=other)
     client.force_login(agent)
@@ -110,7 +105,7 @@ def test_different_customers_take_a_confirmation_naming_both(client, agent, cust
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="merge-other-customer"' in html
-    assert str(customer) in html and str(other) in html
+    assert str(garcia) in html and str(other) in html
     assert not Incident.objects.get(pk=source.pk).is_merged
 
     response = client.post(merge_url(), {**data, "confirm_other_customer": "on"})
@@ -118,8 +113,8 @@ def test_different_customers_take_a_confirmation_naming_both(client, agent, cust
     assert Incident.objects.get(pk=source.pk).merged_into == target.number
 
 
-def test_a_refused_merge_says_why_and_keeps_the_selection(client, agent, customer):
-    source = make_ticket(Incident, user=agent, customer=customer)
+def test_a_refused_merge_says_why_and_keeps_the_selection(client, agent, garcia):
+    source = make_ticket(Incident, user=agent, customer=garcia)
     client.force_login(agent)
     response = client.post(merge_url(), {"numbers": [source.number], "target": source.number})
     html = response.content.decode()
@@ -158,10 +153,10 @@ def test_actions_on_a_merged_ticket_are_refused(client, agent, merged):
 
 
 def test_the_merged_tickets_files_download_from_the_target_page(
-    client, agent, customer, private_media
+    client, agent, garcia, private_media
 ):
-    source = make_ticket(Incident, user=agent, customer=customer)
-    target = make_ticket(Incident, user=agent, customer=customer)
+    source = make_ticket(Incident, user=agent, customer=garcia)
+    target = make_ticket(Incident, user=agent, customer=garcia)
     work_info_add(
         ticket=source,
         user=agent,

@@ -15,7 +15,7 @@ from itsm.models import (
     TicketTemplate,
     WorkInfoType,
 )
-from itsm.tests.factories import campaign_template, new_ticket_data
+from itsm.tests.factories import campaign_template, new_ticket_data, refused_ticket_fields
 from workorders.models import WorkOrder
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -225,15 +225,11 @@ def test_summary_typed_by_the_agent_wins_over_the_template(client, agent):
 
 
 def test_bad_input_comes_back_in_spanish_with_everything_typed(client, agent):
-    reason_of_resolved = StatusReason.objects.get(kind="INC", name="Acción adicional innecesaria")
     client.force_login(agent)
     data = form_data(
         None,
         None,
-        summary="",
-        description="El usuario dice que el portal falla al enviar.",
-        status=Status.PENDING,
-        status_reason=reason_of_resolved.pk,
+        **refused_ticket_fields("El usuario dice que el portal falla al enviar."),
         resolution="Nada aún",
         work_info_notes="Notas que no se deben perder",
         attachment_1=SimpleUploadedFile("captura.png", PNG, content_type="image/png"),

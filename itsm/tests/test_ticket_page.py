@@ -11,14 +11,15 @@ from itsm.models import Status, StatusReason, WorkInfoType
 from itsm.services.autoclose import tickets_autoclose
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
-from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.factories import (
     edit_data,
     edit_url,
     make_incident,
     make_work_order,
     page_url,
-    pending_reason,
+    pend,
+    reason,
+    refused_ticket_fields,
 )
 from itsm.views.tickets import ACTION_PREFIXES, _action_forms
 
@@ -101,14 +102,14 @@ def test_history_lists_every_entry_newest_first_with_system_entries(client, agen
 
 def test_agent_edits_the_ticket(client, agent):
     ticket = make_incident(user=agent)
-    reason = pending_reason()
+    pending = reason(Incident, Status.PENDING)
     client.force_login(agent)
     form = client.get(page_url(ticket)).context["forms"]["edit"]
     data = edit_data(
         form,
         summary="El portal no deja enviar",
         status=Status.PENDING,
-        status_reason=reason.pk,
+        status_reason=pending.pk,
         assignee=agent.pk,
         note="Se pide captura de pantalla",
     )
@@ -117,7 +118,7 @@ def test_agent_edits_the_ticket(client, agent):
     ticket.refresh_from_db()
     assert ticket.summary == "El portal no deja enviar"
     assert ticket.status == Status.PENDING
-    assert ticket.status_reason == reason
+    assert ticket.status_reason == pending
     assert ticket.assignee == agent
     assert ticket.version == 2
     assert ticket.work_info.filter(notes="Se pide captura de pantalla").exists()
@@ -136,16 +137,10 @@ def test_changing_the_template_applies_it(client, agent):
 
 def test_bad_edit_comes_back_in_spanish_with_the_input_kept(client, agent):
     ticket = make_incident(user=agent)
-    resolved_reason = StatusReason.objects.get(kind="INC", name="Acción adicional innecesaria")
     client.force_login(agent)
     form = client.get(page_url(ticket)).context["forms"]["edit"]
     data = edit_data(
-        form,
-        template="",
-        summary="",
-        status=Status.PENDING,
-        status_reason=resolved_reason.pk,
-        description="Descripción escrita por el agente",
+        form, template="", **refused_ticket_fields("Descripción escrita por el agente")
     )
     response = client.post(edit_url(ticket), data)
     assert response.status_code == 200
@@ -164,8 +159,7 @@ def test_stale_edit_names_who_changed_what_and_keeps_the_input(client, agent, ot
     client.force_login(agent)
     form = client.get(page_url(ticket)).context["forms"]["edit"]
     # Meanwhile another agent sets it pending.
-    reason = pending_reason()
-    ticket_set_pending(ticket=ticket, user=other_agent, expected_version=1, status_reason=reason)
+    pending = pend(ticket, other_agent).status_reason
 
     data = edit_data(form, summary="Mi resumen nuevo", description="Mis notas")
     response = client.post(edit_url(ticket), data)
@@ -176,7 +170,7 @@ def test_stale_edit_names_who_changed_what_and_keeps_the_input(client, agent, ot
     assert stale["who"] == "Agente2"
     assert "Agente2" in html
     assert ("Estado", "Pendiente") in stale["changes"]
-    assert ("Motivo del estado", reason) in stale["changes"]
+    assert ("Motivo del estado", pending) in stale["changes"]
     assert "Mi resumen nuevo" in html
     assert "Mis notas" in html
     # The other agent's change survives; the form now carries the current version.
@@ -190,9 +184,7 @@ def test_saving_again_after_a_stale_warning_overwrites_deliberately(client, agen
     ticket = make_incident(user=agent)
     client.force_login(agent)
     form = client.get(page_url(ticket)).context["forms"]["edit"]
-    ticket_set_pending(
-        ticket=ticket, user=other_agent, expected_version=1, status_reason=pending_reason()
-    )
+    pend(ticket, other_agent)
     response = client.post(edit_url(ticket), edit_data(form, summary="Mi resumen nuevo"))
     again = edit_data(response.context["forms"]["edit"])
     assert client.post(edit_url(ticket), again).status_code == 302
@@ -290,11 +282,8 @@ def test_reason_lists_loaded_once_offer_what_their_forms_offer(agent, factory):
     ticket's current reason included in the edit form even once retired."""
     ticket = factory(user=agent)
     model = type(ticket)
-    reason = StatusReason.objects.filter(kind=model.KIND, status=Status.PENDING).first()
-    ticket_set_pending(
-        ticket=ticket, user=agent, expected_version=ticket.version, status_reason=reason
-    )
-    StatusReason.objects.filter(pk=reason.pk).update(active=False)
+    retired = pend(ticket, agent).status_reason
+    StatusReason.objects.filter(pk=retired.pk).update(active=False)
     ticket = model.objects.get(pk=ticket.pk)
 
     shared = _action_forms(ticket, agent)
@@ -307,5 +296,5 @@ def test_reason_lists_loaded_once_offer_what_their_forms_offer(agent, factory):
     for key, form in own.items():
         assert str(shared[key]["status_reason"]) == str(form["status_reason"])
         assert len(list(form.fields["status_reason"].choices)) > 1
-    assert f'value="{reason.pk}"' in str(shared["edit"]["status_reason"])
-    assert f'value="{reason.pk}"' not in str(shared["pending"]["status_reason"])
+    assert f'value="{retired.pk}"' in str(shared["edit"]["status_reason"])
+    assert f'value="{retired.pk}"' not in str(shared["pending"]["status_reason"])

@@ -162,68 +162,61 @@ def test_new_ticket_and_ticket_pages_carry_the_slot(client, agent):
 LINKING = "CAMPAÑA VINCULACIÓN - VINCULACIÓN/DESVINCULACIÓN"
 CERTIFICATE = "CAMPAÑA CERTIFICADO - FIRMA ELECTRÓNICA"
 PASSWORD = "CAMPAÑA CONTRASEÑA - ACCESO AL PORTAL"
+FORMATS = "Legalización de libros: formatos de fichero admitidos"
+NOT_RECOGNISED = "Certificado electrónico no reconocido por el portal"
 
-# Thirty demo tickets as agents type them: (template, summary) → the article
+# Thirty demo tickets as agents type them, by template: summary → the article
 # the agent needs.
-LABELLED = (
-    (None, "Consulta legalización de libros", "Legalización de libros: cómo presentarlos"),
-    (None, "Cómo legalizo el libro de actas", "Legalización de libros: cómo presentarlos"),
-    (None, "Libros presentados fuera de plazo", "Legalización de libros fuera de plazo"),
-    (
-        None,
-        "Qué formato de fichero para los libros",
-        "Legalización de libros: formatos de fichero admitidos",
+BY_TEMPLATE = {
+    None: (
+        ("Consulta legalización de libros", "Legalización de libros: cómo presentarlos"),
+        ("Cómo legalizo el libro de actas", "Legalización de libros: cómo presentarlos"),
+        ("Libros presentados fuera de plazo", "Legalización de libros fuera de plazo"),
+        ("Qué formato de fichero para los libros", FORMATS),
+        ("PDF de los libros demasiado grande", FORMATS),
+        ("Depósito de cuentas anuales", "Depósito de cuentas anuales: pasos"),
+        ("Cuentas depositadas con defectos", "Depósito de cuentas rechazado o con defectos"),
+        (
+            "La huella del depósito no coincide",
+            "Huella digital del depósito de cuentas no coincide",
+        ),
+        ("He pagado y FLEI no lo refleja", "Pagos: el portal no refleja un pago realizado (FLEI)"),
+        ("Dónde está el código FLEI", "Código FLEI: dónde se encuentra"),
+        ("Pagar con tarjeta o transferencia", "Formas de pago admitidas"),
+        ("Qué navegador es compatible", "Navegador compatible y configuración del equipo"),
+        ("La página sale en blanco", "Borrar la caché del navegador"),
+        ("Borrar caché y cookies", "Borrar la caché del navegador"),
+        ("ERROR 23 al presentar", "ERROR 23: qué comprobar"),
+        ("Me sale el error 23 en el trámite web", "ERROR 23: qué comprobar"),
+        ("Recuperar contraseñas del portal", "Contraseña olvidada del portal"),
     ),
-    (
-        None,
-        "PDF de los libros demasiado grande",
-        "Legalización de libros: formatos de fichero admitidos",
+    CERTIFICATE: (
+        ("El portal no reconoce mi certificado", NOT_RECOGNISED),
+        ("Error al firmar con autofirma", "Firma electrónica: error al firmar el envío"),
+        ("Certificado caducado", "Certificado caducado o revocado"),
+        (
+            "Certificado de representante de la sociedad",
+            "Certificado de representante de persona jurídica",
+        ),
+        ("", NOT_RECOGNISED),
     ),
-    (None, "Depósito de cuentas anuales", "Depósito de cuentas anuales: pasos"),
-    (None, "Cuentas depositadas con defectos", "Depósito de cuentas rechazado o con defectos"),
-    (
-        None,
-        "La huella del depósito no coincide",
-        "Huella digital del depósito de cuentas no coincide",
+    LINKING: (
+        ("Vincular un usuario nuevo", "Vinculación de usuarios paso a paso"),
+        ("Solicitud de desvinculación de usuario", "Desvinculación de un usuario"),
+        ("Cuadro de vinculación incompleto, falta NIF", "Cuadro de vinculación mal cumplimentado"),
+        ("Dónde firmo el formulario LOPD", "Formulario LOPD: para qué sirve y cómo se firma"),
+        ("", "Vinculación de usuarios paso a paso"),
     ),
-    (
-        CERTIFICATE,
-        "El portal no reconoce mi certificado",
-        "Certificado electrónico no reconocido por el portal",
+    PASSWORD: (
+        ("He olvidado la contraseña", "Contraseña olvidada del portal"),
+        ("Usuario bloqueado por intentos fallidos", "Usuario bloqueado tras varios intentos"),
+        ("Cambiar el correo del usuario", "Cambio del correo electrónico del usuario"),
     ),
-    (CERTIFICATE, "Error al firmar con autofirma", "Firma electrónica: error al firmar el envío"),
-    (CERTIFICATE, "Certificado caducado", "Certificado caducado o revocado"),
-    (
-        CERTIFICATE,
-        "Certificado de representante de la sociedad",
-        "Certificado de representante de persona jurídica",
-    ),
-    (CERTIFICATE, "", "Certificado electrónico no reconocido por el portal"),
-    (LINKING, "Vincular un usuario nuevo", "Vinculación de usuarios paso a paso"),
-    (LINKING, "Solicitud de desvinculación de usuario", "Desvinculación de un usuario"),
-    (
-        LINKING,
-        "Cuadro de vinculación incompleto, falta NIF",
-        "Cuadro de vinculación mal cumplimentado",
-    ),
-    (LINKING, "Dónde firmo el formulario LOPD", "Formulario LOPD: para qué sirve y cómo se firma"),
-    (LINKING, "", "Vinculación de usuarios paso a paso"),
-    (
-        None,
-        "He pagado y FLEI no lo refleja",
-        "Pagos: el portal no refleja un pago realizado (FLEI)",
-    ),
-    (None, "Dónde está el código FLEI", "Código FLEI: dónde se encuentra"),
-    (None, "Pagar con tarjeta o transferencia", "Formas de pago admitidas"),
-    (None, "Qué navegador es compatible", "Navegador compatible y configuración del equipo"),
-    (None, "La página sale en blanco", "Borrar la caché del navegador"),
-    (None, "Borrar caché y cookies", "Borrar la caché del navegador"),
-    (None, "ERROR 23 al presentar", "ERROR 23: qué comprobar"),
-    (None, "Me sale el error 23 en el trámite web", "ERROR 23: qué comprobar"),
-    (PASSWORD, "He olvidado la contraseña", "Contraseña olvidada del portal"),
-    (PASSWORD, "Usuario bloqueado por intentos fallidos", "Usuario bloqueado tras varios intentos"),
-    (PASSWORD, "Cambiar el correo del usuario", "Cambio del correo electrónico del usuario"),
-    (None, "Recuperar contraseñas del portal", "Contraseña olvidada del portal"),
+}
+LABELLED = tuple(
+    (template, summary, expected)
+    for template, rows in BY_TEMPLATE.items()
+    for summary, expected in rows
 )
 
 

@@ -6,9 +6,8 @@ from playwright.sync_api import expect
 
 from itsm.models import TicketTemplate
 from itsm.selectors import coordination_group
-from itsm.services.escalation import ticket_escalate
 from itsm.tests.browser.helpers import screenshot
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import escalate_other, make_incident, make_work_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +24,8 @@ NOTE = (
 def waiting_already(other_agent):
     """A ticket escalated earlier: the queue is oldest first."""
     incident = make_incident(user=other_agent)
-    return ticket_escalate(
-        ticket=incident,
-        user=other_agent,
-        expected_version=incident.version,
-        case="other",
-        data={"description": "ERROR 23 en el trámite de depósito; captura adjunta por correo."},
-    )
+    description = "ERROR 23 en el trámite de depósito; captura adjunta por correo."
+    return escalate_other(incident, other_agent, description)
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ from django.urls import reverse
 
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
-from itsm.models import SupportGroup
 from itsm.services.journal import work_info_add
-from itsm.services.ticket_update import ticket_update
 from itsm.tests.browser.helpers import log_in
-from itsm.tests.factories import make_incident, make_work_order
+from itsm.tests.factories import escalate_other, make_incident, make_work_order
 from notifications import reference_data as notification_reference
 from notifications.models import ResponseTemplate
 from notifications.services.compose import email_save_draft
@@ -96,7 +94,6 @@ def hostile_desk(agent, coordinator, settings, tmp_path):
     """Every payload in every field a person or an e-mail controls."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     notification_reference.load()
-    coordination = SupportGroup.objects.get(is_coordination=True)
     template = ResponseTemplate.objects.create(
         title=PAYLOADS[0][:100],
         subject_suffix=PAYLOADS[2],
@@ -125,16 +122,11 @@ def hostile_desk(agent, coordinator, settings, tmp_path):
                 notes=payload,
                 attachments=[SimpleUploadedFile(f"{payload[:60]}.txt", b"hola\n")],
             )
-    # Escalated, so the coordination queue shows them too.
-    for ticket in tickets[:10]:
+    # Escalated, so the coordination queue shows them too, each with a payload
+    # as the reason.
+    for ticket, payload in zip(tickets[:10], PAYLOADS, strict=False):
         ticket.refresh_from_db()
-        ticket_update(
-            ticket=ticket,
-            user=agent,
-            expected_version=ticket.version,
-            assigned_group=coordination,
-            assignee=None,
-        )
+        escalate_other(ticket, agent, payload)
     email = email_save_draft(
         ticket=showcase, user=agent, template=template, note="\n".join(PAYLOADS)[:2000]
     )
