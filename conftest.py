@@ -11,6 +11,7 @@ from django.utils import translation
 from itsm import reference_data
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.models import SupportGroup
+from itsm.reference_cache import forget_local_lists
 from notifications.tests.live import RedisServer, ServiceUnavailable
 
 
@@ -59,8 +60,10 @@ def empty_cache():
     """The forms' option lists live in the cache: each test starts without
     another test's rows (the database is rolled back, the cache is not)."""
     cache.clear()
+    forget_local_lists()
     yield
     cache.clear()
+    forget_local_lists()
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,17 @@ from itsm.action_forms import TicketEditForm
 from itsm.filters import agent_users
 from itsm.forms import TicketCreateForm
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.reference_cache import forget_local_lists
 from itsm.selectors import agent_default_group, group_assignees
 from itsm.tests.factories import campaign_template, make_incident
 
 REFERENCE_TABLES = ("itsm_supportgroup", "itsm_tickettemplate", "itsm_statusreason", "auth_user")
+
+
+def copies_expire() -> None:
+    """What the expiry of the shared copy and of this process's copy does."""
+    cache.clear()
+    forget_local_lists()
 
 
 def options(field) -> list[tuple[str, str]]:
@@ -120,10 +127,10 @@ def test_a_change_outside_the_admin_shows_when_the_copy_expires(agent, settings)
     assert (
         "Nuevo grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
     ) is (False)
-    cache.clear()
+    copies_expire()
     assert "Nuevo grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
     settings.ITSM_REFERENCE_CACHE_SECONDS = 0  # each copy expires at once
-    cache.clear()
+    copies_expire()
     ticket_form(agent)
     SupportGroup.objects.create(name="Otro grupo")
     assert "Otro grupo" in dict(options(ticket_form(agent).fields["assigned_group"])).values()
@@ -150,7 +157,7 @@ def test_a_change_through_the_admin_shows_at_once(client, agent, admin_client):
     assert "Motivo renombrado" in client.get(console).content.decode()
 
     group = SupportGroup.objects.create(name="Grupo efímero")
-    cache.clear()
+    copies_expire()
     assert "Grupo efímero" in client.get(console).content.decode()
     response = admin_client.post(
         reverse("admin:itsm_supportgroup_delete", args=[group.pk]), {"post": "yes"}
@@ -193,3 +200,31 @@ def test_the_console_filter_bar_is_kept_for_the_same_filters_and_cleared_with_th
     assert SupportGroup.objects.filter(name="GRUPO NUEVO").exists()
     client.force_login(agent)
     assert "GRUPO NUEVO" in client.get(url, {"f": "1", "open": "on"}).content.decode()
+
+
+def test_this_process_keeps_its_lists_and_sees_another_processes_change_within_a_second(
+    agent, monkeypatch
+):
+    from itsm import reference_cache
+
+    ticket_form(agent)
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k)
+    )
+    ticket_form(agent)
+    assert asked == []  # lists and generation from this process's copies
+    # Another process changes a group and bumps the generation in the shared cache.
+    SupportGroup.objects.create(name="Grupo de otro proceso")
+    cache.incr(reference_cache.GENERATION_KEY)
+    assert (
+        "Grupo de otro proceso"
+        not in dict(options(ticket_form(agent).fields["assigned_group"])).values()
+    )
+    later = reference_cache.time.monotonic() + reference_cache.LOCAL_SECONDS
+    monkeypatch.setattr(reference_cache.time, "monotonic", lambda: later)  # a second on
+    assert (
+        "Grupo de otro proceso"
+        in dict(options(ticket_form(agent).fields["assigned_group"])).values()
+    )
