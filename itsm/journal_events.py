@@ -58,6 +58,11 @@ WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
 
 
+def _people_names() -> dict:
+    users = get_user_model().objects.only("username", "first_name", "last_name")
+    return {user.pk: person_name(user) for user in users}
+
+
 class Names:
     """Ids → names for one history: groups and reasons from the reference
     cache (all of them, retired ones too), people in one query for the ids
@@ -72,12 +77,18 @@ class Names:
                 if value is not None and value not in self.users:
                     wanted.add(value)
         if wanted:
-            for user in (
-                get_user_model()
-                .objects.filter(pk__in=wanted)
-                .only("username", "first_name", "last_name")
-            ):
-                self.users[user.pk] = person_name(user)
+            # Who works the desk changes seldom: their names come with the
+            # reference lists; someone newer than the copy, from the database.
+            people = cached_rows("journal-people", _people_names)
+            self.users.update((pk, people[pk]) for pk in wanted if pk in people)
+            missing = wanted - people.keys()
+            if missing:
+                for user in (
+                    get_user_model()
+                    .objects.filter(pk__in=missing)
+                    .only("username", "first_name", "last_name")
+                ):
+                    self.users[user.pk] = person_name(user)
         self._groups: dict | None = None
         self._reasons: dict | None = None
 
