@@ -225,8 +225,8 @@ def render_ticket_page(
         page_forms = {**_action_forms(ticket, request.user), **(forms or {})}
         wire_form(page_forms["edit"], ticket.kind)
         presence_page = secrets.token_urlsafe(9)
-        presence_touch(ticket=ticket, user=request.user, page=presence_page)
-        presence = presence_others(ticket=ticket, user=request.user)
+        readers = presence_touch(ticket=ticket, user=request.user, page=presence_page)
+        presence = presence_others(ticket=ticket, user=request.user, readers=readers)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
     packet = packet_for(ticket)
@@ -288,7 +288,7 @@ def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
     """htmx, every POLL_SECONDS from an open ticket page: the reader is still
     there; who else is."""
     ticket = get_ticket_for_user(request.user, kind.model, number)
-    presence_touch(
+    readers = presence_touch(
         ticket=ticket,
         user=request.user,
         page=request.POST.get("page", "")[:20],
@@ -297,7 +297,7 @@ def ticket_presence(request: HttpRequest, kind: Kind, number: str) -> HttpRespon
     context = {
         "kind": kind,
         "ticket": ticket,
-        "presence": presence_others(ticket=ticket, user=request.user),
+        "presence": presence_others(ticket=ticket, user=request.user, readers=readers),
         "presence_poll_seconds": POLL_SECONDS,
     }
     return render(request, "itsm/snippets/ticket_presence.html", context)
