@@ -63,7 +63,7 @@ class TokenAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
         token = token_find(plain)
-        if token is None or not token.user.is_active:
+        if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid, expired or revoked."))
         address = client_ip(request._request)
         token_used(token, address=address)
