@@ -209,21 +209,37 @@ def history_entries(ticket: Ticket) -> list:
             .select_related("author")
             .annotate(origin=F("ticket__number"), origin_kind=Value(kind.code))
         )
-    first, *others = parts
-    rows = (first.union(*others, all=True) if others else first).order_by("-created_at", "-id")
     models = {kind.code: kind.journal_model for kind in all_kinds()}
-    entries = []
+    return across_kinds(
+        parts,
+        models,
+        order_by=("-created_at", "-id"),
+        keep=("author", "origin", "origin_kind"),
+    )
+
+
+def across_kinds(parts: list, models: dict, *, order_by: tuple, keep: tuple, limit=None) -> list:
+    """The rows of per-kind querysets (each annotated with ``origin_kind``)
+    in one ``UNION ALL`` query, each rebuilt as an instance of its own kind's
+    model (``models``: kind code → model): UNION rows all come back as the
+    first queryset's model. ``keep``: what each row carries beyond its own
+    columns (a related row, an annotation)."""
+    first, *others = parts
+    rows = (first.union(*others, all=True) if others else first).order_by(*order_by)
+    if limit is not None:
+        rows = rows[:limit]
+    found = []
     for row in rows:
         model = models[row.origin_kind]
         if type(row) is not model:
-            # UNION rows come back as the first journal's model: rebuild the row as its own.
-            fields = model._meta.concrete_fields
-            moved = model(**{f.attname: getattr(row, f.attname) for f in fields})
-            moved.author, moved.origin, moved.origin_kind = row.author, row.origin, row.origin_kind
-            moved._state.adding, moved._state.db = False, row._state.db
+            # The columns the query read (``only()`` leaves the rest deferred).
+            loaded = [f.attname for f in model._meta.concrete_fields if f.attname in row.__dict__]
+            moved = model.from_db(row._state.db, loaded, [row.__dict__[n] for n in loaded])
+            for name in keep:
+                setattr(moved, name, getattr(row, name))
             row = moved
-        entries.append(row)
-    return entries
+        found.append(row)
+    return found
 
 
 def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
@@ -264,7 +280,7 @@ def tickets_open_for_customer(
     *, customer: Customer, exclude: Ticket | None = None, limit: int = 10
 ) -> list[Ticket]:
     """The customer's other open tickets, newest first, to spot duplicates."""
-    results: list[Ticket] = []
+    parts = []
     for kind in all_kinds():
         # Only what the list shows: this runs on every ticket and new-ticket page.
         queryset = (
@@ -272,12 +288,20 @@ def tickets_open_for_customer(
             .open()
             .select_related("status_reason")
             .only("number", "summary", "status", "created_at", "status_reason__name")
+            .annotate(origin_kind=Value(kind.code))
         )
         if exclude is not None and isinstance(exclude, kind.model):
             queryset = queryset.exclude(pk=exclude.pk)
-        results.extend(queryset.order_by("-created_at")[:limit])
-    results.sort(key=lambda t: t.created_at, reverse=True)
-    return results[:limit]
+        parts.append(queryset)
+    models = {kind.code: kind.model for kind in all_kinds()}
+    # Every kind's in one query: a round trip is most of what this list costs.
+    return across_kinds(
+        parts,
+        models,
+        order_by=("-created_at", "-id"),
+        keep=("status_reason",),
+        limit=limit,
+    )
 
 
 # --- people ---------------------------------------------------------------------------
