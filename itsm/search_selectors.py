@@ -6,7 +6,7 @@ their open tickets, one for the text and one per kind for its tickets."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString
 
@@ -16,7 +16,7 @@ from itsm import fulltext
 from itsm.blocked import visible_customers, visible_tickets
 from itsm.kinds import all_kinds, kind_for_number
 from itsm.models import Ticket, open_tickets_q
-from itsm.selectors import ticket_numbers
+from itsm.selectors import across_kinds, ticket_numbers
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.
@@ -61,32 +61,37 @@ class SearchResults:
 
 def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
     """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
-    they have, one query per kind: a customer with hundreds of open tickets
-    costs rows, not hundreds of objects."""
-    open_counts = dict.fromkeys(hits, 0)
-    for kind in all_kinds():
-        tickets = (
-            kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
-            .select_related("status_reason", "assigned_group", "assignee")
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=F("customer_id"),
-                    order_by=[F("created_at").desc(), F("id").desc()],
-                ),
-                open_count=Window(Count("id"), partition_by=F("customer_id")),
-            )
-            .filter(position__lte=OPEN_TICKETS_SHOWN)
-            .order_by("-created_at")
+    they have, every kind in one query: a customer with hundreds of open
+    tickets costs rows, not hundreds of objects."""
+    parts = [
+        kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
+        .select_related("status_reason", "assigned_group", "assignee")
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=F("customer_id"),
+                order_by=[F("created_at").desc(), F("id").desc()],
+            ),
+            open_count=Window(Count("id"), partition_by=F("customer_id")),
+            origin_kind=Value(kind.code),
         )
-        counted = set()
-        for ticket in tickets:
-            hits[ticket.customer_id].open_tickets.append(ticket)
-            if ticket.customer_id not in counted:
-                counted.add(ticket.customer_id)
-                open_counts[ticket.customer_id] += ticket.open_count
+        .filter(position__lte=OPEN_TICKETS_SHOWN)
+        for kind in all_kinds()
+    ]
+    tickets = across_kinds(
+        parts,
+        {kind.code: kind.model for kind in all_kinds()},
+        order_by=("-created_at", "-id"),
+        keep=("status_reason", "assigned_group", "assignee", "open_count"),
+    )
+    open_counts = dict.fromkeys(hits, 0)
+    counted = set()
+    for ticket in tickets:
+        hits[ticket.customer_id].open_tickets.append(ticket)
+        if (ticket.KIND, ticket.customer_id) not in counted:
+            counted.add((ticket.KIND, ticket.customer_id))
+            open_counts[ticket.customer_id] += ticket.open_count
     for customer_id, hit in hits.items():
-        hit.open_tickets.sort(key=lambda t: t.created_at, reverse=True)
         del hit.open_tickets[OPEN_TICKETS_SHOWN:]
         hit.more_open_tickets = open_counts[customer_id] - len(hit.open_tickets)
 
