@@ -243,19 +243,19 @@ def across_kinds(parts: list, models: dict, *, order_by: tuple, keep: tuple, lim
 
 
 def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
-    """The ticket's relations with the ticket on the other side, in a fixed
-    number of queries (one per kind)."""
+    """The ticket's relations with the ticket on the other side, in two
+    queries whatever the kinds."""
     relations = list(
         Relation.objects.filter(
             Q(source_number=ticket.number) | Q(target_number=ticket.number)
         ).order_by("created_at")
     )
     others = {relation.other_number(ticket.number) for relation in relations}
-    found: dict[str, Ticket] = {}
+    parts = []
     for kind in all_kinds():
         wanted = [n for n in others if kind_for_number(n) == kind]
         if wanted:
-            related = (
+            parts.append(
                 kind.model.objects.filter(number__in=wanted)
                 .select_related("customer")
                 .only(
@@ -266,9 +266,13 @@ def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
                     "customer__surnames",
                     "customer__organisation",
                 )
+                .annotate(origin_kind=Value(kind.code))
             )
-            for other in related:
-                found[other.number] = other
+    models = {kind.code: kind.model for kind in all_kinds()}
+    found: dict[str, Ticket] = {}
+    if parts:
+        for other in across_kinds(parts, models, order_by=("number",), keep=("customer",)):
+            found[other.number] = other
     return [
         (relation, found[relation.other_number(ticket.number)])
         for relation in relations
