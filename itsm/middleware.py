@@ -2,6 +2,7 @@ import json
 import time
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -66,10 +67,18 @@ def login_username(request: HttpRequest, credentials: dict | None = None) -> str
     return username[:150] if isinstance(username, str) else username
 
 
+LEGACY_BACKEND = "django.contrib.auth.backends.ModelBackend"
+DESK_BACKEND = "itsm.common.auth_backend.DeskBackend"
+
+
 class IdleSessionMiddleware:
     """Sessions expire SESSION_COOKIE_AGE after the last request, not after
     the login: the session is saved again (renewing its expiry) at most once
-    every few minutes, so reading pages does not write on every request."""
+    every few minutes, so reading pages does not write on every request.
+
+    A session signed in through Django's own model backend, before the desk's
+    replaced it, carries on under the desk's: nobody is signed out by an
+    upgrade (it runs before anything reads ``request.user``)."""
 
     RENEW_AFTER_SECONDS = 300
 
@@ -77,6 +86,8 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
+        if request.session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+            request.session[BACKEND_SESSION_KEY] = DESK_BACKEND
         if request.user.is_authenticated:
             now = int(time.time())
             seen = request.session.get("seen_at")

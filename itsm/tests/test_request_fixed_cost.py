@@ -105,3 +105,15 @@ def test_an_api_token_finds_its_owner_and_roles_in_the_shared_cache_too(
     assert auth_queries(client, "/api/v1/incidents/") == []
     agent.groups.clear()  # no longer an agent: refused at once
     assert client.get("/api/v1/incidents/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_session_signed_in_before_the_desks_backend_carries_on(reference, agent):
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    client = Client()
+    client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+    assert client.get("/dashboard/").status_code == 200
+    assert client.session[BACKEND_SESSION_KEY] == "itsm.common.auth_backend.DeskBackend"
+    assert client.get("/dashboard/").status_code == 200
