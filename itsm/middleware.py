@@ -86,7 +86,10 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if request.session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.session.get(BACKEND_SESSION_KEY) == LEGACY_BACKEND
+        ):
             request.session[BACKEND_SESSION_KEY] = DESK_BACKEND
         if request.user.is_authenticated:
             now = int(time.time())
