@@ -148,17 +148,19 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def _children_status(parent_pid: int) -> list[str]:
-    """The /proc status of each process whose parent is ``parent_pid``."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
+def proc_files(name: str) -> Iterator[tuple[int, bytes]]:
+    """(pid, contents) of ``/proc/<pid>/<name>`` for each process still there."""
+    for path in Path("/proc").glob(f"[0-9]*/{name}"):
         try:
-            text = status.read_text()
+            yield int(path.parent.name), path.read_bytes()
         except OSError:
             continue
-        if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M):
-            found.append(text)
-    return found
+
+
+def _children_status(parent_pid: int) -> list[str]:
+    """The /proc status of each process whose parent is ``parent_pid``."""
+    statuses = (raw.decode(errors="replace") for _pid, raw in proc_files("status"))
+    return [text for text in statuses if re.search(rf"^PPid:\s+{parent_pid}$", text, re.M)]
 
 
 def children_memory(parent_pid: int) -> list[int]:

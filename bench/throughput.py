@@ -32,14 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import (  # noqa: E402
-    free_port,
-    manage,
-    production_environment,
-    redis_url,
-    start_server,
-    wait_for,
-)
+from bench import processes  # noqa: E402
 from bench.throughput_load import Result, measure  # noqa: E402
 
 PASSWORD = "throughput-password-2026"
@@ -143,7 +136,7 @@ def prepare(args: argparse.Namespace, scratch: Path, redis: str) -> Desk:
     database = os.environ.get("DATABASE_URL", "")
     if not database.startswith(("postgres://", "postgresql://")):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database bench/generate.py loaded.")
-    environment = production_environment(
+    environment = processes.production_environment(
         "throughput",
         scratch,
         CACHE_URL=f"{redis}/1",
@@ -157,12 +150,12 @@ def prepare(args: argparse.Namespace, scratch: Path, redis: str) -> Desk:
     )
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     try:
-        manage(environment, "migrate", "--check")
+        processes.manage(environment, "migrate", "--check")
     except SystemExit as error:
         raise SystemExit(
             f"{error}\nThe database is not migrated: run bench/generate.py --reuse first."
         ) from None
-    output = manage(environment, "shell", "-c", SETUP).splitlines()
+    output = processes.manage(environment, "shell", "-c", SETUP).splitlines()
     # `shell` may print lines of its own: keep ours.
     incidents = next(int(line.split()[1]) for line in output if line.startswith("INCIDENTS "))
     numbers = next(line.split()[1:] for line in output if line.startswith("NUMBERS"))
@@ -179,12 +172,12 @@ def prepare(args: argparse.Namespace, scratch: Path, redis: str) -> Desk:
 def served(module: str, shape: Shape, environment: dict, log: Path, probe: str) -> Iterator:
     """gunicorn serving ``module`` in ``shape`` until the block ends: its
     port and the master's pid (the workers are its children)."""
-    port = free_port()
+    port = processes.free_port()
     command = ["gunicorn", module, "--bind", f"127.0.0.1:{port}", *shape.arguments()]
-    server = start_server(command, environment, log)
+    server = processes.start_server(command, environment, log)
     try:
         try:
-            wait_for(f"http://127.0.0.1:{port}{probe}", timeout=60)
+            processes.wait_for(f"http://127.0.0.1:{port}{probe}", timeout=60)
         except SystemExit as error:
             raise SystemExit(f"{error}; gunicorn's output is in {log}") from None
         yield port, server.pid
@@ -198,16 +191,9 @@ def measure_shape(desk: Desk, shape: Shape) -> tuple[Result, Result]:
     args = desk.args
     timing = (args.warmup_seconds, args.seconds)
     log = desk.scratch / f"desk-{shape}.log"
+    load = {"users": desk.users, "numbers": desk.numbers, "seed": args.seed}
     with served("itsm.wsgi", shape, desk.environment, log, "/login/") as (port, pid):
-        mixed = measure(
-            port,
-            pid,
-            *timing,
-            users=desk.users,
-            numbers=desk.numbers,
-            seed=args.seed,
-            database=desk.database,
-        )
+        mixed = measure(port, pid, *timing, **load, database=desk.database)
     floor_environment = {**desk.environment, "DJANGO_SETTINGS_MODULE": "bench.hello.settings"}
     log = desk.scratch / f"hello-{shape}.log"
     with served("bench.hello.wsgi", shape, floor_environment, log, "/") as (port, pid):
@@ -285,9 +271,9 @@ def main() -> None:
     )
     started_load = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix="itsm-throughput-"))
-    processes = []
+    started = []
     try:
-        desk = prepare(args, scratch, redis_url(scratch, processes))
+        desk = prepare(args, scratch, processes.redis_url(scratch, started))
         rows = []
         for shape in shapes:
             mixed, floor = measure_shape(desk, shape)
@@ -296,7 +282,7 @@ def main() -> None:
         if len(rows) > 1:
             sweep_table(rows)
     finally:
-        for process in processes:
+        for process in started:
             process.terminate()
             process.wait(timeout=30)
     print(f"\nload average {load_text(started_load)} at start, {load_text(os.getloadavg())} at end")

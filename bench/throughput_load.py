@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.httpclient import Response, Session
+from bench.processes import proc_files
 
 TICKET_PATH = re.compile(r"^/incidents/INC\d+/")
 WORK_INFO = {
@@ -181,15 +182,11 @@ def _children(parent: int) -> list[int]:
 def _backends(database: str) -> list[int]:
     """The PostgreSQL backends connected to ``database`` (from their titles:
     "postgres: user database host(port) state")."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            title = cmdline.read_bytes()
-        except OSError:
-            continue
-        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
-            found.append(int(cmdline.parent.name))
-    return found
+    return [
+        pid
+        for pid, title in proc_files("cmdline")
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title
+    ]
 
 
 def _machine() -> tuple[int, int]:
