@@ -19,7 +19,7 @@ def test_without_cache_url_each_process_has_its_own_memory_cache():
 def test_a_redis_url_selects_django_redis_cache():
     entry = cache_from_url("redis://cache.example.org:6379/1")
 
-    assert entry["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert entry["BACKEND"] == "itsm.common.cache.RedisCache"
     assert entry["LOCATION"] == "redis://cache.example.org:6379/1"
 
 
@@ -62,3 +62,16 @@ def test_an_invalidation_in_one_process_reaches_the_others_through_redis(redis):
     after = in_another_process(redis.url, "read")
 
     assert after != before
+
+
+def test_the_redis_cache_keeps_one_client_for_its_pool(redis):
+    from itsm.common.cache import RedisCache
+
+    cache = RedisCache(redis.url, {})
+    cache.set("greeting", "hola", 60)
+    first = cache._cache.get_client(write=True)
+
+    assert cache.get("greeting") == "hola"
+    assert cache._cache.get_client() is first
+    cache.delete("greeting")
+    assert cache.get("greeting") is None

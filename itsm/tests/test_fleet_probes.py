@@ -58,7 +58,7 @@ def test_readyz_lists_every_check():
 def test_readyz_reaches_a_real_broker_and_cache(settings, redis):
     settings.CELERY_BROKER_URL = redis.url
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis.url}
+        "default": {"BACKEND": "itsm.common.cache.RedisCache", "LOCATION": redis.url}
     }
     response = Client().get("/readyz")
     assert json.loads(response.content)["checks"] == {

@@ -27,7 +27,7 @@ def auth_queries(client: Client, url: str) -> list[str]:
 def shared_cache(settings, redis):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "itsm.common.cache.RedisCache",
             "LOCATION": redis.url,
         }
     }
