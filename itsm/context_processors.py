@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from itsm.common.permissions import is_agent, is_coordinator
+from itsm.common.permissions import is_agent, is_coordinator, is_data_protection
 from itsm.kinds import all_kinds, number_examples
 
 
@@ -12,6 +12,7 @@ def roles(request: HttpRequest) -> dict:
     return {
         "user_is_agent": is_agent(user),
         "user_is_coordinator": is_coordinator(user),
+        "user_is_data_protection": is_data_protection(user),
         "ticket_kinds": list(all_kinds()),
         "number_examples": number_examples(),
     }

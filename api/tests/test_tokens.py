@@ -130,9 +130,9 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes(client, agent, other
     page = client.get(reverse("api:tokens"))
     assert page.status_code == 200
     assert "Tokens de API" in page.content.decode()
-    # Reached from the user's name in the top bar of every page.
+    # Reached from the menu under the user's name in the top bar of every page.
     console = client.get(reverse("incidents:console"), {"f": "1"}).content.decode()
-    assert f'href="{reverse("api:tokens")}" title="Agente · Tokens de API"' in console
+    assert f'<a class="dropdown-item" href="{reverse("api:tokens")}">Tokens de API</a>' in console
     created = client.post(reverse("api:tokens"), {"name": "Portal", "scopes": ["read"], "days": 30})
     assert created.status_code == 200
     token = ApiToken.objects.get(user=agent)

@@ -100,3 +100,16 @@ def test_the_dashboard_counts_overdue_requests_for_the_role_only(
     assert f"{reverse('privacy:list')}?due=overdue" in page
     client.force_login(agent)
     assert reverse("privacy:list") not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_menu_leads_the_role_and_only_the_role_to_the_requests(
+    client, data_protection, coordinator
+):
+    link = f'href="{reverse("privacy:list")}">Solicitudes de protección de datos</a>'
+    client.force_login(coordinator)
+    assert link not in client.get(reverse("dashboard")).content.decode()
+
+    client.force_login(data_protection)
+    assert link in client.get(reverse("incidents:console")).content.decode()
+    listing = client.get(reverse("privacy:list")).content.decode()
+    assert f'active" aria-current="page" {link}' in listing

@@ -214,7 +214,9 @@ def test_the_top_bar_groups_new_tickets_and_links_staff_to_the_admin(page, reque
     nav.get_by_role("button", name="Nueva…").click()
     nav.get_by_role("link", name="Nueva orden de trabajo").click()
     page.wait_for_url(f"**{reverse('workorders:new')}")
-    admin_link = page.get_by_role("link", name="Administración", exact=True)
+    # The administration is in the menu under the user's name.
+    nav.locator("#nav-user-menu button").click()
+    admin_link = nav.get_by_role("link", name="Administración", exact=True)
     if user.is_staff:
         admin_link.click()
         page.wait_for_url(f"**{reverse('admin:index')}")
