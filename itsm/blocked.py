@@ -12,9 +12,9 @@ from itsm.common.permissions import is_data_protection
 from itsm.models import AuditEventKind
 
 
-def visible_tickets(queryset: QuerySet, user) -> QuerySet:
-    """``queryset`` of tickets (or of any rows with a ``customer``: calls) as
-    ``user`` may list them."""
+def visible_by_customer(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` of rows with a ``customer`` (tickets, calls) as ``user``
+    may list them."""
     if user is not None and is_data_protection(user):
         return queryset
     return hide_blocked(queryset)

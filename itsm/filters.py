@@ -15,7 +15,7 @@ from django_filters.widgets import DateRangeWidget
 from customers.models import CustomerKind
 from customers.selectors import customers_matching
 from itsm import fulltext
-from itsm.blocked import visible_tickets
+from itsm.blocked import visible_by_customer
 from itsm.common.text import person_name
 from itsm.models import (
     APPLIES_TO_ALL,
@@ -236,7 +236,7 @@ class TicketFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The consoles, their exports and the API's lists all come through here.
         user = self.request.user if self.request is not None else None
-        return visible_tickets(super().filter_queryset(queryset), user)
+        return visible_by_customer(super().filter_queryset(queryset), user)
 
     def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.filter(assignee=self.request.user) if value else queryset

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from customers.models import Customer
 from customers.selectors import customer_condition, name_order
 from itsm import fulltext
-from itsm.blocked import visible_customers, visible_tickets
+from itsm.blocked import visible_by_customer, visible_customers
 from itsm.kinds import all_kinds, kind_for_number
 from itsm.models import Ticket, open_tickets_q
 from itsm.selectors import across_kinds, ticket_numbers
@@ -110,7 +110,7 @@ def text_hits(query: str, *, user=None, limit: int = TEXT_LIMIT) -> list[TextHit
             numbers_by_kind.setdefault(kind, []).append(hit.ticket_number)
     tickets = {}
     for kind, numbers in numbers_by_kind.items():
-        listed = visible_tickets(kind.model.objects.with_list_relations(), user)
+        listed = visible_by_customer(kind.model.objects.with_list_relations(), user)
         for ticket in listed.filter(number__in=numbers):
             tickets[ticket.number] = ticket
     return [
@@ -132,7 +132,7 @@ def global_search(text: str, *, user=None) -> SearchResults:
     # "inc 1234" names a ticket; bare digits may also be a phone number.
     explicit_kind = len(numbers) == 1 and not text.lstrip("#").isdigit()
     for kind, number in numbers:
-        ticket = visible_tickets(kind.model.objects.with_list_relations(), user)
+        ticket = visible_by_customer(kind.model.objects.with_list_relations(), user)
         ticket = ticket.filter(number=number).first()
         if ticket is not None:
             results.tickets.append(ticket)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.forms import CustomerForm
-from itsm.blocked import visible_tickets
+from itsm.blocked import visible_by_customer
 from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.feedback import report_outcome
 from itsm.common.forms import add_service_errors
@@ -58,12 +58,12 @@ def calls(request: HttpRequest) -> HttpResponse:
     calls of the day asked for, newest first, in keyset pages."""
     # Without filters: today's calls.
     data = filters_or_defaults(request, f"f=1&day={timezone.localdate().isoformat()}")
-    queryset = visible_tickets(
+    queryset = visible_by_customer(
         Call.objects.select_related("agent", "customer", "callback_assignee"), request.user
     )
     filterset = CallFilterSet(data, queryset=queryset, request=request)
     waiting = list(
-        visible_tickets(Call.objects.missed_open(), request.user)
+        visible_by_customer(Call.objects.missed_open(), request.user)
         .select_related("customer", "callback_assignee")
         .order_by("callback_due_at", "id")[: QUEUE_SHOWN + 1]
     )
@@ -87,7 +87,7 @@ def _get_call(request: HttpRequest, pk: int) -> Call:
     calls = Call.objects.select_related(
         "agent", "customer", "callback_assignee", "callback_closed_by"
     )
-    return get_object_or_404(visible_tickets(calls, request.user), pk=pk)
+    return get_object_or_404(visible_by_customer(calls, request.user), pk=pk)
 
 
 def _render_card(request: HttpRequest, call: Call, template: str, /, **context) -> HttpResponse:
