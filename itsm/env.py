@@ -56,13 +56,6 @@ def database_from_url(url: str) -> dict:
     except ValueError:
         raise ImproperlyConfigured("DATABASE_URL has an invalid port") from None
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        # Planning costs PostgreSQL more than running the desk's short
-        # queries (a ticket page: ~2 ms planning, 0.5 ms executing). Bound on
-        # the server, a statement seen twice on a connection is prepared and
-        # its plan reused. Off (=false) behind a pooler in transaction mode
-        # that does not track prepared statements (pgbouncer < 1.21).
-        options.update(server_side_binding=True, prepare_threshold=2)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

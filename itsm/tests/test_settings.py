@@ -2,10 +2,8 @@
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 
 from itsm.env import database_from_url, env_bool, env_int, env_list
-from itsm.models import SupportGroup
 
 
 @pytest.mark.parametrize(
@@ -53,31 +51,8 @@ def test_database_from_url_builds_a_postgresql_entry():
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["NAME"], database["USER"], database["PASSWORD"]) == ("itsm", "itsm", "s@cret")
     assert (database["HOST"], database["PORT"]) == ("db.example", "6543")
-    assert database["OPTIONS"] == {
-        "sslmode": "require",
-        "server_side_binding": True,
-        "prepare_threshold": 2,
-    }
+    assert database["OPTIONS"] == {"sslmode": "require"}
     assert database["TEST"]["NAME"].startswith("test_itsm_")
-
-
-def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
-    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
-
-    assert database_from_url("postgres://itsm@db.example/itsm")["OPTIONS"] == {}
-
-
-@pytest.mark.django_db
-def test_on_postgresql_a_query_run_twice_is_prepared_and_its_plan_kept():
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-    for _ in range(3):
-        list(SupportGroup.objects.filter(name="L1 prepared"))
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        statements = [row[0] for row in cursor.fetchall()]
-    assert any('"itsm_supportgroup"' in statement for statement in statements)
 
 
 @pytest.mark.parametrize(
