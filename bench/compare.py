@@ -101,18 +101,18 @@ class PostgreSQL:
         return {**os.environ, "DATABASE_URL": url.geturl()}
 
     def copy(self) -> None:
-        import psycopg  # the app's driver; only needed here
+        import psycopg2  # the app's driver; only needed here
 
         # A template database must have no other connection open: the loader
         # has exited, and this one goes to the maintenance database.
-        connection = psycopg.connect(
+        connection = psycopg2.connect(
             host=self.url.hostname,
             port=self.url.port or 5432,
             user=unquote(self.url.username or ""),
             password=unquote(self.url.password or ""),
             dbname="postgres",
-            autocommit=True,
         )
+        connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.new}"')
             cursor.execute(f'CREATE DATABASE "{self.new}" TEMPLATE "{self.name}"')
