@@ -6,7 +6,7 @@ their open tickets, one for the text and one per kind for its tickets."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Value, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils.safestring import SafeString
 
@@ -63,8 +63,8 @@ def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
     """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
     they have, every kind in one query: a customer with hundreds of open
     tickets costs rows, not hundreds of objects."""
-    parts = [
-        kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
+    parts = {
+        kind.code: kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
         .select_related("status_reason", "assigned_group", "assignee")
         .annotate(
             position=Window(
@@ -73,14 +73,12 @@ def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
                 order_by=[F("created_at").desc(), F("id").desc()],
             ),
             open_count=Window(Count("id"), partition_by=F("customer_id")),
-            origin_kind=Value(kind.code),
         )
         .filter(position__lte=OPEN_TICKETS_SHOWN)
         for kind in all_kinds()
-    ]
+    }
     tickets = across_kinds(
         parts,
-        {kind.code: kind.model for kind in all_kinds()},
         order_by=("-created_at", "-id"),
         keep=("status_reason", "assigned_group", "assignee", "open_count"),
     )

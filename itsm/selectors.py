@@ -196,7 +196,7 @@ def history_entries(ticket: Ticket) -> list:
     newest first, in one query (a UNION over the kinds' journals): nothing
     is copied on a merge. Each entry carries ``origin`` (the number of the
     ticket it was written on) and is an instance of its own kind's journal."""
-    parts = []
+    parts = {}
     for kind in all_kinds():
         tickets = Q(merged_into=ticket.number)
         if kind.model is type(ticket):
@@ -204,27 +204,23 @@ def history_entries(ticket: Ticket) -> list:
         # The tickets first, then their entries through the journal's ticket
         # index: an OR across the join would read the whole journal.
         wanted = kind.model.objects.filter(tickets).values("pk")
-        parts.append(
+        parts[kind.code] = (
             kind.journal_model.objects.filter(ticket__in=wanted)
             .select_related("author")
-            .annotate(origin=F("ticket__number"), origin_kind=Value(kind.code))
+            .annotate(origin=F("ticket__number"))
         )
-    models = {kind.code: kind.journal_model for kind in all_kinds()}
-    return across_kinds(
-        parts,
-        models,
-        order_by=("-created_at", "-id"),
-        keep=("author", "origin", "origin_kind"),
-    )
+    return across_kinds(parts, order_by=("-created_at", "-id"), keep=("author", "origin"))
 
 
-def across_kinds(parts: list, models: dict, *, order_by: tuple, keep: tuple, limit=None) -> list:
-    """The rows of per-kind querysets (each annotated with ``origin_kind``)
-    in one ``UNION ALL`` query, each rebuilt as an instance of its own kind's
-    model (``models``: kind code → model): UNION rows all come back as the
-    first queryset's model. ``keep``: what each row carries beyond its own
-    columns (a related row, an annotation)."""
-    first, *others = parts
+def across_kinds(parts: dict, *, order_by: tuple, keep: tuple, limit=None) -> list:
+    """The rows of per-kind querysets (``parts``: kind code → queryset) in
+    one ``UNION ALL`` query, each rebuilt as an instance of its queryset's
+    model and marked with its kind (``origin_kind``): UNION rows all come
+    back as the first queryset's model. ``keep``: what each row carries
+    beyond its own columns (a related row, an annotation)."""
+    models = {code: part.model for code, part in parts.items()}
+    keep = (*keep, "origin_kind")
+    first, *others = (part.annotate(origin_kind=Value(code)) for code, part in parts.items())
     rows = (first.union(*others, all=True) if others else first).order_by(*order_by)
     if limit is not None:
         rows = rows[:limit]
@@ -251,11 +247,11 @@ def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
         ).order_by("created_at")
     )
     others = {relation.other_number(ticket.number) for relation in relations}
-    parts = []
+    parts = {}
     for kind in all_kinds():
         wanted = [n for n in others if kind_for_number(n) == kind]
         if wanted:
-            parts.append(
+            parts[kind.code] = (
                 kind.model.objects.filter(number__in=wanted)
                 .select_related("customer")
                 .only(
@@ -266,12 +262,10 @@ def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
                     "customer__surnames",
                     "customer__organisation",
                 )
-                .annotate(origin_kind=Value(kind.code))
             )
-    models = {kind.code: kind.model for kind in all_kinds()}
     found: dict[str, Ticket] = {}
     if parts:
-        for other in across_kinds(parts, models, order_by=("number",), keep=("customer",)):
+        for other in across_kinds(parts, order_by=("number",), keep=("customer",)):
             found[other.number] = other
     return [
         (relation, found[relation.other_number(ticket.number)])
@@ -284,7 +278,7 @@ def tickets_open_for_customer(
     *, customer: Customer, exclude: Ticket | None = None, limit: int = 10
 ) -> list[Ticket]:
     """The customer's other open tickets, newest first, to spot duplicates."""
-    parts = []
+    parts = {}
     for kind in all_kinds():
         # Only what the list shows: this runs on every ticket and new-ticket page.
         queryset = (
@@ -292,19 +286,13 @@ def tickets_open_for_customer(
             .open()
             .select_related("status_reason")
             .only("number", "summary", "status", "created_at", "status_reason__name")
-            .annotate(origin_kind=Value(kind.code))
         )
         if exclude is not None and isinstance(exclude, kind.model):
             queryset = queryset.exclude(pk=exclude.pk)
-        parts.append(queryset)
-    models = {kind.code: kind.model for kind in all_kinds()}
+        parts[kind.code] = queryset
     # Every kind's in one query: a round trip is most of what this list costs.
     return across_kinds(
-        parts,
-        models,
-        order_by=("-created_at", "-id"),
-        keep=("status_reason",),
-        limit=limit,
+        parts, order_by=("-created_at", "-id"), keep=("status_reason",), limit=limit
     )
 
 
