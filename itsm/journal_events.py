@@ -58,8 +58,11 @@ WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
 
 
-def _people_names() -> dict:
+def _people_names(pks=None) -> dict:
+    """Id → name of everyone, or of the users ``pks``."""
     users = get_user_model().objects.only("username", "first_name", "last_name")
+    if pks is not None:
+        users = users.filter(pk__in=pks)
     return {user.pk: person_name(user) for user in users}
 
 
@@ -83,12 +86,7 @@ class Names:
             self.users.update((pk, people[pk]) for pk in wanted if pk in people)
             missing = wanted - people.keys()
             if missing:
-                for user in (
-                    get_user_model()
-                    .objects.filter(pk__in=missing)
-                    .only("username", "first_name", "last_name")
-                ):
-                    self.users[user.pk] = person_name(user)
+                self.users.update(_people_names(missing))
         self._groups: dict | None = None
         self._reasons: dict | None = None
 
