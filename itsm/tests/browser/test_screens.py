@@ -224,6 +224,21 @@ def test_the_top_bar_groups_new_tickets_and_links_staff_to_the_admin(page, reque
         expect(admin_link).to_have_count(0)
 
 
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_users_menu_opens_on_screen_at_laptop_widths(page, admin_user, width):
+    page.set_viewport_size({"width": width, "height": 768})
+    log_in(page, admin_user)
+    page.goto(reverse("dashboard"))
+    nav = page.get_by_role("navigation", name="Navegación principal")
+    if width < 1200:
+        nav.locator(".navbar-toggler").click()
+    nav.locator("#nav-user-menu button").click()
+    menu = nav.locator("#nav-user-menu .dropdown-menu")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
 def test_the_export_button_downloads_what_the_console_shows(page, agent, desk):
     log_in(page, agent)
     page.goto(_url("workorders:console", WORK_ORDER_FILTERS))
