@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from customers.models import CustomerKind
-from customers.selectors import customers_matching
+from customers.selectors import customer_key_condition
 from itsm import fulltext
 from itsm.blocked import visible_by_customer
 from itsm.common.text import person_name
@@ -273,7 +273,8 @@ class TicketFilterSet(django_filters.FilterSet):
         return queryset.filter(number__in=numbers)
 
     def filter_customer(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(customer__in=customers_matching(value).values("id"))
+        # Blocked customers are left out, or not, by filter_queryset.
+        return queryset.filter(customer_key_condition(value, "customer_id"))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Served by the *_summary_trgm / *_description_trgm indexes on PostgreSQL.

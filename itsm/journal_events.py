@@ -9,14 +9,13 @@ Every event is written by ``itsm.services.journal.journal_event`` and read by
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from itsm.common.text import person_name
 from itsm.escalation_cases import CASES
-from itsm.models import PacketEvent, RelationType, Status, StatusReason, SupportGroup
-from itsm.reference_cache import cached_rows
+from itsm.models import PacketEvent, RelationType, Status
+from itsm.reference_names import group_names, people_names, reason_names
 
 OPENED = "opened"
 STATUS = "status"
@@ -58,14 +57,6 @@ WITH_NOTES = {CUSTOMER_EMAIL, PACKET}
 USER_KEYS = {OPENED: ("assignee",), ASSIGNEE: ("old", "new")}
 
 
-def _people_names(pks=None) -> dict:
-    """Id → name of everyone, or of the users ``pks``."""
-    users = get_user_model().objects.only("username", "first_name", "last_name")
-    if pks is not None:
-        users = users.filter(pk__in=pks)
-    return {user.pk: person_name(user) for user in users}
-
-
 class Names:
     """Ids → names for one history: groups and reasons from the reference
     cache (all of them, retired ones too), people in one query for the ids
@@ -79,14 +70,7 @@ class Names:
                 value = (entry.data or {}).get(key)
                 if value is not None and value not in self.users:
                     wanted.add(value)
-        if wanted:
-            # Who works the desk changes seldom: their names come with the
-            # reference lists; someone newer than the copy, from the database.
-            people = cached_rows("journal-people", _people_names)
-            self.users.update((pk, people[pk]) for pk in wanted if pk in people)
-            missing = wanted - people.keys()
-            if missing:
-                self.users.update(_people_names(missing))
+        self.users.update(people_names(wanted))
         self._groups: dict | None = None
         self._reasons: dict | None = None
 
@@ -97,16 +81,12 @@ class Names:
 
     def group(self, pk) -> str:
         if self._groups is None:
-            self._groups = cached_rows(
-                "journal-groups", lambda: dict(SupportGroup.objects.values_list("pk", "name"))
-            )
+            self._groups = group_names()
         return self._groups.get(pk) or f"#{pk}"
 
     def reason(self, pk) -> str:
         if self._reasons is None:
-            self._reasons = cached_rows(
-                "journal-reasons", lambda: dict(StatusReason.objects.values_list("pk", "name"))
-            )
+            self._reasons = reason_names()
         return self._reasons.get(pk) or f"#{pk}"
 
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from itsm.common.text import person_name
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
@@ -24,6 +23,7 @@ from itsm.models import (
     Ticket,
     WorkInfo,
 )
+from itsm.reference_names import group_names, people_names, reason_names
 
 # --- ticket lists ------------------------------------------------------------------
 
@@ -39,6 +39,8 @@ class ConsoleRow:
     priority: str
     requires_attention: str
     assignee: str
+    group: str
+    reason: str
     updated_iso: str  # what |date:"c" prints
     updated: str  # what |date:"d/m/Y H:i" prints
     due: str = ""
@@ -55,8 +57,7 @@ class ConsoleRow:
         the full text is in its ``title`` and the whole line in the row's."""
         e = html.escape
         ticket = self.ticket
-        reason = ticket.status_reason.name if ticket.status_reason_id else ""
-        group = ticket.assigned_group.name
+        reason, group = self.reason, self.group
         attention = (
             f'<span class="badge text-bg-warning">{e(self.requires_attention)}</span>'
             if self.requires_attention
@@ -216,6 +217,8 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
     rows = []
     now = timezone.now()
     state_labels = due_state_labels()
+    groups, reasons = group_names(), reason_names()
+    people = people_names(ticket.assignee_id for ticket in tickets)
     for ticket in tickets:
         updated = timezone.localtime(ticket.updated_at)
         due = timezone.localtime(ticket.resolution_due_at) if ticket.resolution_due_at else None
@@ -231,7 +234,9 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
                 requires_attention=labels["requires_attention"].get(attention, "")
                 if attention
                 else "",
-                assignee=person_name(ticket.assignee),
+                assignee=people.get(ticket.assignee_id, ""),
+                group=groups.get(ticket.assigned_group_id, ""),
+                reason=reasons.get(ticket.status_reason_id, "") if ticket.status_reason_id else "",
                 updated_iso=updated.isoformat(),
                 updated=updated.strftime("%d/%m/%Y %H:%M"),
                 due=due.strftime("%d/%m/%Y %H:%M") if due else "",

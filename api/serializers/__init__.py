@@ -34,6 +34,7 @@ from api.serializers.reference import (
 from api.serializers.relations import RelationAddSerializer, RelationSerializer, relation_side
 from api.serializers.tickets import (
     TICKET_COLUMNS,
+    ListNames,
     NoteSerializer,
     PendingSerializer,
     ResolveSerializer,
@@ -45,6 +46,7 @@ from api.serializers.tickets import (
 )
 
 __all__ = [
+    "ListNames",
     "MAX_ID",
     "MAX_TEXT",
     "TICKET_COLUMNS",

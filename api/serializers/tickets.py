@@ -19,6 +19,7 @@ from itsm.models import (
     SupportGroup,
     TicketTemplate,
 )
+from itsm.reference_names import group_names, reason_names, usernames
 from itsm.services.rules import CLASSIFICATION_FIELDS
 
 TICKET_COLUMNS = (
@@ -59,13 +60,9 @@ class TicketSerializer(serializers.ModelSerializer):
 
     kind = serializers.SerializerMethodField()
     customer_name = serializers.CharField(source="customer.full_name", read_only=True)
-    status_reason_name = serializers.CharField(
-        source="status_reason.name", read_only=True, default=None, allow_null=True
-    )
-    assigned_group_name = serializers.CharField(source="assigned_group.name", read_only=True)
-    assignee_username = serializers.CharField(
-        source="assignee.username", read_only=True, default=None, allow_null=True
-    )
+    status_reason_name = serializers.SerializerMethodField()
+    assigned_group_name = serializers.SerializerMethodField()
+    assignee_username = serializers.SerializerMethodField()
 
     class Meta:
         fields = TICKET_COLUMNS
@@ -90,6 +87,35 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_kind(self, ticket) -> str:
         return ticket.KIND
+
+    # A list's names come from its ``ListNames`` (the context's "names"), a
+    # single ticket's from its relations.
+
+    def get_status_reason_name(self, ticket) -> str | None:
+        if ticket.status_reason_id is None:
+            return None
+        names = self.context.get("names")
+        return names.reasons.get(ticket.status_reason_id) if names else ticket.status_reason.name
+
+    def get_assigned_group_name(self, ticket) -> str:
+        names = self.context.get("names")
+        return names.groups.get(ticket.assigned_group_id) if names else ticket.assigned_group.name
+
+    def get_assignee_username(self, ticket) -> str | None:
+        if ticket.assignee_id is None:
+            return None
+        names = self.context.get("names")
+        return names.usernames.get(ticket.assignee_id) if names else ticket.assignee.username
+
+
+class ListNames:
+    """The names a page of tickets shows, from the reference lists
+    (``itsm.reference_names``) rather than three joins per query."""
+
+    def __init__(self, tickets) -> None:
+        self.groups = group_names()
+        self.reasons = reason_names()
+        self.usernames = usernames(ticket.assignee_id for ticket in tickets)
 
 
 def _status_choices(kind: Kind) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from customers import selectors as customer_selectors
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
@@ -147,6 +148,28 @@ def test_advanced_search_by_customer_name_without_accents(client, agent):
     assert shown(client, customer="PENA inigo") == {ticket.number}
     assert shown(client, customer=customer.tax_id.lower()) == {ticket.number}
     assert shown(client, customer=customer.email.upper()) == {ticket.number}
+
+
+@pytest.mark.parametrize("query", ["garcia", "raul garcia", "garcía 0", "nunez", "xyz"])
+def test_a_common_name_filters_the_same_tickets_as_a_rare_one(client, agent, monkeypatch, query):
+    """Past MANY_NAME_MATCHES customers the console walks its own order and
+    tests each ticket (SQLite): the same tickets, in the same order."""
+    for index, name in enumerate(["Ana", "Raúl", "Eva", "Luis"] * 2):
+        customer = CustomerFactory(first_name=name, surnames=f"García {index:02d}")
+        make_incident(user=agent, customer=customer)
+    make_incident(user=agent, customer=CustomerFactory(first_name="Zoe", surnames="Núñez"))
+    client.force_login(agent)
+
+    def listed() -> list[str]:
+        response = client.get(INCIDENTS, {"f": "1", "customer": query})
+        assert response.status_code == 200
+        return numbers(response)
+
+    rare = listed()
+    monkeypatch.setattr(customer_selectors, "MANY_NAME_MATCHES", 2)
+    assert listed() == rare
+    expected = {"garcia": 8, "raul garcia": 2, "garcía 0": 8, "nunez": 1, "xyz": 0}[query]
+    assert len(rare) == expected
 
 
 def test_advanced_search_by_text_tier_service_and_source(client, agent, desk):

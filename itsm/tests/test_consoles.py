@@ -4,6 +4,8 @@ saved views, the links a console writes."""
 import pytest
 from django.urls import reverse
 
+from conftest import make_role_user
+from incidents.models import Incident
 from itsm.models import SavedConsoleView
 from itsm.services.ticket_update import ticket_set_pending
 from itsm.tests.console import INCIDENTS, WORK_ORDERS, close, numbers
@@ -178,3 +180,27 @@ def test_a_filtered_url_carries_only_the_filters_that_are_set(client, agent):
     response = client.get(response.url)
     assert response.status_code == 200
     assert 'name="query" value="f=1&amp;mine=on&amp;status=pending"' in response.content.decode()
+
+
+def test_a_line_names_the_group_reason_and_assignee_from_the_reference_lists(
+    client, agent, django_user_model
+):
+    """No join: the names come from the lists kept with the reference data,
+    and someone newer than the copy is read from the database."""
+    ticket = make_incident(user=agent, assignee=agent)
+    client.force_login(agent)
+    page = client.get(INCIDENTS, {"f": "1"}).content.decode()
+    assert ticket.assigned_group.name in page and "agente" in page.lower()
+    newcomer = make_role_user(django_user_model, "another agent")
+    newcomer.first_name, newcomer.last_name = "Nuria", "Recién Llegada"
+    newcomer.save()
+    ticket_set_pending(
+        ticket=ticket,
+        user=agent,
+        expected_version=ticket.version,
+        status_reason=pending_reason(),
+    )
+    Incident.objects.filter(pk=ticket.pk).update(assignee=newcomer)
+    line = client.get(INCIDENTS, {"f": "1"}).content.decode()
+    assert "Nuria Recién Llegada" in line
+    assert pending_reason().name in line
