@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from customers.tests.factories import CustomerFactory
@@ -54,6 +56,27 @@ def merge(source, target, user, **kwargs):
 
 
 # --- the history --------------------------------------------------------------------
+
+
+def test_a_ticket_nothing_was_merged_into_reads_its_own_journal_alone(agent, pair):
+    """The UNION over every kind's journal only once a merge has written
+    *merged_from* on the target; before and after, the entries are the same
+    in the same order."""
+    source, target = pair
+    note(target, agent, "nota en la orden")
+    target = fresh(target)
+    with CaptureQueriesContext(connection) as plain:
+        before = history_entries(target)
+    assert len(plain) == 1 and "UNION" not in plain[0]["sql"]
+    assert {(e.origin, e.origin_kind) for e in before} == {(target.number, target.KIND)}
+
+    merge(source, target, agent)
+    target = fresh(target)
+    with CaptureQueriesContext(connection) as merged:
+        after = history_entries(target)
+    assert "UNION" in merged[-1]["sql"]
+    assert [e.pk for e in after if e.origin == target.number][1:] == [e.pk for e in before]
+    assert {e.origin for e in after} == {source.number, target.number}
 
 
 def test_the_target_history_shows_both_journals_in_time_order_each_with_its_origin(agent, pair):
