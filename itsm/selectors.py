@@ -103,9 +103,17 @@ def packets_with_escalation_note() -> QuerySet:
     )
 
 
-def packet_for(ticket: Ticket) -> EscalationPacket | None:
+def packet_for(ticket: Ticket, *, journal: list | None = None) -> EscalationPacket | None:
     """The ticket's escalation packet with the agent's escalation note, if it
-    was ever escalated."""
+    was ever escalated. ``journal``, the ticket's history entries when the
+    caller has read them, spares the query for a ticket never escalated:
+    every change of a packet writes a *packet* event on its ticket's own
+    journal, and a merge that brings one writes *merged_from*."""
+    if journal is not None and not any(
+        entry.event in (events.PACKET, events.MERGED_FROM) and entry.origin == ticket.number
+        for entry in journal
+    ):
+        return None
     return packets_with_escalation_note().filter(ticket_number=ticket.number).first()
 
 

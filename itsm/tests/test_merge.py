@@ -15,7 +15,7 @@ from incidents.models import Incident
 from itsm import journal_events as events
 from itsm.models import EscalationPacket, Relation, RelationType, Status, TicketMerge
 from itsm.presenters import entry_text
-from itsm.selectors import history_entries
+from itsm.selectors import history_entries, packet_for
 from itsm.services.calls import ticket_record_call
 from itsm.services.journal import work_info_add
 from itsm.services.merge import (
@@ -185,6 +185,13 @@ def test_relations_and_the_escalation_packet_follow_the_merged_ticket(agent, pai
     assert Relation.objects.filter(source_number=source.number, target_number=both.number).exists()
     assert Relation.objects.filter(source_number=source.number, target_number=target.number)
     assert EscalationPacket.objects.get().ticket_number == target.number
+    # Its packet events are on the source's journal: the target's page finds
+    # it all the same, through its *merged_from* event.
+    target = fresh(target)
+    assert packet_for(target, journal=history_entries(target)).case == "other"
+    with CaptureQueriesContext(connection) as none:
+        assert packet_for(other, journal=history_entries(other)) is None
+    assert not any("escalationpacket" in query["sql"] for query in none)
 
 
 # --- who may merge ---------------------------------------------------------------------

@@ -229,8 +229,8 @@ def render_ticket_page(
         presence = presence_others(ticket=ticket, user=request.user, readers=readers)
     if relation_query is None:
         relation_query = request.GET.get("relation_q", "").strip()
-    packet = packet_for(ticket)
     entries = history(ticket)
+    packet = packet_for(ticket, journal=[shown.entry for shown in entries])
     if request.GET.get("escalation_case") and not open_panel:
         open_panel = "escalate"
     context = {
