@@ -210,8 +210,10 @@ def sla_view(ticket: Ticket, now) -> SlaView | None:
 
 
 def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
+    # The labels translated once, not once per use: escaping a lazy label
+    # translates it again for every character it replaces.
     labels = {
-        name: dict(kind.model._meta.get_field(name).flatchoices)
+        name: {value: str(label) for value, label in kind.model._meta.get_field(name).flatchoices}
         for name in ("status", "priority", "requires_attention")
     }
     rows = []
