@@ -257,6 +257,8 @@ class TicketRow:
     ticket: Ticket
     url: str
     status: str
+    reason: str
+    group: str
     created_iso: str  # what |date:"c" prints
     created: str  # what |date:"d/m/Y H:i" prints
 
@@ -267,15 +269,27 @@ class TicketRow:
         return customer_url(self.ticket.customer)
 
 
+def status_labels(model: type[Ticket]) -> dict[str, str]:
+    """Status → its label in the active language, translated once: a lazy
+    label is translated again at every use."""
+    return {value: str(label) for value, label in model._meta.get_field("status").flatchoices}
+
+
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
+    """The names of reasons and groups from the reference lists: the rows
+    need not have loaded them."""
     rows = []
+    groups, reasons = group_names(), reason_names()
+    statuses = {model: status_labels(model) for model in {type(ticket) for ticket in tickets}}
     for ticket in tickets:
         created = timezone.localtime(ticket.created_at)
         rows.append(
             TicketRow(
                 ticket=ticket,
-                url=ticket.get_absolute_url(),
-                status=ticket.get_status_display(),
+                url=ticket.kind.detail_url(ticket.number),
+                status=statuses[type(ticket)].get(ticket.status, ticket.status),
+                reason=reasons.get(ticket.status_reason_id, "") if ticket.status_reason_id else "",
+                group=groups.get(ticket.assigned_group_id, ""),
                 created_iso=created.isoformat(),
                 created=created.strftime("%d/%m/%Y %H:%M"),
             )

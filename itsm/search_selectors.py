@@ -59,13 +59,27 @@ class SearchResults:
         return not self.tickets and not self.customers and not self.text_hits
 
 
+OPEN_TICKET_FIELDS = (
+    "number",
+    "summary",
+    "status",
+    "created_at",
+    "customer",
+    "status_reason",
+    "assigned_group",
+    "assignee",
+)
+
+
 def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
     """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
     they have, every kind in one query: a customer with hundreds of open
     tickets costs rows, not hundreds of objects."""
     parts = {
+        # What a line shows; the reason's, group's and assignee's names come
+        # from the reference lists (``itsm.reference_names``), not joins.
         kind.code: kind.model.objects.filter(open_tickets_q(), customer_id__in=list(hits))
-        .select_related("status_reason", "assigned_group", "assignee")
+        .only(*OPEN_TICKET_FIELDS)
         .annotate(
             position=Window(
                 RowNumber(),
@@ -80,7 +94,7 @@ def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
     tickets = across_kinds(
         parts,
         order_by=("-created_at", "-id"),
-        keep=("status_reason", "assigned_group", "assignee", "open_count"),
+        keep=("open_count",),
     )
     open_counts = dict.fromkeys(hits, 0)
     counted = set()

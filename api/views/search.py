@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.rest import DeskAPIView
-from api.serializers import CustomerSerializer
+from api.serializers import CustomerSerializer, ListNames
 from api.views.base import responses, search_query
 from customers.selectors import MAX_QUERY_LENGTH
 from itsm.search_selectors import global_search
@@ -25,13 +25,25 @@ class OpenTicketSerializer(serializers.Serializer):
     kind = serializers.CharField(source="KIND")
     summary = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    assigned_group_name = serializers.CharField(source="assigned_group.name")
-    assignee_username = serializers.CharField(
-        source="assignee.username", default=None, allow_null=True
-    )
+    status_label = serializers.SerializerMethodField()
+    assigned_group_name = serializers.SerializerMethodField()
+    assignee_username = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="The ticket in the API.")
+
+    # The names come from the context's ListNames: a customer's open tickets
+    # are read without their relations.
+
+    def get_status_label(self, ticket) -> str:
+        return str(ticket.get_status_display())
+
+    def get_assigned_group_name(self, ticket) -> str:
+        return self.context["names"].groups.get(ticket.assigned_group_id, "")
+
+    def get_assignee_username(self, ticket) -> str | None:
+        if ticket.assignee_id is None:
+            return None
+        return self.context["names"].usernames.get(ticket.assignee_id)
 
     def get_url(self, ticket) -> str:
         return self.context["request"].build_absolute_uri(
@@ -104,4 +116,7 @@ class SearchView(DeskAPIView):
             "more_customers": results.more_customers,
             "text": results.text_hits,
         }
-        return Response(SearchSerializer(body, context={"request": request}).data)
+        tickets = results.tickets + [hit.ticket for hit in results.text_hits]
+        tickets += [ticket for hit in results.customers for ticket in hit.open_tickets]
+        names = ListNames(tickets)
+        return Response(SearchSerializer(body, context={"request": request, "names": names}).data)
