@@ -51,6 +51,12 @@ def hide_blocked(queryset: models.QuerySet, *, field: str = "customer") -> model
     return queryset.exclude(**{f"{field}__in": blocked_customer_ids()})
 
 
+def full_name(first_name: str, surnames: str, organisation: str) -> str:
+    """How the desk names a customer: the person, else the organisation."""
+    name = " ".join(part for part in (first_name, surnames) if part)
+    return name or organisation
+
+
 class Customer(DetailPageRow):
     detail_url_name = "customers:detail"
 
@@ -127,8 +133,7 @@ class Customer(DetailPageRow):
 
     @property
     def full_name(self) -> str:
-        name = " ".join(part for part in (self.first_name, self.surnames) if part)
-        return name or self.organisation
+        return full_name(self.first_name, self.surnames, self.organisation)
 
     @property
     def main_phone(self) -> "CustomerPhone | None":

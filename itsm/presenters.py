@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from customers.models import full_name
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
@@ -32,7 +33,7 @@ from itsm.reference_names import group_names, people_names, reason_names
 class ConsoleRow:
     """A console line."""
 
-    ticket: Ticket
+    ticket: tuple  # a row of TicketQuerySet.for_console
     url: str
     customer: str
     status: str
@@ -209,7 +210,8 @@ def sla_view(ticket: Ticket, now) -> SlaView | None:
     )
 
 
-def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
+def console_rows(kind: Kind, tickets: list) -> list[ConsoleRow]:
+    """The lines of ``tickets``, rows of ``for_console`` (named tuples)."""
     # The labels translated once, not once per use: escaping a lazy label
     # translates it again for every character it replaces.
     labels = {
@@ -230,7 +232,11 @@ def console_rows(kind: Kind, tickets: list[Ticket]) -> list[ConsoleRow]:
             ConsoleRow(
                 ticket=ticket,
                 url=kind.detail_url(ticket.number),
-                customer=ticket.customer.full_name,
+                customer=full_name(
+                    ticket.customer__first_name,
+                    ticket.customer__surnames,
+                    ticket.customer__organisation,
+                ),
                 status=labels["status"].get(ticket.status, ticket.status),
                 priority=labels["priority"].get(ticket.priority, ticket.priority),
                 requires_attention=labels["requires_attention"].get(attention, "")
