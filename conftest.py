@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from itsm import reference_data
+from itsm.common.pagination import forget_past_cap
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
 from itsm.models import SupportGroup
 from itsm.reference_cache import forget_local_lists
@@ -57,13 +58,16 @@ def fast_password_hashing(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """The forms' option lists live in the cache: each test starts without
-    another test's rows (the database is rolled back, the cache is not)."""
+    """The forms' option lists live in the cache, and each process remembers
+    the lists past the count's cap: each test starts without another test's
+    rows (the database is rolled back, the cache is not)."""
     cache.clear()
     forget_local_lists()
+    forget_past_cap()
     yield
     cache.clear()
     forget_local_lists()
+    forget_past_cap()
 
 
 @pytest.fixture(autouse=True)

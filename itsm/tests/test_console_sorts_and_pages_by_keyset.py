@@ -4,6 +4,8 @@ their count."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -85,6 +87,31 @@ def test_count_is_capped(client, agent, many, monkeypatch):
     response = client.get(INCIDENTS, {"f": "1"})
     assert response.context["count"] == 8 and response.context["count_capped"]
     assert "Más de 8 incidencias" in response.content.decode()
+
+
+def test_a_list_past_the_cap_is_not_counted_again_for_a_while(
+    client, agent, other_agent, many, monkeypatch
+):
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 8)
+    client.force_login(agent)
+
+    def counts(**params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(INCIDENTS, {"f": "1", **params})
+        assert response.context["count"] == 8 and response.context["count_capped"]
+        return sum("COUNT(" in query["sql"] for query in queries)
+
+    assert counts() == 1
+    assert counts() == 0
+    assert counts(o="priority") == 0  # the sort changes nothing counted
+    assert counts(open="on") == 1  # other filters are another list
+    client.force_login(other_agent)
+    assert counts() == 1  # and so is someone else's
+    monkeypatch.setattr(pagination, "PAST_CAP_SECONDS", 0)
+    pagination.forget_past_cap()
+    assert counts() == 1
+    assert counts() == 1
 
 
 def test_count_is_exact_below_the_cap(client, agent, many, monkeypatch):

@@ -166,6 +166,7 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         context["filters_html"] = _filters_html(kind, filterset, cache=False)
         return render(request, "itsm/console.html", context, status=400)
     context["filters_html"] = _filters_html(kind, filterset, cache=True)
+    counted_filters = _query_without(data, "o", *CURSOR_PARAMS)
     listing = keyset_list(
         request,
         filterset.qs,
@@ -175,6 +176,9 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         params=data,
         filter_query=base,
         counted=filterset.qs,
+        # What is counted depends on the filters and on who asks (mine, and
+        # the data-protection role's blocked customers), never on the sort.
+        count_key=f"console:{kind.code}:{request.user.pk}:{counted_filters}",
     )
     context.update(listing.context(), rows=console_rows(kind, listing.page.rows))
     return render(request, "itsm/console.html", context)
