@@ -275,6 +275,44 @@ class TicketRow:
         return customer_url(self.ticket.customer)
 
 
+def ticket_table(rows: list[TicketRow], *, show_customer: bool = False) -> SafeString:
+    """The table of search results and of each customer's open tickets,
+    written here rather than in a template: the magnifier drew one for each
+    of up to 20 customers, and their headers and cells were half its time.
+    Every value is escaped."""
+    e = html.escape
+    customer = [_("Customer")] if show_customer else []
+    headers = [_("Number"), *customer, _("Summary"), _("Status"), _("Reason"), _("Group")]
+    headers.append(_("Created"))
+    lines = [
+        '<div class="table-responsive">',
+        '<table class="table table-sm table-hover align-middle mb-1">',
+        '  <thead class="table-light"><tr>',
+        *(f'    <th scope="col">{e(header)}</th>' for header in headers),
+        "  </tr></thead>",
+        "  <tbody>",
+    ]
+    for row in rows:
+        ticket = row.ticket
+        customer = (
+            f'<td><a href="{e(row.customer_url)}">{e(ticket.customer.full_name)}</a></td>'
+            if show_customer
+            else ""
+        )
+        lines.append(
+            "    <tr>"
+            f'<td class="text-nowrap"><a href="{e(row.url)}">{e(ticket.number)}</a></td>'
+            f"{customer}<td>{e(ticket.summary)}</td>"
+            f'<td class="text-nowrap"><span class="status status-{e(ticket.status)}">'
+            f"{e(row.status)}</span></td>"
+            f"<td>{e(row.reason)}</td><td>{e(row.group)}</td>"
+            f'<td class="text-nowrap"><time datetime="{e(row.created_iso)}">'
+            f"{e(row.created)}</time></td></tr>"
+        )
+    lines += ["  </tbody>", "</table>", "</div>"]
+    return mark_safe("\n".join(lines))  # noqa: S308 - every value escaped
+
+
 def status_labels(model: type[Ticket]) -> dict[str, str]:
     """Status → its label in the active language, translated once: a lazy
     label is translated again at every use."""

@@ -9,7 +9,7 @@ from customers.selectors import MAX_QUERY_LENGTH
 from itsm.blocked import audit_blocked_access
 from itsm.common.access import agent_required
 from itsm.kinds import all_kinds
-from itsm.presenters import ticket_rows
+from itsm.presenters import ticket_rows, ticket_table
 from itsm.search_selectors import global_search
 
 
@@ -24,8 +24,10 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "results": results,
         "query": results.query,
-        "ticket_rows": ticket_rows(results.tickets),
-        "customer_rows": [(hit, ticket_rows(hit.open_tickets)) for hit in results.customers],
+        "tickets_table": ticket_table(ticket_rows(results.tickets), show_customer=True),
+        "customer_rows": [
+            (hit, ticket_table(ticket_rows(hit.open_tickets))) for hit in results.customers
+        ],
         "text_rows": list(
             zip(
                 results.text_hits,
