@@ -170,9 +170,6 @@ class TicketQuerySet(models.QuerySet):
         """Resolved/completed, not yet closed (by hand or by auto-close)."""
         return self.filter(status=self.model.RESOLVED_STATUS)
 
-    def with_list_relations(self) -> "TicketQuerySet":
-        return self.select_related("customer", "assigned_group", "assignee", "status_reason")
-
     def for_console(self) -> "TicketQuerySet":
         """What a console line shows and sorts by, and nothing else, as named
         tuples: 50 tickets and their customers built as models (40 fields
