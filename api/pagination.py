@@ -52,7 +52,10 @@ def keyset_response(
     descending: bool,
     serialize: Callable[[list], list],
     counted: QuerySet | None = None,
+    count_key: str | None = None,
 ) -> dict:
+    """``count_key``: what the list holds and for whom, for ``capped_count``
+    to remember a list past the cap (the consoles' lists do the same)."""
     params = request.query_params
     cursors = {}
     for name in CURSOR_PARAMS:
@@ -67,7 +70,7 @@ def keyset_response(
     page = keyset_page(queryset, keys, descending=descending, size=size, **cursors)
     count, capped = None, False
     if counted is not None:
-        count, capped = capped_count(counted, page, first_page=not cursors)
+        count, capped = capped_count(counted, page, first_page=not cursors, key=count_key)
 
     def link(name: str, cursor: str | None) -> str | None:
         if cursor is None:

@@ -1,11 +1,14 @@
 """Tickets of every kind through the API: the same services and rules as the pages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api.tests.conftest import token_client
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
+from itsm.common import pagination
 from itsm.kinds import all_kinds
 from itsm.models import AuditEvent, Relation, Status, StatusReason, SupportGroup
 from itsm.tests.factories import campaign_template, make_incident, make_work_order
@@ -65,6 +68,26 @@ def test_list_uses_the_console_filters_sort_cursor_and_fields(api, agent, other_
     assert second["next"] is None and second["previous"]
     columns = api.get(list_url(kind), {"fields": "number,status"}).json()["results"][0]
     assert set(columns) == {"number", "status"}
+
+
+def test_a_list_past_the_cap_is_not_counted_again_for_a_while(api, agent, monkeypatch):
+    """As on the consoles: per filters and person, whatever the sort, the
+    columns or the page's size."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    kind = make_incident(user=agent).kind
+    for _ in range(3):
+        make_incident(user=agent)
+
+    def counts(**params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = api.get(list_url(kind), {"page_size": 1, **params}).json()
+        assert page["count"] == 2 and page["count_capped"] is True
+        return sum("COUNT(" in query["sql"] for query in queries)
+
+    assert counts() == 1
+    assert counts(o="number", fields="number", page_size=2) == 0
+    assert counts(open="true") == 1
+    assert counts(open="true") == 0
 
 
 @pytest.mark.parametrize(

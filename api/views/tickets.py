@@ -4,6 +4,7 @@ selectors and access checks the pages use; every write through the service
 the page calls."""
 
 import copy
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import Http404
@@ -31,6 +32,7 @@ from api.serializers import (
 from api.views.base import KindView, etag, expected_version, validated
 from api.views.merge import merged_redirect
 from itsm.action_forms import RelationForm
+from itsm.common.pagination import CURSOR_PARAMS
 from itsm.models import Channel, Relation, Ticket
 from itsm.selectors import row_id, ticket_relations
 from itsm.services.journal import work_info_add
@@ -116,8 +118,21 @@ class TicketListView(KindView, generics.GenericAPIView):
                     ).data
                 ),
                 counted=queryset,
+                count_key=self.count_key(request),
             )
         )
+
+    def count_key(self, request) -> str:
+        """The filters and who asks: not the cursor, the sort, the columns
+        or the page's size, which change nothing counted."""
+        ignored = {*CURSOR_PARAMS, "o", "fields", "page_size"}
+        filters = sorted(
+            (name, value)
+            for name, values in request.query_params.lists()
+            if name not in ignored
+            for value in values
+        )
+        return f"api:{self.kind.code}:{request.user.pk}:{urlencode(filters)}"
 
     def post(self, request, **kwargs) -> Response:
         data = validated(self.serializers["create"], request)
