@@ -3,6 +3,7 @@
 names them after the kind (``Incident``, ``WorkOrder``)."""
 
 import copy
+import operator
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -55,6 +56,22 @@ TICKET_COLUMNS = (
 )
 
 
+def _reader(name: str, field: serializers.Field) -> tuple:
+    """(name, how to read the value off a ticket, how to write it) for one
+    field, as ``Serializer.to_representation`` would: a key is its column
+    (DRF's ``PKOnlyObject``), a method field gets the ticket itself."""
+    if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+        column = field.parent.Meta.model._meta.get_field(field.source).attname
+        return name, operator.attrgetter(column), _same
+    if field.source == "*":
+        return name, _same, field.to_representation
+    return name, operator.attrgetter(".".join(field.source_attrs)), field.to_representation
+
+
+def _same(value):
+    return value
+
+
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket as the API shows it; ``fields`` (a set of names) keeps only those."""
 
@@ -84,6 +101,20 @@ class TicketSerializer(serializers.ModelSerializer):
             built = super().get_fields()
             type(self)._built_fields = built
         return copy.deepcopy(built)
+
+    def to_representation(self, ticket) -> dict:
+        """What DRF writes, each value through its field's own
+        ``to_representation``, but read straight from the ticket: DRF walks
+        each field's source and wraps each key for every row, most of the
+        time of a list of 50 (2 ms)."""
+        readers = self.__dict__.get("_readers")
+        if readers is None:
+            readers = self._readers = [_reader(name, field) for name, field in self.fields.items()]
+        shown = {}
+        for name, read, convert in readers:
+            value = read(ticket)
+            shown[name] = None if value is None else convert(value)
+        return shown
 
     def get_kind(self, ticket) -> str:
         return ticket.KIND
