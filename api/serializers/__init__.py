@@ -43,9 +43,11 @@ from api.serializers.tickets import (
     TicketUpdateSerializer,
     TicketWriteSerializer,
     kind_serializers,
+    list_columns,
 )
 
 __all__ = [
+    "list_columns",
     "ListNames",
     "MAX_ID",
     "MAX_TEXT",

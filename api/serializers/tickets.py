@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from api.serializers.base import IdField, PageSerializer, text
-from customers.models import Customer
+from customers.models import Customer, full_name
 from itsm.kinds import Kind
 from itsm.models import (
     ReportedSource,
@@ -56,12 +56,34 @@ TICKET_COLUMNS = (
 )
 
 
-def _reader(name: str, field: serializers.Field) -> tuple:
+def list_columns(model) -> list[str]:
+    """What a list reads of each ticket (``TicketListView``), as named tuples:
+    every column and the parts of the customer's name. 50 tickets built as
+    models cost more than their query."""
+    columns = [field.attname for field in model._meta.concrete_fields]
+    return [*columns, *CUSTOMER_NAME_PARTS]
+
+
+CUSTOMER_NAME_PARTS = ("customer__first_name", "customer__surnames", "customer__organisation")
+
+
+def _row_customer_name(row) -> str:
+    return full_name(*(getattr(row, part) for part in CUSTOMER_NAME_PARTS))
+
+
+def _reader(name: str, field: serializers.Field, *, row: bool) -> tuple:
     """(name, how to read the value off a ticket, how to write it) for one
     field, as ``Serializer.to_representation`` would: a key is its column
-    (DRF's ``PKOnlyObject``), a method field gets the ticket itself."""
+    (DRF's ``PKOnlyObject``), a method field gets the ticket itself. A
+    ``row`` (of ``list_columns``) has the customer's name in parts and no
+    class to tell its kind."""
+    model = field.parent.Meta.model
+    if row and field.source == "customer.full_name":
+        return name, _row_customer_name, field.to_representation
+    if row and field.source == "KIND":
+        return name, lambda _row, kind=model.KIND: kind, field.to_representation
     if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
-        column = field.parent.Meta.model._meta.get_field(field.source).attname
+        column = model._meta.get_field(field.source).attname
         return name, operator.attrgetter(column), _same
     if field.source == "*":
         return name, _same, field.to_representation
@@ -107,9 +129,11 @@ class TicketSerializer(serializers.ModelSerializer):
         ``to_representation``, but read straight from the ticket: DRF walks
         each field's source and wraps each key for every row, most of the
         time of a list of 50 (2 ms)."""
-        readers = self.__dict__.get("_readers")
+        row = isinstance(ticket, tuple)
+        readers = self.__dict__.get("_readers", {}).get(row)
         if readers is None:
-            readers = self._readers = [_reader(name, field) for name, field in self.fields.items()]
+            readers = [_reader(name, field, row=row) for name, field in self.fields.items()]
+            self.__dict__.setdefault("_readers", {})[row] = readers
         shown = {}
         for name, read, convert in readers:
             value = read(ticket)

@@ -27,6 +27,7 @@ from api.serializers import (
     RelationAddSerializer,
     RelationSerializer,
     ResolveSerializer,
+    list_columns,
     relation_side,
 )
 from api.views.base import KindView, etag, expected_version, validated
@@ -77,8 +78,9 @@ class TicketListView(KindView, generics.GenericAPIView):
     schema = ConsoleFiltersSchema()
 
     def get_queryset(self):
-        # The group's, reason's and assignee's names: ListNames, not joins.
-        return self.kind.model.objects.select_related("customer")
+        # Read as rows of list_columns; the group's, reason's and assignee's
+        # names come from ListNames, not joins.
+        return self.kind.model.objects.all()
 
     schema_filterset: type | None = None
 
@@ -104,12 +106,13 @@ class TicketListView(KindView, generics.GenericAPIView):
                     {"fields": [_("Unknown fields: %(f)s.") % {"f": ", ".join(unknown)[:200]}]}
                 )
         queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset.values_list(*list_columns(self.kind.model), named=True)
         key = sort.lstrip("-")
         ticket_serializer = self.serializers["ticket"]
         return Response(
             keyset_response(
                 request,
-                queryset,
+                rows,
                 SORTS[key].keys,
                 descending=sort.startswith("-"),
                 serialize=lambda rows: (
