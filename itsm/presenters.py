@@ -263,8 +263,6 @@ class TicketRow:
     ticket: Ticket
     url: str
     status: str
-    reason: str
-    group: str
     created_iso: str  # what |date:"c" prints
     created: str  # what |date:"d/m/Y H:i" prints
 
@@ -281,6 +279,9 @@ def ticket_table(rows: list[TicketRow], *, show_customer: bool = False) -> SafeS
     of up to 20 customers, and their headers and cells were half its time.
     Every value is escaped."""
     e = html.escape
+    # The reason's and group's names from the reference lists: the rows need
+    # not have loaded them.
+    groups, reasons = group_names(), reason_names()
     customer = [_("Customer")] if show_customer else []
     headers = [_("Number"), *customer, _("Summary"), _("Status"), _("Reason"), _("Group")]
     headers.append(_("Created"))
@@ -305,7 +306,8 @@ def ticket_table(rows: list[TicketRow], *, show_customer: bool = False) -> SafeS
             f"{customer}<td>{e(ticket.summary)}</td>"
             f'<td class="text-nowrap"><span class="status status-{e(ticket.status)}">'
             f"{e(row.status)}</span></td>"
-            f"<td>{e(row.reason)}</td><td>{e(row.group)}</td>"
+            f"<td>{e(reasons.get(ticket.status_reason_id, ''))}</td>"
+            f"<td>{e(groups.get(ticket.assigned_group_id, ''))}</td>"
             f'<td class="text-nowrap"><time datetime="{e(row.created_iso)}">'
             f"{e(row.created)}</time></td></tr>"
         )
@@ -320,10 +322,7 @@ def status_labels(model: type[Ticket]) -> dict[str, str]:
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
-    """The names of reasons and groups from the reference lists: the rows
-    need not have loaded them."""
     rows = []
-    groups, reasons = group_names(), reason_names()
     statuses = {model: status_labels(model) for model in {type(ticket) for ticket in tickets}}
     for ticket in tickets:
         created = timezone.localtime(ticket.created_at)
@@ -332,8 +331,6 @@ def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
                 ticket=ticket,
                 url=ticket.kind.detail_url(ticket.number),
                 status=statuses[type(ticket)].get(ticket.status, ticket.status),
-                reason=reasons.get(ticket.status_reason_id, "") if ticket.status_reason_id else "",
-                group=groups.get(ticket.assigned_group_id, ""),
                 created_iso=created.isoformat(),
                 created=created.strftime("%d/%m/%Y %H:%M"),
             )

@@ -25,9 +25,13 @@ class OpenTicketSerializer(serializers.Serializer):
     kind = serializers.CharField(source="KIND")
     summary = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.SerializerMethodField()
-    assigned_group_name = serializers.SerializerMethodField()
-    assignee_username = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField(
+        help_text="The status as the desk's pages name it, in the request's language."
+    )
+    assigned_group_name = serializers.SerializerMethodField(help_text="Its group's name.")
+    assignee_username = serializers.SerializerMethodField(
+        help_text="The login of who it is assigned to; null while nobody is."
+    )
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="The ticket in the API.")
 
