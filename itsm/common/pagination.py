@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -169,7 +169,11 @@ def forget_past_cap() -> None:
 
 
 def capped_count(
-    queryset: QuerySet, page: KeysetPage, first_page: bool, *, key: str | None = None
+    queryset: QuerySet | Callable[[], QuerySet],
+    page: KeysetPage,
+    first_page: bool,
+    *,
+    key: str | None = None,
 ) -> tuple[int, bool]:
     """(count, capped). A first page without a next page is the whole result:
     no query. Otherwise COUNT over at most COUNT_CAP+1 rows; with ``key``
@@ -181,6 +185,8 @@ def capped_count(
     now = time.monotonic()
     if key is not None and _past_cap.get(key, 0.0) > now:
         return COUNT_CAP, True
+    if callable(queryset):
+        queryset = queryset()  # built only when counted
     count = queryset.order_by()[: COUNT_CAP + 1].count()
     if key is not None and count > COUNT_CAP:
         if len(_past_cap) >= PAST_CAP_MAX_KEYS:
@@ -238,7 +244,7 @@ def keyset_list(
     descending: bool,
     params: Mapping[str, str],
     filter_query: str,
-    counted: QuerySet | None = None,
+    counted: QuerySet | Callable[[], QuerySet] | None = None,
     count_key: str | None = None,
 ) -> KeysetList:
     """The page ``params`` point at, its capped count (when ``counted`` says

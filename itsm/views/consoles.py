@@ -175,7 +175,7 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         descending=descending,
         params=data,
         filter_query=base,
-        counted=filterset.qs,
+        counted=filterset.counted_qs,
         # What is counted depends on the filters and on who asks (mine, and
         # the data-protection role's blocked customers), never on the sort.
         count_key=f"console:{kind.code}:{request.user.pk}:{counted_filters}",
