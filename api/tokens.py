@@ -91,7 +91,8 @@ def token_find(plain: str) -> ApiToken | None:
     None for anything else, a deactivated owner's token included."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    token = ApiToken.objects.usable().filter(key_hash=hash_token(plain)).first()
+    # The hash is unique: no ORDER BY for the database to plan.
+    token = next(iter(ApiToken.objects.usable().filter(key_hash=hash_token(plain))[:1]), None)
     user = DeskBackend().get_user(token.user_id) if token is not None else None
     if user is None:
         return None

@@ -6,6 +6,7 @@ markers in their place and puts the values in, escaped as the template
 escapes them. Drawn through the template, it was 0.5 ms of every page."""
 
 import html
+import re
 
 from django import template
 from django.template.loader import get_template
@@ -20,6 +21,7 @@ MARKERS = {
     name: f"@@{name}-0d5c@@"
     for name in ("nav_user_name", "nav_user_short", "nav_query", "nav_next", "csrf_token")
 }
+MARKER_RE = re.compile("|".join(re.escape(marker) for marker in MARKERS.values()))
 # Languages × role sets × pages: a few hundred at most.
 MAX_DRAWN = 1000
 _drawn: dict[tuple, str] = {}
@@ -75,7 +77,7 @@ def nav_bar(context: template.Context) -> SafeString:
             _drawn.clear()
         _drawn[key] = drawn
     values["csrf_token"] = str(token)
-    for name, value in values.items():
-        # What Django's autoescape writes (django.utils.html.escape).
-        drawn = drawn.replace(MARKERS[name], html.escape(value))
-    return mark_safe(drawn)  # noqa: S308 - every value escaped
+    # One pass, so a value that happens to hold a marker is never read again;
+    # each escaped as Django's autoescape writes it (django.utils.html.escape).
+    escaped = {MARKERS[name]: html.escape(value) for name, value in values.items()}
+    return mark_safe(MARKER_RE.sub(lambda found: escaped[found.group()], drawn))  # noqa: S308

@@ -42,6 +42,13 @@ def test_a_bar_drawn_for_one_person_serves_the_next_with_their_own_names(
     assert nav(client.get(INCIDENTS, {"f": "1"})) == from_cache
 
 
+def test_a_value_holding_a_marker_is_put_in_as_it_is(client, agent):
+    client.force_login(agent)
+    marker = navigation.MARKERS["nav_next"]
+    page = nav(client.get(reverse("search"), {"q": marker}))
+    assert f'value="{marker}"' in page
+
+
 def test_the_search_box_keeps_the_text_searched_escaped(client, agent):
     client.force_login(agent)
     client.get(reverse("search"), {"q": "primera"})
