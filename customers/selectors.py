@@ -162,9 +162,12 @@ def customer_condition(text: str, *, listed_by_name: bool = True) -> Q | None:
     if is_contact:
         return condition
     words = _searchable_words(text)
-    if not words:
-        return None
-    condition = _name_condition(words, listed_by_name=listed_by_name)
+    return _by_name(text, words, listed_by_name=listed_by_name) if words else None
+
+
+def _by_name(text: str, words: list[str], *, listed_by_name: bool, counted: bool = False) -> Q:
+    """The name's ``words``, or part of an address when ``text`` may be one."""
+    condition = _name_condition(words, listed_by_name=listed_by_name, counted=counted)
     if _may_be_partial_email(text):
         condition |= Q(email__icontains=text)
     return condition
@@ -192,17 +195,15 @@ def customer_key_condition(text: str, field: str, *, counted: bool = False) -> Q
     key's index then (SQLite: garcía's capped count 9 → 2 ms), and on
     PostgreSQL each word looked for with a LIKE first (``_name_condition``)."""
     text = text.strip()[:MAX_QUERY_LENGTH]
-    words = _searchable_words(text)
-    by_name_only = words and not _contact_condition(text)[0] and not _may_be_partial_email(text)
-    if connection.vendor == "sqlite" and by_name_only:
-        expression = _fts_expression(words)
-        if not counted and _many_name_matches(expression):
-            return Q(In(F(field) + 0, _fts_matches(expression)))
-        return Q(**{f"{field}__in": _fts_matches(expression)})
-    if by_name_only:
-        condition = _name_condition(words, listed_by_name=False, counted=counted)
-        return Q(**{f"{field}__in": Customer.objects.filter(condition).values("id")})
-    condition = customer_condition(text, listed_by_name=False)
+    is_contact, condition = _contact_condition(text)
+    words = [] if is_contact else _searchable_words(text)
+    if words:
+        if connection.vendor == "sqlite" and not _may_be_partial_email(text):
+            expression = _fts_expression(words)
+            if not counted and _many_name_matches(expression):
+                return Q(In(F(field) + 0, _fts_matches(expression)))
+            return Q(**{f"{field}__in": _fts_matches(expression)})
+        condition = _by_name(text, words, listed_by_name=False, counted=counted)
     if condition is None:
         return Q(pk__in=[])
     return Q(**{f"{field}__in": Customer.objects.filter(condition).values("id")})

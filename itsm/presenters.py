@@ -212,12 +212,8 @@ def sla_view(ticket: Ticket, now) -> SlaView | None:
 
 def console_rows(kind: Kind, tickets: list) -> list[ConsoleRow]:
     """The lines of ``tickets``, rows of ``for_console`` (named tuples)."""
-    # The labels translated once, not once per use: escaping a lazy label
-    # translates it again for every character it replaces.
-    labels = {
-        name: {value: str(label) for value, label in kind.model._meta.get_field(name).flatchoices}
-        for name in ("status", "priority", "requires_attention")
-    }
+    fields = ("status", "priority", "requires_attention")
+    labels = {name: choice_labels(kind.model, name) for name in fields}
     rows = []
     now = timezone.now()
     state_labels = due_state_labels()
@@ -315,15 +311,17 @@ def ticket_table(rows: list[TicketRow], *, show_customer: bool = False) -> SafeS
     return mark_safe("\n".join(lines))  # noqa: S308 - every value escaped
 
 
-def status_labels(model: type[Ticket]) -> dict[str, str]:
-    """Status → its label in the active language, translated once: a lazy
-    label is translated again at every use."""
-    return {value: str(label) for value, label in model._meta.get_field("status").flatchoices}
+def choice_labels(model: type[Ticket], name: str) -> dict[str, str]:
+    """Value → label of the field ``name`` in the active language, translated
+    once: a lazy label is translated again at every use (escaping one, for
+    every character it replaces)."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[TicketRow]:
     rows = []
-    statuses = {model: status_labels(model) for model in {type(ticket) for ticket in tickets}}
+    models = {type(ticket) for ticket in tickets}
+    statuses = {model: choice_labels(model, "status") for model in models}
     for ticket in tickets:
         created = timezone.localtime(ticket.created_at)
         rows.append(
