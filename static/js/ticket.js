@@ -336,6 +336,29 @@
     });
   }
 
+  // Vincular / Quitar on the new-ticket form: the choice goes into the form's
+  // hidden fields at the click, before the button's request leaves. The panel
+  // also reloads from the form (typing, or the summary's change on leaving it)
+  // and such a reload replaces a request still in flight: it then carries the
+  // choice itself. Capture phase: this runs before htmx gathers the values.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest("[data-kb_choose], [data-kb_drop]") : null;
+    const panel = button && button.closest(".suggestions-panel");
+    if (!panel) return;
+    const field = button.dataset.chosenField;
+    if (button.dataset.kb_choose) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = field;
+      input.value = button.dataset.kb_choose;
+      panel.prepend(input);
+    } else {
+      panel.querySelectorAll("input[type=hidden]").forEach(function (input) {
+        if (input.name === field && input.value === button.dataset.kb_drop) input.remove();
+      });
+    }
+  }, true);
+
   function prepare() {
     foldAll();
     document.querySelectorAll("select[data-word-filter]").forEach(wordFilter);

@@ -70,6 +70,36 @@ def test_an_agent_links_a_suggested_article_and_resolving_counts_it(page, agent,
     screenshot(page, "kb-03-article")
 
 
+def test_a_reload_that_overtakes_the_choice_keeps_it(page, agent, admin_user):
+    """*Vincular* sends a request; the panel also reloads from the form (the
+    agent types on, or leaves the summary) and that reload replaces a request
+    still in flight. Held here until the reload has come back: the choice
+    must come back with it."""
+    call_command("seed_demo_kb", force=True, verbosity=0)
+    page.set_viewport_size(SCREEN)
+    log_in(page, agent)
+    page.goto("/incidents/new/")
+    summary = page.locator("#id_summary")
+    summary.press_sequentially("Certificado caducado")
+    suggestion = page.locator(".kb-suggestion", has_text=ARTICLE)
+    expect(suggestion).to_be_visible()
+
+    held = []
+    page.route(re.compile(r"/kb/suggest/.*kb_choose="), lambda route: held.append(route))
+    with page.expect_response(lambda response: "/kb/suggest/" in response.url) as reload:
+        suggestion.get_by_role("button", name="Vincular").click()
+        summary.press_sequentially(", no puede firmar")
+    assert "kb_choose=" not in reload.value.url
+    assert held, "the choice's own request was not sent"
+    expect(page.locator("#kb-chosen")).to_contain_text(ARTICLE)
+    expect(suggestion).to_contain_text("Se vinculará")
+    page.unroute(re.compile(r"/kb/suggest/.*kb_choose="))  # the held one was cancelled
+    # Taken off the same way: gone from the form at the click.
+    page.locator(".kb-chosen-article").get_by_role("button", name="Quitar").click()
+    expect(page.locator("#kb-chosen")).to_have_count(0)
+    expect(page.locator('#ticket-form input[name="kb_article"]')).to_have_count(0)
+
+
 def test_send_to_the_customer_opens_the_mail_with_the_articles_documents(
     page, agent, admin_user, settings, tmp_path
 ):
