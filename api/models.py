@@ -15,11 +15,6 @@ class Scope(models.TextChoices):
     MAILBOX = "mailbox", _("Mailbox")
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
 class ApiToken(models.Model):
     user = user_key(_("user"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -33,8 +28,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     last_used_from = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

@@ -7,6 +7,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -87,17 +89,43 @@ def token_create(*, user, name: str, scopes: list[str], days: int = DEFAULT_DAYS
 
 def token_find(plain: str) -> ApiToken | None:
     """The usable token ``plain`` is, with its user and their roles as a
-    signed-in person's are read (one query, or none from a shared cache);
-    None for anything else, a deactivated owner's token included."""
+    signed-in person's are read; None for anything else, a deactivated
+    owner's token included. With a shared cache (``ITSM_USER_CACHE_SECONDS``)
+    the token and its user come from it, no query at all: a token's saving
+    or deletion (a revocation) drops its copy at once, as a user's change
+    drops theirs; its expiry is checked on every use."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    # The hash is unique: no ORDER BY for the database to plan.
-    token = next(iter(ApiToken.objects.usable().filter(key_hash=hash_token(plain))[:1]), None)
-    user = DeskBackend().get_user(token.user_id) if token is not None else None
+    token = _stored(hash_token(plain))
+    if token is None or not token.is_usable:
+        return None
+    user = DeskBackend().get_user(token.user_id)
     if user is None:
         return None
     token.user = user
     return token
+
+
+def _cache_key(key_hash: str) -> str:
+    return f"api:token:{key_hash}"
+
+
+def _stored(key_hash: str) -> ApiToken | None:
+    seconds = settings.ITSM_USER_CACHE_SECONDS
+    token = cache.get(_cache_key(key_hash)) if seconds else None
+    if token is None:
+        # The hash is unique: no ORDER BY for the database to plan.
+        token = next(iter(ApiToken.objects.filter(key_hash=key_hash)[:1]), None)
+        if token is not None and seconds:
+            cache.set(_cache_key(key_hash), token, seconds)
+    return token
+
+
+def forget_token(sender=None, instance: ApiToken | None = None, **kwargs) -> None:
+    """Drop the shared copy of a token that changed (connected to its saving
+    and deletion in ``ApiConfig.ready``)."""
+    if settings.ITSM_USER_CACHE_SECONDS and instance is not None:
+        cache.delete(_cache_key(instance.key_hash))
 
 
 def token_used(token: ApiToken, *, address: str | None) -> None:
@@ -111,6 +139,7 @@ def token_used(token: ApiToken, *, address: str | None) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address)
     token.last_used_at, token.last_used_from = now, address
+    forget_token(instance=token)  # read again with its new last use
 
 
 def token_revoke(*, token: ApiToken) -> None:

@@ -4,10 +4,12 @@ names them after the kind (``Incident``, ``WorkOrder``)."""
 
 import copy
 import operator
+from datetime import datetime
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from api.serializers.base import IdField, PageSerializer, text
 from customers.models import Customer, full_name
@@ -87,11 +89,31 @@ def _reader(name: str, field: serializers.Field, *, row: bool) -> tuple:
         return name, operator.attrgetter(column), _same
     if field.source == "*":
         return name, _same, field.to_representation
-    return name, operator.attrgetter(".".join(field.source_attrs)), field.to_representation
+    return name, operator.attrgetter(".".join(field.source_attrs)), _writer(field)
 
 
 def _same(value):
     return value
+
+
+def _writer(field: serializers.Field):
+    """``field.to_representation``; for a date and time in ISO 8601 (most
+    of a list's values), the same text without the checks DRF makes again
+    for each value: the request's time zone is looked up once."""
+    if not isinstance(field, serializers.DateTimeField):
+        return field.to_representation
+    output = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = getattr(field, "timezone", None) or field.default_timezone()
+    if not isinstance(output, str) or output.lower() != ISO_8601 or zone is None:
+        return field.to_representation
+
+    def write(value):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -116,13 +138,14 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_fields(self) -> dict:
         """The fields the model gives, worked out once per class: DRF reads
         the model's every field again for each serializer, which took longer
-        than the query behind a ticket's detail. Copied, as DRF copies the
-        fields a serializer declares."""
+        than the query behind a ticket's detail. Each serializer binds copies
+        of its own; shallow ones, as every field only reads (DRF's deep copy
+        builds each field again from its arguments: 0.2 ms a request)."""
         built = type(self).__dict__.get("_built_fields")
         if built is None:
             built = super().get_fields()
             type(self)._built_fields = built
-        return copy.deepcopy(built)
+        return {name: copy.copy(field) for name, field in built.items()}
 
     def to_representation(self, ticket) -> dict:
         """What DRF writes, each value through its field's own

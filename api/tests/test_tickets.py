@@ -4,7 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
 
+from api.serializers import ListNames, list_columns
+from api.serializers.tickets import kind_serializers
 from api.tests.conftest import token_client
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
@@ -311,3 +315,30 @@ def test_making_the_schema_leaves_the_consoles_filters_as_they_were(api, agent, 
         status = kind.statuses[-1]
         filterset = kind.filterset({"status": [status]}, queryset=kind.model.objects.all())
         assert filterset.is_valid(), (kind.code, filterset.errors)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "UTC"])
+@pytest.mark.parametrize("make", [make_incident, make_work_order])
+def test_a_list_row_reads_as_drf_writes_the_ticket(agent, make, zone):
+    """A list writes each row straight off the columns it read; what it
+    writes is what DRF's own serializer writes for the ticket, dates and
+    times ("Z" in UTC) included."""
+    ticket = make(user=agent, assignee=agent)
+    stamp = timezone.now().replace(microsecond=123456)
+    type(ticket).objects.filter(pk=ticket.pk).update(
+        resolved_at=stamp, closed_at=stamp, sla_breached_at=stamp
+    )
+    kind = ticket.kind
+    serializer = kind_serializers(kind)["ticket"]
+    with timezone.override(zone):
+        row = (
+            type(ticket)
+            .objects.filter(pk=ticket.pk)
+            .values_list(*list_columns(type(ticket)), named=True)
+            .get()
+        )
+        fast = serializer(context={"names": ListNames([row])}).to_representation(row)
+        ticket.refresh_from_db()
+        generic = serializers.ModelSerializer.to_representation(serializer(), ticket)
+    assert fast == generic
+    assert fast["closed_at"].endswith("Z" if zone == "UTC" else "+01:00")

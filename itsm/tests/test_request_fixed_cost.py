@@ -3,6 +3,8 @@ roles. From the database, the user and the roles come in one query; from a
 cache every worker shares (Redis), the three come with none, and a change of
 the user, their groups or a group is seen by the next request."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -105,6 +107,39 @@ def test_an_api_token_finds_its_owner_and_roles_in_the_shared_cache_too(
     assert auth_queries(client, "/api/v1/incidents/") == []
     agent.groups.clear()  # no longer an agent: refused at once
     assert client.get("/api/v1/incidents/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_token_itself_comes_from_the_shared_cache_and_a_revocation_is_seen_at_once(
+    shared_cache, reference, agent, monkeypatch
+):
+    from api.models import ApiToken
+    from api.tokens import token_create, token_revoke
+
+    token, plain = token_create(user=agent, name="integración", scopes=["read"], days=1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    for _ in range(2):  # the first use writes the last use, and the token is read again
+        assert client.get("/api/v1/incidents/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/incidents/").status_code == 200
+    assert not [q for q in queries if 'FROM "api_apitoken"' in q["sql"]]
+    token_revoke(token=ApiToken.objects.get(pk=token.pk))
+    assert client.get("/api/v1/incidents/").status_code == 401
+
+    # Deleted (its owner's account removed, say): refused at once too.
+    other, other_plain = token_create(user=agent, name="otra", scopes=["read"], days=1)
+    other_client = Client(HTTP_AUTHORIZATION=f"Bearer {other_plain}")
+    assert other_client.get("/api/v1/incidents/").status_code == 200
+    other.delete()
+    assert other_client.get("/api/v1/incidents/").status_code == 401
+
+    # The cached copy's expiry is checked on every use.
+    last, last_plain = token_create(user=agent, name="corta", scopes=["read"], days=1)
+    last_client = Client(HTTP_AUTHORIZATION=f"Bearer {last_plain}")
+    assert last_client.get("/api/v1/incidents/").status_code == 200
+    later = last.expires_at + timedelta(seconds=1)
+    monkeypatch.setattr("api.models.timezone.now", lambda: later)
+    assert last_client.get("/api/v1/incidents/").status_code == 401
 
 
 @pytest.mark.django_db
