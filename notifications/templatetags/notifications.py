@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
+from itsm.reference_names import people_names
 from notifications.models import InboundEmail, OutgoingEmail
 
 register = template.Library()
@@ -13,13 +14,16 @@ def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
     """The e-mail section of a ticket page: one conversation, what we sent
     and what we received, in order; *Enviar correo* and *Reenviar* for the
     failed ones. ``merged``: the tickets merged into this one, whose mail
-    threads continue here. Two queries."""
+    threads continue here. Two queries; who sent each comes from the desk's
+    names (the page's journal has read them), not from joining two users,
+    which took longer to build than the rest of the query (0.2 ms)."""
     numbers = [ticket.number, *(merge.number for merge in merged)]
     emails = list(
         OutgoingEmail.objects.filter(ticket_number__in=numbers)
-        .select_related("template", "created_by", "queued_by")
+        .select_related("template")
         .order_by("created_at", "pk")
     )
+    senders = people_names(email.queued_by_id or email.created_by_id for email in emails)
     received = list(
         InboundEmail.objects.filter(ticket_number__in=numbers)
         .only(
@@ -35,6 +39,7 @@ def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
         .order_by("received_at", "pk")
     )
     for email in emails:
+        email.sender_name = senders.get(email.queued_by_id or email.created_by_id, "")
         # A merged ticket's mail stays its own: its pages are under its number.
         kind = kind_for_number(email.ticket_number)
         email.message_url = reverse(

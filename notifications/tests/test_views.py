@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from customers.tests.factories import CustomerFactory
+from itsm.common.text import person_name
+from itsm.reference_names import people_names
 from itsm.tests.factories import make_incident
 from notifications.models import EmailStatus, OutgoingEmail
 from notifications.services.compose import email_save_draft, email_send
@@ -280,9 +282,11 @@ def test_the_ticket_section_lists_the_conversation_in_two_queries(
 ):
     email_save_draft(ticket=incident, user=agent, template=documentation)
     email_send(ticket=incident, user=agent, template=documentation)
+    people_names([agent.pk])  # read by the page's journal before this section
     with django_assert_num_queries(2):
         page = render_section(incident)
     assert page.count('data-email-status="') == 3
+    assert page.count(f"· {person_name(agent)}") == 3  # who wrote or sent each
     assert 'data-email-status="failed"' in page
     assert 'data-email-status="queued"' in page
     assert 'data-email-status="draft"' in page
