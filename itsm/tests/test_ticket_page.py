@@ -3,11 +3,13 @@ history, read-only closed tickets and a fixed number of queries."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident
 from itsm.action_forms import PendingForm, ResolveForm, TicketEditForm, VersionedForm
-from itsm.models import Status, StatusReason, WorkInfoType
+from itsm.models import Status, StatusReason, SupportGroup, WorkInfoType
 from itsm.services.autoclose import tickets_autoclose
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate
@@ -299,3 +301,26 @@ def test_reason_lists_loaded_once_offer_what_their_forms_offer(agent, factory):
         assert len(list(form.fields["status_reason"].choices)) > 1
     assert f'value="{retired.pk}"' in str(shared["edit"]["status_reason"])
     assert f'value="{retired.pk}"' not in str(shared["pending"]["status_reason"])
+
+
+def test_the_group_and_reason_come_from_the_reference_lists_not_joins(client, agent):
+    """The ticket's query joins its customer, template and assignee; the
+    group and the status reason are the reference lists' (one made after
+    the lists were read is read when shown)."""
+    ticket = make_incident(user=agent)
+    pend(ticket, agent)
+    ticket.refresh_from_db()
+    client.force_login(agent)
+    client.get(page_url(ticket))  # the lists are read
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(page_url(ticket)).content.decode()
+    loaded = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "incidents_incident"'))
+    assert '"customers_customer"' in loaded and '"auth_user"' in loaded  # customer, assignee
+    assert "itsm_supportgroup" not in loaded and "itsm_statusreason" not in loaded
+    assert not [q for q in queries if 'FROM "itsm_supportgroup"' in q["sql"]]
+    assert ticket.assigned_group.name in page and ticket.status_reason.name in page
+
+    newer = SupportGroup.objects.create(name="Grupo recién creado")
+    newer.members.add(agent)
+    Incident.objects.filter(pk=ticket.pk).update(assigned_group=newer)
+    assert "Grupo recién creado" in client.get(page_url(ticket)).content.decode()
