@@ -165,6 +165,31 @@ def console_column_labels(kind: Kind) -> dict[str, str]:
     }
 
 
+def console_header_html(columns: list[dict]) -> SafeString:
+    """The header's ``<th>`` cells (``consoles._columns``), written here as
+    the rows are: a dozen cells of nested conditions took a fifth of the
+    console's template time. Every value is escaped."""
+    e = html.escape
+    cells = []
+    for column in columns:
+        label, sort = e(str(column["label"])), column["sort"]
+        aria = inner = ""
+        if sort is None:
+            inner = label
+        else:
+            arrow = ""
+            if sort["active"]:
+                order = "descending" if sort["descending"] else "ascending"
+                aria = f' aria-sort="{order}"'
+                arrow = f' <span aria-hidden="true">{"▼" if sort["descending"] else "▲"}</span>'
+            inner = f'<a class="sort-link" href="{e(sort["url"])}">{label}{arrow}</a>'
+        cells.append(
+            f'\n      <th scope="col" class="console-{e(column["name"])}" title="{label}"{aria}>'
+            f"\n        {inner}\n      </th>"
+        )
+    return mark_safe("".join(cells))  # noqa: S308 - every value escaped
+
+
 def due_state_labels() -> dict[str, str]:
     """What each ``due_state`` says, in the active language."""
     return {"breached": _("Breached"), "risk": _("About to breach"), "": ""}

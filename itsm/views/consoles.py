@@ -25,7 +25,12 @@ from itsm.common.permissions import is_coordinator
 from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
-from itsm.presenters import CONSOLE_COLUMNS, console_column_labels, console_rows
+from itsm.presenters import (
+    CONSOLE_COLUMNS,
+    console_column_labels,
+    console_header_html,
+    console_rows,
+)
 from itsm.reference_cache import cached_rows
 from itsm.services.merge import MAX_MERGE_SOURCES
 from itsm.services.saved_views import saved_view_store
@@ -154,9 +159,11 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
     if request.session.get("console") != kind.namespace:
         request.session["console"] = kind.namespace
     base = _query_without(data, *CURSOR_PARAMS)
+    columns = _columns(kind, data, sort_key, descending)
     context = {
         "kind": kind,
-        "columns": _columns(kind, data, sort_key, descending),
+        "columns": columns,
+        "header_html": console_header_html(columns),
         "filterset": filterset,
         "from_saved_view": from_saved_view,
         "filter_query": base,
