@@ -33,6 +33,7 @@ from api.serializers import (
 from api.views.base import KindView, etag, expected_version, validated
 from api.views.merge import merged_redirect
 from itsm.action_forms import RelationForm
+from itsm.blocked import visible_by_customer
 from itsm.common.pagination import CURSOR_PARAMS
 from itsm.models import Channel, Relation, Ticket
 from itsm.selectors import row_id, ticket_relations
@@ -49,6 +50,8 @@ from itsm.services.ticket_update import (
 from itsm.views.consoles import DEFAULT_SORT, SORTS
 
 SORT_VALUES = [f"{sign}{key}" for key in SORTS for sign in ("", "-")]
+# What a list is asked besides its filters.
+LIST_PARAMS = {*CURSOR_PARAMS, "o", "fields", "page_size"}
 
 
 def isolated_filterset(filterset: type) -> type:
@@ -91,6 +94,14 @@ class TicketListView(KindView, generics.GenericAPIView):
     def get_serializer_class(self):
         return self.serializers["ticket"]
 
+    def filter_queryset(self, queryset):
+        """The console's filters; a list asked with none of them (only the
+        sort, the columns, the page) is only what the person may see, as the
+        FilterSet would leave it, without building its form (0.5 ms)."""
+        if self.schema_filterset is None and set(self.request.query_params) <= LIST_PARAMS:
+            return visible_by_customer(queryset, self.request.user)
+        return super().filter_queryset(queryset)
+
     def get(self, request, **kwargs) -> Response:
         sort = request.query_params.get("o") or DEFAULT_SORT
         if sort not in SORT_VALUES:
@@ -128,11 +139,10 @@ class TicketListView(KindView, generics.GenericAPIView):
     def count_key(self, request) -> str:
         """The filters and who asks: not the cursor, the sort, the columns
         or the page's size, which change nothing counted."""
-        ignored = {*CURSOR_PARAMS, "o", "fields", "page_size"}
         filters = sorted(
             (name, value)
             for name, values in request.query_params.lists()
-            if name not in ignored
+            if name not in LIST_PARAMS
             for value in values
         )
         return f"api:{self.kind.code}:{request.user.pk}:{urlencode(filters)}"

@@ -79,8 +79,10 @@ def test_the_api_finds_nothing(agent, person, blocked):
     incident, work_order, _message = blocked
     api = token_client(agent)
     for ticket in (incident, work_order):
-        listed = api.get(reverse(f"api:{ticket.kind.namespace}-list")).json()
-        assert ticket.number not in [row["number"] for row in listed["results"]]
+        # Without filters (no FilterSet is built) and with them.
+        for filters in ({}, {"o": "number", "page_size": 5}, {"customer": SURNAMES}):
+            listed = api.get(reverse(f"api:{ticket.kind.namespace}-list"), filters).json()
+            assert ticket.number not in [row["number"] for row in listed["results"]]
         detail = api.get(reverse(f"api:{ticket.kind.namespace}-detail", args=[ticket.number]))
         assert detail.status_code == 404
     assert api.get(reverse("api:customer", args=[person.pk])).status_code == 404
