@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib import messages
-from django.db import connections, models, transaction
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
@@ -187,26 +187,12 @@ def capped_count(
         return COUNT_CAP, True
     if callable(queryset):
         queryset = queryset()  # built only when counted
-    count = _bounded_count(queryset.order_by()[: COUNT_CAP + 1])
+    count = queryset.order_by()[: COUNT_CAP + 1].count()
     if key is not None and count > COUNT_CAP:
         if len(_past_cap) >= PAST_CAP_MAX_KEYS:
             _past_cap.clear()
         _past_cap[key] = now + PAST_CAP_SECONDS
     return min(count, COUNT_CAP), count > COUNT_CAP
-
-
-def _bounded_count(queryset: QuerySet) -> int:
-    """COUNT of a sliced ``queryset``, on PostgreSQL without parallel
-    workers: a count stops at COUNT_CAP + 1 rows, and workers that each
-    hash every customer matching a common surname took 25–35 ms where the
-    plain nested loop stops in 3 (the planner's estimate of the name's
-    customers, 1 000 against 8 500, decides which it picks)."""
-    if connections[queryset.db].vendor != "postgresql":
-        return queryset.count()
-    with transaction.atomic(using=queryset.db):
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        return queryset.count()
 
 
 def read_cursors(

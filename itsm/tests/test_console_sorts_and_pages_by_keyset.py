@@ -89,24 +89,6 @@ def test_count_is_capped(client, agent, many, monkeypatch):
     assert "Más de 8 incidencias" in response.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)  # a request's own transactions, as served
-def test_a_count_runs_without_parallel_workers_on_postgresql(client, agent, many, monkeypatch):
-    """Parallel workers each hashed every customer of a common surname for
-    a count that stops at COUNT_CAP + 1 rows (25–35 ms against 3 at 1M)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite plans no parallel workers")
-    monkeypatch.setattr(pagination, "PAGE_SIZE", 5)
-    client.force_login(agent)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(INCIDENTS, {"f": "1"})
-    sql = [q["sql"] for q in queries]
-    count = next(i for i, q in enumerate(sql) if q.startswith("SELECT COUNT("))
-    assert sql[count - 1] == "SET LOCAL max_parallel_workers_per_gather = 0"
-    with connection.cursor() as cursor:  # only for the count's own transaction
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone()[0] != "0"
-
-
 def test_a_list_past_the_cap_is_not_counted_again_for_a_while(
     client, agent, other_agent, many, monkeypatch
 ):
