@@ -15,7 +15,7 @@ from customers.selectors import customer_condition, name_order
 from itsm import fulltext
 from itsm.blocked import visible_by_customer, visible_customers
 from itsm.kinds import all_kinds, kind_for_number
-from itsm.models import OPEN_STATUSES, Ticket
+from itsm.models import Ticket
 from itsm.selectors import across_kinds, ticket_numbers
 
 CUSTOMER_LIMIT = 20
@@ -74,13 +74,12 @@ OPEN_TICKET_FIELDS = (
 def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
     """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
     they have, every kind in one query: a customer with hundreds of open
-    tickets costs rows, not hundreds of objects. The open statuses as one
-    IN, served by the customer's index (``open_tickets_q`` is written for
-    the consoles' partial indexes, and takes longer to build)."""
+    tickets costs rows, not hundreds of objects."""
     parts = {
         # What a line shows; the reason's, group's and assignee's names come
         # from the reference lists (``itsm.reference_names``), not joins.
-        kind.code: kind.model.objects.filter(customer_id__in=list(hits), status__in=OPEN_STATUSES)
+        kind.code: kind.model.objects.filter(customer_id__in=list(hits))
+        .open_by_status()
         .only(*OPEN_TICKET_FIELDS)
         .annotate(
             position=Window(

