@@ -20,6 +20,7 @@ entries. Starts its own redis-server unless REDIS_URL is set.
 
 import argparse
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -164,6 +165,8 @@ def prepare(args: argparse.Namespace, scratch: Path, redis: str) -> Desk:
     where = urllib.parse.urlsplit(database)
     print(f"database {where.hostname}:{where.port}{where.path}: {incidents:,} incidents, ", end="")
     print(f"{len(numbers):,} picked at random; Redis {redis}")
+    # The interpreter's build counts: see docs/deployment.md, *The interpreter*.
+    print(f"Python {platform.python_version()} ({Path(sys.executable).resolve()})")
     users = [(f"throughput{i:02d}", PASSWORD) for i in range(args.clients)]
     return Desk(environment, scratch, users, numbers, where.path.lstrip("/"), args)
 

@@ -14,9 +14,10 @@ from customers.models import Customer
 from customers.selectors import customer_condition, name_order
 from itsm import fulltext
 from itsm.blocked import visible_by_customer, visible_customers
+from itsm.common.statements import Statement
 from itsm.kinds import all_kinds, kind_for_number
 from itsm.models import Ticket
-from itsm.selectors import across_kinds, ticket_numbers
+from itsm.selectors import in_own_models, kinds_union, ticket_numbers
 
 CUSTOMER_LIMIT = 20
 # Open tickets shown per customer in the magnifier; the rest are counted.
@@ -71,14 +72,13 @@ OPEN_TICKET_FIELDS = (
 )
 
 
-def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
+def _open_tickets_of(customer_ids: list[int]):
     """Each customer's newest OPEN_TICKETS_SHOWN open tickets and how many
-    they have, every kind in one query: a customer with hundreds of open
-    tickets costs rows, not hundreds of objects."""
+    they have, every kind in one query."""
     parts = {
         # What a line shows; the reason's, group's and assignee's names come
         # from the reference lists (``itsm.reference_names``), not joins.
-        kind.code: kind.model.objects.filter(customer_id__in=list(hits))
+        kind.code: kind.model.objects.filter(customer_id__in=customer_ids)
         .open_by_status()
         .only(*OPEN_TICKET_FIELDS)
         .annotate(
@@ -92,11 +92,18 @@ def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
         .filter(position__lte=OPEN_TICKETS_SHOWN)
         for kind in all_kinds()
     }
-    tickets = across_kinds(
-        parts,
-        order_by=("-created_at", "-id"),
-        keep=("open_count",),
-    )
+    return kinds_union(parts, order_by=("-created_at", "-id"))
+
+
+_OPEN_TICKETS_OF = Statement(_open_tickets_of)
+
+
+def _add_open_tickets(hits: dict[int, CustomerHit]) -> None:
+    """Each customer's newest open tickets and how many they have (see
+    ``_open_tickets_of``): a customer with hundreds of open tickets costs
+    rows, not hundreds of objects."""
+    models = {kind.code: kind.model for kind in all_kinds()}
+    tickets = in_own_models(_OPEN_TICKETS_OF(list(hits)), models, keep=("open_count",))
     open_counts = dict.fromkeys(hits, 0)
     counted = set()
     for ticket in tickets:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from itsm import journal_events as events
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+from itsm.common.statements import Statement
 from itsm.kinds import Kind, all_kinds, kind_for_number, kind_of
 from itsm.models import (
     EscalationPacket,
@@ -201,6 +202,15 @@ def reopened_reason(kind: str) -> StatusReason | None:
 # --- around a ticket --------------------------------------------------------------
 
 
+_OWN_JOURNAL = Statement(
+    lambda journal, ticket_id: (
+        journal.objects.filter(ticket_id=ticket_id)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+)
+
+
 def history_entries(ticket: Ticket) -> list:
     """The ticket's journal and the journals of the tickets merged into it,
     newest first, in one query (a UNION over the kinds' journals): nothing
@@ -213,11 +223,7 @@ def history_entries(ticket: Ticket) -> list:
     (0.5 ms against 2.5 on PostgreSQL, most of it building and planning
     the UNION)."""
     own_kind = kind_of(ticket)
-    own = list(
-        own_kind.journal_model.objects.filter(ticket=ticket)
-        .select_related("author")
-        .order_by("-created_at", "-id")
-    )
+    own = list(_OWN_JOURNAL(ticket.pk, shape=(own_kind.journal_model,)))
     if all(entry.event != events.MERGED_FROM for entry in own):
         for entry in own:
             entry.origin, entry.origin_kind = ticket.number, own_kind.code
@@ -245,11 +251,20 @@ def across_kinds(parts: dict, *, order_by: tuple, keep: tuple, limit=None) -> li
     back as the first queryset's model. ``keep``: what each row carries
     beyond its own columns (a related row, an annotation)."""
     models = {code: part.model for code, part in parts.items()}
-    keep = (*keep, "origin_kind")
+    return in_own_models(kinds_union(parts, order_by=order_by, limit=limit), models, keep=keep)
+
+
+def kinds_union(parts: dict, *, order_by: tuple, limit=None) -> QuerySet:
+    """``across_kinds``' query, each row marked with its kind (``origin_kind``)."""
     first, *others = (part.annotate(origin_kind=Value(code)) for code, part in parts.items())
     rows = (first.union(*others, all=True) if others else first).order_by(*order_by)
-    if limit is not None:
-        rows = rows[:limit]
+    return rows[:limit] if limit is not None else rows
+
+
+def in_own_models(rows, models: dict, *, keep: tuple) -> list:
+    """The rows of a ``kinds_union``, each an instance of its kind's model
+    (``models``: kind code → model), carrying what ``keep`` names."""
+    keep = (*keep, "origin_kind")
     found = []
     for row in rows:
         model = models[row.origin_kind]
@@ -264,14 +279,17 @@ def across_kinds(parts: dict, *, order_by: tuple, keep: tuple, limit=None) -> li
     return found
 
 
+_RELATIONS = Statement(
+    lambda source, target: Relation.objects.filter(
+        Q(source_number=source) | Q(target_number=target)
+    ).order_by("created_at")
+)
+
+
 def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
     """The ticket's relations with the ticket on the other side, in two
     queries whatever the kinds."""
-    relations = list(
-        Relation.objects.filter(
-            Q(source_number=ticket.number) | Q(target_number=ticket.number)
-        ).order_by("created_at")
-    )
+    relations = list(_RELATIONS(ticket.number, ticket.number))
     others = {relation.other_number(ticket.number) for relation in relations}
     parts = {}
     for kind in all_kinds():
@@ -300,6 +318,20 @@ def ticket_relations(ticket: Ticket) -> list[tuple[Relation, Ticket]]:
     ]
 
 
+def _open_for_customer(model, limit: int, customer_id: int, exclude_id: int | None = None):
+    queryset = (
+        model.objects.filter(customer_id=customer_id)
+        .open_by_status()
+        .only("number", "summary", "status", "created_at", "status_reason")
+    )
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.order_by("-created_at", "-id")[:limit]
+
+
+_OPEN_FOR_CUSTOMER = Statement(_open_for_customer)
+
+
 def tickets_open_for_customer(
     *, customer: Customer, exclude: Ticket | None = None, limit: int = 10
 ) -> list[Ticket]:
@@ -311,14 +343,8 @@ def tickets_open_for_customer(
     reasons = reason_names()
     found = []
     for kind in all_kinds():
-        queryset = (
-            kind.model.objects.filter(customer=customer)
-            .open_by_status()
-            .only("number", "summary", "status", "created_at", "status_reason")
-        )
-        if exclude is not None and isinstance(exclude, kind.model):
-            queryset = queryset.exclude(pk=exclude.pk)
-        found.extend(queryset.order_by("-created_at", "-id")[:limit])
+        left_out = (exclude.pk,) if isinstance(exclude, kind.model) else ()
+        found.extend(_OPEN_FOR_CUSTOMER(customer.pk, *left_out, shape=(kind.model, limit)))
     newest = sorted(found, key=lambda ticket: (ticket.created_at, ticket.pk), reverse=True)[:limit]
     for ticket in newest:
         ticket.reason_name = reasons.get(ticket.status_reason_id, "")

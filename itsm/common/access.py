@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from itsm.common.permissions import is_agent, is_coordinator, is_data_protection
+from itsm.common.statements import Statement
 
 # A kind's ticket model: the bottom names none of them.
 TicketModel = TypeVar("TicketModel", bound=Model)
@@ -43,6 +44,20 @@ coordinator_required = _role_required(
 )
 
 
+def _ticket_by_number(model, select_related: tuple, sees_blocked: bool, number: str):
+    queryset = model.objects.select_related(*select_related) if select_related else model.objects
+    if not sees_blocked:
+        # A blocked customer's tickets are out of ordinary use (privacy/):
+        # one row joined to its customer, in the same query (a ticket always
+        # has one, so a filter, not the subquery an exclude would build).
+        queryset = queryset.filter(customer__blocked_at__isnull=True)
+    # Numbers are unique: no ORDER BY for the database to plan.
+    return queryset.filter(number=number)[:1]
+
+
+_TICKET_BY_NUMBER = Statement(_ticket_by_number)
+
+
 def get_ticket_for_user(
     user, model: type[TicketModel], number: str, *, select_related=()
 ) -> TicketModel:
@@ -51,14 +66,8 @@ def get_ticket_for_user(
     alone sees those); anyone else gets 403, an unknown number 404."""
     if not is_agent(user):
         raise PermissionDenied(_("You are not allowed to work on tickets."))
-    queryset = model.objects.select_related(*select_related) if select_related else model.objects
-    if not is_data_protection(user):
-        # A blocked customer's tickets are out of ordinary use (privacy/):
-        # one row joined to its customer, in the same query (a ticket always
-        # has one, so a filter, not the subquery an exclude would build).
-        queryset = queryset.filter(customer__blocked_at__isnull=True)
-    # Numbers are unique: no ORDER BY for the database to plan.
-    ticket = next(iter(queryset.filter(number=number.upper())[:1]), None)
+    shape = (model, tuple(select_related), is_data_protection(user))
+    ticket = next(iter(_TICKET_BY_NUMBER(number.upper(), shape=shape)), None)
     if ticket is None:
         raise Http404(_("There is no ticket %(number)s.") % {"number": number})
     return ticket

@@ -1,6 +1,7 @@
 from django import template
 from django.urls import reverse
 
+from itsm.common.statements import Statement
 from itsm.kinds import kind_for_number
 from itsm.models import Ticket
 from itsm.reference_names import people_names
@@ -8,23 +9,15 @@ from notifications.models import InboundEmail, OutgoingEmail
 
 register = template.Library()
 
-
-@register.inclusion_tag("notifications/snippets/ticket_emails.html", takes_context=True)
-def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
-    """The e-mail section of a ticket page: one conversation, what we sent
-    and what we received, in order; *Enviar correo* and *Reenviar* for the
-    failed ones. ``merged``: the tickets merged into this one, whose mail
-    threads continue here. Two queries; who sent each comes from the desk's
-    names (the page's journal has read them), not from joining two users,
-    which took longer to build than the rest of the query (0.2 ms)."""
-    numbers = [ticket.number, *(merge.number for merge in merged)]
-    emails = list(
+_SENT = Statement(
+    lambda numbers: (
         OutgoingEmail.objects.filter(ticket_number__in=numbers)
         .select_related("template")
         .order_by("created_at", "pk")
     )
-    senders = people_names(email.queued_by_id or email.created_by_id for email in emails)
-    received = list(
+)
+_RECEIVED = Statement(
+    lambda numbers: (
         InboundEmail.objects.filter(ticket_number__in=numbers)
         .only(
             "pk",
@@ -38,6 +31,21 @@ def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
         )
         .order_by("received_at", "pk")
     )
+)
+
+
+@register.inclusion_tag("notifications/snippets/ticket_emails.html", takes_context=True)
+def ticket_emails(context: template.Context, ticket: Ticket, merged=()) -> dict:
+    """The e-mail section of a ticket page: one conversation, what we sent
+    and what we received, in order; *Enviar correo* and *Reenviar* for the
+    failed ones. ``merged``: the tickets merged into this one, whose mail
+    threads continue here. Two queries; who sent each comes from the desk's
+    names (the page's journal has read them), not from joining two users,
+    which took longer to build than the rest of the query (0.2 ms)."""
+    numbers = [ticket.number, *(merge.number for merge in merged)]
+    emails = list(_SENT(numbers))
+    senders = people_names(email.queued_by_id or email.created_by_id for email in emails)
+    received = list(_RECEIVED(numbers))
     for email in emails:
         email.sender_name = senders.get(email.queued_by_id or email.created_by_id, "")
         # A merged ticket's mail stays its own: its pages are under its number.
