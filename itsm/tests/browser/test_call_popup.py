@@ -128,7 +128,11 @@ def test_a_call_pops_up_only_for_the_agent_whose_extension_rang(
         expect(theirs.locator("#call-popups [data-call]")).to_have_count(0)
 
         post_event(asgi_server, token, event="answer", answeringNumber="101", **call)
-        popup.get_by_role("link", name="Nueva incidencia").click()
+        # The card is drawn again once answered: click the new one, not the
+        # one it replaces (a click across the swap is lost).
+        answered = mine.locator('#call-popups [data-call][data-state="answered"]')
+        answered.wait_for(timeout=POPUP_WITHIN_MS)
+        answered.get_by_role("link", name="Nueva incidencia").click()
         mine.wait_for_url("**/calls/*/new/INC/**")
         expect(mine.locator("#customer-card")).to_contain_text("Lucía Ibáñez Gómez")
         expect(mine.locator("#call-source")).to_be_visible()
