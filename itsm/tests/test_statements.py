@@ -1,5 +1,6 @@
 """A Statement answers as its queryset would, with SQL written once."""
 
+from functools import partial
 from unittest import mock
 
 import pytest
@@ -12,18 +13,14 @@ from django.utils.timezone import now
 from incidents.models import Incident, IncidentWorkInfo
 from itsm.common.statements import Statement
 from itsm.models import Status
+from itsm.selectors import OWN_JOURNAL
 from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
-JOURNAL = Statement(
-    lambda ticket_id: (
-        IncidentWorkInfo.objects.filter(ticket_id=ticket_id)
-        .select_related("author")
-        .order_by("-created_at", "-id")
-    )
-)
+# What a ticket page runs for its journal.
+JOURNAL = partial(OWN_JOURNAL, shape=(IncidentWorkInfo,))
 BY_NUMBERS = Statement(
     lambda limit, numbers: (
         Incident.objects.filter(number__in=numbers)
@@ -54,7 +51,7 @@ def test_instances_with_their_related_rows_as_the_queryset_gives_them(agent, coo
     work_info_add(ticket=second, user=coordinator, notes="Llamada de seguimiento")
 
     for ticket in (first, second, first):
-        plain = list(JOURNAL.build(ticket.pk))
+        plain = list(OWN_JOURNAL.build(IncidentWorkInfo, ticket.pk))
         kept = list(JOURNAL(ticket.pk))
         assert [(e.pk, e.notes, e.created_at, e.author.username) for e in kept] == [
             (e.pk, e.notes, e.created_at, e.author.username) for e in plain

@@ -30,6 +30,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(t
 REDIS_URL = os.environ.get("ITSM_TEST_REDIS_URL", "redis://127.0.0.1:56379/5")
 TEMPLATE = "CAMPAÑA PORTAL - ERROR DE ENVÍO"
 POPUP_WITHIN_MS = 2000
+# An answer redraws the card: the test clicks the card drawn after it, as a
+# click that straddles the swap is lost.
+ANSWERED_CARD = '#call-popups [data-call][data-state="answered"]'
 
 
 class AsgiGunicorn(Gunicorn):
@@ -128,11 +131,7 @@ def test_a_call_pops_up_only_for_the_agent_whose_extension_rang(
         expect(theirs.locator("#call-popups [data-call]")).to_have_count(0)
 
         post_event(asgi_server, token, event="answer", answeringNumber="101", **call)
-        # The card is drawn again once answered: click the new one, not the
-        # one it replaces (a click across the swap is lost).
-        answered = mine.locator('#call-popups [data-call][data-state="answered"]')
-        answered.wait_for(timeout=POPUP_WITHIN_MS)
-        answered.get_by_role("link", name="Nueva incidencia").click()
+        mine.locator(ANSWERED_CARD).get_by_role("link", name="Nueva incidencia").click()
         mine.wait_for_url("**/calls/*/new/INC/**")
         expect(mine.locator("#customer-card")).to_contain_text("Lucía Ibáñez Gómez")
         expect(mine.locator("#call-source")).to_be_visible()
