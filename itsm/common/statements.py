@@ -21,9 +21,9 @@ length), each of which must reach the query as a parameter of its own
 wraps it in ``%``) or writes into the SQL (a slice's LIMIT) is refused on
 first use. What shapes the query but is no parameter (a model, a limit,
 whether a row is left out) goes in ``shape``, part of the key. The build
-must compute no value of its own (the time, a list read from the database):
-the first would be kept; a build that gives two different queries in a row
-is refused.
+must compute no value of its own (the time, a list read from the database,
+anything of the request's language or time zone): the first would be kept;
+a build that gives two different queries in a row is refused.
 """
 
 from collections.abc import Callable, Hashable
