@@ -232,6 +232,8 @@ def test_the_users_menu_opens_on_screen_at_laptop_widths(page, admin_user, width
     nav = page.get_by_role("navigation", name="Navegación principal")
     if width < 1200:
         nav.locator(".navbar-toggler").click()
+        # Bootstrap's collapse animates; a click while it moves can be lost.
+        expect(nav.locator(".navbar-collapse.show")).to_be_visible()
     nav.locator("#nav-user-menu button").click()
     menu = nav.locator("#nav-user-menu .dropdown-menu")
     expect(menu).to_be_visible()
