@@ -71,6 +71,9 @@ def database_from_url(url: str) -> dict:
         # WITH HOLD cursor may be declared on one server connection and fetched on
         # another.
         "DISABLE_SERVER_SIDE_CURSORS": True,
+        # The desk's own: its kept statements prepared once per connection
+        # (itsm/common/statements.py); off behind a transaction-pooling pgbouncer.
+        "PREPARED_STATEMENTS": env_bool("DATABASE_PREPARED_STATEMENTS", False),
         "OPTIONS": options,
         # One test database per process, so parallel runs never share it.
         "TEST": {"NAME": f"test_{name}_{os.getpid()}"},

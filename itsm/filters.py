@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from django_filters.widgets import DateRangeWidget
 
 from customers.models import CustomerKind
@@ -50,6 +51,10 @@ SLA_AT_RISK = "at_risk"
 SLA_RESPONSE_LATE = "response_late"
 # Up to this many tickets about to breach are picked by id first (see _at_risk).
 AT_RISK_BY_ID = 500
+# Filters whose condition is a constant once set (the open statuses, those
+# resolved awaiting closure): with no other, a console's queries plan alike
+# for every request, and may be prepared (itsm/common/prepared.py).
+CONSTANT_FILTERS = frozenset({"open", "awaiting_closure"})
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -231,6 +236,14 @@ class TicketFilterSet(django_filters.FilterSet):
             self.data.get(name) or self.data.get(f"{name}_after") or self.data.get(f"{name}_before")
             for name in self.form.fields
             if name not in BASIC_FIELDS
+        )
+
+    @property
+    def constant_filters_only(self) -> bool:
+        """Whether every filter set is one of ``CONSTANT_FILTERS``."""
+        return self.is_valid() and all(
+            name in CONSTANT_FILTERS or value in EMPTY_VALUES or value is False
+            for name, value in self.form.cleaned_data.items()
         )
 
     # While ``counted_qs`` filters: the filters may then be written for a

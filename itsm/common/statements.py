@@ -6,7 +6,7 @@ makes (its journal, its mail, its relations, the customer's open tickets)
 that took longer than the database took to answer them: 0.15–0.5 ms each,
 a quarter of the page.
 
-A ``Statement`` builds its queryset once per database and shape with
+A ``Statement`` builds its queryset once per shape with
 markers in place of its values, keeps the SQL and where each marker landed
 among the parameters, and answers later calls with the same SQL and their
 values put there. Rows come back through Django's own iterables (model
@@ -24,14 +24,22 @@ whether a row is left out) goes in ``shape``, part of the key. The build
 must compute no value of its own (the time, a list read from the database,
 anything of the request's language or time zone): the first would be kept;
 a build that gives two different queries in a row is refused.
+
+On PostgreSQL the kept SQL is also prepared once per connection when the
+database's settings ask for it (``itsm/common/prepared.py``), its values as
+the statement's parameters: they are keys (a number, an id, a list of ids),
+whose plan does not depend on them.
 """
 
 from collections.abc import Callable, Hashable
+from functools import partial
 from itertools import count
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db.models import QuerySet
 from django.db.models.sql import Query
+
+from itsm.common import prepared
 
 # What the compiler sets while writing the SQL and reads while turning the
 # rows into results.
@@ -57,43 +65,56 @@ def _is_value(value) -> bool:
 class _Kept:
     """The SQL of one shape, where each value goes and the compiler's state."""
 
-    def __init__(self, sql: str, slots: list, state: dict) -> None:
+    def __init__(self, sql: str, slots: list, state: dict, template: QuerySet) -> None:
         self.sql, self.slots, self.state = sql, slots, state
+        self.template = template  # built with the markers, never run
+        self.values = frozenset(i for i, slot in enumerate(slots) if isinstance(slot, int))
+        self.body = None  # to prepare: the values as $1…, the constants written in
 
     def params(self, flat: list) -> tuple:
         return tuple(flat[slot] if isinstance(slot, int) else slot[1] for slot in self.slots)
 
+    def sql_and_params(self, connection, flat: list) -> tuple[str, tuple]:
+        """What to send: the kept SQL, or EXECUTE where it is prepared."""
+        params = self.params(flat)
+        if prepared.enabled(connection):
+            if self.body is None:
+                self.body = prepared.statement_body(connection, self.sql, params, self.values)
+            execute = prepared.runnable(connection, self.body, len(self.values))
+            if execute is not None:
+                return execute, tuple(flat[slot] for slot in self.slots if isinstance(slot, int))
+        return self.sql, params
+
 
 class _KeptQuery(Query):
-    """A query answered with kept SQL; any clone is a plain query again."""
+    """A query answered with kept SQL. Never changed in place: Django clones
+    a query before changing it, and a clone is the call's own queryset built
+    anew with its values, a plain query Django writes as usual."""
 
     kept: _Kept
     flat_values: list
+    rebuild: Callable[[], QuerySet]
 
     def clone(self):
-        plain = super().clone()
-        plain.__class__ = Query
-        del plain.kept, plain.flat_values
-        return plain
+        return self.rebuild().query
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiler = super().get_compiler(using, connection, elide_empty)
         compiler.__dict__.update(self.kept.state)
-        sql_and_params = (self.kept.sql, self.kept.params(self.flat_values))
-        compiler.as_sql = lambda *args, **kwargs: sql_and_params
+        kept, flat = self.kept, self.flat_values
+        compiler.as_sql = lambda *args, **kwargs: kept.sql_and_params(compiler.connection, flat)
         return compiler
 
 
 class Statement:
     """``build(*shape, *values)`` → a queryset, its SQL written once per
-    database and shape (see the module's docstring)."""
+    shape (see the module's docstring)."""
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
         self._kept: dict[Hashable, _Kept] = {}
 
     def __call__(self, *values, shape: tuple = ()) -> QuerySet:
-        queryset = self.build(*shape, *values)
         flat = []
         lengths = []
         for value in values:
@@ -102,21 +123,29 @@ class Statement:
             if not all(_is_value(item) for item in items):
                 raise ImproperlyConfigured(f"{value!r}: a Statement takes ints and strings")
             if not items:
-                return queryset  # Django answers an empty list without a query
+                # Django answers an empty list without a query.
+                return self.build(*shape, *values)
             flat.extend(items)
             lengths.append(len(items) if listed else None)
-        key = (queryset.db, shape, tuple(lengths))
+        key = (shape, tuple(lengths))
         kept = self._kept.get(key)
         if kept is None:
-            kept = self._kept[key] = self._write(queryset.db, shape, values)
-        query = queryset.query.clone()
-        query.__class__ = _KeptQuery
+            kept = self._kept[key] = self._write(shape, values)
+        # The queryset built with markers, copied: building it with the
+        # call's values would cost as much as writing its SQL (a UNION of
+        # two kinds, 0.5 ms); the copies share what is never changed.
+        template = kept.template
+        query = _KeptQuery.__new__(_KeptQuery)
+        query.__dict__.update(template.query.__dict__)
         query.kept, query.flat_values = kept, flat
+        query.rebuild = partial(self.build, *shape, *values)
+        queryset = type(template).__new__(type(template))
+        queryset.__dict__.update(template.__dict__)
         # Not through the ``query`` setter, which turns named rows into dicts.
         queryset._query = query
         return queryset
 
-    def _write(self, db: str, shape: tuple, values: tuple) -> _Kept:
+    def _write(self, shape: tuple, values: tuple) -> _Kept:
         """The SQL with markers in place of the values, and where each went."""
         markers = {}
         marked = []
@@ -129,9 +158,10 @@ class Statement:
                 marked.append(items[0])
             for item in items:
                 markers[item] = len(markers)
+        template = self.build(*shape, *marked)
         written = []
         for _ in range(2):
-            compiler = self.build(*shape, *marked).query.get_compiler(using=db)
+            compiler = self.build(*shape, *marked).query.get_compiler(using=template.db)
             try:
                 written.append(compiler.as_sql())
             except EmptyResultSet:
@@ -156,4 +186,4 @@ class Statement:
                 "every value of a Statement must reach its query as a parameter of its own"
             )
         state = {name: getattr(compiler, name) for name in _COMPILER_STATE}
-        return _Kept(sql, slots, state)
+        return _Kept(sql, slots, state, template)

@@ -45,7 +45,8 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert env_list("ITSM_HOSTS", []) == ["desk.example", "localhost"]
 
 
-def test_database_from_url_builds_a_postgresql_entry():
+def test_database_from_url_builds_a_postgresql_entry(monkeypatch):
+    monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
     database = database_from_url("postgres://itsm:s%40cret@db.example:6543/itsm?sslmode=require")
 
     assert database["ENGINE"] == "django.db.backends.postgresql"
@@ -53,6 +54,13 @@ def test_database_from_url_builds_a_postgresql_entry():
     assert (database["HOST"], database["PORT"]) == ("db.example", "6543")
     assert database["OPTIONS"] == {"sslmode": "require"}
     assert database["TEST"]["NAME"].startswith("test_itsm_")
+    assert database["PREPARED_STATEMENTS"] is False
+
+
+def test_prepared_statements_are_asked_for_by_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "true")
+
+    assert database_from_url("postgres://itsm@db/itsm")["PREPARED_STATEMENTS"] is True
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from itsm.action_forms import SaveViewForm
 from itsm.common.access import agent_required
 from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.common.permissions import is_coordinator
+from itsm.common.prepared import prepared_queries
 from itsm.exports import csv_response, ticket_export_lines
 from itsm.kinds import Kind, all_kinds
 from itsm.models import SavedConsoleView
@@ -176,19 +177,21 @@ def console(request: HttpRequest, kind: Kind) -> HttpResponse:
         return render(request, "itsm/console.html", context, status=400)
     context["filters_html"] = _filters_html(kind, filterset, cache=True)
     counted_filters = _query_without(data, "o", *CURSOR_PARAMS)
-    listing = keyset_list(
-        request,
-        filterset.qs.for_console(),
-        SORTS[sort_key].keys,
-        model=kind.model,
-        descending=descending,
-        params=data,
-        filter_query=base,
-        counted=filterset.counted_qs,
-        # What is counted depends on the filters and on who asks (mine, and
-        # the data-protection role's blocked customers), never on the sort.
-        count_key=f"console:{kind.code}:{request.user.pk}:{counted_filters}",
-    )
+    # The page and its count, prepared when no filter's value shapes their plan.
+    with prepared_queries(when=filterset.constant_filters_only):
+        listing = keyset_list(
+            request,
+            filterset.qs.for_console(),
+            SORTS[sort_key].keys,
+            model=kind.model,
+            descending=descending,
+            params=data,
+            filter_query=base,
+            counted=filterset.counted_qs,
+            # What is counted depends on the filters and on who asks (mine, and
+            # the data-protection role's blocked customers), never on the sort.
+            count_key=f"console:{kind.code}:{request.user.pk}:{counted_filters}",
+        )
     context.update(listing.context(), rows=console_rows(kind, listing.page.rows))
     return render(request, "itsm/console.html", context)
 
