@@ -125,3 +125,12 @@ def test_a_console_filtered_by_a_value_is_not_prepared(client, agent):
     for query in ("?f=1&open=on&sla=breached", "?f=1&customer=garcia", "?f=1&mine=on"):
         sent = _sent(lambda query=query: _console_rows(client, query))
         assert not any(sql.startswith(("PREPARE", "EXECUTE")) for sql in sent), query
+
+
+def test_nothing_is_prepared_for_connections_that_end_with_the_request(agent, monkeypatch):
+    ticket = make_ticket(Incident, user=agent)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+    sent = _sent(lambda: _journal(ticket))
+
+    assert len(sent) == 1 and sent[0].startswith("SELECT")
