@@ -71,6 +71,25 @@ class _ShallowCopied(dict):
         return copies
 
 
+class _LightlyCopiedFields(dict):
+    """The filter form's fields: Django deep-copies a form's fields for each
+    form (the choices of every list and a clone of every queryset: 0.45 ms
+    of a console's 1 ms of filters). A form here changes its fields only by
+    putting new values in (``label_from_instance``, the choices of the
+    reference lists), so each form gets copies of the field, its widget and
+    what Django's own copy renews, and shares the rest."""
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {}
+        for name, field in self.items():
+            field = copies[name] = copy.copy(field)
+            field.widget = copy.copy(field.widget)
+            field.widget.attrs = field.widget.attrs.copy()
+            field.error_messages = field.error_messages.copy()
+            field.validators = field.validators[:]
+        return copies
+
+
 class TicketFilterSet(django_filters.FilterSet):
     """Subclasses set ``Meta.model`` to Incident or WorkOrder; the choices
     (statuses, reasons, templates, the group's label) follow the model."""
@@ -217,7 +236,9 @@ class TicketFilterSet(django_filters.FilterSet):
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)
         if cls.__dict__.get("_form_class") is None:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _LightlyCopiedFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     @property

@@ -4,14 +4,17 @@ and explain bad filters in Spanish."""
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from customers.models import CustomerKind
 from customers.tests.factories import CustomerFactory
+from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
 from itsm.common import pagination
 from itsm.models import Impact, ReportedSource, TicketTemplate, Urgency
+from itsm.reference_cache import show_choices
 from itsm.selectors import coordination_group
 from itsm.services.escalation import ticket_escalate
 from itsm.services.ticket_update import ticket_set_pending
@@ -238,3 +241,20 @@ def test_a_tampered_page_link_shows_the_first_page(client, agent):
         assert response.status_code == 200
         assert numbers(response) == [ticket.number]
         assert "El enlace de página no es válido" in response.content.decode()
+
+
+def test_each_filter_form_has_fields_of_its_own(agent, rf):
+    """The forms share their fields' lists and querysets, not what a form
+    changes: the choices shown, the labels of instances, the widget's attributes."""
+    request = rf.get(INCIDENTS)
+    request.user = agent
+    first, second = (IncidentFilterSet(QueryDict("f=1"), request=request).form for _ in range(2))
+    shown = list(second.fields["assignee"].choices)
+
+    show_choices(first.fields["assignee"], [("0", "Nadie")])
+    first.fields["assignee"].label_from_instance = str
+    first.fields["status"].widget.attrs["data-changed"] = "1"
+
+    assert list(second.fields["assignee"].choices) == shown != [("0", "Nadie")]
+    assert second.fields["assignee"].label_from_instance is not str
+    assert "data-changed" not in second.fields["status"].widget.attrs
