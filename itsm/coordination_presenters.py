@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from itsm.common.text import person_name
 from itsm.coordination_selectors import CoordinationRow
+from itsm.models import Status
 
 e = html.escape
 
@@ -59,7 +60,9 @@ class QueuePage:
             "what_missing": _("What is missing"),
             "note": _("Note"),
             "ctrl_enter": _("Ctrl+Enter"),
+            "waiting": _("waiting %(age)s"),
         }
+        self.statuses = {value: str(label) for value, label in Status.choices}
         self.actions = [
             ("return", _("Return to the agent")),
             ("specialists", _("Pass to L2 ESPECIALISTAS")),
@@ -86,7 +89,7 @@ class QueuePage:
             f'<td class="text-nowrap"><a href="{e(ticket.get_absolute_url())}">{number}</a></td>',
             f"<td>{e(ticket.customer.full_name)}</td>",
             f"<td>{e(ticket.summary)}</td>",
-            f'<td class="text-nowrap">{e(str(ticket.get_status_display()))}{reason}</td>',
+            f'<td class="text-nowrap">{e(self.statuses[ticket.status])}{reason}</td>',
             f"<td>{e(person_name(ticket.assignee))}</td>",
             f'<td class="text-nowrap">{_time(ticket.created_at)}</td>',
             f'<td class="packet-summary">{self._packet(row)}</td>',
@@ -109,7 +112,7 @@ class QueuePage:
             if packet.complete
             else f'<span class="badge text-bg-warning">{e(labels["missing"])}</span>'
         )
-        waiting = _("waiting %(age)s") % {"age": e(timesince(packet.escalated_at, self.now))}
+        waiting = labels["waiting"] % {"age": e(timesince(packet.escalated_at, self.now))}
         return (
             f"<div>{e(str(packet.get_case_display()))}</div>"
             f'<div class="small">{badge}</div>'

@@ -13,7 +13,8 @@ from incidents.models import Incident, IncidentWorkInfo
 from itsm.common.prepared import runnable, statement_body
 from itsm.common.statements import Statement
 from itsm.services.journal import work_info_add
-from itsm.tests.factories import make_ticket
+from itsm.tests.factories import escalate_other, make_ticket
+from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 CSRF = re.compile(r'(?<=csrfmiddlewaretoken" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
@@ -134,3 +135,21 @@ def test_nothing_is_prepared_for_connections_that_end_with_the_request(agent, mo
     sent = _sent(lambda: _journal(ticket))
 
     assert len(sent) == 1 and sent[0].startswith("SELECT")
+
+
+def test_the_whole_coordination_queue_is_prepared_a_filtered_one_is_not(client, agent, coordinator):
+    tickets = [
+        escalate_other(make_ticket(kind, user=agent), agent, "Falta el NIF")
+        for kind in (Incident, WorkOrder)
+    ]
+    client.force_login(coordinator)
+    queue = reverse("coordination")
+    client.get(queue)
+
+    sent = _sent(lambda: client.get(queue))
+    assert sum(sql.startswith("EXECUTE itsm_prepared_") for sql in sent) == 2  # one a kind
+    page = client.get(queue).content.decode()
+    assert all(ticket.number in page for ticket in tickets)
+
+    sent = _sent(lambda: client.get(queue, {"complete": "no"}))
+    assert not any(sql.startswith(("PREPARE", "EXECUTE")) for sql in sent)

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from itsm.action_forms import CoordinationActionForm
 from itsm.common.access import agent_required, coordinator_required, get_ticket_for_user
-from itsm.common.pagination import keyset_list
+from itsm.common.pagination import CURSOR_PARAMS, keyset_list
 from itsm.common.permissions import is_coordinator
+from itsm.common.prepared import prepared_queries
 from itsm.coordination_presenters import QueuePage
 from itsm.coordination_selectors import (
     COORDINATION_KEYS,
@@ -67,15 +68,19 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
     filter_form = CoordinationFilterForm(request.GET or None)
     query = filter_form.query() if filter_form.is_bound else {}
     filters = filter_form.filters() if filter_form.is_bound else None
-    listing = keyset_list(
-        request,
-        coordination_queue(group, filters=filters),
-        COORDINATION_KEYS,
-        model=Ticket,
-        descending=False,
-        params=request.GET,
-        filter_query=urlencode(query),
-    )
+    # The first page of the whole queue is the same query for every request
+    # (the group and the open statuses): prepared (itsm/common/prepared.py).
+    first_page = not any(name in request.GET for name in CURSOR_PARAMS)
+    with prepared_queries(when=filters is None and first_page):
+        listing = keyset_list(
+            request,
+            coordination_queue(group, filters=filters),
+            COORDINATION_KEYS,
+            model=Ticket,
+            descending=False,
+            params=request.GET,
+            filter_query=urlencode(query),
+        )
     can_act = is_coordinator(request.user)
     rows = coordination_page_rows(listing.page.rows)
     page = QueuePage(get_token(request), can_act, timezone.now(), failed or {})
