@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from itsm.common.text import person_name
 from itsm.coordination_selectors import CoordinationRow
-from itsm.models import Status
+from itsm.kinds import all_kinds
+from itsm.presenters import choice_labels
 
 e = html.escape
 
@@ -62,7 +63,7 @@ class QueuePage:
             "ctrl_enter": _("Ctrl+Enter"),
             "waiting": _("waiting %(age)s"),
         }
-        self.statuses = {value: str(label) for value, label in Status.choices}
+        self.statuses = {kind.model: choice_labels(kind.model, "status") for kind in all_kinds()}
         self.actions = [
             ("return", _("Return to the agent")),
             ("specialists", _("Pass to L2 ESPECIALISTAS")),
@@ -89,7 +90,7 @@ class QueuePage:
             f'<td class="text-nowrap"><a href="{e(ticket.get_absolute_url())}">{number}</a></td>',
             f"<td>{e(ticket.customer.full_name)}</td>",
             f"<td>{e(ticket.summary)}</td>",
-            f'<td class="text-nowrap">{e(self.statuses[ticket.status])}{reason}</td>',
+            f'<td class="text-nowrap">{e(self.statuses[type(ticket)][ticket.status])}{reason}</td>',
             f"<td>{e(person_name(ticket.assignee))}</td>",
             f'<td class="text-nowrap">{_time(ticket.created_at)}</td>',
             f'<td class="packet-summary">{self._packet(row)}</td>',
