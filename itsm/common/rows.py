@@ -2,7 +2,12 @@
 column: what they give is methods)."""
 
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+
+# A key no page names, reversed once per view and prefix: the page's URL for
+# any other integer key is the same text around it (``get_absolute_url``).
+_KEY_MARKER = 918273645
+_url_parts: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 class AppendOnlyError(ValueError):
@@ -43,7 +48,19 @@ class DetailPageRow(models.Model):
         abstract = True
 
     def get_absolute_url(self) -> str:
-        return reverse(self.detail_url_name, args=[self.pk])
+        """Reversed once per process (and script prefix) for integer keys:
+        lists of customers linked a reverse per line, a tenth of a search
+        page. Integers need no quoting; any other key is reversed as usual."""
+        if type(self.pk) is not int:
+            return reverse(self.detail_url_name, args=[self.pk])
+        key = (self.detail_url_name, get_script_prefix())
+        parts = _url_parts.get(key)
+        if parts is None:
+            head, tail = reverse(self.detail_url_name, args=[_KEY_MARKER]).rsplit(
+                str(_KEY_MARKER), 1
+            )
+            parts = _url_parts[key] = (head, tail)
+        return f"{parts[0]}{self.pk}{parts[1]}"
 
 
 def status_in(*statuses: str) -> property:

@@ -286,3 +286,27 @@ def test_a_customer_result_links_to_the_customer_page(client, agent, gomez):
     client.force_login(agent)
     html = client.get(SEARCH, {"q": "gomez"}).content.decode()
     assert f'<a href="/customers/{gomez.pk}/">Ana María Gómez García</a>' in html
+
+
+def test_a_customer_card_says_who_they_are_with_every_value_escaped(client, agent):
+    customer = CustomerFactory(
+        kind=CustomerKind.SUBSCRIBER,
+        first_name="<b>Eva</b>",
+        surnames="Pardo & Hijos",
+        organisation='Notaría "Pardo"',
+        flei_code="959800ABCDEF12345678",
+        phone="600 123 457",
+    )
+    Customer.objects.filter(pk=customer.pk).update(active=False)
+    client.force_login(agent)
+    html = client.get(SEARCH, {"q": "pardo"}).content.decode()
+    assert "<b>Eva" not in html
+    assert (
+        f'<a href="/customers/{customer.pk}/">&lt;b&gt;Eva&lt;/b&gt; Pardo &amp; Hijos</a>'
+        " · Notaría &quot;Pardo&quot;" in html
+    )
+    assert '<span class="badge text-bg-secondary">inactivo</span>' in html
+    facts = f"Abonado · CIF/NIF {customer.tax_id} · {customer.email} · "
+    assert facts in html
+    assert "FLEI 959800ABCDEF12345678" in html
+    assert "Sin gestiones abiertas." in html

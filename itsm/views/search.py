@@ -9,7 +9,7 @@ from customers.selectors import MAX_QUERY_LENGTH
 from itsm.blocked import audit_blocked_access
 from itsm.common.access import agent_required
 from itsm.kinds import all_kinds
-from itsm.presenters import ticket_rows, ticket_table
+from itsm.presenters import customer_cards, ticket_rows, ticket_table
 from itsm.search_selectors import global_search
 
 
@@ -25,9 +25,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": results,
         "query": results.query,
         "tickets_table": ticket_table(ticket_rows(results.tickets), show_customer=True),
-        "customer_rows": [
-            (hit, ticket_table(ticket_rows(hit.open_tickets))) for hit in results.customers
-        ],
+        "customer_cards": customer_cards(results.customers),
         "text_rows": list(
             zip(
                 results.text_hits,
