@@ -270,6 +270,8 @@ class TicketFilterSet(django_filters.FilterSet):
     # While ``counted_qs`` filters: the filters may then be written for a
     # COUNT rather than for a page walked in the list's order.
     counting = False
+    # The tickets about to breach, read once for the page and its count.
+    _at_risk_ids: list | bool | None = None
 
     def counted_qs(self) -> QuerySet:
         """The same matches as ``qs``, written for a COUNT (the customer
@@ -311,7 +313,12 @@ class TicketFilterSet(django_filters.FilterSet):
             return queryset.filter(
                 open_tickets_q(), responded_at__isnull=True, response_due_at__lte=now
             )
-        return _at_risk(queryset, now)
+        if self._at_risk_ids is None:
+            self._at_risk_ids = _at_risk_ids(queryset, now)
+        ids = self._at_risk_ids
+        if ids is False:
+            return _at_risk_condition(queryset, now)
+        return queryset.filter(pk__in=ids)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)
@@ -340,12 +347,17 @@ class TicketFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
-def _at_risk(queryset: QuerySet, now) -> QuerySet:
+def _at_risk_condition(queryset: QuerySet, now) -> QuerySet:
+    return queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
+
+
+def _at_risk_ids(queryset: QuerySet, now) -> list | bool:
     """Tickets about to breach: warned, not yet due. They are few, and the
     ``*_open_warn_idx`` index finds them at once; but sorted by their last
     change, PostgreSQL prefers to walk the open tickets newest first and
     check each (thousands of rows for a page). So their ids are read first,
-    when there are not too many, and the page is taken from those."""
-    at_risk = queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
+    and the page is taken from those: their ids, or False when there are too
+    many to list."""
+    at_risk = _at_risk_condition(queryset, now)
     ids = list(at_risk.order_by().values_list("pk", flat=True)[: AT_RISK_BY_ID + 1])
-    return at_risk if len(ids) > AT_RISK_BY_ID else queryset.filter(pk__in=ids)
+    return False if len(ids) > AT_RISK_BY_ID else ids

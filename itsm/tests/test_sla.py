@@ -201,6 +201,35 @@ def test_console_shows_due_with_its_state_and_filters_breached_and_at_risk(clien
     assert ">Vence" in html
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["by-id", "too-many-to-list"])
+def test_tickets_about_to_breach_are_read_once_for_the_page_and_its_count(
+    client, agent, monkeypatch, listed
+):
+    from itsm import filters
+    from itsm.common import pagination
+
+    now = timezone.now()
+    at_risk = [make_incident(user=agent) for _ in range(3)]
+    for ticket in at_risk:
+        set_due(ticket, now + timedelta(hours=1), now - timedelta(minutes=10))
+    set_due(make_incident(user=agent), now + timedelta(days=3), now + timedelta(days=2))
+    monkeypatch.setattr(filters, "AT_RISK_BY_ID", 3 if listed else 2)
+    # Pages of two: the first has a next page, so its matches are counted.
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
+    client.force_login(agent)
+    params = {"f": "1", "sla": "at_risk", "o": "number"}
+    client.get(INCIDENTS, params)  # the reference lists, cached
+    ids_read = []
+    real = filters._at_risk_ids
+    monkeypatch.setattr(filters, "_at_risk_ids", lambda *a: ids_read.append(1) or real(*a))
+    response = client.get(INCIDENTS, params)
+    assert [row.ticket.number for row in response.context["rows"]] == sorted(
+        ticket.number for ticket in at_risk
+    )[:2]
+    assert response.context["count"] == 3
+    assert len(ids_read) == 1
+
+
 def test_due_sorted_console_pages_by_keyset(
     client, agent, monkeypatch, django_assert_max_num_queries
 ):
