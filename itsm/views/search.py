@@ -9,7 +9,7 @@ from customers.selectors import MAX_QUERY_LENGTH
 from itsm.blocked import audit_blocked_access
 from itsm.common.access import agent_required
 from itsm.kinds import all_kinds
-from itsm.presenters import customer_cards, ticket_rows, ticket_table
+from itsm.search_presenters import customer_cards, ticket_rows, ticket_table
 from itsm.search_selectors import global_search
 
 
