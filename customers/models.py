@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from itsm.common.constraints import sparse_index, unique_unless_blank
 from itsm.common.fields import active_flag, created_field, foreign_key
 from itsm.common.phones import display_phone
-from itsm.common.rows import DetailPageRow
+from itsm.common.rows import DetailPageRow, LabelledChoicesRow
 
 
 class CustomerKind(models.TextChoices):
@@ -57,7 +57,7 @@ def full_name(first_name: str, surnames: str, organisation: str) -> str:
     return name or organisation
 
 
-class Customer(DetailPageRow):
+class Customer(DetailPageRow, LabelledChoicesRow):
     detail_url_name = "customers:detail"
 
     kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices)

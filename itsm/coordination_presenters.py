@@ -17,10 +17,10 @@ from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
+from itsm.common.rows import choice_labels
 from itsm.common.text import person_name
 from itsm.coordination_selectors import CoordinationRow
 from itsm.kinds import all_kinds
-from itsm.presenters import choice_labels
 
 e = html.escape
 

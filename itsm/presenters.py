@@ -10,18 +10,15 @@ page. Nothing here queries the database beyond what it is given.
 """
 
 import html
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 
-from django.db import models
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customers.models import full_name
+from itsm.common.rows import choice_labels
 from itsm.journal_events import Names, describe
 from itsm.kinds import Kind
 from itsm.models import (
@@ -281,23 +278,6 @@ def console_rows(kind: Kind, tickets: list) -> list[ConsoleRow]:
         )
     return rows
 
-
-def choice_labels(model: type[models.Model], name: str) -> Mapping[str, str]:
-    """Value → label of the field ``name`` in the active language, translated
-    once per process and language: a lazy label is translated again at every
-    use (escaping one, for every character it replaces). The catalogues do
-    not change while the process runs."""
-    key = (model, name, get_language())
-    labels = _choice_labels.get(key)
-    if labels is None:
-        flat = model._meta.get_field(name).flatchoices
-        labels = _choice_labels[key] = MappingProxyType(
-            {value: str(label) for value, label in flat}
-        )
-    return labels
-
-
-_choice_labels: dict[tuple, Mapping[str, str]] = {}
 
 # --- the journal -------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from customers.models import Customer
+from itsm.common.rows import choice_labels
 from itsm.models import Ticket
-from itsm.presenters import choice_labels, customer_url
+from itsm.presenters import customer_url
 from itsm.reference_names import group_names, reason_names
 
 

@@ -1,8 +1,12 @@
 """Behaviour several apps' models share, as abstract bases (no table, no
 column: what they give is methods)."""
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from django.db import models
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 
 # A key no page names, reversed once per view and prefix: the page's URL for
 # any other integer key is the same text around it (``get_absolute_url``).
@@ -66,3 +70,36 @@ class DetailPageRow(models.Model):
 def status_in(*statuses: str) -> property:
     """A property true while the row's ``status`` is one of ``statuses``."""
     return property(lambda row: row.status in statuses)
+
+
+def choice_labels(model: type[models.Model], name: str) -> Mapping[str, str]:
+    """Value → label of the field ``name`` in the active language, translated
+    once per process and language: a lazy label is translated again at every
+    use (escaping one, for every character it replaces). The catalogues do
+    not change while the process runs."""
+    key = (model, name, get_language())
+    labels = _choice_labels.get(key)
+    if labels is None:
+        flat = model._meta.get_field(name).flatchoices
+        labels = MappingProxyType({value: str(label) for value, label in flat})
+        _choice_labels[key] = labels
+    return labels
+
+
+_choice_labels: dict[tuple, Mapping[str, str]] = {}
+
+
+class LabelledChoicesRow(models.Model):
+    """A row whose ``get_FOO_display()`` reads ``choice_labels``: Django's
+    builds a dictionary of the field's choices and translates the label at
+    every call, a dozen times a ticket page."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field) -> str:
+        value = getattr(self, field.attname)
+        try:
+            return choice_labels(type(self), field.name).get(value, value)
+        except TypeError:  # a value that is no key: Django's own way
+            return super()._get_FIELD_display(field)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm.common.constraints import unique_unless_blank
 from itsm.common.fields import active_flag, foreign_key, status_field
-from itsm.common.rows import NamedRow
+from itsm.common.rows import LabelledChoicesRow, NamedRow
 from itsm.kinds import all_kinds, kind_choices
 from itsm.models.choices import Impact, Status, Urgency
 
@@ -125,7 +125,7 @@ class TicketTemplateQuerySet(KindTemplateQuerySet):
         return self.for_kind(kind).filter(name__startswith=CAMPAIGN_PREFIX)
 
 
-class Categorisation(models.Model):
+class Categorisation(LabelledChoicesRow):
     """What a template fills and a ticket carries: the operational and product
     tiers, the service, impact and urgency (section 3 of the form)."""
 
