@@ -204,3 +204,18 @@ def test_a_line_names_the_group_reason_and_assignee_from_the_reference_lists(
     line = client.get(INCIDENTS, {"f": "1"}).content.decode()
     assert "Nuria Recién Llegada" in line
     assert pending_reason().name in line
+
+
+def test_a_console_row_escapes_every_value_in_its_cells_and_titles(client, agent):
+    from customers.tests.factories import CustomerFactory
+
+    customer = CustomerFactory(first_name="<b>Eva</b>", surnames="O'Neill & Hijos")
+    ticket = make_incident(user=agent, customer=customer, summary='<script>alert("x")</script>')
+    client.force_login(agent)
+    html = client.get(INCIDENTS, {"f": "1", "open": "on"}).content.decode()
+    assert "<script>alert" not in html and "<b>Eva" not in html
+    name = "&lt;b&gt;Eva&lt;/b&gt; O&#x27;Neill &amp; Hijos"
+    summary = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert f'<td class="console-customer" title="{name}">{name}</td>' in html
+    assert f'<td class="console-summary" title="{summary}">{summary}</td>' in html
+    assert f'<tr title="{ticket.number} · {name} · {summary} · ' in html
