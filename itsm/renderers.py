@@ -11,6 +11,7 @@ theirs) and the two-input date ranges. Other widgets, and widgets that bring
 their own templates, keep the templates.
 """
 
+import html
 import re
 
 from django.forms.renderers import DjangoTemplates
@@ -52,12 +53,18 @@ INPUT_TEMPLATES = frozenset(
 
 
 def _text(value) -> str:
-    """What ``{{ value }}`` prints."""
+    """What ``{{ value }}`` prints. A plain ``str`` (most names, values and
+    labels) is only escaped: localizing or coercing it changes nothing, and
+    the calls cost more than the escaping."""
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(force_str(localize(value)))
 
 
 def _formatted(value) -> str:
     """What ``{{ value|stringformat:'s' }}`` prints."""
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(value if isinstance(value, str) else f"{value}")
 
 
