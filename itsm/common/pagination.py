@@ -104,6 +104,15 @@ def seek_condition(keys: Sequence[str], values: Sequence, *, descending: bool) -
     return Q(**{f"{keys[0]}__{op}e": values[0]}) & condition
 
 
+def first_page_query(
+    queryset: QuerySet, keys: Sequence[str], *, descending: bool, size: int | None = None
+) -> QuerySet:
+    """``queryset`` in the order of ``keys``, cut one row past a page: what
+    ``keyset_page`` reads to know whether there is a next page."""
+    ordering = [f"-{k}" if descending else k for k in keys]
+    return queryset.order_by(*ordering)[: (size or PAGE_SIZE) + 1]
+
+
 @dataclass
 class KeysetPage:
     rows: list
@@ -119,26 +128,33 @@ def keyset_page(
     after: list | None = None,
     before: list | None = None,
     size: int | None = None,
+    presorted: bool = False,
 ) -> KeysetPage:
     """One page of ``queryset`` in the order of ``keys`` (one query, LIMIT
     size+1). Several querysets (one per kind, say) are read the same way, one
-    query each, and merged: one list across tables without a UNION."""
+    query each, and merged: one list across tables without a UNION.
+    ``presorted``: each queryset is already the first page as it runs,
+    ``first_page_query`` of the list (a kept ``Statement``), read as it is."""
     size = size or PAGE_SIZE
     querysets = [queryset] if isinstance(queryset, QuerySet) else list(queryset)
     backwards = before is not None
     reverse = descending != backwards
-    ordering = [f"-{k}" if reverse else k for k in keys]
 
     def key_values(row) -> list:
         return [getattr(row, key) for key in keys]
 
     rows = []
     for each in querysets:
+        if presorted:
+            if after is not None or backwards:
+                raise ValueError("a presorted first page takes no cursor")
+            rows.extend(each)
+            continue
         if after is not None:
             each = each.filter(seek_condition(keys, after, descending=descending))
         if backwards:
             each = each.filter(seek_condition(keys, before, descending=not descending))
-        rows.extend(each.order_by(*ordering)[: size + 1])
+        rows.extend(first_page_query(each, keys, descending=reverse, size=size))
     if len(querysets) > 1:
         rows.sort(key=key_values, reverse=reverse)
     more = len(rows) > size
@@ -246,12 +262,15 @@ def keyset_list(
     filter_query: str,
     counted: QuerySet | Callable[[], QuerySet] | None = None,
     count_key: str | None = None,
+    presorted: bool = False,
 ) -> KeysetList:
     """The page ``params`` point at, its capped count (when ``counted`` says
     what to count; a list without a count gives None) and the links to the
-    first, previous and next pages, each ``filter_query`` plus a cursor."""
+    first, previous and next pages, each ``filter_query`` plus a cursor.
+    ``presorted``: ``queryset`` is the first page as ``keyset_page`` reads
+    it, and ``params`` carry no cursor."""
     cursors = read_cursors(request, params, model, keys)
-    page = keyset_page(queryset, keys, descending=descending, **cursors)
+    page = keyset_page(queryset, keys, descending=descending, presorted=presorted, **cursors)
     count, capped = None, False
     if counted is not None:
         count, capped = capped_count(counted, page, first_page=not cursors, key=count_key)

@@ -219,3 +219,47 @@ def test_a_console_row_escapes_every_value_in_its_cells_and_titles(client, agent
     assert f'<td class="console-customer" title="{name}">{name}</td>' in html
     assert f'<td class="console-summary" title="{summary}">{summary}</td>' in html
     assert f'<tr title="{ticket.number} · {name} · {summary} · ' in html
+
+
+def test_the_first_page_of_open_tickets_is_built_once_for_every_agent(
+    client, agent, other_agent, django_user_model, monkeypatch
+):
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from itsm.common import pagination
+    from itsm.common.permissions import DATA_PROTECTION_GROUP
+    from itsm.views import consoles
+
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
+    tickets = [make_incident(user=agent) for _ in range(4)]
+    blocked = tickets[1].customer
+    Customer.objects.filter(pk=blocked.pk).update(blocked_at=timezone.now())
+    visible = sorted((t.number for t in tickets if t.customer != blocked), reverse=True)
+    built = []
+    monkeypatch.setattr(
+        consoles._FIRST_PAGE,
+        "build",
+        lambda *shape: built.append(shape) or consoles._first_page(*shape),
+    )
+    monkeypatch.setattr(consoles._FIRST_PAGE, "_kept", {})
+    params = {"f": "1", "open": "on", "o": "-number"}
+    client.force_login(agent)
+    assert numbers(client.get(INCIDENTS, params)) == visible[:2]
+    assert set(built) == {("INC", ("open",), "number", True, 2)}
+    first_built = len(built)
+    for user in (other_agent, agent):
+        client.force_login(user)
+        response = client.get(INCIDENTS, params)
+        assert numbers(response) == visible[:2]
+    assert len(built) == first_built
+    # The next page, after a cursor, is written as usual; so is every page
+    # of the data-protection role, who sees blocked customers too.
+    assert numbers(client.get(INCIDENTS + "?" + response.context["next_url"][1:])) == visible[2:]
+    guardian = make_role_user(django_user_model, "coordinator")
+    guardian.groups.add(Group.objects.get(name=DATA_PROTECTION_GROUP))
+    client.force_login(guardian)
+    everyone = sorted((t.number for t in tickets), reverse=True)
+    assert numbers(client.get(INCIDENTS, params)) == everyone[:2]
+    assert len(built) == first_built
