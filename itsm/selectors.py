@@ -31,6 +31,7 @@ from itsm.models import (
     Ticket,
     TicketTemplate,
 )
+from itsm.reference_cache import cached_rows
 from itsm.reference_names import reason_names
 
 # The code of the Asignado reason *Pdte comunicación con cliente* in the reference data.
@@ -141,6 +142,18 @@ def agent_default_group(user) -> SupportGroup | None:
         or groups.filter(is_agent_default=True).first()
         or groups.filter(members=user).order_by("name").first()
     )
+
+
+def agent_default_group_id(user) -> int | None:
+    """``agent_default_group``'s key, kept with the reference lists: what a
+    new-ticket form proposes, one to three queries a page before. Creating
+    or escalating a ticket asks the database (``agent_default_group``)."""
+
+    def load() -> list:
+        group = agent_default_group(user)
+        return [group.pk if group else None]
+
+    return cached_rows(f"agent-default-group:{user.pk}", load)[0]
 
 
 def coordination_group() -> SupportGroup:

@@ -20,7 +20,7 @@ from itsm.common.links import desk_hosts
 from itsm.common.pagination import filtered_list, filters_or_defaults
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, all_kinds, kind_for_code, kind_for_number
-from itsm.selectors import agent_default_group, tickets_open_for_customer
+from itsm.selectors import agent_default_group_id, tickets_open_for_customer
 from itsm.suggestions import creation_transaction, ticket_created_from_form
 from itsm.views.actions import post_action
 from itsm.views.ticket_new import new_ticket_context
@@ -224,13 +224,12 @@ def _kind(code: str) -> Kind:
 def _prefill(email: InboundEmail, user) -> tuple[dict, Customer | None]:
     customers = sender_customers(email)
     customer = customers[0] if len(customers) == 1 else None
-    group = agent_default_group(user)
     new_text, _quoted = split_quoted(email.body_text)
     initial = {
         "summary": " ".join(email.subject.split())[:100],
         "description": new_text[:10_000],
         "reported_source": "email",
-        "assigned_group": group.pk if group else None,
+        "assigned_group": agent_default_group_id(user),
         "work_info_notes": _("E-mail from %(sender)s (message %(id)d)")
         % {"sender": email.sender, "id": email.pk},
     }

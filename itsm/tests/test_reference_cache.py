@@ -228,3 +228,21 @@ def test_this_process_keeps_its_lists_and_sees_another_processes_change_within_a
         "Grupo de otro proceso"
         in dict(options(ticket_form(agent).fields["assigned_group"])).values()
     )
+
+
+def test_the_new_ticket_forms_default_group_comes_from_the_cache(agent):
+    from itsm.reference_cache import clear_reference_choices
+    from itsm.selectors import agent_default_group_id
+
+    own = agent_default_group(agent)
+    assert agent_default_group_id(agent) == own.pk
+    with CaptureQueriesContext(connection) as captured:
+        assert agent_default_group_id(agent) == own.pk
+    assert len(captured) == 0
+    SupportGroup.objects.filter(pk=own.pk).update(is_agent_default=False)
+    other = SupportGroup.objects.create(name="Grupo nuevo", is_agent_default=True)
+    other.members.add(agent)
+    own.members.remove(agent)
+    # The admin, which changes groups and their members, clears the lists.
+    clear_reference_choices()
+    assert agent_default_group_id(agent) == other.pk == agent_default_group(agent).pk

@@ -19,7 +19,7 @@ from itsm.models import (
     Ticket,
 )
 from itsm.selectors import (
-    agent_default_group,
+    agent_default_group_id,
     group_assignees,
     pickable_templates,
     row_id,
@@ -56,9 +56,8 @@ def ticket_new(request: HttpRequest, kind: Kind) -> HttpResponse:
             done=lambda ticket: (_("%(number)s created") % {"number": ticket.number}, ticket),
             again=lambda: _new_ticket_page(request, kind, form),
         )
-    group = agent_default_group(user)
     form = TicketCreateForm(
-        model=kind.model, user=user, initial={"assigned_group": group.pk if group else None}
+        model=kind.model, user=user, initial={"assigned_group": agent_default_group_id(user)}
     )
     return _new_ticket_page(request, kind, form)
 

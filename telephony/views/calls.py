@@ -22,7 +22,7 @@ from itsm.common.pagination import filtered_list, filters_or_defaults
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, kind_for_code, kind_for_number
 from itsm.models import ReportedSource
-from itsm.selectors import agent_default_group, row_id, tickets_open_for_customer
+from itsm.selectors import agent_default_group_id, row_id, tickets_open_for_customer
 from itsm.services.ticket_create import ticket_create
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 from itsm.suggestions import ticket_created_from_form
@@ -217,10 +217,9 @@ def call_new_ticket(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 return redirect(ticket)
     else:
         customer = _chosen_customer(request, call)
-        group = agent_default_group(user)
         initial = {
             "reported_source": ReportedSource.PHONE,
-            "assigned_group": group.pk if group else None,
+            "assigned_group": agent_default_group_id(user),
         }
         if customer is not None and customer.active:
             initial["customer"] = customer.pk
