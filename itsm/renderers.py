@@ -14,6 +14,7 @@ their own templates, keep the templates.
 import html
 import re
 
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.utils.encoding import force_str
 from django.utils.formats import localize
@@ -146,7 +147,24 @@ def render_inputs(widget: dict, template_name: str) -> str | None:
     return re.sub(r">\s+<", "><", "".join(parts).strip())
 
 
+class DeskBoundField(BoundField):
+    """A field of an unbound form never has errors, yet rendering one reads
+    them five times (its classes, its widget's ``aria-*``, the help and
+    errors below it), each read making a new empty list: made once here."""
+
+    @property
+    def errors(self):
+        if self.form.is_bound:
+            return super().errors
+        empty = self.__dict__.get("_no_errors")
+        if empty is None:
+            empty = self._no_errors = self.form.error_class(renderer=self.form.renderer)
+        return empty
+
+
 class FormRenderer(DjangoTemplates):
+    bound_field_class = DeskBoundField
+
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
         if widget is not None:

@@ -131,3 +131,20 @@ def test_the_ticket_forms_render_through_crispy_as_with_the_stock_templates(refe
 
 def test_the_project_renders_forms_with_it(settings):
     assert settings.FORM_RENDERER == "itsm.renderers.FormRenderer"
+
+
+def test_a_field_of_an_unbound_form_reads_no_errors_and_a_bound_ones_reads_its_own():
+    from itsm.renderers import DeskBoundField
+
+    class Form(forms.Form):
+        name = forms.CharField()
+
+    unbound = Form()
+    field = unbound["name"]
+    assert isinstance(field, DeskBoundField)
+    assert list(field.errors) == [] and field.errors is field.errors
+    bound = Form(data={"name": ""})
+    assert not bound.is_valid()
+    assert list(bound["name"].errors) == [str(forms.CharField.default_error_messages["required"])]
+    bound.add_error("name", "Otro error")
+    assert len(bound["name"].errors) == 2
