@@ -34,6 +34,7 @@ whose plan does not depend on them.
 from collections.abc import Callable, Hashable
 from functools import partial
 from itertools import count
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db.models import QuerySet
@@ -70,6 +71,8 @@ class _Kept:
         self.template = template  # built with the markers, never run
         self.values = frozenset(i for i, slot in enumerate(slots) if isinstance(slot, int))
         self.body = None  # to prepare: the values as $1…, the constants written in
+        # Per connection: the columns' converters and the expressions they are for.
+        self.converters: WeakKeyDictionary = WeakKeyDictionary()
 
     def params(self, flat: list) -> tuple:
         return tuple(flat[slot] if isinstance(slot, int) else slot[1] for slot in self.slots)
@@ -84,6 +87,18 @@ class _Kept:
             if execute is not None:
                 return execute, tuple(flat[slot] for slot in self.slots if isinstance(slot, int))
         return self.sql, params
+
+    def converters_for(self, compiler, expressions) -> dict:
+        """``compiler.get_converters``, worked out once per connection: for
+        every column Django asks the backend and the field what turns the
+        database's value into Python's, a third of a small query's time."""
+        found = self.converters.get(compiler.connection)
+        key = tuple(map(id, expressions))
+        if found is not None and found[0] == key:
+            return found[1]
+        converters = type(compiler).get_converters(compiler, expressions)
+        self.converters[compiler.connection] = (key, converters)
+        return converters
 
 
 class _KeptQuery(Query):
@@ -103,6 +118,7 @@ class _KeptQuery(Query):
         compiler.__dict__.update(self.kept.state)
         kept, flat = self.kept, self.flat_values
         compiler.as_sql = lambda *args, **kwargs: kept.sql_and_params(compiler.connection, flat)
+        compiler.get_converters = partial(kept.converters_for, compiler)
         return compiler
 
 

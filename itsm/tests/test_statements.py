@@ -135,3 +135,17 @@ def test_a_build_that_computes_a_value_of_its_own_is_refused():
 def test_values_are_ints_and_strings():
     with pytest.raises(ImproperlyConfigured):
         JOURNAL(1.5)
+
+
+def test_the_columns_converters_are_worked_out_once_per_connection(agent):
+    first, second = make_ticket(Incident, user=agent), make_ticket(Incident, user=agent)
+    rows = list(ROWS(first.status, first.customer_id))
+    with mock.patch.object(
+        SQLCompiler, "get_converters", autospec=True, side_effect=SQLCompiler.get_converters
+    ) as spy:
+        again = list(ROWS(first.status, first.customer_id))
+        other = list(ROWS(second.status, second.customer_id))
+    assert spy.call_count == 0
+    # Dates still come back converted (aware datetimes on both databases).
+    assert again == rows and again[0].created_at.tzinfo is not None
+    assert [row.number for row in other] == [second.number]
