@@ -19,7 +19,7 @@ from api.rest import DeskPermission, TokenAuthentication, TokenRateThrottle
 from api.tokens import token_create, token_revoke, user_tokens
 from itsm.common.access import agent_required
 from itsm.common.permissions import is_agent
-from itsm.selectors import row_id
+from itsm.common.rows import row_id
 
 
 class SessionOrTokenPermission(DeskPermission):

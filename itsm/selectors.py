@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from itsm import journal_events as events
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP, is_coordinator
+from itsm.common.rows import row_id
 from itsm.common.statements import Statement
 from itsm.kinds import Kind, all_kinds, kind_for_number, kind_of
 from itsm.models import (
@@ -146,14 +147,9 @@ def agent_default_group(user) -> SupportGroup | None:
 
 def agent_default_group_id(user) -> int | None:
     """``agent_default_group``'s key, kept with the reference lists: what a
-    new-ticket form proposes, one to three queries a page before. Creating
-    or escalating a ticket asks the database (``agent_default_group``)."""
-
-    def load() -> list:
-        group = agent_default_group(user)
-        return [group.pk if group else None]
-
-    return cached_rows(f"agent-default-group:{user.pk}", load)[0]
+    new-ticket form proposes (creating a ticket asks the database)."""
+    key = f"agent-default-group:{user.pk}"
+    return cached_rows(key, lambda: [getattr(agent_default_group(user), "pk", None)])[0]
 
 
 def coordination_group() -> SupportGroup:
@@ -377,15 +373,6 @@ def agent_users() -> QuerySet:
         )
         .distinct()
     )
-
-
-def row_id(value) -> int | None:
-    """``value`` as a row id, or None for anything else (a hand-made URL, a
-    number no column holds)."""
-    value = str(value or "")
-    if not value.isdigit() or int(value) > 2**63 - 1:
-        return None
-    return int(value)
 
 
 def group_assignees(group_id) -> QuerySet:

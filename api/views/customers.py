@@ -19,7 +19,7 @@ from customers.models import Customer
 from customers.selectors import customer_search
 from customers.services import customer_create, customer_update
 from itsm.blocked import visible_customers
-from itsm.selectors import row_id
+from itsm.common.rows import row_id
 
 CUSTOMER_SEARCH_LIMIT = 20
 

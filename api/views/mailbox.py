@@ -37,8 +37,8 @@ from api.views.scoped import MailboxPermission
 from api.views.tickets import isolated_filterset
 from itsm.attachments import file_response
 from itsm.common.links import desk_hosts
+from itsm.common.rows import row_id
 from itsm.kinds import Kind
-from itsm.selectors import row_id
 from notifications.filters import InboundEmailFilterSet
 from notifications.forms import AddToTicketForm, NoActionForm
 from notifications.models import InboundAttachment, InboundEmail

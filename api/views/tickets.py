@@ -35,8 +35,9 @@ from api.views.merge import merged_redirect
 from itsm.action_forms import RelationForm
 from itsm.blocked import visible_by_customer
 from itsm.common.pagination import CURSOR_PARAMS
+from itsm.common.rows import row_id
 from itsm.models import Channel, Relation, Ticket
-from itsm.selectors import row_id, ticket_relations
+from itsm.selectors import ticket_relations
 from itsm.services.journal import work_info_add
 from itsm.services.relations import ticket_relate, ticket_unrelate
 from itsm.services.ticket_create import ticket_create

@@ -13,8 +13,8 @@ from api.pagination import PAGE_PARAMETERS, newest_first_response
 from api.rest import DeskAPIView, StaffPermission
 from api.serializers import PageSerializer, text
 from api.views.base import responses, validated
+from itsm.common.rows import row_id
 from itsm.events import EVENT_TYPES
-from itsm.selectors import row_id
 from webhooks.models import Attempt, Delivery, Subscription
 from webhooks.services import subscription_create, subscription_delete, subscription_update
 

@@ -1,5 +1,6 @@
 """Behaviour several apps' models share, as abstract bases (no table, no
-column: what they give is methods)."""
+column: what they give is methods), and what every app reads of rows: a
+row id from a request, the labels of a field's choices."""
 
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -70,6 +71,15 @@ class DetailPageRow(models.Model):
 def status_in(*statuses: str) -> property:
     """A property true while the row's ``status`` is one of ``statuses``."""
     return property(lambda row: row.status in statuses)
+
+
+def row_id(value) -> int | None:
+    """``value`` as a row id, or None for anything else (a hand-made URL, a
+    number no column holds)."""
+    value = str(value or "")
+    if not value.isdigit() or int(value) > 2**63 - 1:
+        return None
+    return int(value)
 
 
 def choice_labels(model: type[models.Model], name: str) -> Mapping[str, str]:

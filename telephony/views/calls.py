@@ -19,10 +19,11 @@ from itsm.common.access import agent_required, get_ticket_for_user
 from itsm.common.feedback import report_outcome
 from itsm.common.forms import add_service_errors
 from itsm.common.pagination import filtered_list, filters_or_defaults
+from itsm.common.rows import row_id
 from itsm.forms import TicketCreateForm
 from itsm.kinds import Kind, kind_for_code, kind_for_number
 from itsm.models import ReportedSource
-from itsm.selectors import agent_default_group_id, row_id, tickets_open_for_customer
+from itsm.selectors import agent_default_group_id, tickets_open_for_customer
 from itsm.services.ticket_create import ticket_create
 from itsm.services.uploads import held_uploads_delete, held_uploads_keep
 from itsm.suggestions import ticket_created_from_form
