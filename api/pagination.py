@@ -53,9 +53,12 @@ def keyset_response(
     serialize: Callable[[list], list],
     counted: QuerySet | None = None,
     count_key: str | None = None,
+    kept_first_page: Callable[[int], QuerySet] | None = None,
 ) -> dict:
     """``count_key``: what the list holds and for whom, for ``capped_count``
-    to remember a list past the cap (the consoles' lists do the same)."""
+    to remember a list past the cap (the consoles' lists do the same).
+    ``kept_first_page(size)``: the first page as ``keyset_page`` reads it (a
+    kept ``Statement``), read instead of ``queryset`` when no cursor is given."""
     params = request.query_params
     cursors = {}
     for name in CURSOR_PARAMS:
@@ -67,7 +70,11 @@ def keyset_response(
     if len(cursors) > 1:
         raise ValidationError({"before": [_("Give either after or before, not both.")]})
     size = _page_size(params.get("page_size"))
-    page = keyset_page(queryset, keys, descending=descending, size=size, **cursors)
+    if kept_first_page is not None and not cursors:
+        rows = kept_first_page(size)
+        page = keyset_page(rows, keys, descending=descending, size=size, presorted=True)
+    else:
+        page = keyset_page(queryset, keys, descending=descending, size=size, **cursors)
     count, capped = None, False
     if counted is not None:
         count, capped = capped_count(counted, page, first_page=not cursors, key=count_key)

@@ -74,6 +74,44 @@ def test_list_uses_the_console_filters_sort_cursor_and_fields(api, agent, other_
     assert set(columns) == {"number", "status"}
 
 
+def test_an_unfiltered_lists_first_page_is_built_once_for_everyone_but_blocked_customers(
+    agent, other_agent, coordinator, monkeypatch
+):
+    from django.contrib.auth.models import Group
+
+    from api.views import tickets as views
+    from customers.models import Customer
+    from itsm.common.permissions import DATA_PROTECTION_GROUP
+
+    incidents = [make_incident(user=agent) for _ in range(4)]
+    Customer.objects.filter(pk=incidents[1].customer_id).update(blocked_at=timezone.now())
+    visible = sorted((t.number for t in incidents if t != incidents[1]), reverse=True)
+    built = []
+    monkeypatch.setattr(
+        views._FIRST_PAGE, "build", lambda *shape: built.append(shape) or views._first_page(*shape)
+    )
+    monkeypatch.setattr(views._FIRST_PAGE, "_kept", {})
+    params = {"o": "-number", "page_size": 2}
+    kind = incidents[0].kind
+    clients = {user: token_client(user) for user in (agent, other_agent, coordinator)}
+    for user in (agent, other_agent):
+        page = clients[user].get(list_url(kind), params).json()
+        assert [row["number"] for row in page["results"]] == visible[:2]
+    assert set(built) == {("INC", "number", True, 2)}
+    first_built = len(built)
+    # After a cursor, with a filter, and for the data-protection role (who
+    # sees blocked customers too), the list is written as usual.
+    second = clients[agent].get(page["next"]).json()
+    assert [row["number"] for row in second["results"]] == visible[2:]
+    filtered = clients[agent].get(list_url(kind), {**params, "open": "true"}).json()
+    assert [row["number"] for row in filtered["results"]] == visible[:2]
+    coordinator.groups.add(Group.objects.get(name=DATA_PROTECTION_GROUP))
+    everyone = sorted((t.number for t in incidents), reverse=True)
+    page = clients[coordinator].get(list_url(kind), params).json()
+    assert [row["number"] for row in page["results"]] == everyone[:2]
+    assert len(built) == first_built
+
+
 def test_a_list_past_the_cap_is_not_counted_again_for_a_while(api, agent, monkeypatch):
     """As on the consoles: per filters and person, whatever the sort, the
     columns or the page's size."""
