@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from itsm.common.permissions import is_coordinator
+from itsm.common.rows import row_id
 from itsm.fields import (
     AttachmentField,
     AttachmentsMixin,
@@ -35,7 +36,6 @@ from itsm.selectors import (
     group_assignees,
     pickable_groups,
     pickable_templates,
-    row_id,
     status_reasons,
 )
 from itsm.services.rules import (

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from itsm import customer_timeline as timeline
+from itsm.common.rows import detail_url
 from itsm.customer_sources import customer_ticket_numbers
 from itsm.kinds import kind_for_number
 from notifications.models import Classification, InboundEmail, OutgoingEmail
@@ -49,7 +50,6 @@ def _received_items(
     # Tuples, and the words and URLs worked out once: most rows read here
     # are merged away by the page.
     label, no_subject = _("E-mail received"), _("(no subject)")
-    message_url = reverse("notifications:mailbox_detail", args=[0]).rsplit("0", 1)
     received = {}
     for messages in received_from(customer):
         page = timeline.seek(
@@ -68,7 +68,7 @@ def _received_items(
             id=pk,
             label=label,
             title=subject or no_subject,
-            url=f"{message_url[0]}{pk}{message_url[1]}",
+            url=detail_url(InboundEmail.detail_url_name, pk),
             detail=" · ".join(filter(None, (sender, number))),
             tone="info",
         )

@@ -53,19 +53,21 @@ class DetailPageRow(models.Model):
         abstract = True
 
     def get_absolute_url(self) -> str:
-        """Reversed once per process (and script prefix) for integer keys:
-        lists of customers linked a reverse per line, a tenth of a search
-        page. Integers need no quoting; any other key is reversed as usual."""
         if type(self.pk) is not int:
             return reverse(self.detail_url_name, args=[self.pk])
-        key = (self.detail_url_name, get_script_prefix())
-        parts = _url_parts.get(key)
-        if parts is None:
-            head, tail = reverse(self.detail_url_name, args=[_KEY_MARKER]).rsplit(
-                str(_KEY_MARKER), 1
-            )
-            parts = _url_parts[key] = (head, tail)
-        return f"{parts[0]}{self.pk}{parts[1]}"
+        return detail_url(self.detail_url_name, self.pk)
+
+
+def detail_url(url_name: str, pk: int) -> str:
+    """The URL of the view ``url_name`` for the integer key ``pk``, reversed
+    once per process and script prefix: lists linked a reverse per line (a
+    tenth of a search page). Integers need no quoting."""
+    key = (url_name, get_script_prefix())
+    parts = _url_parts.get(key)
+    if parts is None:
+        head, tail = reverse(url_name, args=[_KEY_MARKER]).rsplit(str(_KEY_MARKER), 1)
+        parts = _url_parts[key] = (head, tail)
+    return f"{parts[0]}{pk}{parts[1]}"
 
 
 def status_in(*statuses: str) -> property:

@@ -157,7 +157,8 @@ def _first_page(
         data[name] = "on"
     # No request: as an agent sees them, blocked customers left out.
     filterset = kind.filterset(data, queryset=kind.model.objects.all(), request=None)
-    return first_page_query(filterset.qs.for_console(), SORTS[sort_key].keys, descending=descending)
+    keys = SORTS[sort_key].keys
+    return first_page_query(filterset.qs.for_console(), keys, descending=descending, size=size)
 
 
 _FIRST_PAGE = Statement(_first_page)

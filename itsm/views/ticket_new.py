@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from customers.forms import CustomerForm
 from customers.models import Customer
 from itsm.common.access import agent_required
+from itsm.common.rows import row_id
 from itsm.fields import ATTACHMENT_FIELDS
 from itsm.forms import TicketCreateForm, UserChoiceField
 from itsm.kinds import Kind
@@ -22,7 +23,6 @@ from itsm.selectors import (
     agent_default_group_id,
     group_assignees,
     pickable_templates,
-    row_id,
     status_reasons,
     tickets_open_for_customer,
 )
