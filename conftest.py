@@ -11,6 +11,7 @@ from django.utils import translation
 from itsm import reference_data
 from itsm.common.pagination import forget_past_cap
 from itsm.common.permissions import AGENTS_GROUP, COORDINATORS_GROUP
+from itsm.filters import forget_at_risk
 from itsm.models import SupportGroup
 from itsm.reference_cache import forget_local_lists
 from notifications.tests.live import RedisServer, ServiceUnavailable
@@ -59,15 +60,18 @@ def fast_password_hashing(settings) -> None:
 @pytest.fixture(autouse=True)
 def empty_cache():
     """The forms' option lists live in the cache, and each process remembers
-    the lists past the count's cap: each test starts without another test's
-    rows (the database is rolled back, the cache is not)."""
+    the lists past the count's cap and the tickets about to breach: each
+    test starts without another test's rows (the database is rolled back,
+    the cache is not)."""
     cache.clear()
     forget_local_lists()
     forget_past_cap()
+    forget_at_risk()
     yield
     cache.clear()
     forget_local_lists()
     forget_past_cap()
+    forget_at_risk()
 
 
 @pytest.fixture(autouse=True)

@@ -46,20 +46,25 @@ def _page_size(value: str | None) -> int:
 
 def keyset_response(
     request,
-    queryset: QuerySet,
+    queryset: QuerySet | Callable[[], QuerySet],
     keys: Sequence[str],
     *,
     descending: bool,
     serialize: Callable[[list], list],
-    counted: QuerySet | None = None,
+    counted: QuerySet | Callable[[], QuerySet] | None = None,
     count_key: str | None = None,
     kept_first_page: Callable[[int], QuerySet] | None = None,
 ) -> dict:
     """``count_key``: what the list holds and for whom, for ``capped_count``
     to remember a list past the cap (the consoles' lists do the same).
     ``kept_first_page(size)``: the first page as ``keyset_page`` reads it (a
-    kept ``Statement``), read instead of ``queryset`` when no cursor is given."""
+    kept ``Statement``), read instead of ``queryset`` when no cursor is given;
+    ``queryset`` and ``counted`` may then be callables, built only if read."""
     params = request.query_params
+    if callable(queryset) and (
+        kept_first_page is None or any(params.get(name) for name in CURSOR_PARAMS)
+    ):
+        queryset = queryset()
     cursors = {}
     for name in CURSOR_PARAMS:
         if params.get(name):

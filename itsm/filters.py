@@ -3,6 +3,7 @@ once for both kinds; ``incidents.filters`` and ``workorders.filters`` only
 name the model."""
 
 import copy
+import time
 
 import django_filters
 from django import forms
@@ -49,8 +50,11 @@ BASIC_FIELDS = (
 SLA_BREACHED = "breached"
 SLA_AT_RISK = "at_risk"
 SLA_RESPONSE_LATE = "response_late"
-# Up to this many tickets about to breach are picked by id first (see _at_risk).
+# Up to this many tickets about to breach are picked by id first, read
+# again after AT_RISK_SECONDS (see _at_risk_ids).
 AT_RISK_BY_ID = 500
+AT_RISK_SECONDS = 10
+_at_risk_kept: dict[str, tuple[float, list | bool]] = {}
 # Filters whose condition is a constant once set (the open statuses, those
 # resolved awaiting closure): with no other, a console's queries plan alike
 # for every request, and may be prepared (itsm/common/prepared.py).
@@ -314,11 +318,12 @@ class TicketFilterSet(django_filters.FilterSet):
                 open_tickets_q(), responded_at__isnull=True, response_due_at__lte=now
             )
         if self._at_risk_ids is None:
-            self._at_risk_ids = _at_risk_ids(queryset, now)
+            self._at_risk_ids = _at_risk_ids(queryset.model, now)
         ids = self._at_risk_ids
-        if ids is False:
-            return _at_risk_condition(queryset, now)
-        return queryset.filter(pk__in=ids)
+        if ids is not False:
+            # Read a few seconds ago: checked again against the clock.
+            queryset = queryset.filter(pk__in=ids)
+        return _at_risk_condition(queryset, now)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(requires_attention="" if value == ATTENTION_NONE else value)
@@ -351,13 +356,25 @@ def _at_risk_condition(queryset: QuerySet, now) -> QuerySet:
     return queryset.filter(sla_warn_at__lte=now, due_sort__gt=now)
 
 
-def _at_risk_ids(queryset: QuerySet, now) -> list | bool:
-    """Tickets about to breach: warned, not yet due. They are few, and the
-    ``*_open_warn_idx`` index finds them at once; but sorted by their last
-    change, PostgreSQL prefers to walk the open tickets newest first and
-    check each (thousands of rows for a page). So their ids are read first,
-    and the page is taken from those: their ids, or False when there are too
-    many to list."""
-    at_risk = _at_risk_condition(queryset, now)
+def _at_risk_ids(model, now) -> list | bool:
+    """The kind's tickets about to breach: warned, not yet due. They are
+    few, and the ``*_open_warn_idx`` index finds them; but sorted by their
+    last change, PostgreSQL prefers to walk the open tickets newest first
+    and check each (thousands of rows for a page). So their ids are read
+    first, and the page is taken from those: their ids, or False when there
+    are too many to list. Each process reads them again after
+    AT_RISK_SECONDS: every console and filter of the kind shares them, a
+    ticket joins the list up to that late, and one that breaches, stops its
+    clock or closes leaves it at once (the page checks the condition)."""
+    kept = _at_risk_kept.get(model._meta.label)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    at_risk = _at_risk_condition(model.objects.filter(open_tickets_q()), now)
     ids = list(at_risk.order_by().values_list("pk", flat=True)[: AT_RISK_BY_ID + 1])
-    return False if len(ids) > AT_RISK_BY_ID else ids
+    found = False if len(ids) > AT_RISK_BY_ID else ids
+    _at_risk_kept[model._meta.label] = (time.monotonic() + AT_RISK_SECONDS, found)
+    return found
+
+
+def forget_at_risk() -> None:
+    _at_risk_kept.clear()

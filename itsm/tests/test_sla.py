@@ -218,7 +218,6 @@ def test_tickets_about_to_breach_are_read_once_for_the_page_and_its_count(
     monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     client.force_login(agent)
     params = {"f": "1", "sla": "at_risk", "o": "number"}
-    client.get(INCIDENTS, params)  # the reference lists, cached
     ids_read = []
     real = filters._at_risk_ids
     monkeypatch.setattr(filters, "_at_risk_ids", lambda *a: ids_read.append(1) or real(*a))
@@ -228,6 +227,33 @@ def test_tickets_about_to_breach_are_read_once_for_the_page_and_its_count(
     )[:2]
     assert response.context["count"] == 3
     assert len(ids_read) == 1
+
+
+def test_tickets_about_to_breach_are_kept_a_few_seconds_and_checked_again(
+    client, agent, monkeypatch
+):
+    """The ids are read again after AT_RISK_SECONDS: a ticket joins the list
+    that late, and one that breaches or is put on hold leaves it at once."""
+    from itsm import filters
+
+    clock = [1000.0]
+    monkeypatch.setattr(filters.time, "monotonic", lambda: clock[0])
+    now = timezone.now()
+    soon, later, newcomer = (make_incident(user=agent) for _ in range(3))
+    for ticket in (soon, later):
+        set_due(ticket, now + timedelta(hours=1), now - timedelta(minutes=10))
+    client.force_login(agent)
+
+    def shown() -> list[str]:
+        response = client.get(INCIDENTS, {"f": "1", "sla": "at_risk", "o": "number"})
+        return [row.ticket.number for row in response.context["rows"]]
+
+    assert shown() == [soon.number, later.number]
+    set_due(soon, now - timedelta(minutes=1))  # breached
+    set_due(newcomer, now + timedelta(hours=1), now - timedelta(minutes=1))
+    assert shown() == [later.number]
+    clock[0] += filters.AT_RISK_SECONDS + 1
+    assert shown() == [later.number, newcomer.number]
 
 
 def test_due_sorted_console_pages_by_keyset(
