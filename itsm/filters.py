@@ -18,6 +18,7 @@ from customers.models import CustomerKind
 from customers.selectors import customer_key_condition
 from itsm import fulltext
 from itsm.blocked import visible_by_customer
+from itsm.common.lookups import KeysIn
 from itsm.common.text import person_name
 from itsm.models import (
     APPLIES_TO_ALL,
@@ -322,7 +323,7 @@ class TicketFilterSet(django_filters.FilterSet):
         ids = self._at_risk_ids
         if ids is not False:
             # Read a few seconds ago: checked again against the clock.
-            queryset = queryset.filter(pk__in=ids)
+            queryset = queryset.filter(KeysIn(ids))
         return _at_risk_condition(queryset, now)
 
     def filter_requires_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
