@@ -20,8 +20,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def setup(**environment: str) -> None:
     """Measure what production runs: DEBUG off (no query log, cached
-    templates), a worker's start (``itsm.wsgi``), plain HTTP (in-process requests: no redirect to HTTPS);
-    ``environment`` adds a script's own defaults. The environment wins."""
+    templates), a worker's start (``itsm.wsgi``), plain HTTP (in-process
+    requests: no redirect to HTTPS); ``environment`` adds a script's own
+    defaults. The environment wins."""
     defaults = {
         "DJANGO_SETTINGS_MODULE": "itsm.settings",
         "DEBUG": "false",

@@ -281,7 +281,10 @@ class TicketFilterSet(django_filters.FilterSet):
     def counted_qs(self) -> QuerySet:
         """The same matches as ``qs``, written for a COUNT (the customer
         filter: see ``customer_key_condition``); filtered only when the
-        count is made."""
+        count is made. Without a customer the count is ``qs``'s, not
+        filtered again (1 ms for a few filters)."""
+        if not self.form.cleaned_data.get("customer"):
+            return self.qs
         self.counting = True
         try:
             return self.filter_queryset(self.queryset.all())
