@@ -30,15 +30,21 @@ def save(page) -> None:
     page.locator("#ticket-edit-form").get_by_role("button", name="Guardar", exact=True).click()
 
 
+def saved(page) -> None:
+    """Wait for the page to say the save landed: the other agent's next
+    press must come after it."""
+    expect(page.get_by_role("status").or_(page.locator(".alert-success")).first).to_contain_text(
+        "guardada"
+    )
+
+
 def test_a_refused_save_then_guardar_applies_only_my_change(two_on_one_ticket):
     ticket, a, b = two_on_one_ticket
 
     # B changes the summary and saves.
     b.locator("#id_summary").fill("Resumen cambiado por B")
     save(b)
-    expect(b.get_by_role("status").or_(b.locator(".alert-success")).first).to_contain_text(
-        "guardada"
-    )
+    saved(b)
 
     # A changes the reported source on the old page and saves: refused.
     a.locator("#id_reported_source").select_option(ReportedSource.EMAIL)
@@ -59,6 +65,7 @@ def test_a_refused_save_then_guardar_applies_only_my_change(two_on_one_ticket):
     b.reload()
     b.locator("#id_summary").fill("Resumen de B otra vez")
     save(b)
+    saved(b)
     expect(b.locator("#id_summary")).to_have_value("Resumen de B otra vez")
     a.locator("#id_summary").fill("Resumen de A")
     save(a)
@@ -78,6 +85,7 @@ def test_a_refused_quick_action_pressed_again_keeps_the_other_change(two_on_one_
 
     b.locator("#id_summary").fill("Resumen cambiado por B")
     save(b)
+    saved(b)
     expect(b.locator("#id_summary")).to_have_value("Resumen cambiado por B")
 
     a.get_by_role("button", name="Pendiente", exact=True).click()
