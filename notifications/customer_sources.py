@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from itsm import customer_timeline as timeline
 from itsm.common.rows import detail_url
+from itsm.common.statements import Statement
 from itsm.customer_sources import customer_ticket_numbers
 from itsm.kinds import kind_for_number
 from notifications.models import Classification, InboundEmail, OutgoingEmail
@@ -44,6 +45,36 @@ def sent_to(customer: Customer) -> QuerySet:
     )
 
 
+RECEIVED_COLUMNS = ("id", "received_at", "subject", "from_address", "ticket_number")
+SENT_COLUMNS = ("id", "sent_at", "subject", "to_email", "ticket_number", "status")
+
+
+def _newest(which: str, limit: int, key: int | str):
+    """The first page's rows of one of the three reads (mail threaded onto
+    the customer's tickets, from their address, sent to them) for the
+    customer ``key`` (their id, or their address): the same query for
+    every customer, its SQL written once (and prepared on PostgreSQL)."""
+    if which == "address":
+        messages, at, columns = (
+            InboundEmail.objects.filter(WRITTEN, from_address=key),
+            "received_at",
+            RECEIVED_COLUMNS,
+        )
+    else:
+        # A customer of that id, unsaved: only its key is read.
+        customer = Customer(pk=key)
+        if which == "threaded":
+            messages, at, columns = received_from(customer)[0], "received_at", RECEIVED_COLUMNS
+        else:
+            messages, at, columns = sent_to(customer), "sent_at", SENT_COLUMNS
+    kind = SENT if which == "sent" else RECEIVED
+    page = timeline.seek(messages, at=at, kind=kind, cursor=None, older=True, limit=limit)
+    return page.values_list(*columns)
+
+
+_NEWEST = Statement(_newest)
+
+
 def _received_items(
     customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
 ) -> list[timeline.TimelineItem]:
@@ -51,13 +82,19 @@ def _received_items(
     # are merged away by the page.
     label, no_subject = _("E-mail received"), _("(no subject)")
     received = {}
-    for messages in received_from(customer):
-        page = timeline.seek(
-            messages, at="received_at", kind=RECEIVED, cursor=cursor, older=older, limit=limit
-        )
-        for row in page.values_list(
-            "id", "received_at", "subject", "from_address", "ticket_number"
-        ):
+    if cursor is None and older:
+        pages = [_NEWEST(customer.pk, shape=("threaded", limit))]
+        if customer.email:
+            pages.append(_NEWEST(customer.email, shape=("address", limit)))
+    else:
+        pages = [
+            timeline.seek(
+                messages, at="received_at", kind=RECEIVED, cursor=cursor, older=older, limit=limit
+            ).values_list(*RECEIVED_COLUMNS)
+            for messages in received_from(customer)
+        ]
+    for page in pages:
+        for row in page:
             received[row[0]] = row
     # The newest (or oldest) ``limit`` of the two, as the contract asks.
     rows = sorted(received.values(), key=lambda row: (row[1], row[0]), reverse=older)[:limit]
@@ -80,13 +117,14 @@ def _sent_items(
     customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
 ) -> list[timeline.TimelineItem]:
     label, bounced = _("E-mail sent"), str(EmailStatus.BOUNCED.label)
-    sent = timeline.seek(
-        sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit
-    )
+    if cursor is None and older:
+        sent = _NEWEST(customer.pk, shape=("sent", limit))
+    else:
+        sent = timeline.seek(
+            sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit
+        ).values_list(*SENT_COLUMNS)
     items = []
-    for pk, at, subject, recipient, number, status in sent.values_list(
-        "id", "sent_at", "subject", "to_email", "ticket_number", "status"
-    ):
+    for pk, at, subject, recipient, number, status in sent:
         # Mail is only ever sent on a ticket: its E-mail tab shows the message.
         kind = kind_for_number(number)
         returned = bounced if status == EmailStatus.BOUNCED else ""
