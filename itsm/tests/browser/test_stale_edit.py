@@ -23,6 +23,11 @@ def two_on_one_ticket(page_as, agent, other_agent):
         page = page_as(user)
         page.goto(ticket.get_absolute_url())
         pages.append(page)
+    # Each page names the other before anyone acts: the notice, arriving
+    # later, would push the buttons down under a click on its way.
+    pages[0].evaluate("document.body.dispatchEvent(new Event('presencenow'))")
+    for page in pages:
+        expect(page.locator("#ticket-presence [role=status]")).to_have_count(1)
     return ticket, *pages
 
 
