@@ -57,7 +57,11 @@ def _ticket_numbers(customer: Customer) -> QuerySet | list:
     return numbers[0].union(*numbers[1:], all=True) if len(numbers) > 1 else numbers[0]
 
 
-_ROW_COLUMNS = ("id", "number", "summary", "status")
+def _ticket_rows(
+    tickets: QuerySet, *, at: str, code: str, cursor: TimelineKey | None, older: bool, limit: int
+) -> QuerySet:
+    page = seek(tickets, at=at, kind=code, cursor=cursor, older=older, limit=limit)
+    return page.values_list("id", at, "number", "summary", "status")
 
 
 def _newest_ticket_rows(kind_code: str, at: str, limit: int, customer_id: int) -> QuerySet:
@@ -65,8 +69,7 @@ def _newest_ticket_rows(kind_code: str, at: str, limit: int, customer_id: int) -
     customer but their id, its SQL written once (and prepared on PostgreSQL)."""
     tickets = kind_for_code(kind_code).model.objects.filter(customer_id=customer_id)
     # No cursor: the kind, which only places rows against one, orders nothing.
-    page = seek(tickets, at=at, kind=kind_code, cursor=None, older=True, limit=limit)
-    return page.values_list(*_ROW_COLUMNS[:1], at, *_ROW_COLUMNS[1:])
+    return _ticket_rows(tickets, at=at, code=kind_code, cursor=None, older=True, limit=limit)
 
 
 _NEWEST_TICKET_ROWS = Statement(_newest_ticket_rows)
@@ -91,9 +94,9 @@ def _ticket_items(
             if cursor is None and older:
                 rows = _NEWEST_TICKET_ROWS(customer.pk, shape=(kind.code, at, limit))
             else:
-                rows = seek(
-                    tickets, at=at, kind=code, cursor=cursor, older=older, limit=limit
-                ).values_list(*_ROW_COLUMNS[:1], at, *_ROW_COLUMNS[1:])
+                rows = _ticket_rows(
+                    tickets, at=at, code=code, cursor=cursor, older=older, limit=limit
+                )
             for pk, moment, number, summary, status in rows:
                 items.append(
                     TimelineItem(

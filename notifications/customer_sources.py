@@ -31,11 +31,19 @@ def received_from(customer: Customer) -> list[QuerySet]:
     threaded onto their tickets (inboundemail_ticket_idx). An OR of the two
     would read the whole mailbox on PostgreSQL. A message in both is merged
     once by the caller."""
-    written = InboundEmail.objects.filter(WRITTEN)
-    sets = [written.filter(ticket_number__in=customer_ticket_numbers(customer))]
+    sets = [_threaded_onto(customer)]
     if customer.email:
-        sets.append(written.filter(from_address=customer.email))
+        sets.append(_written_by(customer.email))
     return sets
+
+
+def _threaded_onto(customer: Customer) -> QuerySet:
+    written = InboundEmail.objects.filter(WRITTEN)
+    return written.filter(ticket_number__in=customer_ticket_numbers(customer))
+
+
+def _written_by(address: str) -> QuerySet:
+    return InboundEmail.objects.filter(WRITTEN).filter(from_address=address)
 
 
 def sent_to(customer: Customer) -> QuerySet:
@@ -45,8 +53,15 @@ def sent_to(customer: Customer) -> QuerySet:
     )
 
 
-RECEIVED_COLUMNS = ("id", "received_at", "subject", "from_address", "ticket_number")
-SENT_COLUMNS = ("id", "sent_at", "subject", "to_email", "ticket_number", "status")
+def _received_rows(messages: QuerySet, **page) -> QuerySet:
+    """``page``: ``timeline.seek``'s cursor, direction and limit."""
+    rows = timeline.seek(messages, at="received_at", kind=RECEIVED, **page)
+    return rows.values_list("id", "received_at", "subject", "from_address", "ticket_number")
+
+
+def _sent_rows(messages: QuerySet, **page) -> QuerySet:
+    rows = timeline.seek(messages, at="sent_at", kind=SENT, **page)
+    return rows.values_list("id", "sent_at", "subject", "to_email", "ticket_number", "status")
 
 
 def _newest(which: str, limit: int, key: int | str):
@@ -54,22 +69,14 @@ def _newest(which: str, limit: int, key: int | str):
     the customer's tickets, from their address, sent to them) for the
     customer ``key`` (their id, or their address): the same query for
     every customer, its SQL written once (and prepared on PostgreSQL)."""
+    first = {"cursor": None, "older": True, "limit": limit}
     if which == "address":
-        messages, at, columns = (
-            InboundEmail.objects.filter(WRITTEN, from_address=key),
-            "received_at",
-            RECEIVED_COLUMNS,
-        )
-    else:
-        # A customer of that id, unsaved: only its key is read.
-        customer = Customer(pk=key)
-        if which == "threaded":
-            messages, at, columns = received_from(customer)[0], "received_at", RECEIVED_COLUMNS
-        else:
-            messages, at, columns = sent_to(customer), "sent_at", SENT_COLUMNS
-    kind = SENT if which == "sent" else RECEIVED
-    page = timeline.seek(messages, at=at, kind=kind, cursor=None, older=True, limit=limit)
-    return page.values_list(*columns)
+        return _received_rows(_written_by(key), **first)
+    # A customer of that id, unsaved: only its key is read.
+    customer = Customer(pk=key)
+    if which == "threaded":
+        return _received_rows(_threaded_onto(customer), **first)
+    return _sent_rows(sent_to(customer), **first)
 
 
 _NEWEST = Statement(_newest)
@@ -88,9 +95,7 @@ def _received_items(
             pages.append(_NEWEST(customer.email, shape=("address", limit)))
     else:
         pages = [
-            timeline.seek(
-                messages, at="received_at", kind=RECEIVED, cursor=cursor, older=older, limit=limit
-            ).values_list(*RECEIVED_COLUMNS)
+            _received_rows(messages, cursor=cursor, older=older, limit=limit)
             for messages in received_from(customer)
         ]
     for page in pages:
@@ -120,9 +125,7 @@ def _sent_items(
     if cursor is None and older:
         sent = _NEWEST(customer.pk, shape=("sent", limit))
     else:
-        sent = timeline.seek(
-            sent_to(customer), at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit
-        ).values_list(*SENT_COLUMNS)
+        sent = _sent_rows(sent_to(customer), cursor=cursor, older=older, limit=limit)
     items = []
     for pk, at, subject, recipient, number, status in sent:
         # Mail is only ever sent on a ticket: its E-mail tab shows the message.
