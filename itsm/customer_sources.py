@@ -6,7 +6,7 @@ Each kind's tickets are read with the index ``<prefix>_customer_status_idx``
 (customer first): a customer has hundreds of tickets at most, so the page
 costs the same at a million tickets as at a thousand."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -18,11 +18,11 @@ from itsm.common.statements import Statement
 from itsm.customer_timeline import (
     CustomerFigure,
     CustomerSource,
+    KeptSeek,
     SourceSummary,
     TimelineItem,
     TimelineKey,
     register_customer_source,
-    seek,
 )
 from itsm.kinds import all_kinds, kind_for_code
 from itsm.models import EscalationPacket
@@ -31,48 +31,36 @@ from itsm.models.choices import OPEN_STATUSES
 RECENT_DAYS = 365
 
 
-def customer_ticket_numbers(customer: Customer) -> QuerySet | list:
+def customer_ticket_numbers(customer_id: int) -> QuerySet | list:
     """The numbers of the customer's tickets of every kind, as one subquery
     (a UNION ALL of one per kind): what mail and escalations, which name
     tickets by number, are matched with. One ``IN`` over it lets PostgreSQL
     join through the table's ticket-number index, where an OR of one ``IN``
-    per kind makes it read the whole table.
-
-    Built once per customer instance (a page asks for it four times): the
-    subquery is only ever embedded in other queries, never evaluated, so
-    keeping it on the instance of one request cannot go stale."""
-    cached = customer.__dict__.get("_timeline_ticket_numbers")
-    if cached is not None:
-        return cached
-    customer.__dict__["_timeline_ticket_numbers"] = numbers = _ticket_numbers(customer)
-    return numbers
-
-
-def _ticket_numbers(customer: Customer) -> QuerySet | list:
+    per kind makes it read the whole table."""
     numbers = [
-        kind.model.objects.filter(customer=customer).values("number") for kind in all_kinds()
+        kind.model.objects.filter(customer_id=customer_id).values("number") for kind in all_kinds()
     ]
     if not numbers:
         return []
     return numbers[0].union(*numbers[1:], all=True) if len(numbers) > 1 else numbers[0]
 
 
-def _ticket_rows(
-    tickets: QuerySet, *, at: str, code: str, cursor: TimelineKey | None, older: bool, limit: int
-) -> QuerySet:
-    page = seek(tickets, at=at, kind=code, cursor=cursor, older=older, limit=limit)
-    return page.values_list("id", at, "number", "summary", "status")
-
-
-def _newest_ticket_rows(kind_code: str, at: str, limit: int, customer_id: int) -> QuerySet:
-    """The first page's rows of one kind and event: the same query for every
-    customer but their id, its SQL written once (and prepared on PostgreSQL)."""
+def _tickets_of(at: str, kind_code: str, customer_id: int) -> QuerySet:
     tickets = kind_for_code(kind_code).model.objects.filter(customer_id=customer_id)
-    # No cursor: the kind, which only places rows against one, orders nothing.
-    return _ticket_rows(tickets, at=at, code=kind_code, cursor=None, older=True, limit=limit)
+    return tickets.values_list("id", at, "number", "summary", "status")
 
 
-_NEWEST_TICKET_ROWS = Statement(_newest_ticket_rows)
+def _escalations_of(at: str, customer_id: int) -> QuerySet:
+    packets = EscalationPacket.objects.filter(
+        ticket_number__in=customer_ticket_numbers(customer_id)
+    )
+    return packets.values_list("id", at, "ticket_number", "kind", "case", "state")
+
+
+# Each kind's tickets and the escalations past a cursor, read with SQL written
+# once (the page reads five of them, most of whose rows the merge drops).
+_TICKET_ROWS = KeptSeek(_tickets_of)
+_ESCALATION_ROWS = KeptSeek(_escalations_of)
 
 
 def _ticket_items(
@@ -85,18 +73,13 @@ def _ticket_items(
         ("opened", "created_at", _("Ticket opened"), "primary"),
         ("resolved", "resolved_at", _("Ticket resolved"), "success"),
     )
+    page = {"cursor": cursor, "older": older, "limit": limit}
     for kind in all_kinds():
-        tickets = kind.model.objects.filter(customer=customer)
         singular = capfirst(str(kind.singular))
         statuses = {value: str(label) for value, label in kind.model.status.field.choices}
         for event, at, label, tone in events:
             code = f"{kind.code}.{event}"
-            if cursor is None and older:
-                rows = _NEWEST_TICKET_ROWS(customer.pk, shape=(kind.code, at, limit))
-            else:
-                rows = _ticket_rows(
-                    tickets, at=at, code=code, cursor=cursor, older=older, limit=limit
-                )
+            rows = _TICKET_ROWS(customer.pk, at=at, kind=code, shape=(kind.code,), **page)
             for pk, moment, number, summary, status in rows:
                 items.append(
                     TimelineItem(
@@ -117,28 +100,29 @@ def _escalation_items(
     customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
 ) -> list[TimelineItem]:
     kinds = {kind.code: kind for kind in all_kinds()}
-    numbers = customer_ticket_numbers(customer)
-    packets = EscalationPacket.objects.filter(ticket_number__in=numbers).only(
-        "id", "ticket_number", "kind", "case", "state", "escalated_at"
+    cases = _labels(EscalationPacket, "case")
+    states = _labels(EscalationPacket, "state")
+    label = _("Escalated")
+    rows = _ESCALATION_ROWS(
+        customer.pk, at="escalated_at", kind="escalation", cursor=cursor, older=older, limit=limit
     )
-    items = []
-    for packet in seek(
-        packets, at="escalated_at", kind="escalation", cursor=cursor, older=older, limit=limit
-    ):
-        kind = kinds[packet.kind]
-        items.append(
-            TimelineItem(
-                at=packet.escalated_at,
-                kind="escalation",
-                id=packet.pk,
-                label=_("Escalated"),
-                title=f"{packet.ticket_number} · {packet.get_case_display()}",
-                url=kind.detail_url(packet.ticket_number),
-                detail=packet.get_state_display(),
-                tone="warning",
-            )
+    return [
+        TimelineItem(
+            at=moment,
+            kind="escalation",
+            id=pk,
+            label=label,
+            title=f"{number} · {cases.get(case, case)}",
+            url=kinds[kind].detail_url(number),
+            detail=states.get(state, state),
+            tone="warning",
         )
-    return items
+        for pk, moment, number, kind, case, state in rows
+    ]
+
+
+def _labels(model, name: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 def _ticket_items_and_escalations(
@@ -150,13 +134,12 @@ def _ticket_items_and_escalations(
     ]
 
 
-def _ticket_summary(customer: Customer) -> SourceSummary:
-    """One aggregate query per kind, over the customer's tickets only."""
-    since = timezone.now() - timedelta(days=RECENT_DAYS)
-    open_count = recent = breached = 0
-    last_contact = None
-    for kind in all_kinds():
-        figures = kind.model.objects.filter(customer=customer).aggregate(
+def _figures_of(kind_code: str, customer_id: int, since: datetime) -> QuerySet:
+    """One kind's figures for one customer, one row (none without tickets)."""
+    tickets = kind_for_code(kind_code).model.objects.filter(customer_id=customer_id)
+    return (
+        tickets.values("customer_id")
+        .annotate(
             open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
             recent=Count("id", filter=Q(created_at__gte=since)),
             breached=Count(
@@ -165,11 +148,26 @@ def _ticket_summary(customer: Customer) -> SourceSummary:
             ),
             last=Max("created_at"),
         )
-        open_count += figures["open"]
-        recent += figures["recent"]
-        breached += figures["breached"]
-        if figures["last"] is not None:
-            last_contact = max(filter(None, (last_contact, figures["last"])))
+        .values_list("open", "recent", "breached", "last")
+        .order_by()
+    )
+
+
+_FIGURES = Statement(_figures_of)
+
+
+def _ticket_summary(customer: Customer) -> SourceSummary:
+    """One aggregate query per kind, over the customer's tickets only."""
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    open_count = recent = breached = 0
+    last_contact = None
+    for kind in all_kinds():
+        for opened, lately, late, last in _FIGURES(customer.pk, since, shape=(kind.code,)):
+            open_count += opened
+            recent += lately
+            breached += late
+            if last is not None:
+                last_contact = max(filter(None, (last_contact, last)))
     return SourceSummary(
         figures=[
             CustomerFigure("open_tickets", _("Open tickets"), open_count),

@@ -24,8 +24,8 @@ The contract of a source (``CustomerSource``):
   table and event (``"INC.opened"``, ``"mail.received"``, ``"call.missed"``),
   ``id`` the row's id in that table. Keys must be unique across all sources:
   that is what makes paging over the merged stream exact (no item twice, none
-  skipped, at page boundaries). ``seek(queryset, ...)`` below builds the
-  condition and order for a queryset whose rows are all of one ``kind``.
+  skipped, at page boundaries). ``KeptSeek`` below reads the rows of one
+  ``kind`` past a cursor, ordered and cut, with SQL written once.
 - ``summary(customer) -> SourceSummary``: the source's figures for the page
   header (each a label, a value and optionally a link) and the last time the
   customer was in contact through it (None if never); a fixed number of
@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from itsm.common.pagination import InvalidCursor, encode_cursor
+from itsm.common.statements import Statement
 
 # Half the lists' 50: 25 items are about two screens at 1366x768, as far as an
 # agent reads before paging, and every source reads and the template renders
@@ -58,6 +59,8 @@ from itsm.common.pagination import InvalidCursor, encode_cursor
 TIMELINE_PAGE_SIZE = 25
 # Longer kind codes are not ours: a cursor holding one was edited.
 MAX_KIND_LENGTH = 40
+# Ids are 64-bit (``DEFAULT_AUTO_FIELD``).
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -131,36 +134,76 @@ def customer_sources() -> list[CustomerSource]:
 # --- for sources ---------------------------------------------------------------------
 
 
-def seek(
-    queryset: QuerySet,
-    *,
-    at: str,
-    kind: str,
-    cursor: TimelineKey | None,
-    older: bool,
-    limit: int,
+# How many of a cursor's values the condition on each side of it compares with.
+_POINT_VALUES = {"newest": 0, "tie": 2, "at_or_past": 1, "past": 1}
+
+
+def _seek_point(kind: str, cursor: TimelineKey | None, older: bool) -> tuple[str, tuple]:
+    """Where rows of ``kind`` start past ``cursor`` and the cursor's values
+    that say it. The kind is the same for every row, so the tuple comparison
+    ``(at, kind, id) < cursor`` reduces to a condition on ``at`` and ``id``."""
+    if cursor is None:
+        return "newest", ()
+    if kind == cursor.kind:
+        return "tie", (cursor.at, cursor.id)
+    if (kind < cursor.kind) == older:
+        # Same time, this kind sorts on the cursor's side: it is past it.
+        return "at_or_past", (cursor.at,)
+    return "past", (cursor.at,)
+
+
+def _seek_from(
+    queryset: QuerySet, *, at: str, side: str, point: tuple, older: bool, limit: int
 ) -> QuerySet:
-    """``queryset`` (rows that all become items of ``kind``, timed by the
-    field ``at``) past ``cursor`` in the timeline's order, ordered and cut to
-    ``limit``. The kind is the same for every row, so the tuple comparison
-    ``(at, kind, id) < cursor`` reduces to a condition on ``at`` and ``id``,
-    which an index on (…, at, id) serves."""
     ordering = [f"-{at}", "-id"] if older else [at, "id"]
-    # One filter() call: each clones and rebuilds the query, and the page
-    # runs a dozen of these.
+    op, op_or_equal = ("lt", "lte") if older else ("gt", "gte")
+    # One filter() call: each clones and rebuilds the query.
     condition = Q(**{f"{at}__isnull": False})
-    if cursor is not None:
-        op, op_or_equal = ("lt", "lte") if older else ("gt", "gte")
-        if kind == cursor.kind:
-            condition &= Q(**{f"{at}__{op}": cursor.at}) | Q(
-                **{at: cursor.at, f"id__{op}": cursor.id}
-            )
-        elif (kind < cursor.kind) == older:
-            # Same time, this kind sorts on the cursor's side: it is past it.
-            condition &= Q(**{f"{at}__{op_or_equal}": cursor.at})
-        else:
-            condition &= Q(**{f"{at}__{op}": cursor.at})
+    if side == "tie":
+        moment, row_id = point
+        condition &= Q(**{f"{at}__{op}": moment}) | Q(**{at: moment, f"id__{op}": row_id})
+    elif side == "at_or_past":
+        condition &= Q(**{f"{at}__{op_or_equal}": point[0]})
+    elif side == "past":
+        condition &= Q(**{f"{at}__{op}": point[0]})
     return queryset.filter(condition).order_by(*ordering)[:limit]
+
+
+class KeptSeek:
+    """The rows ``rows(at, *shape, *keys)`` gives (rows that all become
+    items of one kind, timed by the field ``at``, of one customer: their id,
+    their address) past a cursor in the timeline's order, ordered and cut to
+    ``limit``: a condition on ``at`` and ``id``, which an index on
+    (…, at, id) serves. Its SQL is written once per shape, side of the
+    cursor, direction and limit, and prepared on PostgreSQL
+    (``itsm.common.statements``): the same query for every customer and
+    cursor but their values. The keys narrow the rows to one customer's, so
+    the plan does not depend on the cursor's time. ``rows`` computes no
+    value of its own."""
+
+    def __init__(self, rows: Callable[..., QuerySet]) -> None:
+        self.rows = rows
+        self.statement = Statement(self._build)
+
+    def _build(
+        self, at: str, shape: tuple, side: str, older: bool, limit: int, *values
+    ) -> QuerySet:
+        cut = len(values) - _POINT_VALUES[side]
+        rows = self.rows(at, *shape, *values[:cut])
+        return _seek_from(rows, at=at, side=side, point=values[cut:], older=older, limit=limit)
+
+    def __call__(
+        self,
+        *keys,
+        at: str,
+        kind: str,
+        cursor: TimelineKey | None,
+        older: bool,
+        limit: int,
+        shape: tuple = (),
+    ) -> QuerySet:
+        side, point = _seek_point(kind, cursor, older)
+        return self.statement(*keys, *point, shape=(at, shape, side, older, limit))
 
 
 # --- the merged stream -----------------------------------------------------------------
@@ -183,6 +226,8 @@ def decode_timeline_cursor(token: str) -> TimelineKey:
         raise InvalidCursor("wrong types")
     if "\x00" in kind or isinstance(row_id, bool) or not isinstance(row_id, int):
         raise InvalidCursor("wrong types")
+    if not 0 <= row_id <= MAX_ID:
+        raise InvalidCursor("no row has that id")
     try:
         moment = datetime.fromisoformat(at)
     except ValueError as error:

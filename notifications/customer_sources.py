@@ -2,14 +2,13 @@
 mail received from the customer (from their address, or threaded onto one
 of their tickets) and mail sent to them, each a link."""
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from itsm import customer_timeline as timeline
 from itsm.common.rows import detail_url
-from itsm.common.statements import Statement
 from itsm.customer_sources import customer_ticket_numbers
 from itsm.kinds import kind_for_number
 from notifications.models import Classification, InboundEmail, OutgoingEmail
@@ -25,61 +24,49 @@ DELIVERED = (EmailStatus.SENT, EmailStatus.BOUNCED)
 WRITTEN = Q(classification=Classification.CUSTOMER, quarantine_reason="")
 
 
-def received_from(customer: Customer) -> list[QuerySet]:
-    """The customer's mail as two querysets, each served by an index: from
-    their address (inboundemail_sender_idx, in the timeline's order) and
-    threaded onto their tickets (inboundemail_ticket_idx). An OR of the two
-    would read the whole mailbox on PostgreSQL. A message in both is merged
-    once by the caller."""
-    sets = [_threaded_onto(customer)]
-    if customer.email:
-        sets.append(_written_by(customer.email))
-    return sets
-
-
-def _threaded_onto(customer: Customer) -> QuerySet:
+def _threaded_onto(at: str, customer_id: int) -> QuerySet:
+    """Served by inboundemail_ticket_idx."""
     written = InboundEmail.objects.filter(WRITTEN)
-    return written.filter(ticket_number__in=customer_ticket_numbers(customer))
-
-
-def _written_by(address: str) -> QuerySet:
-    return InboundEmail.objects.filter(WRITTEN).filter(from_address=address)
-
-
-def sent_to(customer: Customer) -> QuerySet:
-    """Served by outgoingemail_ticket_idx."""
-    return OutgoingEmail.objects.filter(
-        ticket_number__in=customer_ticket_numbers(customer), status__in=DELIVERED
+    return written.filter(ticket_number__in=customer_ticket_numbers(customer_id)).values_list(
+        "id", at, "subject", "from_address", "ticket_number"
     )
 
 
-def _received_rows(messages: QuerySet, **page) -> QuerySet:
-    """``page``: ``timeline.seek``'s cursor, direction and limit."""
-    rows = timeline.seek(messages, at="received_at", kind=RECEIVED, **page)
-    return rows.values_list("id", "received_at", "subject", "from_address", "ticket_number")
+def _written_by(at: str, address: str) -> QuerySet:
+    """Served by inboundemail_sender_idx, in the timeline's order."""
+    written = InboundEmail.objects.filter(WRITTEN).filter(from_address=address)
+    return written.values_list("id", at, "subject", "from_address", "ticket_number")
 
 
-def _sent_rows(messages: QuerySet, **page) -> QuerySet:
-    rows = timeline.seek(messages, at="sent_at", kind=SENT, **page)
-    return rows.values_list("id", "sent_at", "subject", "to_email", "ticket_number", "status")
+def _sent_to(at: str, customer_id: int) -> QuerySet:
+    """Served by outgoingemail_ticket_idx."""
+    sent = OutgoingEmail.objects.filter(
+        ticket_number__in=customer_ticket_numbers(customer_id), status__in=DELIVERED
+    )
+    return sent.values_list("id", at, "subject", "to_email", "ticket_number", "status")
 
 
-def _newest(which: str, limit: int, key: int | str):
-    """The first page's rows of one of the three reads (mail threaded onto
-    the customer's tickets, from their address, sent to them) for the
-    customer ``key`` (their id, or their address): the same query for
-    every customer, its SQL written once (and prepared on PostgreSQL)."""
-    first = {"cursor": None, "older": True, "limit": limit}
-    if which == "address":
-        return _received_rows(_written_by(key), **first)
-    # A customer of that id, unsaved: only its key is read.
-    customer = Customer(pk=key)
-    if which == "threaded":
-        return _received_rows(_threaded_onto(customer), **first)
-    return _sent_rows(sent_to(customer), **first)
+# The customer's mail as two reads, each served by an index: threaded onto
+# their tickets and from their address (an OR of the two would read the whole
+# mailbox on PostgreSQL; a message in both is merged once); and the mail sent
+# to them. Each with SQL written once (``timeline.KeptSeek``).
+_THREADED_ROWS = timeline.KeptSeek(_threaded_onto)
+_ADDRESS_ROWS = timeline.KeptSeek(_written_by)
+_SENT_ROWS = timeline.KeptSeek(_sent_to)
 
 
-_NEWEST = Statement(_newest)
+def _received_rows(customer: Customer, **page) -> list[tuple]:
+    """``page``: ``KeptSeek``'s cursor, direction and limit: the newest (or
+    oldest) ``limit`` of the customer's mail, a message in both reads once."""
+    reads = [_THREADED_ROWS(customer.pk, at="received_at", kind=RECEIVED, **page)]
+    if customer.email:
+        reads.append(_ADDRESS_ROWS(customer.email, at="received_at", kind=RECEIVED, **page))
+    received = {}
+    for rows in reads:
+        for row in rows:
+            received[row[0]] = row
+    rows = sorted(received.values(), key=lambda row: (row[1], row[0]), reverse=page["older"])
+    return rows[: page["limit"]]
 
 
 def _received_items(
@@ -88,21 +75,7 @@ def _received_items(
     # Tuples, and the words and URLs worked out once: most rows read here
     # are merged away by the page.
     label, no_subject = _("E-mail received"), _("(no subject)")
-    received = {}
-    if cursor is None and older:
-        pages = [_NEWEST(customer.pk, shape=("threaded", limit))]
-        if customer.email:
-            pages.append(_NEWEST(customer.email, shape=("address", limit)))
-    else:
-        pages = [
-            _received_rows(messages, cursor=cursor, older=older, limit=limit)
-            for messages in received_from(customer)
-        ]
-    for page in pages:
-        for row in page:
-            received[row[0]] = row
-    # The newest (or oldest) ``limit`` of the two, as the contract asks.
-    rows = sorted(received.values(), key=lambda row: (row[1], row[0]), reverse=older)[:limit]
+    rows = _received_rows(customer, cursor=cursor, older=older, limit=limit)
     return [
         timeline.TimelineItem(
             at=at,
@@ -122,10 +95,7 @@ def _sent_items(
     customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
 ) -> list[timeline.TimelineItem]:
     label, bounced = _("E-mail sent"), str(EmailStatus.BOUNCED.label)
-    if cursor is None and older:
-        sent = _NEWEST(customer.pk, shape=("sent", limit))
-    else:
-        sent = _sent_rows(sent_to(customer), cursor=cursor, older=older, limit=limit)
+    sent = _SENT_ROWS(customer.pk, at="sent_at", kind=SENT, cursor=cursor, older=older, limit=limit)
     items = []
     for pk, at, subject, recipient, number, status in sent:
         # Mail is only ever sent on a ticket: its E-mail tab shows the message.
@@ -155,10 +125,8 @@ def _mail_items(
 
 def _mail_summary(customer: Customer) -> timeline.SourceSummary:
     """The last mail the customer sent is a contact; mail to them is not."""
-    latest = [
-        messages.aggregate(last=Max("received_at"))["last"] for messages in received_from(customer)
-    ]
-    return timeline.SourceSummary(last_contact=max(filter(None, latest), default=None))
+    newest = _received_rows(customer, cursor=None, older=True, limit=1)
+    return timeline.SourceSummary(last_contact=newest[0][1] if newest else None)
 
 
 def register() -> None:

@@ -2,11 +2,12 @@
 the customer's calls, inbound, outbound and missed, each a link to the call,
 and their figures (calls, missed calls) for the header."""
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from itsm import customer_timeline as timeline
+from itsm.common.statements import Statement
 from telephony.models import Call, CallbackStatus, Direction
 from telephony.presenters import calls_url, number_label, talk_label
 
@@ -31,17 +32,36 @@ def _detail(call: Call) -> str:
     return talk_label(call)
 
 
+def _calls_of(at: str, customer_id: int) -> QuerySet:
+    return Call.objects.filter(customer_id=customer_id)
+
+
+# Written once (``timeline.KeptSeek``).
+_CALL_ROWS = timeline.KeptSeek(_calls_of)
+
+
+def _figures_of(customer_id: int) -> QuerySet:
+    """One row (none without calls)."""
+    return (
+        Call.objects.filter(customer_id=customer_id)
+        .values("customer_id")
+        .annotate(
+            calls=Count("pk"),
+            missed=Count("pk", filter=Q(missed=True)),
+            last=Max("rung_at", filter=Q(answered_at__isnull=False)),
+        )
+        .values_list("calls", "missed", "last")
+        .order_by()
+    )
+
+
+_FIGURES = Statement(_figures_of)
+
+
 def call_items(
     customer: Customer, *, cursor: timeline.TimelineKey | None, older: bool, limit: int
 ) -> list[timeline.TimelineItem]:
-    rows = timeline.seek(
-        Call.objects.filter(customer=customer),
-        at="rung_at",
-        kind=CALL,
-        cursor=cursor,
-        older=older,
-        limit=limit,
-    )
+    rows = _CALL_ROWS(customer.pk, at="rung_at", kind=CALL, cursor=cursor, older=older, limit=limit)
     return [
         timeline.TimelineItem(
             at=call.rung_at,
@@ -59,28 +79,24 @@ def call_items(
 
 def call_summary(customer: Customer) -> timeline.SourceSummary:
     """Calls and missed calls; an answered call is a contact, a missed one not."""
-    figures = Call.objects.filter(customer=customer).aggregate(
-        calls=Count("pk"),
-        missed=Count("pk", filter=Q(missed=True)),
-        last=Max("rung_at", filter=Q(answered_at__isnull=False)),
-    )
+    calls, missed, last = next(iter(_FIGURES(customer.pk)), (0, 0, None))
     return timeline.SourceSummary(
         figures=[
             timeline.CustomerFigure(
                 code="calls",
                 label=_("Calls"),
-                value=figures["calls"],
+                value=calls,
                 url=calls_url(customer=customer.pk),
             ),
             timeline.CustomerFigure(
                 code="missed_calls",
                 label=_("Missed calls"),
-                value=figures["missed"],
+                value=missed,
                 url=calls_url(customer=customer.pk, missed="on"),
-                alert=bool(figures["missed"]),
+                alert=bool(missed),
             ),
         ],
-        last_contact=figures["last"],
+        last_contact=last,
     )
 
 

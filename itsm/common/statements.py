@@ -15,11 +15,13 @@ included. Only the queryset returned, evaluated as it is, uses the kept
 SQL: anything chained on it (``filter``, a slice, ``count``) is written by
 Django as usual.
 
-Values are ints and strings, or lists and tuples of them (one kept SQL per
-length), each of which must reach the query as a parameter of its own
-(``field=value``, ``field__in=values``): a value Django rewrites (``__contains``
-wraps it in ``%``) or writes into the SQL (a slice's LIMIT) is refused on
-first use. What shapes the query but is no parameter (a model, a limit,
+Values are ints, strings and aware datetimes, or lists and tuples of them
+(one kept SQL per length), each of which must reach the query as a parameter
+of its own (``field=value``, ``field__in=values``, ``field__lt=moment``): a
+value Django rewrites (``__contains`` wraps it in ``%``) or writes into the
+SQL (a slice's LIMIT) is refused on first use. A datetime is put in as the
+database takes it (SQLite: text in the connection's time zone), as Django
+would for a date and time field. What shapes the query but is no parameter (a model, a limit,
 whether a row is left out) goes in ``shape``, part of the key. The build
 must compute no value of its own (the time, a list read from the database,
 anything of the request's language or time zone): the first would be kept;
@@ -28,15 +30,20 @@ a build that gives two different queries in a row is refused.
 On PostgreSQL the kept SQL is also prepared once per connection when the
 database's settings ask for it (``itsm/common/prepared.py``), its values as
 the statement's parameters: they are keys (a number, an id, a list of ids),
-whose plan does not depend on them.
+whose plan does not depend on them. A datetime among them is for a query a
+key already narrows (a customer's tickets past a cursor's time): its plan
+does not depend on the time either; a query over a whole table by its time
+(the tickets about to breach) must not be a ``Statement``.
 """
 
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import count
 from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql import Query
 
@@ -48,28 +55,38 @@ _COMPILER_STATE = ("select", "klass_info", "annotation_col_map", "col_count", "h
 
 # Markers no desk value takes: numbers just below the top of a 32-bit
 # integer (the range every integer column accepts: Django answers a value out
-# of a column's range without asking), strings with NULs.
+# of a column's range without asking), strings with NULs, microseconds of a
+# day nine centuries before the desk's first ticket.
 _MARKER_SEQUENCE = count(1)
+_MARKER_DAY = datetime(1111, 11, 11, tzinfo=UTC)
 
 
 def _marker_for(value) -> object:
     serial = next(_MARKER_SEQUENCE)
+    if isinstance(value, datetime):
+        return _MARKER_DAY + timedelta(microseconds=serial)
     if isinstance(value, int):
         return 2_100_000_000 - serial
     return f"\x00statement-marker-{serial}\x00"
 
 
 def _is_value(value) -> bool:
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
 class _Kept:
     """The SQL of one shape, where each value goes and the compiler's state."""
 
-    def __init__(self, sql: str, slots: list, state: dict, template: QuerySet) -> None:
+    def __init__(
+        self, sql: str, slots: list, state: dict, template: QuerySet, adapters: dict
+    ) -> None:
         self.sql, self.slots, self.state = sql, slots, state
         self.template = template  # built with the markers, never run
         self.values = frozenset(i for i, slot in enumerate(slots) if isinstance(slot, int))
+        # Value's position → what puts it in as the database takes it.
+        self.adapters = adapters
         self.body = None  # to prepare: the values as $1…, the constants written in
         # Per connection: the columns' converters and the expressions they are for.
         self.converters: WeakKeyDictionary = WeakKeyDictionary()
@@ -79,6 +96,11 @@ class _Kept:
 
     def sql_and_params(self, connection, flat: list) -> tuple[str, tuple]:
         """What to send: the kept SQL, or EXECUTE where it is prepared."""
+        if self.adapters:
+            flat = [
+                self.adapters[i](value) if i in self.adapters else value
+                for i, value in enumerate(flat)
+            ]
         params = self.params(flat)
         if prepared.enabled(connection):
             if self.body is None:
@@ -137,7 +159,9 @@ class Statement:
             listed = isinstance(value, (list, tuple))
             items = list(value) if listed else [value]
             if not all(_is_value(item) for item in items):
-                raise ImproperlyConfigured(f"{value!r}: a Statement takes ints and strings")
+                raise ImproperlyConfigured(
+                    f"{value!r}: a Statement takes ints, strings and aware datetimes"
+                )
             if not items:
                 # Django answers an empty list without a query.
                 return self.build(*shape, *values)
@@ -187,10 +211,11 @@ class Statement:
             # from the database): it would be kept as first written.
             raise ImproperlyConfigured("a Statement's build must give the same query twice")
         sql, params = written[0]
+        adapters = self._adapters(template.db, markers)
         slots = []
         found = set()
         for param in params:
-            position = markers.get(param) if _is_value(param) else None
+            position = markers.get(param) if isinstance(param, Hashable) else None
             if position is None:
                 slots.append(("constant", param))
             else:
@@ -202,4 +227,19 @@ class Statement:
                 "every value of a Statement must reach its query as a parameter of its own"
             )
         state = {name: getattr(compiler, name) for name in _COMPILER_STATE}
-        return _Kept(sql, slots, state, template)
+        return _Kept(sql, slots, state, template, adapters)
+
+    @staticmethod
+    def _adapters(using: str, markers: dict) -> dict:
+        """A datetime reaches the SQL's parameters as the database takes it
+        (text on SQLite): each datetime marker is found by that form too, and
+        each call's datetimes are put in the same way."""
+        adapt = connections[using].ops.adapt_datetimefield_value
+        adapters = {}
+        for marker, position in list(markers.items()):
+            if isinstance(marker, datetime):
+                adapted = adapt(marker)
+                if adapted is not marker:
+                    markers[adapted] = position
+                    adapters[position] = adapt
+        return adapters

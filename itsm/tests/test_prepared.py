@@ -3,6 +3,7 @@ Statement's SQL and a console's first page are prepared once per connection
 and answer as the plain queries do; anything else runs as it is."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -63,6 +64,29 @@ def test_a_statement_is_prepared_once_and_answers_as_the_plain_query(agent, coor
     assert len(sent) == 2 and all(sql.startswith("EXECUTE itsm_prepared_") for sql in sent)
     assert _journal(first) == plain[first.pk] and _journal(second) == plain[second.pk]
     assert plain[second.pk]
+
+
+SINCE = Statement(
+    lambda customer_id, since: (
+        Incident.objects.filter(customer_id=customer_id, created_at__lt=since)
+        .order_by("-created_at", "-id")
+        .values_list("number", "created_at")
+    )
+)
+
+
+def test_a_datetime_is_a_parameter_of_the_prepared_statement(agent):
+    tickets = [make_ticket(Incident, user=agent) for _ in range(3)]
+    Incident.objects.update(customer_id=tickets[0].customer_id)
+    moments = sorted(Incident.objects.values_list("created_at", flat=True))
+
+    for since in (moments[1], moments[2], moments[2] + timedelta(seconds=1)):
+        sent = _sent(lambda since=since: list(SINCE(tickets[0].customer_id, since)))
+        assert sent[-1].startswith("EXECUTE itsm_prepared_")
+        assert list(SINCE(tickets[0].customer_id, since)) == list(
+            SINCE.build(tickets[0].customer_id, since)
+        )
+    assert len(list(SINCE(tickets[0].customer_id, moments[2]))) == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,9 @@
 """A Statement answers as its queryset would, with SQL written once."""
 
+from datetime import datetime, timedelta
 from functools import partial
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +18,7 @@ from itsm.models import Status
 from itsm.selectors import OWN_JOURNAL
 from itsm.services.journal import work_info_add
 from itsm.tests.factories import make_ticket
+from itsm.tests.sql import sql_written
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +40,6 @@ ROWS = Statement(
 )
 
 
-def _compiled(run) -> int:
-    """How many times Django wrote a query's SQL while ``run`` ran."""
-    with mock.patch.object(
-        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
-    ) as spy:
-        run()
-    return spy.call_count
-
-
 def test_instances_with_their_related_rows_as_the_queryset_gives_them(agent, coordinator):
     first, second = make_ticket(Incident, user=agent), make_ticket(Incident, user=agent)
     work_info_add(ticket=second, user=coordinator, notes="Llamada de seguimiento")
@@ -64,7 +58,7 @@ def test_the_sql_is_written_once_and_run_with_each_calls_values(agent):
     list(JOURNAL(first.pk))
 
     with CaptureQueriesContext(connection) as queries:
-        assert _compiled(lambda: list(JOURNAL(second.pk))) == 0
+        assert sql_written(lambda: list(JOURNAL(second.pk))) == 0
     assert len(queries) == 1
     assert {entry.ticket_id for entry in JOURNAL(second.pk)} == {second.pk}
 
@@ -132,9 +126,42 @@ def test_a_build_that_computes_a_value_of_its_own_is_refused():
         statement("INC000000000001")
 
 
-def test_values_are_ints_and_strings():
+def test_values_are_ints_strings_and_aware_datetimes():
     with pytest.raises(ImproperlyConfigured):
         JOURNAL(1.5)
+    with pytest.raises(ImproperlyConfigured):
+        SINCE(1, datetime(2026, 1, 1))
+
+
+SINCE = Statement(
+    lambda customer_id, since: (
+        Incident.objects.filter(customer_id=customer_id, created_at__gte=since)
+        .order_by("created_at", "id")
+        .values_list("number", flat=True)
+    )
+)
+
+
+def test_datetimes_are_values_put_in_as_the_database_takes_them(agent):
+    tickets = [make_ticket(Incident, user=agent) for _ in range(3)]
+    customer_id = tickets[0].customer_id
+    for number, days in zip((t.number for t in tickets), (30, 20, 10), strict=True):
+        Incident.objects.filter(number=number).update(created_at=now() - timedelta(days=days))
+    Incident.objects.exclude(customer_id=customer_id).update(customer_id=customer_id)
+    madrid = ZoneInfo("Europe/Madrid")
+
+    for since in (
+        now() - timedelta(days=25),
+        (now() - timedelta(days=15)).astimezone(madrid),
+        now() - timedelta(days=40),
+        now(),
+    ):
+        kept = list(SINCE(customer_id, since))
+        assert kept == list(SINCE.build(customer_id, since))
+    assert list(SINCE(customer_id, now() - timedelta(days=25))) == [t.number for t in tickets[1:]]
+    with CaptureQueriesContext(connection) as queries:
+        assert sql_written(lambda: list(SINCE(customer_id, now()))) == 0
+    assert len(queries) == 1
 
 
 def test_the_columns_converters_are_worked_out_once_per_connection(agent):
