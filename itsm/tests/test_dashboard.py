@@ -110,6 +110,41 @@ def test_a_registered_chart_is_built_live_and_placed_where_it_asked(client, agen
     assert "registered" not in [c.id for c in client.get(DASHBOARD).context["charts"]]
 
 
+CHART = "itsm/snippets/dashboard_chart.html"
+
+
+def _drawn(response) -> int:
+    return sum(template.name == CHART for template in response.templates)
+
+
+def _charts_html(response) -> str:
+    page = response.content.decode()
+    return page[page.index('<div class="row g-3">') : page.index("</main>")]
+
+
+def test_the_charts_are_drawn_once_for_the_same_figures_names_and_language(
+    client, agent, other_agent, coordinator
+):
+    make_incident(user=agent, assignee=agent)
+    client.force_login(coordinator)
+    first = client.get(DASHBOARD)
+    client.force_login(other_agent)
+    client.get(DASHBOARD)
+    client.force_login(coordinator)
+    again = client.get(DASHBOARD)
+
+    live = len(again.context["charts"]) - 7
+    assert _drawn(first) == 7 + live and _drawn(again) == live
+    assert _charts_html(again) == _charts_html(first)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(DASHBOARD)
+    assert _drawn(english) == 7 + live and "Open tickets by status" in english.content.decode()
+    # New figures, new charts.
+    make_incident(user=agent, assignee=agent)
+    refresh_dashboard.apply()
+    assert _drawn(client.get(DASHBOARD)) == 7 + live
+
+
 def test_created_and_resolved_per_day_cover_thirty_days(agent):
     make_incident(user=agent)
     figures = compute_figures()
