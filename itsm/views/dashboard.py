@@ -2,6 +2,7 @@
 task keeps, refreshed on demand when beat is late or absent), agents the
 same figures for their own tickets."""
 
+import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def _core_charts(figures: Figures, *, mine: bool) -> tuple[list, list[str]]:
         get_script_prefix(),
         mine,
         tuple(kind.code for kind in all_kinds()),
-        repr(vars(figures)),
+        # Keys in order: read back from a JSON column they may come in another.
+        json.dumps(vars(figures), sort_keys=True, default=str),
         repr(names["groups"]),
         repr(names["templates"]),
     )
