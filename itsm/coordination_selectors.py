@@ -10,8 +10,10 @@ from itertools import islice
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from itsm.common.pagination import keyset_rows
-from itsm.kinds import all_kinds
+from itsm.common import pagination
+from itsm.common.pagination import first_page_query, keyset_rows
+from itsm.common.statements import Statement
+from itsm.kinds import all_kinds, kind_for_code
 from itsm.models import EscalationPacket, SupportGroup, Ticket, WorkInfoType, open_tickets_q
 from itsm.selectors import CUSTOMER_NAME_COLUMNS, packets_with_escalation_note
 
@@ -85,31 +87,51 @@ def coordination_queue(
     packets = filters.packets() if filters else None
     querysets = []
     for kind in all_kinds():
-        # Without a packet, what a person last wrote: the entries the system
-        # writes (a relation, a take) are not a note.
-        latest_note = (
-            kind.journal_model.objects.filter(
-                ticket=OuterRef("pk"),
-                type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
-                event__isnull=True,
-            )
-            .order_by("-created_at", "-id")
-            .values("id")[:1]
-        )
-        # Served by the partial index *_open_group_age_idx.
-        queryset = (
-            kind.model.objects.filter(open_tickets_q(), assigned_group=group)
-            .exclude(status=kind.resolved_status)
-            # Not the group: it is the coordination group, and joining it lets
-            # SQLite start from the group table and sort the whole queue.
-            .select_related("customer", "assignee", "status_reason")
-            .only(*QUEUE_COLUMNS)
-            .annotate(note_id=Subquery(latest_note))
-        )
+        queryset = _kind_queue(kind, group.pk)
         if packets is not None:
             queryset = queryset.filter(number__in=packets)
         querysets.append(queryset)
     return querysets
+
+
+def _kind_queue(kind, group_id: int) -> QuerySet:
+    # Without a packet, what a person last wrote: the entries the system
+    # writes (a relation, a take) are not a note.
+    latest_note = (
+        kind.journal_model.objects.filter(
+            ticket=OuterRef("pk"),
+            type__in=(WorkInfoType.WORK_NOTES, WorkInfoType.GENERAL),
+            event__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    # Served by the partial index *_open_group_age_idx.
+    return (
+        kind.model.objects.filter(open_tickets_q(), assigned_group_id=group_id)
+        .exclude(status=kind.resolved_status)
+        # Not the group: it is the coordination group, and joining it lets
+        # SQLite start from the group table and sort the whole queue.
+        .select_related("customer", "assignee", "status_reason")
+        .only(*QUEUE_COLUMNS)
+        .annotate(note_id=Subquery(latest_note))
+    )
+
+
+def _first_queue_page(kind_code: str, size: int, group_id: int) -> QuerySet:
+    queue = _kind_queue(kind_for_code(kind_code), group_id)
+    return first_page_query(queue, COORDINATION_KEYS, descending=False, size=size)
+
+
+_FIRST_QUEUE_PAGE = Statement(_first_queue_page)
+
+
+def coordination_first_page(group: SupportGroup) -> list[QuerySet]:
+    """The first page of the whole queue (no filter, no cursor), one kept
+    statement per kind: the same query for every request but the group, its
+    SQL written once (``keyset_page(presorted=True)`` reads it)."""
+    size = pagination.PAGE_SIZE
+    return [_FIRST_QUEUE_PAGE(group.pk, shape=(kind.code, size)) for kind in all_kinds()]
 
 
 def coordination_page_rows(tickets: list[Ticket]) -> list[CoordinationRow]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident
+from itsm import coordination_selectors
 from itsm.common import pagination
 from itsm.models import EscalationPacket, Status, StatusReason, SupportGroup
 from itsm.selectors import coordination_group, specialists_group
@@ -191,6 +192,35 @@ def test_queue_pages_by_keyset(client, agent, coordinator, monkeypatch):
         back = [row.ticket.number for row in response.context["rows"]] + back
     assert back == expected[:4]
     assert response.context["first_url"]
+
+
+def test_the_whole_queues_first_page_is_written_once(client, agent, coordinator, monkeypatch):
+    tickets = [escalate(make_incident(user=agent), agent) for _ in range(2)]
+    tickets += [escalate(make_work_order(user=agent), agent) for _ in range(2)]
+    expected = [t.number for t in sorted(tickets, key=lambda t: (t.created_at, t.number))]
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 3)
+    kept = coordination_selectors._FIRST_QUEUE_PAGE
+    built = []
+    monkeypatch.setattr(kept, "_kept", {})
+    monkeypatch.setattr(
+        kept,
+        "build",
+        lambda *shape: built.append(shape[:2]) or coordination_selectors._first_queue_page(*shape),
+    )
+
+    def numbers(response) -> list[str]:
+        return [row.ticket.number for row in response.context["rows"]]
+
+    for user in (coordinator, agent, coordinator):
+        client.force_login(user)
+        response = client.get(COORDINATION)
+        assert numbers(response) == expected[:3]
+    assert sorted(set(built)) == [("INC", 3), ("WO", 3)]
+    writes = len(built)
+    # The next page and a filtered queue are written as usual.
+    assert numbers(client.get(COORDINATION + response.context["next_url"])) == expected[3:]
+    assert numbers(client.get(COORDINATION, {"case": "other"})) == expected[:3]
+    assert len(built) == writes
 
 
 def test_queue_runs_a_fixed_number_of_queries(

@@ -25,6 +25,7 @@ from itsm.common.prepared import prepared_queries
 from itsm.coordination_presenters import QueuePage
 from itsm.coordination_selectors import (
     COORDINATION_KEYS,
+    coordination_first_page,
     coordination_page_rows,
     coordination_queue,
     coordination_rows,
@@ -70,16 +71,17 @@ def _render_coordination(request: HttpRequest, *, failed: dict | None = None, st
     filters = filter_form.filters() if filter_form.is_bound else None
     # The first page of the whole queue is the same query for every request
     # (the group and the open statuses): prepared (itsm/common/prepared.py).
-    first_page = not any(name in request.GET for name in CURSOR_PARAMS)
-    with prepared_queries(when=filters is None and first_page):
+    whole = filters is None and not any(name in request.GET for name in CURSOR_PARAMS)
+    with prepared_queries(when=whole):
         listing = keyset_list(
             request,
-            coordination_queue(group, filters=filters),
+            coordination_first_page(group) if whole else coordination_queue(group, filters=filters),
             COORDINATION_KEYS,
             model=Ticket,
             descending=False,
             params=request.GET,
             filter_query=urlencode(query),
+            presorted=whole,
         )
     can_act = is_coordinator(request.user)
     rows = coordination_page_rows(listing.page.rows)
