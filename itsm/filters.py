@@ -30,8 +30,9 @@ from itsm.models import (
     TicketTemplate,
     open_tickets_q,
 )
+from itsm.people import agent_users
 from itsm.reference_cache import reference_choices, show_choices
-from itsm.selectors import agent_users, ticket_numbers
+from itsm.selectors import ticket_numbers
 
 ATTENTION_NONE = "none"
 

@@ -31,9 +31,11 @@ from itsm.models import (
     Ticket,
     TicketTemplate,
 )
+from itsm.people import GROUP_ASSIGNEE, group_assignees
 from itsm.reference_cache import cached_rows, offers, reference_choices, show_choices
 from itsm.selectors import (
-    group_assignees,
+    PICKABLE_GROUP,
+    PICKABLE_TEMPLATE,
     pickable_groups,
     pickable_templates,
     status_reasons,
@@ -100,6 +102,10 @@ class _DeferredOptions(BaseChoiceIterator):
         return len(list(self))
 
 
+# A row by its id, or None.
+Lookup = Callable[[int], Model | None]
+
+
 class DeferredChoiceField(forms.ModelChoiceField):
     """A model choice whose queryset may be given as a function, built when
     validation, or a page the option cache cannot serve, first asks for it.
@@ -107,11 +113,32 @@ class DeferredChoiceField(forms.ModelChoiceField):
     it would never run cost more than the rest of its form."""
 
     _factory: Callable[[], QuerySet] | None = None
+    # The row of an id among the factory's, or None: a kept statement, so a
+    # form that validates does not build the queryset to ask for one row.
+    # Dropped when the queryset is replaced.
+    _lookup: Lookup | None = None
 
-    def defer_queryset(self, factory: Callable[[], QuerySet]) -> None:
+    def defer_queryset(
+        self, factory: Callable[[], QuerySet], *, lookup: Lookup | None = None
+    ) -> None:
         self._factory = factory
+        self._lookup = lookup
         # Options not set from the cache come from the queryset, built then.
         self.widget.choices = _DeferredOptions(self)
+
+    def to_python(self, value):
+        if self._lookup is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        key = row_id(value.pk if isinstance(value, Model) else value)
+        found = self._lookup(key) if key is not None else None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
 
     def _get_queryset(self):
         if self._factory is not None:
@@ -120,7 +147,7 @@ class DeferredChoiceField(forms.ModelChoiceField):
         return self._queryset
 
     def _set_queryset(self, queryset) -> None:
-        self._factory = None
+        self._factory = self._lookup = None
         forms.ModelChoiceField._set_queryset(self, queryset)
 
     queryset = property(_get_queryset, _set_queryset)
@@ -204,12 +231,14 @@ class TicketFieldsForm(forms.Form):
             lambda: pickable_templates(kind),
             f"templates:{kind}",
             ticket.template_id if ticket else None,
+            lookup=lambda pk: PICKABLE_TEMPLATE.first(pk, shape=(kind,)),
         )
         self._show_reference(
             "assigned_group",
             lambda: pickable_groups(user),
             f"groups:{'all' if coordinator else 'agents'}",
             ticket.assigned_group_id if ticket else None,
+            lookup=lambda pk: PICKABLE_GROUP.first(pk, shape=(coordinator,)),
         )
         self.fields["assigned_group"].label = model.GROUP_LABEL
         group_id = self.chosen_group_id()
@@ -217,11 +246,13 @@ class TicketFieldsForm(forms.Form):
         if ticket is not None and str(group_id) == str(ticket.assigned_group_id):
             # A ticket's assignee who has since left the group can stay put.
             keep_assignee = ticket.assignee_id
+        group = row_id(group_id)
         self._show_reference(
             "assignee",
             lambda: group_assignees(group_id),
-            f"assignees:{row_id(group_id)}",
+            f"assignees:{group}",
             keep_assignee,
+            lookup=(lambda pk: GROUP_ASSIGNEE.first(group, pk)) if group is not None else None,
         )
 
         self.fields["status"].choices = open_statuses(model)
@@ -233,13 +264,14 @@ class TicketFieldsForm(forms.Form):
         show_reasons(self.fields["status_reason"], kind, status, reason_id)
 
     def _show_reference(
-        self, name: str, queryset: Callable[[], QuerySet], key: str, keep_id
+        self, name: str, queryset: Callable[[], QuerySet], key: str, keep_id, *, lookup=None
     ) -> None:
         """The field's options from the reference cache; if the ticket's
         current value is no longer among them (retired), from the queryset
-        plus that value, as before. The queryset is built only if needed."""
+        plus that value, as before. The queryset is built only if needed;
+        ``lookup`` finds one of its rows by id (``DeferredChoiceField``)."""
         field = self.fields[name]
-        field.defer_queryset(queryset)
+        field.defer_queryset(queryset, lookup=lookup)
         choices = reference_choices(field, key)
         if offers(choices, keep_id):
             show_choices(field, choices)

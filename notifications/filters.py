@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from itsm import fulltext
 from itsm.filters import DATE_INPUT
+from itsm.people import agent_users
 from itsm.reference_cache import reference_choices, show_choices
-from itsm.selectors import agent_users
 from notifications.fulltext import MAIL_RECEIVED
 from notifications.models import Classification, InboundEmail, InboundStatus
 

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from customers.models import Customer
 from customers.selectors import customers_by_phone
 from itsm.common.phones import normalise_phone
-from itsm.selectors import agent_users
+from itsm.people import agent_users
 from telephony.models import AgentPhone, Call
 
 # What a PBX sends for a caller who hides their number.

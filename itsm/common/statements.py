@@ -185,6 +185,11 @@ class Statement:
         queryset._query = query
         return queryset
 
+    def first(self, *values, shape: tuple = ()):
+        """The first row the call gives, or None: no LIMIT chained, which
+        would have Django write the SQL anew."""
+        return next(iter(self(*values, shape=shape)), None)
+
     def _write(self, shape: tuple, values: tuple) -> _Kept:
         """The SQL with markers in place of the values, and where each went."""
         markers = {}

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from itsm.common.rows import row_id
 from itsm.models import RequiresAttention, Status, Ticket, TicketTemplate
-from itsm.selectors import can_pick_group, group_assignees
+from itsm.people import GROUP_ASSIGNEE
+from itsm.selectors import can_pick_group
 
 # What a form says of a value its list does not offer, and a service of the same value.
 ASSIGNEE_NOT_ALLOWED = gettext_lazy(
@@ -129,7 +131,12 @@ def check_group_change(ticket: Ticket, user, previous_group_id: int | None) -> N
 def can_be_assignee(user, group_id: int | None) -> bool:
     """Whether ``check_assignee`` lets ``user`` have a ticket of ``group_id``:
     for the services that choose an assignee themselves."""
-    return group_assignees(group_id).filter(pk=user.pk).exists()
+    return _assignee_of(user.pk, group_id)
+
+
+def _assignee_of(user_id: int, group_id) -> bool:
+    group_id = row_id(group_id)
+    return group_id is not None and GROUP_ASSIGNEE.first(group_id, user_id) is not None
 
 
 def check_assignee(
@@ -144,7 +151,6 @@ def check_assignee(
     unchanged = (
         ticket.assignee_id == previous_assignee_id and ticket.assigned_group_id == previous_group_id
     )
-    assignees = group_assignees(ticket.assigned_group_id)
-    if unchanged or assignees.filter(pk=ticket.assignee_id).exists():
+    if unchanged or _assignee_of(ticket.assignee_id, ticket.assigned_group_id):
         return
     raise field_error("assignee", str(ASSIGNEE_NOT_ALLOWED), code="assignee_not_allowed")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.models import SupportGroup
-from itsm.selectors import group_assignees
+from itsm.people import group_assignees
 from itsm.tests.factories import make_incident, new_ticket_data
 
 REFUSED = "Esta persona no es un agente activo del grupo elegido: elija una de la lista."

@@ -14,8 +14,9 @@ from itsm.action_forms import TicketEditForm
 from itsm.filters import agent_users
 from itsm.forms import TicketCreateForm
 from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
+from itsm.people import group_assignees
 from itsm.reference_cache import forget_local_lists
-from itsm.selectors import agent_default_group, group_assignees
+from itsm.selectors import agent_default_group
 from itsm.tests.factories import campaign_template, make_incident
 
 REFERENCE_TABLES = ("itsm_supportgroup", "itsm_tickettemplate", "itsm_statusreason", "auth_user")

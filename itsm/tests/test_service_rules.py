@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from customers.tests.factories import CustomerFactory
 from incidents.models import Incident
 from itsm.forms import TicketCreateForm
-from itsm.models import Status, StatusReason, SupportGroup
+from itsm.models import Status, StatusReason, SupportGroup, TicketTemplate
 from itsm.services.ticket_create import ticket_create
 from itsm.services.ticket_update import ticket_update
 from itsm.tests.factories import (
@@ -17,6 +17,7 @@ from itsm.tests.factories import (
     new_ticket_data,
     pending_reason,
 )
+from itsm.tests.sql import sql_written
 
 ASSIGNEE = "Esta persona no es un agente activo del grupo elegido: elija una de la lista."
 GROUP = "No puede asignar gestiones a este grupo: elija uno de la lista."
@@ -179,3 +180,32 @@ def test_a_reason_of_another_kind_is_refused(agent):
     assert errors["status_reason"] == [REASON]
     posted = {"status": Status.PENDING, "status_reason": of_work_orders.pk}
     assert page_errors(agent, **posted)["status_reason"] == [REASON]
+
+
+# --- checked with SQL written once ------------------------------------------------
+
+
+def test_the_page_checks_the_picks_with_sql_written_once(agent, coordinator):
+    template = campaign_template("INC")
+    data = new_ticket_data(CustomerFactory(), template=template, assignee=agent.pk)
+
+    def valid_form() -> TicketCreateForm:
+        form = TicketCreateForm(data, model=Incident, user=agent)
+        assert form.is_valid(), form.errors
+        return form
+
+    valid_form()
+    form = TicketCreateForm(data, model=Incident, user=agent)
+    # The customer only, looked up as Django does.
+    assert sql_written(form.is_valid) == 1
+    picked = form.cleaned_data
+    assert (picked["template"], picked["assigned_group"], picked["assignee"]) == (
+        template,
+        agents_group(),
+        agent,
+    )
+    # What another user may not pick is still refused, with the page's words.
+    assert page_errors(agent, assignee=coordinator.pk)["assignee"] == [ASSIGNEE]
+    assert page_errors(agent, assigned_group="99999999")["assigned_group"] == [GROUP]
+    TicketTemplate.objects.filter(pk=template.pk).update(active=False)
+    assert page_errors(agent, template=template)["template"] == [TEMPLATE]

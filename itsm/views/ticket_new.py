@@ -19,9 +19,9 @@ from itsm.kinds import Kind
 from itsm.models import (
     Ticket,
 )
+from itsm.people import group_assignees
 from itsm.selectors import (
     agent_default_group_id,
-    group_assignees,
     pickable_templates,
     status_reasons,
     tickets_open_for_customer,
