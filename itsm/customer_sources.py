@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from itsm.common.rows import choice_labels
 from itsm.common.statements import Statement
 from itsm.customer_timeline import (
     CustomerFigure,
@@ -76,7 +77,7 @@ def _ticket_items(
     page = {"cursor": cursor, "older": older, "limit": limit}
     for kind in all_kinds():
         singular = capfirst(str(kind.singular))
-        statuses = {value: str(label) for value, label in kind.model.status.field.choices}
+        statuses = choice_labels(kind.model, "status")
         for event, at, label, tone in events:
             code = f"{kind.code}.{event}"
             rows = _TICKET_ROWS(customer.pk, at=at, kind=code, shape=(kind.code,), **page)
@@ -100,8 +101,8 @@ def _escalation_items(
     customer: Customer, *, cursor: TimelineKey | None, older: bool, limit: int
 ) -> list[TimelineItem]:
     kinds = {kind.code: kind for kind in all_kinds()}
-    cases = _labels(EscalationPacket, "case")
-    states = _labels(EscalationPacket, "state")
+    cases = choice_labels(EscalationPacket, "case")
+    states = choice_labels(EscalationPacket, "state")
     label = _("Escalated")
     rows = _ESCALATION_ROWS(
         customer.pk, at="escalated_at", kind="escalation", cursor=cursor, older=older, limit=limit
@@ -119,10 +120,6 @@ def _escalation_items(
         )
         for pk, moment, number, kind, case, state in rows
     ]
-
-
-def _labels(model, name: str) -> dict:
-    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 def _ticket_items_and_escalations(
