@@ -4,6 +4,8 @@ envelope and the problem details of an error."""
 from django.conf import settings
 from rest_framework import serializers
 
+from itsm.common.statements import Statement
+
 MAX_TEXT = settings.ITSM_MAX_TEXT_LENGTH
 # Ids beyond a 64-bit integer designate nothing and would overflow the database.
 MAX_ID = 2**63 - 1
@@ -15,15 +17,27 @@ def text(max_length: int = MAX_TEXT, **kwargs) -> serializers.CharField:
     )
 
 
+# A row of a model by its id, the SQL written once per model.
+_BY_ID = Statement(lambda model, pk: model._base_manager.filter(pk=pk))
+
+
 class IdField(serializers.PrimaryKeyRelatedField):
-    """A row by its id, with the id's bounds in the schema."""
+    """A row by its id, with the id's bounds in the schema. Over a whole
+    table (``Model.objects.all()``), looked up with a kept statement; the
+    services check what may be picked."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) and not str(data).isdigit():
             self.fail("incorrect_type", data_type=type(data).__name__)
         if int(data) > MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
+        queryset = self.get_queryset()
+        if self.pk_field is not None or queryset.query.where:
+            return super().to_internal_value(data)
+        found = _BY_ID.first(int(data), shape=(queryset.model,))
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class PageSerializer(serializers.Serializer):
