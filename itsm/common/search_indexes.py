@@ -2,7 +2,8 @@
 operations that do nothing on the other vendor (so both still migrate).
 
 - PostgreSQL: pg_trgm GIN indexes, which serve ``LIKE '%…%'`` and the
-  ``UPPER(col) LIKE UPPER('%…%')`` Django writes for ``icontains``.
+  ``UPPER(col) LIKE UPPER('%…%')`` Django writes for ``icontains``; a
+  covering index for the customer's name tested ticket by ticket.
 - SQLite: an FTS5 index of the customers' folded names kept up to date by
   triggers, which serves "any word of the name starts with …".
 """
@@ -38,6 +39,18 @@ def trigram_index(*, table: str, column: str, name: str, upper: bool) -> migrati
         postgresql=[
             f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
             f"USING gin ({expression} gin_trgm_ops)"
+        ],
+        reverse_postgresql=[f'DROP INDEX IF EXISTS "{name}"'],
+    )
+
+
+def covering_index(*, table: str, key: str, include: str, name: str) -> migrations.RunPython:
+    """PostgreSQL: an index on ``key`` that also holds ``include``, so a probe
+    by key that tests that column reads no table row (an index-only scan).
+    SQLite's tables are stored by their integer key already."""
+    return _vendor_sql(
+        postgresql=[
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{key}") INCLUDE ("{include}")'
         ],
         reverse_postgresql=[f'DROP INDEX IF EXISTS "{name}"'],
     )

@@ -91,3 +91,16 @@ def test_group_queue_and_status_filters_have_their_indexes(agent, reference):
         "-updated_at", "-id"
     )[:51]
     assert _uses_index(by_assignee_status, "workorder_assignee_status_idx")
+
+
+def test_a_customer_filter_tests_each_tickets_customer_from_an_index(reference):
+    """PostgreSQL: the name is read with the key (an index-only probe);
+    SQLite reads its rows by that key already."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'customer_id_name_idx'")
+            assert cursor.fetchone() is None
+            return
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_id_name_idx'")
+        definition = cursor.fetchone()[0]
+    assert "(id) INCLUDE (search_name)" in definition
