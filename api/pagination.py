@@ -20,6 +20,7 @@ from itsm.common.pagination import (
     decode_cursor,
     keyset_page,
 )
+from itsm.common.rows import MAX_ID
 
 MAX_PAGE_SIZE = 100
 
@@ -70,7 +71,7 @@ def keyset_response(
         if params.get(name):
             cursors[name] = decode_cursor(params[name], queryset.model, keys)
             # An integer past 64 bits overflows the database driver.
-            if any(isinstance(v, int) and abs(v) >= 2**63 for v in cursors[name]):
+            if any(isinstance(v, int) and abs(v) > MAX_ID for v in cursors[name]):
                 raise InvalidCursor("integer out of range")
     if len(cursors) > 1:
         raise ValidationError({"before": [_("Give either after or before, not both.")]})

@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from itsm.common.pagination import InvalidCursor, encode_cursor
+from itsm.common.rows import MAX_ID
 from itsm.common.statements import Statement
 
 # Half the lists' 50: 25 items are about two screens at 1366x768, as far as an
@@ -59,8 +60,6 @@ from itsm.common.statements import Statement
 TIMELINE_PAGE_SIZE = 25
 # Longer kind codes are not ours: a cursor holding one was edited.
 MAX_KIND_LENGTH = 40
-# Ids are 64-bit (``DEFAULT_AUTO_FIELD``).
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, order=True)

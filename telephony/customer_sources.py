@@ -79,7 +79,7 @@ def call_items(
 
 def call_summary(customer: Customer) -> timeline.SourceSummary:
     """Calls and missed calls; an answered call is a contact, a missed one not."""
-    calls, missed, last = next(iter(_FIGURES(customer.pk)), (0, 0, None))
+    calls, missed, last = _FIGURES.first(customer.pk) or (0, 0, None)
     return timeline.SourceSummary(
         figures=[
             timeline.CustomerFigure(

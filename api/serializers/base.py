@@ -4,11 +4,10 @@ envelope and the problem details of an error."""
 from django.conf import settings
 from rest_framework import serializers
 
+from itsm.common.rows import MAX_ID
 from itsm.common.statements import Statement
 
 MAX_TEXT = settings.ITSM_MAX_TEXT_LENGTH
-# Ids beyond a 64-bit integer designate nothing and would overflow the database.
-MAX_ID = 2**63 - 1
 
 
 def text(max_length: int = MAX_TEXT, **kwargs) -> serializers.CharField:

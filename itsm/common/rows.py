@@ -75,11 +75,16 @@ def status_in(*statuses: str) -> property:
     return property(lambda row: row.status in statuses)
 
 
+# Ids are 64-bit (``DEFAULT_AUTO_FIELD``): past this one no row has it, and
+# the database would refuse the value.
+MAX_ID = 2**63 - 1
+
+
 def row_id(value) -> int | None:
     """``value`` as a row id, or None for anything else (a hand-made URL, a
     number no column holds)."""
     value = str(value or "")
-    if not value.isdigit() or int(value) > 2**63 - 1:
+    if not value.isdigit() or int(value) > MAX_ID:
         return None
     return int(value)
 

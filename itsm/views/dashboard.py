@@ -65,31 +65,14 @@ def _fresh_desk_figures() -> tuple[Figures, bool]:
 @dataclass
 class Dashboard:
     """What the dashboard shows one user: their own figures (``mine``) or
-    the desk's, whether newer ones are on their way, and the charts."""
+    the desk's, whether newer ones are on their way, the charts and, for
+    the page, each chart's HTML."""
 
     mine: bool
     figures: Figures
     refreshing: bool
     charts: list
-
-
-def _figures_for(user) -> tuple[bool, Figures, bool]:
-    """Whether ``user`` sees their own figures, the figures, and whether
-    newer ones are on their way."""
-    if not is_coordinator(user):
-        return True, agent_figures(user), False
-    figures, refreshing = _fresh_desk_figures()
-    return False, figures, refreshing
-
-
-def dashboard_for(user) -> Dashboard:
-    """The page's figures and charts for ``user``; the API answers the same."""
-    mine, figures, refreshing = _figures_for(user)
-    charts = dashboard_charts(figures, dashboard_names(figures), mine=mine)
-    # What the apps above the core add (the mail waiting), counted as the page is drawn.
-    for position, chart in live_charts(user, mine=mine):
-        charts.insert(position, chart)
-    return Dashboard(mine, figures, refreshing, charts)
+    sections: list[str]
 
 
 # The core charts and their HTML for the figures, the names they show, the
@@ -130,21 +113,34 @@ def _core_charts(figures: Figures, *, mine: bool) -> tuple[list, list[str]]:
     return list(drawn[0]), list(drawn[1])
 
 
+def dashboard_for(user, *, draw: bool = False) -> Dashboard:
+    """The page's figures and charts for ``user``; the API answers the same.
+    ``draw``: each chart's HTML too."""
+    mine = not is_coordinator(user)
+    refreshing = False
+    if mine:
+        figures = agent_figures(user)
+    else:
+        figures, refreshing = _fresh_desk_figures()
+    charts, sections = _core_charts(figures, mine=mine)
+    # What the apps above the core add (the mail waiting), counted as the page is drawn.
+    for position, chart in live_charts(user, mine=mine):
+        charts.insert(position, chart)
+        if draw:
+            sections.insert(position, _draw(chart))
+    return Dashboard(mine, figures, refreshing, charts, sections if draw else [])
+
+
 @agent_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    mine, figures, refreshing = _figures_for(request.user)
-    charts, sections = _core_charts(figures, mine=mine)
-    # What the apps above the core add (the mail waiting), counted as the page is drawn.
-    for position, chart in live_charts(request.user, mine=mine):
-        charts.insert(position, chart)
-        sections.insert(position, _draw(chart))
+    shown = dashboard_for(request.user, draw=True)
     context = {
-        "mine": mine,
-        "computed_at": parse_datetime(figures.computed_at),
+        "mine": shown.mine,
+        "computed_at": parse_datetime(shown.figures.computed_at),
         "now": timezone.now(),
-        "refreshing": refreshing,
-        "charts": charts,
-        "chart_sections": sections,
+        "refreshing": shown.refreshing,
+        "charts": shown.charts,
+        "chart_sections": shown.sections,
     }
     return render(request, "itsm/dashboard.html", context)
